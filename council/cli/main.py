@@ -1,0 +1,65 @@
+"""Entry point for `council`.
+
+Only argparse is imported here: each subcommand module registers its parser and imports
+langgraph, litellm, docker and friends inside its handler, so `council --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# Each module exposes `register(subparsers)`, which adds a parser whose `handler` default is
+# a callable taking the parsed namespace and returning an exit code.
+SUBCOMMAND_MODULES = (
+    "council.cli.solve_cmd",
+    "council.cli.sandbox_cmd",
+    "council.cli.bench_cmd",
+    "council.cli.chat_cmd",
+    "council.cli.memory_cmd",
+    "council.cli.graph_cmd",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="council",
+        description="Language-model agents that reason together (offline by default).",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue  # subcommand not part of this build
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(handler(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a clear message, not a traceback, for user-facing errors
+        from council.errors import CouncilError
+
+        if isinstance(exc, CouncilError):
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

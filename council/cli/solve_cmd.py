@@ -1,0 +1,58 @@
+"""`council solve "QUESTION"`: run the solve graph once and show every step."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+from council.cli.options import add_model_options, add_tool_options, council_config_from_args
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "solve", help="solve one problem with planner, solver, verifier and critic"
+    )
+    parser.add_argument("question", help="the problem to solve ('-' reads it from stdin)")
+    parser.add_argument("--max-rounds", type=int, default=3, help="solve attempts (default 3)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    add_model_options(parser)
+    add_tool_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    question = sys.stdin.read().strip() if args.question == "-" else args.question
+    return asyncio.run(_solve(args, question))
+
+
+async def _solve(args: argparse.Namespace, question: str) -> int:
+    from rich.console import Console
+
+    from council.cli.render import print_step
+    from council.config import CouncilConfig
+    from council.council import Council
+    from council.graphs.run import RunResult
+
+    config = council_config_from_args(args)
+    assert isinstance(config, CouncilConfig)
+    council = Council(config)
+    console = Console(stderr=args.json, highlight=False)
+    result: RunResult | None = None
+    async for item in council.astream(question):
+        if isinstance(item, RunResult):
+            result = item
+        elif not args.json:
+            print_step(console, item)
+    assert result is not None
+    if args.json:
+        print(json.dumps(result.to_json_dict(), ensure_ascii=False))
+    else:
+        usage = result.usage.total
+        console.print(
+            f"[dim]{result.status} after {result.rounds} round(s); {usage.total_tokens} tokens "
+            f"in {usage.calls} calls; {result.seconds:.2f}s[/]"
+        )
+    return 0

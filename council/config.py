@@ -1,0 +1,28 @@
+"""Run configuration: which models play which roles, how many rounds, which tools.
+
+Passed explicitly to `Council`; nothing reads settings from globals behind the user's back.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from council.models.settings import ModelSpec
+
+ROLES = ("planner", "solver", "verifier", "critic")
+SandboxKind = Literal["docker", "process"]
+
+
+class CouncilConfig(BaseModel):
+    model: ModelSpec = Field(default_factory=ModelSpec, description="default for every role")
+    role_models: dict[str, ModelSpec] = Field(
+        default_factory=dict, description="per-role overrides, e.g. a stronger verifier"
+    )
+    max_rounds: int = Field(default=3, ge=1, description="solve attempts before giving up")
+    tools: list[str] = Field(default_factory=list, description="tool sets: python, sympy, ...")
+    sandbox: SandboxKind = "docker"
+
+    def model_for(self, role: str) -> ModelSpec:
+        return self.role_models.get(role, self.model)

@@ -1,0 +1,35 @@
+"""Errors users see. Each message says what went wrong and what to do about it."""
+
+from __future__ import annotations
+
+
+class CouncilError(Exception):
+    """Base for errors the CLI reports as a one-line message instead of a traceback."""
+
+
+class ConfigError(CouncilError):
+    """Bad configuration: a graph file, a model option, a data set path."""
+
+
+class ModelError(CouncilError):
+    """A model could not be called."""
+
+
+class UnknownModelError(ModelError):
+    pass
+
+
+class MissingCredentialsError(ModelError):
+    pass
+
+
+class ModelUnreachableError(ModelError):
+    pass
+
+
+class SandboxUnavailableError(CouncilError):
+    """Code tools were asked for but no sandbox can run; never fall back to the host."""
+
+
+class DatasetError(CouncilError):
+    """A malformed data set: the message names the file and line."""

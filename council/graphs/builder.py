@@ -1,0 +1,354 @@
+"""`CouncilGraph`: assemble agents into a LangGraph graph with a few checked calls.
+
+The builder records nodes, edges and branches, checks the shape (every node reachable,
+every node can finish, every cycle bounded by rounds) and then emits an ordinary
+`StateGraph`, so anything LangGraph can do to a graph can still be done to ours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langgraph.graph import END, START, StateGraph
+
+from council.agents.base import Agent
+from council.errors import ConfigError
+from council.graphs.conditions import Condition, resolve_condition
+from council.graphs.nodes import BUILTIN_NODES, ROUND_STARTERS, NodeFunction, agent_node
+from council.graphs.state import CouncilState, StepKind
+
+START_NAMES = frozenset({"START", START})
+END_NAMES = frozenset({"END", END})
+BOUND_MARKER = "round < max_rounds"
+
+Targets = str | Sequence[str]
+
+
+def bounded(condition: Condition) -> Condition:
+    """Mark a Python condition as one that turns false once rounds run out."""
+    condition.council_bounded = True  # type: ignore[attr-defined]
+    return condition
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    name: str
+    function: NodeFunction
+    starts_round: bool = False
+    agent: Agent[Any] | None = None
+    builtin: str | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    label: str
+    condition: Condition
+    targets: tuple[str, ...]
+    bounded: bool
+
+
+@dataclass
+class Branch:
+    source: str
+    routes: list[Route]
+    otherwise: tuple[str, ...]
+
+
+@dataclass
+class CouncilGraph:
+    """A graph of agents. Build with `add_*`, then `compile()` (or `build()` to extend)."""
+
+    name: str = "council"
+    state_schema: type[CouncilState] = CouncilState
+    nodes: dict[str, NodeSpec] = field(default_factory=dict)
+    edges: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+    branches: dict[str, Branch] = field(default_factory=dict)
+
+    # -- building -------------------------------------------------------------------------
+    def add_agent(
+        self,
+        name: str,
+        agent: Agent[Any],
+        *,
+        kind: StepKind = "answer",
+        starts_round: bool = False,
+        sample: int = 0,
+    ) -> CouncilGraph:
+        function = agent_node(name, agent, kind=kind, starts_round=starts_round, sample=sample)
+        return self._add(NodeSpec(name, function, starts_round=starts_round, agent=agent))
+
+    def add_node(
+        self, name: str, function: NodeFunction | str, *, starts_round: bool = False
+    ) -> CouncilGraph:
+        """A plain function of the state, or the name of a built-in node (`vote`, ...)."""
+        if isinstance(function, str):
+            if function not in BUILTIN_NODES:
+                known = ", ".join(sorted(BUILTIN_NODES))
+                raise ConfigError(f"unknown built-in node {function!r}; known: {known}")
+            spec = NodeSpec(name, BUILTIN_NODES[function],
+                            starts_round=starts_round or function in ROUND_STARTERS,
+                            builtin=function)
+            return self._add(spec)
+        return self._add(NodeSpec(name, function, starts_round=starts_round))
+
+    def _add(self, spec: NodeSpec) -> CouncilGraph:
+        if spec.name in self.nodes:
+            raise ConfigError(f"node {spec.name!r} is defined twice")
+        if spec.name in START_NAMES | END_NAMES:
+            raise ConfigError(f"{spec.name!r} is reserved; name the node something else")
+        self.nodes[spec.name] = spec
+        return self
+
+    def add_edge(self, source: Targets, target: Targets) -> CouncilGraph:
+        """`a → b`; a list of sources waits for all of them; a list of targets fans out."""
+        sources = tuple(_as_names(source))
+        for one_target in _as_names(target):
+            self.edges.append((sources, one_target))
+        return self
+
+    def add_branch(
+        self,
+        source: str,
+        routes: Sequence[tuple[str | Condition, Targets]],
+        otherwise: Targets,
+    ) -> CouncilGraph:
+        """After `source`, go to the first route whose condition holds, else `otherwise`."""
+        if source in self.branches:
+            raise ConfigError(f"node {source!r} already has a branch; put all routes in one")
+        resolved = []
+        for condition, targets in routes:
+            label = condition if isinstance(condition, str) else condition.__name__
+            is_bounded = (
+                BOUND_MARKER in label
+                if isinstance(condition, str)
+                else bool(getattr(condition, "council_bounded", False))
+            )
+            resolved.append(Route(label, resolve_condition(condition),
+                                  tuple(_as_names(targets)), is_bounded))
+        self.branches[source] = Branch(source, resolved, tuple(_as_names(otherwise)))
+        return self
+
+    # -- checking -------------------------------------------------------------------------
+    def successors(self, *, include_bounded: bool = True) -> dict[str, set[str]]:
+        graph: dict[str, set[str]] = {name: set() for name in [START, *self.nodes, END]}
+        for sources, target in self.edges:
+            for source in sources:
+                graph[_canonical(source)].add(_canonical(target))
+        for branch in self.branches.values():
+            for route in branch.routes:
+                if include_bounded or not route.bounded:
+                    graph[branch.source].update(_canonical(t) for t in route.targets)
+            graph[branch.source].update(_canonical(t) for t in branch.otherwise)
+        return graph
+
+    def validate(self) -> None:
+        """Raise `ConfigError` naming the problem and the fix."""
+        known = set(self.nodes) | {START, END}
+        referenced = [(s, t) for sources, t in self.edges for s in sources]
+        referenced += [
+            (b.source, t) for b in self.branches.values()
+            for t in [*(t for r in b.routes for t in r.targets), *b.otherwise]
+        ]
+        for source, target in referenced:
+            for name in (source, target):
+                if _canonical(name) not in known:
+                    raise ConfigError(
+                        f"edge {source} → {target} names unknown node {name!r}; "
+                        f"defined nodes: {', '.join(sorted(self.nodes)) or 'none'}"
+                    )
+        for name in self.branches:
+            if _canonical(name) not in self.nodes:
+                raise ConfigError(f"branch from unknown node {name!r}")
+        graph = self.successors()
+        if not graph[START]:
+            raise ConfigError("nothing starts the graph: add an edge from START to a node")
+        reachable = _reach(graph, START)
+        unreachable = sorted(set(self.nodes) - reachable)
+        if unreachable:
+            raise ConfigError(
+                f"node(s) {', '.join(unreachable)} can never run: no path from START reaches "
+                "them; add an edge to them or remove them"
+            )
+        reverse: dict[str, set[str]] = {name: set() for name in graph}
+        for source, targets in graph.items():
+            for target in targets:
+                reverse[target].add(source)
+        can_finish = _reach(reverse, END)
+        stuck = sorted(set(self.nodes) - can_finish)
+        if stuck:
+            raise ConfigError(
+                f"node(s) {', '.join(stuck)} have no path to END: the run could never finish; "
+                "add an edge or branch from them towards END"
+            )
+        self._check_cycles_bounded()
+
+    def _check_cycles_bounded(self) -> None:
+        unbounded = self.successors(include_bounded=False)
+        cycle = _find_cycle(unbounded)
+        if cycle:
+            path = " → ".join([*cycle, cycle[0]])
+            raise ConfigError(
+                f"cycle {path} has no bound: add a branch on it whose route back is guarded "
+                f"by '{BOUND_MARKER}' (and a node that starts a round), so the loop ends"
+            )
+        for component in _cycles_components(self.successors()):
+            if not any(self.nodes[n].starts_round for n in component if n in self.nodes):
+                names = ", ".join(sorted(component))
+                raise ConfigError(
+                    f"the loop through {names} never starts a new round, so "
+                    f"'{BOUND_MARKER}' stays true forever: mark one agent starts_round, or "
+                    "add a 'next_round' node to the loop"
+                )
+
+    # -- output ---------------------------------------------------------------------------
+    def build(self) -> StateGraph:
+        """The uncompiled LangGraph `StateGraph`, for users who want to extend it."""
+        self.validate()
+        graph = StateGraph(self.state_schema)
+        for spec in self.nodes.values():
+            graph.add_node(spec.name, spec.function)  # type: ignore[call-overload]
+        for sources, target in self._grouped_edges():
+            start = [_canonical(s) for s in sources]
+            graph.add_edge(start[0] if len(start) == 1 else start, _canonical(target))
+        for branch in self.branches.values():
+            graph.add_conditional_edges(
+                branch.source, _router(branch), _destinations(branch)
+            )
+        return graph
+
+    def compile(self, **kwargs: Any) -> Any:
+        return self.build().compile(name=self.name, **kwargs)
+
+    def _grouped_edges(self) -> list[tuple[tuple[str, ...], str]]:
+        return list(dict.fromkeys(self.edges))
+
+    def to_mermaid(self) -> str:
+        lines = ["flowchart TD"]
+        ids = {START: "__start__", END: "__end__"}
+        lines.append("    __start__([START])")
+        for name, spec in self.nodes.items():
+            label = f"{name}<br/><small>{spec.builtin or (spec.agent.role if spec.agent else 'fn')}</small>"
+            lines.append(f'    {name}["{label}"]')
+        lines.append("    __end__([END])")
+        for sources, target in self._grouped_edges():
+            for source in sources:
+                lines.append(f"    {ids.get(_canonical(source), source)} --> "
+                             f"{ids.get(_canonical(target), target)}")
+        for branch in self.branches.values():
+            for route in branch.routes:
+                for target in route.targets:
+                    lines.append(f'    {branch.source} -. "{route.label}" .-> '
+                                 f"{ids.get(_canonical(target), target)}")
+            for target in branch.otherwise:
+                lines.append(f'    {branch.source} -. "otherwise" .-> '
+                             f"{ids.get(_canonical(target), target)}")
+        return "\n".join(lines) + "\n"
+
+    def to_dot(self) -> str:
+        lines = [f'digraph "{self.name}" {{', "  rankdir=TB;", '  node [shape=box, style=rounded];',
+                 '  "START" [shape=oval]; "END" [shape=oval];']
+        show = {START: "START", END: "END"}
+        for name, spec in self.nodes.items():
+            kind = spec.builtin or (spec.agent.role if spec.agent else "function")
+            lines.append(f'  "{name}" [label="{name}\\n({kind})"];')
+        for sources, target in self._grouped_edges():
+            for source in sources:
+                lines.append(f'  "{show.get(_canonical(source), source)}" -> '
+                             f'"{show.get(_canonical(target), target)}";')
+        for branch in self.branches.values():
+            for route in branch.routes:
+                for target in route.targets:
+                    lines.append(f'  "{branch.source}" -> "{show.get(_canonical(target), target)}" '
+                                 f'[style=dashed, label="{route.label}"];')
+            for target in branch.otherwise:
+                lines.append(f'  "{branch.source}" -> "{show.get(_canonical(target), target)}" '
+                             '[style=dashed, label="otherwise"];')
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+
+def _as_names(targets: Targets) -> list[str]:
+    return [targets] if isinstance(targets, str) else list(targets)
+
+
+def _canonical(name: str) -> str:
+    if name in START_NAMES:
+        return START
+    if name in END_NAMES:
+        return END
+    return name
+
+
+def _router(branch: Branch) -> Callable[[CouncilState], str | list[str]]:
+    def route(state: CouncilState) -> str | list[str]:
+        for candidate in branch.routes:
+            if candidate.condition(state):
+                return _one_or_many(candidate.targets)
+        return _one_or_many(branch.otherwise)
+
+    route.__name__ = f"route_after_{branch.source}"
+    return route
+
+
+def _one_or_many(targets: tuple[str, ...]) -> str | list[str]:
+    names = [_canonical(t) for t in targets]
+    return names[0] if len(names) == 1 else names
+
+
+def _destinations(branch: Branch) -> list[str]:
+    names = [t for route in branch.routes for t in route.targets] + list(branch.otherwise)
+    return list(dict.fromkeys(_canonical(n) for n in names))
+
+
+def _reach(graph: dict[str, set[str]], origin: str) -> set[str]:
+    seen = {origin}
+    frontier = [origin]
+    while frontier:
+        for nxt in graph.get(frontier.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return seen
+
+
+def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def _cycles_components(graph: dict[str, set[str]]) -> list[set[str]]:
+    """Strongly connected components that contain a cycle."""
+    components = []
+    for node in graph:
+        forward = _reach(graph, node)
+        reverse_graph: dict[str, set[str]] = {n: set() for n in graph}
+        for source, targets in graph.items():
+            for target in targets:
+                reverse_graph[target].add(source)
+        component = forward & _reach(reverse_graph, node)
+        if (len(component) > 1 or node in graph[node]) and component not in components:
+            components.append(component)
+    return components

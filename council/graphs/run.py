@@ -1,0 +1,91 @@
+"""Running a compiled council graph: stream steps as they happen, then a typed result."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from council.graphs.state import CouncilState, RunStatus, Step
+from council.graphs.turns import TOOL_CONTEXT_KEY
+from council.tools.base import ToolContext
+from council.usage import CallRecord, UsageReport
+
+
+class RunResult(BaseModel):
+    """What a run produced. `state` is the final graph state, for anything not summarised."""
+
+    problem: str
+    answer: str | None
+    status: RunStatus
+    rounds: int
+    steps: list[Step] = Field(default_factory=list)
+    calls: list[CallRecord] = Field(default_factory=list)
+    seconds: float
+    state: dict[str, Any] = Field(default_factory=dict, exclude=True)
+
+    @property
+    def usage(self) -> UsageReport:
+        return UsageReport.from_records(self.calls)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The `council solve --json` object."""
+        usage = self.usage
+        return {
+            "problem": self.problem,
+            "answer": self.answer,
+            "status": self.status,
+            "rounds": self.rounds,
+            "steps": [s.model_dump(mode="json", exclude_none=True) for s in self.steps],
+            "usage": {
+                "by_role": {
+                    role: {**u.model_dump(mode="json"), "total_tokens": u.total_tokens}
+                    for role, u in usage.by_role.items()
+                },
+                "total": {**usage.total.model_dump(mode="json"),
+                          "total_tokens": usage.total.total_tokens},
+            },
+            "seconds": round(self.seconds, 4),
+        }
+
+
+def run_config(
+    tool_context: ToolContext | None = None,
+    thread_id: str | None = None,
+    recursion_limit: int = 100,
+) -> dict[str, Any]:
+    configurable: dict[str, Any] = {}
+    if tool_context is not None:
+        configurable[TOOL_CONTEXT_KEY] = tool_context
+    if thread_id is not None:
+        configurable["thread_id"] = thread_id
+    return {"configurable": configurable, "recursion_limit": recursion_limit}
+
+
+async def stream_run(
+    graph: Any, initial: CouncilState | dict[str, Any], config: dict[str, Any]
+) -> AsyncIterator[Step | RunResult]:
+    """Yield each new step as its node finishes, then the `RunResult`."""
+    started = time.perf_counter()
+    final: dict[str, Any] = {}
+    async for mode, chunk in graph.astream(initial, config, stream_mode=["updates", "values"]):
+        if mode == "values":
+            final = chunk
+            continue
+        for update in chunk.values():
+            if isinstance(update, dict):
+                for step in update.get("steps", ()):
+                    yield step
+    problem = final.get("problem", getattr(initial, "problem", ""))
+    yield RunResult(
+        problem=problem,
+        answer=final.get("final_answer"),
+        status=final.get("status", "done"),
+        rounds=final.get("round", 0),
+        steps=final.get("steps", []),
+        calls=final.get("calls", []),
+        seconds=time.perf_counter() - started,
+        state=final,
+    )

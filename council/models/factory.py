@@ -1,0 +1,23 @@
+"""Build a `ChatModel` from a spec; the one place model strings are interpreted."""
+
+from __future__ import annotations
+
+from council.models.base import ChatModel
+from council.models.settings import DEFAULT_MODEL, ModelSpec
+
+
+def resolve_model_name(name: str | None) -> str:
+    """Empty means the embedded default; a bare `.gguf` path means a local file."""
+    if not name:
+        return DEFAULT_MODEL
+    if name.endswith(".gguf") and not name.startswith("local/"):
+        return f"local/{name}"
+    return name
+
+
+def build_model(spec: ModelSpec | str | None = None) -> ChatModel:
+    from council.models.litellm_model import LiteLLMModel
+
+    if spec is None or isinstance(spec, str):
+        spec = ModelSpec(name=resolve_model_name(spec))
+    return LiteLLMModel(spec)

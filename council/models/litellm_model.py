@@ -1,0 +1,214 @@
+"""Any litellm model string as a `ChatModel`, with retries and clear errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from council.errors import (
+    MissingCredentialsError,
+    ModelError,
+    ModelUnreachableError,
+    UnknownModelError,
+)
+from council.messages import Message, ToolCall
+from council.models.base import Completion
+from council.models.environment import import_litellm
+from council.models.local_provider import PROVIDER as LOCAL_PROVIDER
+from council.models.local_provider import register_local_provider, resolve_gguf_path
+from council.models.settings import DEFAULT_MAX_TOKENS, ModelSettings, ModelSpec
+from council.usage import Usage
+
+
+class LiteLLMModel:
+    """Calls `litellm.acompletion`; validates the model string before the first call."""
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self._litellm: Any = None
+        self._native_tools: bool | None = None
+
+    @property
+    def is_local(self) -> bool:
+        return self.name.startswith(f"{LOCAL_PROVIDER}/")
+
+    @property
+    def supports_native_tools(self) -> bool:
+        if self._native_tools is None:
+            if self.is_local:
+                self._native_tools = False  # small GGUFs use fenced code blocks instead
+            else:
+                litellm = self._ensure_ready()
+                try:
+                    self._native_tools = bool(litellm.supports_function_calling(model=self.name))
+                except Exception:
+                    self._native_tools = False
+        return self._native_tools
+
+    def _ensure_ready(self) -> Any:
+        if self._litellm is None:
+            litellm = import_litellm()
+            if self.is_local:
+                resolve_gguf_path(self.name.split("/", 1)[1])  # fail early on a bad path
+                register_local_provider(litellm)
+            else:
+                self._validate(litellm)
+            self._litellm = litellm
+        return self._litellm
+
+    def _validate(self, litellm: Any) -> None:
+        try:
+            _, provider, _, _ = litellm.get_llm_provider(
+                model=self.name, api_base=self.spec.api_base
+            )
+        except Exception as exc:
+            raise UnknownModelError(
+                f"unknown model {self.name!r}: litellm cannot tell its provider. Use a "
+                "provider prefix such as openai/, anthropic/, ollama/, hosted_vllm/, or "
+                "openai/<name> with --api-base for an OpenAI-compatible server, or "
+                "local/smollm2 for the embedded model"
+            ) from exc
+        if self.spec.api_key is None and self.spec.api_base is None:
+            check = litellm.validate_environment(model=self.name)
+            missing = check.get("missing_keys") or []
+            if missing:
+                raise MissingCredentialsError(
+                    f"model {self.name!r} ({provider}) needs {', '.join(missing)} in the "
+                    "environment (or pass an API key / --api-base for a local server)"
+                )
+
+    async def complete(
+        self,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[dict[str, Any]] | None = None,
+        settings: ModelSettings | None = None,
+    ) -> Completion:
+        litellm = self._ensure_ready()
+        settings = settings or self.spec.settings
+        kwargs: dict[str, Any] = {
+            "model": self.name,
+            "messages": [m.to_openai() for m in messages],
+            "temperature": settings.temperature,
+            "max_tokens": settings.max_tokens or DEFAULT_MAX_TOKENS,
+            "timeout": settings.timeout_seconds,
+        }
+        if settings.top_p is not None:
+            kwargs["top_p"] = settings.top_p
+        if settings.seed is not None:
+            kwargs["seed"] = settings.seed
+        if tools:
+            kwargs["tools"] = list(tools)
+        if self.spec.api_base:
+            kwargs["api_base"] = self.spec.api_base
+        if self.spec.api_key is not None:
+            kwargs["api_key"] = self.spec.api_key.get_secret_value()
+        elif self.spec.api_base and self.name.startswith("openai/"):
+            kwargs["api_key"] = "not-needed"  # local OpenAI-compatible servers take any key
+
+        started = time.perf_counter()
+        response = await self._call_with_retries(litellm, kwargs, settings)
+        seconds = time.perf_counter() - started
+        return self._to_completion(litellm, response, seconds)
+
+    async def _call_with_retries(
+        self, litellm: Any, kwargs: dict[str, Any], settings: ModelSettings
+    ) -> Any:
+        retryable = (
+            litellm.RateLimitError,
+            litellm.Timeout,
+            litellm.APIConnectionError,
+            litellm.ServiceUnavailableError,
+            litellm.InternalServerError,
+        )
+        attempt = 0
+        while True:
+            try:
+                return await litellm.acompletion(**kwargs)
+            except ModelError:
+                raise
+            except retryable as exc:
+                if attempt >= settings.max_retries:
+                    raise self._translate(litellm, exc) from exc
+                delay = settings.retry_backoff_seconds * (2**attempt) * (0.5 + random.random())
+                attempt += 1
+                await asyncio.sleep(delay)
+            except Exception as exc:
+                raise self._translate(litellm, exc) from exc
+
+    def _translate(self, litellm: Any, exc: Exception) -> ModelError:
+        where = f" at {self.spec.api_base}" if self.spec.api_base else ""
+        if isinstance(exc, litellm.AuthenticationError):
+            return MissingCredentialsError(
+                f"model {self.name!r}{where} rejected the credentials: set its API key"
+            )
+        if isinstance(exc, litellm.NotFoundError):
+            return UnknownModelError(f"model {self.name!r} not found{where}: {_short(exc)}")
+        if isinstance(exc, litellm.APIConnectionError | litellm.Timeout) or _is_connection_failure(
+            exc
+        ):
+            return ModelUnreachableError(
+                f"cannot reach model {self.name!r}{where} after {self.spec.settings.max_retries}"
+                f" retries: {_short(exc)}. Is the server running and the address right?"
+            )
+        if isinstance(exc, litellm.BadRequestError) and "provider" in str(exc).lower():
+            return UnknownModelError(f"unknown model {self.name!r}: {_short(exc)}")
+        return ModelError(f"model {self.name!r}{where} failed: {_short(exc)}")
+
+    def _to_completion(self, litellm: Any, response: Any, seconds: float) -> Completion:
+        choice = response.choices[0]
+        message = choice.message
+        calls: list[ToolCall] = []
+        for index, raw in enumerate(getattr(message, "tool_calls", None) or []):
+            try:
+                arguments = json.loads(raw.function.arguments or "{}")
+            except json.JSONDecodeError:
+                arguments = {"_raw": raw.function.arguments}
+            calls.append(
+                ToolCall(id=raw.id or f"call_{index}", name=raw.function.name, arguments=arguments)
+            )
+        usage = getattr(response, "usage", None)
+        cost: float | None
+        try:
+            cost = float(litellm.completion_cost(completion_response=response))
+        except Exception:
+            cost = None
+        if self.is_local:
+            cost = 0.0
+        return Completion(
+            text=message.content or "",
+            tool_calls=tuple(calls),
+            usage=Usage(
+                prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+                completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
+                calls=1,
+                seconds=seconds,
+                cost_usd=cost,
+            ),
+            model=self.name,
+            finish_reason=choice.finish_reason,
+        )
+
+
+def _is_connection_failure(exc: BaseException) -> bool:
+    """litellm reports a refused connection as a server error; look down the cause chain."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionError | TimeoutError):
+            return True
+        if type(current).__name__ in ("APIConnectionError", "ConnectError", "ConnectTimeout"):
+            return True
+        current = current.__cause__ or current.__context__
+    return "connection error" in str(exc).lower()
+
+
+def _short(exc: Exception, limit: int = 300) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[:limit] + "…"

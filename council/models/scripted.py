@@ -1,0 +1,83 @@
+"""A deterministic model for tests, examples and overhead benchmarks.
+
+It returns queued replies in order, or computes them from the conversation with a function,
+so a test can assert exactly what each agent saw and said.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+from council.messages import Message, ToolCall
+from council.models.base import Completion
+from council.models.settings import ModelSettings
+from council.usage import Usage
+
+
+class ScriptedReply(BaseModel):
+    text: str = ""
+    tool_calls: tuple[ToolCall, ...] = ()
+
+
+Responder = Callable[[Sequence[Message]], "str | ScriptedReply"]
+
+
+class ScriptExhaustedError(AssertionError):
+    """The scripted model was called more often than the test planned."""
+
+
+class ScriptedModel:
+    """Replies from a script; records every conversation it was shown in `calls`."""
+
+    def __init__(
+        self,
+        replies: Iterable[str | ScriptedReply] = (),
+        *,
+        responder: Responder | None = None,
+        name: str = "scripted",
+        native_tools: bool = False,
+    ) -> None:
+        self.name = name
+        self._replies: deque[str | ScriptedReply] = deque(replies)
+        self._responder = responder
+        self._native_tools = native_tools
+        self.calls: list[list[Message]] = []
+
+    @property
+    def supports_native_tools(self) -> bool:
+        return self._native_tools
+
+    async def complete(
+        self,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[dict[str, Any]] | None = None,
+        settings: ModelSettings | None = None,
+    ) -> Completion:
+        self.calls.append(list(messages))
+        if self._replies:
+            reply = self._replies.popleft()
+        elif self._responder is not None:
+            reply = self._responder(messages)
+        else:
+            raise ScriptExhaustedError(
+                f"ScriptedModel {self.name!r} has no reply left for call {len(self.calls)}"
+            )
+        if isinstance(reply, str):
+            reply = ScriptedReply(text=reply)
+        prompt_tokens = sum(len(m.content.split()) for m in messages)
+        return Completion(
+            text=reply.text,
+            tool_calls=reply.tool_calls,
+            usage=Usage(
+                prompt_tokens=prompt_tokens,
+                completion_tokens=len(reply.text.split()),
+                calls=1,
+            ),
+            model=self.name,
+            finish_reason="tool_calls" if reply.tool_calls else "stop",
+        )

@@ -1,0 +1,45 @@
+"""What model to call and how to decode: plain data, passed explicitly to whoever calls."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+DEFAULT_MAX_TOKENS = 512
+
+DEFAULT_MODEL = "local/smollm2"
+"""The embedded default: SmolLM2-135M-Instruct, in-process through llama.cpp, no key."""
+
+
+class ModelSettings(BaseModel):
+    """Decoding parameters and call policy. Recorded in run manifests for reproducibility."""
+
+    model_config = ConfigDict(frozen=True)
+
+    temperature: float = 0.2
+    max_tokens: int | None = Field(
+        default=None, description="None: each role's own default (short for verdicts)"
+    )
+    top_p: float | None = None
+    seed: int | None = None
+    timeout_seconds: float = 120.0
+    max_retries: int = Field(default=3, ge=0, description="retries on rate limits and timeouts")
+    retry_backoff_seconds: float = 1.0
+
+
+class ModelSpec(BaseModel):
+    """A litellm model string plus where to reach it.
+
+    `name` is any litellm model string (`openai/gpt-4o-mini`, `anthropic/...`, `ollama/...`,
+    `hosted_vllm/...`, `openai/<name>` with `api_base`), or `local/smollm2`, or
+    `local/<path to a .gguf>` for the in-process llama.cpp provider.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = DEFAULT_MODEL
+    api_base: str | None = None
+    api_key: SecretStr | None = None
+    settings: ModelSettings = Field(default_factory=ModelSettings)
+
+    def with_settings(self, **changes: object) -> ModelSpec:
+        return self.model_copy(update={"settings": self.settings.model_copy(update=changes)})

@@ -1,0 +1,77 @@
+"""Token, latency and cost accounting.
+
+Every model call, whoever makes it, is recorded as a `CallRecord`; totals are derived from
+records, never kept separately, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pydantic import BaseModel, Field
+
+
+class Usage(BaseModel):
+    """Additive usage figures; `+` merges two of them."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+    seconds: float = 0.0
+    cost_usd: float | None = None
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def __add__(self, other: Usage) -> Usage:
+        cost: float | None
+        if self.cost_usd is None and other.cost_usd is None:
+            cost = None
+        else:
+            cost = (self.cost_usd or 0.0) + (other.cost_usd or 0.0)
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            calls=self.calls + other.calls,
+            seconds=self.seconds + other.seconds,
+            cost_usd=cost,
+        )
+
+    @classmethod
+    def total(cls, usages: Iterable[Usage]) -> Usage:
+        result = cls()
+        for usage in usages:
+            result = result + usage
+        return result
+
+
+class CallRecord(BaseModel):
+    """One model call, attributed to the agent that made it and where in the run.
+
+    `agent` is the graph node (e.g. `debater_2`), `role` its kind (e.g. `debater`)."""
+
+    role: str
+    agent: str = ""
+    model: str
+    usage: Usage
+    round: int = 0
+    sample: int = 0
+
+
+class UsageReport(BaseModel):
+    """Per-role and total usage of a run, as printed by `council solve --json`."""
+
+    by_role: dict[str, Usage] = Field(default_factory=dict)
+    by_agent: dict[str, Usage] = Field(default_factory=dict)
+    total: Usage = Field(default_factory=Usage)
+
+    @classmethod
+    def from_records(cls, records: Iterable[CallRecord]) -> UsageReport:
+        by_role: dict[str, Usage] = {}
+        by_agent: dict[str, Usage] = {}
+        for record in records:
+            by_role[record.role] = by_role.get(record.role, Usage()) + record.usage
+            agent = record.agent or record.role
+            by_agent[agent] = by_agent.get(agent, Usage()) + record.usage
+        return cls(by_role=by_role, by_agent=by_agent, total=Usage.total(by_role.values()))

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from council.agents import Solver, Verifier
+from council.messages import ToolCall
+from council.models.scripted import ScriptedModel, ScriptedReply
+from council.tools.base import ToolContext, ToolRegistry, tool
+
+SOLVER_VARS = {
+    "problem": "What is 2+2?",
+    "plan": "1. add",
+    "memory": "",
+    "blackboard": "",
+    "feedback": "",
+    "tool_help": "",
+}
+
+
+async def test_malformed_output_is_re_asked_once_then_parsed() -> None:
+    model = ScriptedModel(["I think about it but say nothing", "ANSWER: 4"])
+    result = await Solver(model).run(SOLVER_VARS)
+    assert result.parse == "repaired"
+    assert result.output.answer == "4"
+    assert len(model.calls) == 2
+    repair_prompt = model.calls[1][-1].content
+    assert "could not be read" in repair_prompt and "ANSWER:" in repair_prompt
+    assert len(result.usage) == 2
+
+
+async def test_unreadable_twice_falls_back_without_crashing() -> None:
+    model = ScriptedModel(["gibberish", "more gibberish"])
+    result = await Verifier(model).run(
+        {"problem": "p", "solution": "s", "answer": "a", "blackboard": "", "tool_help": ""}
+    )
+    assert result.parse == "fallback"
+    assert result.output.accepted is False
+    assert result.output.confidence == 0.0
+
+
+async def test_fenced_code_is_run_and_fed_back() -> None:
+    ran: list[str] = []
+
+    @tool
+    def python(code: str) -> str:
+        """Run Python."""
+        ran.append(code)
+        return "4"
+
+    model = ScriptedModel(["Let me compute.\n```python\nprint(2+2)\n```", "ANSWER: 4"])
+    solver = Solver(model, tools=ToolRegistry([python]))
+    result = await solver.run(SOLVER_VARS, context=ToolContext())
+    assert ran == ["print(2+2)\n"]
+    assert result.output.answer == "4"
+    assert [t.via for t in result.tool_traces] == ["fenced"]
+    fed_back = model.calls[1][-1].content
+    assert "```output\n4" in fed_back
+
+
+async def test_native_tool_calls_round_trip() -> None:
+    @tool
+    def calculator(expression: str) -> str:
+        """Evaluate arithmetic."""
+        return "12"
+
+    model = ScriptedModel(
+        [
+            ScriptedReply(tool_calls=(ToolCall(id="c1", name="calculator",
+                                               arguments={"expression": "3*4"}),)),
+            "ANSWER: 12",
+        ],
+        native_tools=True,
+    )
+    result = await Solver(model, tools=ToolRegistry([calculator])).run(SOLVER_VARS)
+    assert result.output.answer == "12"
+    assert result.tool_traces[0].arguments == {"expression": "3*4"}
+    tool_message = model.calls[1][-1]
+    assert tool_message.role == "tool" and tool_message.content == "12"
+
+
+async def test_unknown_tool_call_is_reported_to_the_model_not_raised() -> None:
+    model = ScriptedModel(
+        [
+            ScriptedReply(tool_calls=(ToolCall(id="c1", name="nope", arguments={}),)),
+            "ANSWER: 1",
+        ],
+        native_tools=True,
+    )
+
+    @tool
+    def calculator(expression: str) -> str:
+        """Evaluate arithmetic."""
+        return "0"
+
+    result = await Solver(model, tools=ToolRegistry([calculator])).run(SOLVER_VARS)
+    assert "unknown tool 'nope'" in result.tool_traces[0].output
