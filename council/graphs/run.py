@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -64,23 +64,38 @@ def run_config(
     return {"configurable": configurable, "recursion_limit": recursion_limit}
 
 
+def _reducers(schema: type[BaseModel]) -> dict[str, Callable[[Any, Any], Any]]:
+    """Fields whose updates combine (e.g. `operator.add`) rather than overwrite."""
+    found = {}
+    for name, info in schema.model_fields.items():
+        for meta in info.metadata:
+            if callable(meta):
+                found[name] = meta
+    return found
+
+
 async def stream_run(
-    graph: Any, initial: CouncilState | dict[str, Any], config: dict[str, Any]
+    graph: Any, initial: CouncilState, config: dict[str, Any]
 ) -> AsyncIterator[Step | RunResult]:
-    """Yield each new step as its node finishes, then the `RunResult`."""
+    """Yield each new step as its node finishes, then the `RunResult`.
+
+    Only node updates are streamed (not whole-state snapshots, which cost a copy per node);
+    the final state is folded from the updates with the schema's own reducers.
+    """
     started = time.perf_counter()
-    final: dict[str, Any] = {}
-    async for mode, chunk in graph.astream(initial, config, stream_mode=["updates", "values"]):
-        if mode == "values":
-            final = chunk
-            continue
+    reducers = _reducers(type(initial))
+    final: dict[str, Any] = {name: getattr(initial, name) for name in type(initial).model_fields}
+    async for chunk in graph.astream(initial, config, stream_mode="updates"):
         for update in chunk.values():
-            if isinstance(update, dict):
-                for step in update.get("steps", ()):
-                    yield step
-    problem = final.get("problem", getattr(initial, "problem", ""))
+            if not isinstance(update, dict):
+                continue
+            for key, value in update.items():
+                reducer = reducers.get(key)
+                final[key] = reducer(final[key], value) if reducer else value
+            for step in update.get("steps", ()):
+                yield step
     yield RunResult(
-        problem=problem,
+        problem=initial.problem,
         answer=final.get("final_answer"),
         status=final.get("status", "done"),
         rounds=final.get("round", 0),
