@@ -33,6 +33,14 @@ def agents_agree(state: CouncilState) -> bool:
     return len(answers) >= 2 and len({normalise_answer(a) for a in answers}) == 1
 
 
+def judge_decided(state: CouncilState) -> bool:
+    """The latest judge-like turn (an output with a `decided` field) declared a decision."""
+    for turn in reversed(state.turns):
+        if "decided" in turn.output:
+            return bool(turn.output["decided"])
+    return False
+
+
 def has_answer(state: CouncilState) -> bool:
     return state.final_answer is not None
 
@@ -49,6 +57,7 @@ BUILTIN_CONDITIONS: dict[str, Condition] = {
     "verdict.accepted": verdict_accepted,
     "round < max_rounds": rounds_left,
     "agents_agree": agents_agree,
+    "judge.decided": judge_decided,
     "has_answer": has_answer,
     "always": lambda state: True,
 }

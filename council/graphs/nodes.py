@@ -119,7 +119,7 @@ def finish_last_answer(state: CouncilState) -> dict[str, Any]:
     answer = turn.answer if turn else None
     step = Step(role="council", kind="final", content=answer or "(no answer)", round=state.round)
     return {"final_answer": answer, "status": "done", "stopped_round": state.round,
-            "steps": [step]}
+            "stopped_early": state.round < state.max_rounds, "steps": [step]}
 
 
 BUILTIN_NODES: dict[str, NodeFunction] = {

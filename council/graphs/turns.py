@@ -47,7 +47,7 @@ def turn_update(
         output_type=type(output).__name__,
         output=output.model_dump(mode="json"),
         text=result.text,
-        answer=str(answer) if answer is not None else None,
+        answer=str(answer).strip() or None if answer is not None else None,
         accepted=accepted if isinstance(accepted, bool) else None,
         parse=result.parse,
         tool_traces=result.tool_traces,

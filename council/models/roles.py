@@ -1,0 +1,28 @@
+"""Which model plays which role: one default, optional per-role overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from council.models.base import ChatModel
+
+
+class RoleModels:
+    """Resolves a role to its model. Protocols ask by role name ('debater', 'judge', ...)."""
+
+    def __init__(self, default: ChatModel, overrides: Mapping[str, ChatModel] | None = None):
+        self.default = default
+        self.overrides = dict(overrides or {})
+
+    def for_role(self, role: str) -> ChatModel:
+        return self.overrides.get(role, self.default)
+
+    @classmethod
+    def coerce(cls, models: ChatModel | Mapping[str, ChatModel] | RoleModels) -> RoleModels:
+        if isinstance(models, RoleModels):
+            return models
+        if isinstance(models, Mapping):
+            overrides = dict(models)
+            default = overrides.pop("default", None) or next(iter(overrides.values()))
+            return cls(default, overrides)
+        return cls(models)

@@ -1,0 +1,89 @@
+"""`GraphRunner`: run any compiled council graph on a problem, with a sandbox if needed.
+
+Everything that runs problems — `Council`, `council bench`, `council chat` — goes through
+this one class, so streaming, tool sessions and results behave the same everywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
+from typing import Any
+
+from council.graphs.builder import CouncilGraph
+from council.graphs.run import RunResult, run_config, stream_run
+from council.graphs.state import CouncilState, Step
+from council.messages import Message
+from council.tools.base import ToolContext
+
+SessionFactory = Callable[[], AbstractAsyncContextManager[Any]]
+
+
+class GraphRunner:
+    """A compiled graph plus how to start a run of it."""
+
+    def __init__(
+        self,
+        graph: CouncilGraph,
+        *,
+        max_rounds: int = 3,
+        session_factory: SessionFactory | None = None,
+        compile_kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        self.spec = graph
+        self.graph = graph.compile(**(compile_kwargs or {}))
+        self.state_schema: type[CouncilState] = graph.state_schema
+        self.max_rounds = max_rounds
+        self.session_factory = session_factory
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def initial_state(
+        self,
+        problem: str,
+        *,
+        history: Sequence[Message] = (),
+        memory: str = "",
+        max_rounds: int | None = None,
+    ) -> CouncilState:
+        return self.state_schema(
+            problem=problem,
+            max_rounds=max_rounds or self.max_rounds,
+            history=list(history),
+            memory=memory,
+        )
+
+    async def astream(
+        self,
+        problem: str,
+        *,
+        history: Sequence[Message] = (),
+        memory: str = "",
+        max_rounds: int | None = None,
+    ) -> AsyncIterator[Step | RunResult]:
+        """Yield every agent step as it happens, then the `RunResult`."""
+        initial = self.initial_state(
+            problem, history=history, memory=memory, max_rounds=max_rounds
+        )
+        session_cm: AbstractAsyncContextManager[Any] = (
+            self.session_factory() if self.session_factory else nullcontext(None)
+        )
+        async with session_cm as session:
+            config = run_config(ToolContext(session=session))
+            async for item in stream_run(self.graph, initial, config):
+                yield item
+
+    async def arun(self, problem: str, **kwargs: Any) -> RunResult:
+        result: RunResult | None = None
+        async for item in self.astream(problem, **kwargs):
+            if isinstance(item, RunResult):
+                result = item
+        if result is None:  # pragma: no cover - stream_run always ends with a result
+            raise RuntimeError("the graph finished without a result")
+        return result
+
+    def run(self, problem: str, **kwargs: Any) -> RunResult:
+        return asyncio.run(self.arun(problem, **kwargs))
