@@ -55,8 +55,9 @@ def measure_help(runs: int) -> float:
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "council.cli.main", "--help"], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "council.cli.main", "--help"], check=True, capture_output=True
+        )
         times.append(time.perf_counter() - t0)
     return min(times)
 
@@ -67,9 +68,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     ms_per_step, steps, median_problem = asyncio.run(measure_steps(args.problems, args.rounds))
-    print(f"solve graph, zero-latency model: {ms_per_step:.3f} ms per agent step "
-          f"({steps} steps over {args.problems} problems, {args.rounds} rounds each; "
-          f"median {median_problem:.2f} ms per problem)")
+    print(
+        f"solve graph, zero-latency model: {ms_per_step:.3f} ms per agent step "
+        f"({steps} steps over {args.problems} problems, {args.rounds} rounds each; "
+        f"median {median_problem:.2f} ms per problem)"
+    )
     print(f"council --help: {measure_help(5) * 1000:.0f} ms (best of 5, includes Python start)")
 
 

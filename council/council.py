@@ -15,7 +15,9 @@ from council.runner import GraphRunner, SessionFactory
 from council.tools.base import ToolRegistry
 
 
-def build_role_models(config: CouncilConfig, roles: tuple[str, ...] = ROLES) -> dict[str, ChatModel]:
+def build_role_models(
+    config: CouncilConfig, roles: tuple[str, ...] = ROLES
+) -> dict[str, ChatModel]:
     """One model object per distinct spec, so roles sharing a model share its client."""
     built: dict[ModelSpec, ChatModel] = {}
     models: dict[str, ChatModel] = {}

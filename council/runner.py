@@ -63,16 +63,15 @@ class GraphRunner:
         history: Sequence[Message] = (),
         memory: str = "",
         max_rounds: int | None = None,
+        problem_id: str = "default",
     ) -> AsyncIterator[Step | RunResult]:
         """Yield every agent step as it happens, then the `RunResult`."""
-        initial = self.initial_state(
-            problem, history=history, memory=memory, max_rounds=max_rounds
-        )
+        initial = self.initial_state(problem, history=history, memory=memory, max_rounds=max_rounds)
         session_cm: AbstractAsyncContextManager[Any] = (
             self.session_factory() if self.session_factory else nullcontext(None)
         )
         async with session_cm as session:
-            config = run_config(ToolContext(session=session))
+            config = run_config(ToolContext(session=session, problem_id=problem_id))
             async for item in stream_run(self.graph, initial, config):
                 yield item
 

@@ -16,7 +16,7 @@ from council.agents.output import AgentOutput
 from council.agents.parsing import OutputParseError
 from council.agents.prompting import AgentPrompts
 from council.messages import Message
-from council.models.base import ChatModel, Completion
+from council.models.base import CallInfo, ChatModel, Completion
 from council.models.settings import ModelSettings
 from council.tools.base import ToolContext, ToolRegistry
 from council.usage import Usage
@@ -98,11 +98,13 @@ class Agent(Generic[OutputT]):
         *,
         history: Sequence[Message] = (),
         context: ToolContext | None = None,
+        call: CallInfo | None = None,
     ) -> AgentResult[OutputT]:
         messages = self.build_messages(variables, history)
         usage: list[Usage] = []
         traces: list[ToolTrace] = []
-        completion = await self._complete_with_tools(messages, usage, traces, context)
+        call = call or CallInfo(agent=self.role, role=self.role)
+        completion = await self._complete_with_tools(messages, usage, traces, context, call)
         text = completion.text
         try:
             return self._result(self.output_type.parse(text), text, "ok", usage, traces)
@@ -111,7 +113,7 @@ class Agent(Generic[OutputT]):
                 {"error": str(first_error), "format": self.output_type.FORMAT}
             )
             retry_messages = [*messages, Message.assistant(text), Message.user(repair)]
-            retry = await self.model.complete(retry_messages, settings=self.settings)
+            retry = await self.model.complete(retry_messages, settings=self.settings, call=call)
             usage.append(retry.usage)
             try:
                 return self._result(
@@ -145,21 +147,30 @@ class Agent(Generic[OutputT]):
         usage: list[Usage],
         traces: list[ToolTrace],
         context: ToolContext | None,
+        call: CallInfo,
     ) -> Completion:
         """Call the model, running tool calls (native or fenced code) until it answers."""
         native = bool(self.tools) and self.model.supports_native_tools
         schemas = [t.openai_schema() for t in self.tools] if native else None
         for turn in range(self.max_tool_turns + 1):
-            completion = await self.model.complete(messages, tools=schemas, settings=self.settings)
+            completion = await self.model.complete(
+                messages, tools=schemas, settings=self.settings, call=call
+            )
             usage.append(completion.usage)
             last_turn = turn == self.max_tool_turns
             if completion.tool_calls and self.tools and not last_turn:
                 messages.append(Message.assistant(completion.text, completion.tool_calls))
-                for call in completion.tool_calls:
-                    output = await self._run_tool(call.name, dict(call.arguments), context)
-                    traces.append(ToolTrace(tool=call.name, arguments=dict(call.arguments),
-                                            output=output, via="native"))
-                    messages.append(Message.tool(output, tool_call_id=call.id, name=call.name))
+                for request in completion.tool_calls:
+                    arguments = dict(request.arguments)
+                    output = await self._run_tool(request.name, arguments, context)
+                    traces.append(
+                        ToolTrace(
+                            tool=request.name, arguments=arguments, output=output, via="native"
+                        )
+                    )
+                    messages.append(
+                        Message.tool(output, tool_call_id=request.id, name=request.name)
+                    )
                 continue
             blocks = _CODE_BLOCK.findall(completion.text) if CODE_TOOL in self.tools else []
             if not blocks:
@@ -174,9 +185,7 @@ class Agent(Generic[OutputT]):
             if last_turn or self._has_final_answer(completion.text):
                 return completion
             messages.append(Message.assistant(completion.text))
-            messages.append(
-                Message.user("```output\n" + "\n".join(outputs) + "\n```\nContinue.")
-            )
+            messages.append(Message.user("```output\n" + "\n".join(outputs) + "\n```\nContinue."))
         return completion
 
     def _has_final_answer(self, text: str) -> bool:

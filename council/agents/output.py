@@ -9,7 +9,6 @@ from pydantic import BaseModel, ValidationError
 
 from council.agents.parsing import OutputParseError, find_json_object, labeled_fields
 
-
 _PLACEHOLDER = re.compile(r"<(?:what|the|your|first|second|one)\b[^<>\n]{0,60}>")
 
 SHARED_LABELS = ("note",)

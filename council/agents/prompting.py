@@ -22,9 +22,7 @@ class PromptTemplate(BaseModel):
 
     @property
     def fields(self) -> frozenset[str]:
-        return frozenset(
-            field for _, field, _, _ in string.Formatter().parse(self.text) if field
-        )
+        return frozenset(field for _, field, _, _ in string.Formatter().parse(self.text) if field)
 
     def render(self, variables: Mapping[str, object]) -> str:
         missing = self.fields - set(variables)

@@ -30,12 +30,16 @@ def print_step(console: Console, step: Step, *, limit: int = 300) -> None:
     label = f"{step.role}" + (f" r{step.round}" if step.round else "")
     if step.kind == "tool" and step.tool is not None:
         code = str(step.tool.arguments.get("code", step.tool.arguments))
-        console.print(f"[{style}]{escape(label)}[/] [dim]tool {escape(step.tool.tool)}[/] "
-                      f"{escape(shorten(code, limit))}")
+        console.print(
+            f"[{style}]{escape(label)}[/] [dim]tool {escape(step.tool.tool)}[/] "
+            f"{escape(shorten(code, limit))}"
+        )
         console.print(f"  [dim]→ {escape(shorten(step.content, limit))}[/]")
         return
     if step.kind == "final":
         console.print(f"[bold]answer:[/] {escape(step.content)}")
         return
-    kind = "" if step.kind in ("plan", "solution", "verdict", "critique") else f"[dim]{step.kind}[/] "
+    kind = (
+        "" if step.kind in ("plan", "solution", "verdict", "critique") else f"[dim]{step.kind}[/] "
+    )
     console.print(f"[{style}]{escape(label)}[/] {kind}{escape(shorten(step.content, limit))}")

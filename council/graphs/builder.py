@@ -87,9 +87,12 @@ class CouncilGraph:
             if function not in BUILTIN_NODES:
                 known = ", ".join(sorted(BUILTIN_NODES))
                 raise ConfigError(f"unknown built-in node {function!r}; known: {known}")
-            spec = NodeSpec(name, BUILTIN_NODES[function],
-                            starts_round=starts_round or function in ROUND_STARTERS,
-                            builtin=function)
+            spec = NodeSpec(
+                name,
+                BUILTIN_NODES[function],
+                starts_round=starts_round or function in ROUND_STARTERS,
+                builtin=function,
+            )
             return self._add(spec)
         return self._add(NodeSpec(name, function, starts_round=starts_round))
 
@@ -125,8 +128,9 @@ class CouncilGraph:
                 if isinstance(condition, str)
                 else bool(getattr(condition, "council_bounded", False))
             )
-            resolved.append(Route(label, resolve_condition(condition),
-                                  tuple(_as_names(targets)), is_bounded))
+            resolved.append(
+                Route(label, resolve_condition(condition), tuple(_as_names(targets)), is_bounded)
+            )
         self.branches[source] = Branch(source, resolved, tuple(_as_names(otherwise)))
         return self
 
@@ -148,7 +152,8 @@ class CouncilGraph:
         known = set(self.nodes) | {START, END}
         referenced = [(s, t) for sources, t in self.edges for s in sources]
         referenced += [
-            (b.source, t) for b in self.branches.values()
+            (b.source, t)
+            for b in self.branches.values()
             for t in [*(t for r in b.routes for t in r.targets), *b.otherwise]
         ]
         for source, target in referenced:
@@ -208,14 +213,12 @@ class CouncilGraph:
         self.validate()
         graph = StateGraph(self.state_schema)
         for spec in self.nodes.values():
-            graph.add_node(spec.name, spec.function)  # type: ignore[call-overload]
+            graph.add_node(spec.name, spec.function)
         for sources, target in self._grouped_edges():
             start = [_canonical(s) for s in sources]
             graph.add_edge(start[0] if len(start) == 1 else start, _canonical(target))
         for branch in self.branches.values():
-            graph.add_conditional_edges(
-                branch.source, _router(branch), _destinations(branch)
-            )
+            graph.add_conditional_edges(branch.source, _router(branch), _destinations(branch))
         return graph
 
     def compile(self, **kwargs: Any) -> Any:
@@ -234,37 +237,52 @@ class CouncilGraph:
         lines.append("    __end__([END])")
         for sources, target in self._grouped_edges():
             for source in sources:
-                lines.append(f"    {ids.get(_canonical(source), source)} --> "
-                             f"{ids.get(_canonical(target), target)}")
+                lines.append(
+                    f"    {ids.get(_canonical(source), source)} --> "
+                    f"{ids.get(_canonical(target), target)}"
+                )
         for branch in self.branches.values():
             for route in branch.routes:
                 for target in route.targets:
-                    lines.append(f'    {branch.source} -. "{route.label}" .-> '
-                                 f"{ids.get(_canonical(target), target)}")
+                    lines.append(
+                        f'    {branch.source} -. "{route.label}" .-> '
+                        f"{ids.get(_canonical(target), target)}"
+                    )
             for target in branch.otherwise:
-                lines.append(f'    {branch.source} -. "otherwise" .-> '
-                             f"{ids.get(_canonical(target), target)}")
+                lines.append(
+                    f'    {branch.source} -. "otherwise" .-> {ids.get(_canonical(target), target)}'
+                )
         return "\n".join(lines) + "\n"
 
     def to_dot(self) -> str:
-        lines = [f'digraph "{self.name}" {{', "  rankdir=TB;", '  node [shape=box, style=rounded];',
-                 '  "START" [shape=oval]; "END" [shape=oval];']
+        lines = [
+            f'digraph "{self.name}" {{',
+            "  rankdir=TB;",
+            "  node [shape=box, style=rounded];",
+            '  "START" [shape=oval]; "END" [shape=oval];',
+        ]
         show = {START: "START", END: "END"}
         for name, spec in self.nodes.items():
             kind = spec.builtin or (spec.agent.role if spec.agent else "function")
             lines.append(f'  "{name}" [label="{name}\\n({kind})"];')
         for sources, target in self._grouped_edges():
             for source in sources:
-                lines.append(f'  "{show.get(_canonical(source), source)}" -> '
-                             f'"{show.get(_canonical(target), target)}";')
+                lines.append(
+                    f'  "{show.get(_canonical(source), source)}" -> '
+                    f'"{show.get(_canonical(target), target)}";'
+                )
         for branch in self.branches.values():
             for route in branch.routes:
                 for target in route.targets:
-                    lines.append(f'  "{branch.source}" -> "{show.get(_canonical(target), target)}" '
-                                 f'[style=dashed, label="{route.label}"];')
+                    lines.append(
+                        f'  "{branch.source}" -> "{show.get(_canonical(target), target)}" '
+                        f'[style=dashed, label="{route.label}"];'
+                    )
             for target in branch.otherwise:
-                lines.append(f'  "{branch.source}" -> "{show.get(_canonical(target), target)}" '
-                             '[style=dashed, label="otherwise"];')
+                lines.append(
+                    f'  "{branch.source}" -> "{show.get(_canonical(target), target)}" '
+                    '[style=dashed, label="otherwise"];'
+                )
         lines.append("}")
         return "\n".join(lines) + "\n"
 
@@ -322,7 +340,7 @@ def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                return stack[stack.index(nxt):]
+                return stack[stack.index(nxt) :]
             if nxt not in state:
                 found = visit(nxt)
                 if found:

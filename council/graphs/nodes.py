@@ -18,6 +18,7 @@ from council.graphs.conditions import agents_agree, normalise_answer
 from council.graphs.state import CouncilState, Step, StepKind
 from council.graphs.turns import tool_context, turn_update
 from council.graphs.variables import prompt_variables
+from council.models.base import CallInfo
 
 NodeFunction = Callable[..., Awaitable[dict[str, Any]] | dict[str, Any]]
 
@@ -44,7 +45,15 @@ def agent_node(
         variables = prompt_variables(
             state, agent=name, round_number=round_number, tool_help=tool_help
         )
-        result = await agent.run(variables, history=state.history, context=tool_context(config))
+        context = tool_context(config)
+        call = CallInfo(
+            agent=name,
+            role=agent.role,
+            round=round_number,
+            sample=sample,
+            problem_id=context.problem_id,
+        )
+        result = await agent.run(variables, history=state.history, context=context, call=call)
         update = turn_update(result, agent=name, kind=kind, round=round_number, sample=sample)
         if starts_round:
             update["round"] = round_number
@@ -118,8 +127,13 @@ def finish_last_answer(state: CouncilState) -> dict[str, Any]:
     turn = state.last_turn(with_answer=True)
     answer = turn.answer if turn else None
     step = Step(role="council", kind="final", content=answer or "(no answer)", round=state.round)
-    return {"final_answer": answer, "status": "done", "stopped_round": state.round,
-            "stopped_early": state.round < state.max_rounds, "steps": [step]}
+    return {
+        "final_answer": answer,
+        "status": "done",
+        "stopped_round": state.round,
+        "stopped_early": state.round < state.max_rounds,
+        "steps": [step],
+    }
 
 
 BUILTIN_NODES: dict[str, NodeFunction] = {

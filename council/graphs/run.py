@@ -44,8 +44,10 @@ class RunResult(BaseModel):
                     role: {**u.model_dump(mode="json"), "total_tokens": u.total_tokens}
                     for role, u in usage.by_role.items()
                 },
-                "total": {**usage.total.model_dump(mode="json"),
-                          "total_tokens": usage.total.total_tokens},
+                "total": {
+                    **usage.total.model_dump(mode="json"),
+                    "total_tokens": usage.total.total_tokens,
+                },
             },
             "seconds": round(self.seconds, 4),
         }

@@ -66,8 +66,14 @@ def turn_update(
     ]
     steps.extend(Step(role=result.role, kind="note", content=n.text, **where) for n in notes)
     calls = [
-        CallRecord(role=result.role, agent=agent, model=result.model, usage=usage,
-                   round=round, sample=sample)
+        CallRecord(
+            role=result.role,
+            agent=agent,
+            model=result.model,
+            usage=usage,
+            round=round,
+            sample=sample,
+        )
         for usage in result.usage
     ]
     return {"turns": [turn], "steps": steps, "calls": calls, "blackboard": notes}

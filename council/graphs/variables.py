@@ -61,7 +61,8 @@ def _feedback(state: CouncilState, agent: str) -> str:
 
 def _others(state: CouncilState, agent: str, round_number: int) -> str:
     previous = [
-        t for t in state.turns
+        t
+        for t in state.turns
         if t.round == round_number - 1 and t.agent != agent and t.answer is not None
     ]
     if not previous:
@@ -83,8 +84,11 @@ def prompt_variables(
     verdicts = [t for t in state.turns if t.output_type == Verdict.__name__]
     latest_answer = state.last_turn(with_answer=True)
     own_previous = next(
-        (t for t in reversed(state.turns)
-         if t.agent == agent and t.answer is not None and t.round < round_number),
+        (
+            t
+            for t in reversed(state.turns)
+            if t.agent == agent and t.answer is not None and t.round < round_number
+        ),
         None,
     )
     memory = f"Useful notes from earlier problems:\n{state.memory}\n\n" if state.memory else ""

@@ -12,6 +12,17 @@ from council.models.settings import ModelSettings
 from council.usage import Usage
 
 
+class CallInfo(BaseModel):
+    """Where a model call happens in a run. Caches key on it (so k samples stay k draws)
+    and usage meters attribute by it (problem, round, agent)."""
+
+    agent: str = ""
+    role: str = ""
+    round: int = 0
+    sample: int = 0
+    problem_id: str = ""
+
+
 class Completion(BaseModel):
     """A model's reply: text, any native tool calls, and what it cost."""
 
@@ -37,4 +48,5 @@ class ChatModel(Protocol):
         *,
         tools: Sequence[dict[str, Any]] | None = None,
         settings: ModelSettings | None = None,
+        call: CallInfo | None = None,
     ) -> Completion: ...

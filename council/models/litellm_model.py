@@ -16,7 +16,7 @@ from council.errors import (
     UnknownModelError,
 )
 from council.messages import Message, ToolCall
-from council.models.base import Completion
+from council.models.base import CallInfo, Completion
 from council.models.environment import import_litellm
 from council.models.local_provider import PROVIDER as LOCAL_PROVIDER
 from council.models.local_provider import register_local_provider, resolve_gguf_path
@@ -88,6 +88,7 @@ class LiteLLMModel:
         *,
         tools: Sequence[dict[str, Any]] | None = None,
         settings: ModelSettings | None = None,
+        call: CallInfo | None = None,
     ) -> Completion:
         litellm = self._ensure_ready()
         settings = settings or self.spec.settings

@@ -104,7 +104,7 @@ _DECODING_KEYS = ("temperature", "top_p", "max_tokens", "seed", "stop")
 def _build_handler_class() -> type:
     from litellm import CustomLLM, ModelResponse
 
-    class LlamaCppProvider(CustomLLM):  # type: ignore[misc]
+    class LlamaCppProvider(CustomLLM):
         """litellm custom handler that answers `local/...` models with llama.cpp."""
 
         def __init__(self, cache: LocalModelCache) -> None:
@@ -127,7 +127,7 @@ def _build_handler_class() -> type:
                     raise ModelError(f"local model {model!r}: {exc}") from exc
             raw["model"] = f"{PROVIDER}/{model}"
             response = ModelResponse(**raw)
-            response._response_ms = (time.perf_counter() - started) * 1000
+            response._hidden_params["response_ms"] = (time.perf_counter() - started) * 1000
             return response
 
         async def acompletion(self, *args: Any, **kwargs: Any) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from council.messages import Message, ToolCall
-from council.models.base import Completion
+from council.models.base import CallInfo, Completion
 from council.models.settings import ModelSettings
 from council.usage import Usage
 
@@ -46,6 +46,7 @@ class ScriptedModel:
         self._responder = responder
         self._native_tools = native_tools
         self.calls: list[list[Message]] = []
+        self.call_infos: list[CallInfo | None] = []
 
     @property
     def supports_native_tools(self) -> bool:
@@ -57,8 +58,10 @@ class ScriptedModel:
         *,
         tools: Sequence[dict[str, Any]] | None = None,
         settings: ModelSettings | None = None,
+        call: CallInfo | None = None,
     ) -> Completion:
         self.calls.append(list(messages))
+        self.call_infos.append(call)
         if self._replies:
             reply = self._replies.popleft()
         elif self._responder is not None:

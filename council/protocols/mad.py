@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from pydantic import Field
-
 from council.agents.base import Agent
 from council.agents.output import AgentOutput
 from council.agents.prompting import AgentPrompts, PromptTemplate
@@ -106,10 +104,15 @@ def mad_graph(
 ) -> CouncilGraph:
     graph = CouncilGraph("mad")
     settings = options.settings
-    graph.add_agent("affirmative", Affirmative(models.for_role("affirmative"), tools=tools,
-                                               settings=settings), starts_round=True)
-    graph.add_agent("negative", Negative(models.for_role("negative"), tools=tools,
-                                         settings=options.sample_settings(1)))
+    graph.add_agent(
+        "affirmative",
+        Affirmative(models.for_role("affirmative"), tools=tools, settings=settings),
+        starts_round=True,
+    )
+    graph.add_agent(
+        "negative",
+        Negative(models.for_role("negative"), tools=tools, settings=options.sample_settings(1)),
+    )
     graph.add_agent("judge", Judge(models.for_role("judge"), settings=settings), kind="verdict")
     graph.add_node("finish", "finish_last_answer")
     graph.add_edge("START", "affirmative")

@@ -1,5 +1,13 @@
 """Tools agents can call. Code runs only in a sandbox (`council.tools.sandbox`)."""
 
-from council.tools.base import TextOutput, Tool, ToolContext, ToolError, ToolOutput, ToolRegistry, tool
+from council.tools.base import (
+    TextOutput,
+    Tool,
+    ToolContext,
+    ToolError,
+    ToolOutput,
+    ToolRegistry,
+    tool,
+)
 
 __all__ = ["TextOutput", "Tool", "ToolContext", "ToolError", "ToolOutput", "ToolRegistry", "tool"]

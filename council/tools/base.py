@@ -86,7 +86,9 @@ class Tool:
         except ValidationError as exc:
             raise ToolError(f"tool {self.name!r}: bad arguments: {exc}") from exc
 
-    async def run(self, arguments: dict[str, Any] | str, context: ToolContext | None = None) -> ToolOutput:
+    async def run(
+        self, arguments: dict[str, Any] | str, context: ToolContext | None = None
+    ) -> ToolOutput:
         """Validate, call, and wrap the result; a tool that raises yields an error text."""
         parsed = self.parse_arguments(arguments)
         kwargs = dict(parsed)
@@ -186,5 +188,3 @@ async def run_tool_calls(
         except ToolError as exc:
             results.append(TextOutput(text=f"error: {exc}"))
     return results
-
-

@@ -46,9 +46,21 @@ def llama_server(embedded_gguf: Path, tmp_path_factory: pytest.TempPathFactory) 
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(embedded_gguf),
-             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096",
-             "--model_alias", "smollm2"],
+            [
+                sys.executable,
+                "-m",
+                "llama_cpp.server",
+                "--model",
+                str(embedded_gguf),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--n_ctx",
+                "4096",
+                "--model_alias",
+                "smollm2",
+            ],
             stdout=sink,
             stderr=subprocess.STDOUT,
         )

@@ -33,8 +33,9 @@ async def test_model_loads_once_per_process() -> None:
     model = build_model(ModelSpec(name="local/smollm2", settings=FAST))
     await model.complete([Message.user("One.")])
     litellm = import_litellm()
-    handler = next(p["custom_handler"] for p in litellm.custom_provider_map
-                   if p["provider"] == "local")
+    handler = next(
+        p["custom_handler"] for p in litellm.custom_provider_map if p["provider"] == "local"
+    )
     loaded = dict(handler.cache._models)
     other = build_model(ModelSpec(name="local/smollm2-135m", settings=FAST))
     await other.complete([Message.user("Two.")])
@@ -62,9 +63,23 @@ async def test_council_solves_with_embedded_model() -> None:
 
 def test_cli_solve_json_with_embedded_model() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "council.cli.main", "solve", "What is 2 + 3?", "--json",
-         "--max-rounds", "1", "--max-tokens", "48", "--temperature", "0"],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "council.cli.main",
+            "solve",
+            "What is 2 + 3?",
+            "--json",
+            "--max-rounds",
+            "1",
+            "--max-tokens",
+            "48",
+            "--temperature",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)

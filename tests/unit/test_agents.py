@@ -63,8 +63,9 @@ async def test_native_tool_calls_round_trip() -> None:
 
     model = ScriptedModel(
         [
-            ScriptedReply(tool_calls=(ToolCall(id="c1", name="calculator",
-                                               arguments={"expression": "3*4"}),)),
+            ScriptedReply(
+                tool_calls=(ToolCall(id="c1", name="calculator", arguments={"expression": "3*4"}),)
+            ),
             "ANSWER: 12",
         ],
         native_tools=True,

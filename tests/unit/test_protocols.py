@@ -29,10 +29,16 @@ def debater_model(script: dict[tuple[int, int], str]) -> ScriptedModel:
 
 
 async def test_debate_round_two_sees_the_others_answers_but_not_its_own() -> None:
-    model = debater_model({
-        (1, 0): answer("1"), (1, 1): answer("2"), (1, 2): answer("3"),
-        (2, 0): answer("2"), (2, 1): answer("2"), (2, 2): answer("3"),
-    })
+    model = debater_model(
+        {
+            (1, 0): answer("1"),
+            (1, 1): answer("2"),
+            (1, 2): answer("3"),
+            (2, 0): answer("2"),
+            (2, 1): answer("2"),
+            (2, 2): answer("3"),
+        }
+    )
     runner = protocol_runner("debate", RoleModels(model), ProtocolOptions(agents=3, rounds=2))
     result = await runner.arun("What?")
     round_one = [c for c in model.calls if "other agents" not in c[-1].content]
@@ -75,8 +81,11 @@ async def test_self_consistency_votes_with_distinct_seeds() -> None:
     result = await runner.arun("q")
     assert result.answer == "6"
     assert sorted(c.sample for c in result.calls) == [0, 1, 2, 3, 4]
-    seeds = {agent.settings.seed for agent in (n.agent for n in runner.spec.nodes.values())
-             if agent is not None}
+    seeds = {
+        agent.settings.seed
+        for agent in (n.agent for n in runner.spec.nodes.values())
+        if agent is not None
+    }
     assert seeds == {10, 11, 12, 13, 14}
 
 

@@ -22,9 +22,7 @@ def by_role(replies: dict[str, list[str]]) -> dict[str, ScriptedModel]:
 
 
 async def test_accepted_in_first_round_streams_each_step_in_order() -> None:
-    models = by_role(
-        {"planner": [PLAN], "solver": [SOLVE_OK], "verifier": [ACCEPT], "critic": []}
-    )
+    models = by_role({"planner": [PLAN], "solver": [SOLVE_OK], "verifier": [ACCEPT], "critic": []})
     council = Council(CouncilConfig(max_rounds=3), models=models)
     items = [item async for item in council.astream("What is 2+3?")]
     steps = [i for i in items if isinstance(i, Step)]
@@ -111,9 +109,7 @@ async def test_history_reaches_planner_and_solver_for_follow_ups() -> None:
 
 
 def test_json_output_has_answer_steps_usage_seconds() -> None:
-    models = by_role(
-        {"planner": [PLAN], "solver": [SOLVE_OK], "verifier": [ACCEPT], "critic": []}
-    )
+    models = by_role({"planner": [PLAN], "solver": [SOLVE_OK], "verifier": [ACCEPT], "critic": []})
     result = Council(models=models).run("q")
     payload = result.to_json_dict()
     assert payload["answer"] == "5"
