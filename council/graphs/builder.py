@@ -232,7 +232,8 @@ class CouncilGraph:
         ids = {START: "__start__", END: "__end__"}
         lines.append("    __start__([START])")
         for name, spec in self.nodes.items():
-            label = f"{name}<br/><small>{spec.builtin or (spec.agent.role if spec.agent else 'fn')}</small>"
+            kind = spec.builtin or (spec.agent.role if spec.agent else "function")
+            label = f"{name}<br/><small>{kind}</small>"
             lines.append(f'    {name}["{label}"]')
         lines.append("    __end__([END])")
         for sources, target in self._grouped_edges():
