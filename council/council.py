@@ -62,7 +62,7 @@ class Council(GraphRunner):
         self,
         config: CouncilConfig | None = None,
         *,
-        models: ChatModel | Mapping[str, ChatModel] | None = None,
+        models: ChatModel | Mapping[str, ChatModel] | RoleModels | None = None,
         tools: ToolRegistry | None = None,
         session_factory: SessionFactory | None = None,
     ) -> None:

@@ -11,6 +11,15 @@ class ConfigError(CouncilError):
     """Bad configuration: a graph file, a model option, a data set path."""
 
 
+class GraphShapeError(ConfigError):
+    """A graph that cannot run as drawn; `nodes` names where, so config files can point at
+    the line that defines them."""
+
+    def __init__(self, message: str, nodes: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.nodes = nodes or []
+
+
 class ModelError(CouncilError):
     """A model could not be called."""
 

@@ -27,7 +27,8 @@ def print_step(console: Console, step: Step, *, limit: int = 300) -> None:
     from rich.markup import escape
 
     style = ROLE_STYLES.get(step.role, "blue")
-    label = f"{step.role}" + (f" r{step.round}" if step.round else "")
+    name = step.agent if step.agent.startswith(step.role) and step.agent else step.role
+    label = name + (f" r{step.round}" if step.round else "")
     if step.kind == "tool" and step.tool is not None:
         code = str(step.tool.arguments.get("code", step.tool.arguments))
         console.print(
@@ -40,6 +41,8 @@ def print_step(console: Console, step: Step, *, limit: int = 300) -> None:
         console.print(f"[bold]answer:[/] {escape(step.content)}")
         return
     kind = (
-        "" if step.kind in ("plan", "solution", "verdict", "critique") else f"[dim]{step.kind}[/] "
+        ""
+        if step.kind in ("plan", "solution", "verdict", "critique", "answer")
+        else f"[dim]{step.kind}[/] "
     )
     console.print(f"[{style}]{escape(label)}[/] {kind}{escape(shorten(step.content, limit))}")

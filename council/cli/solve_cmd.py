@@ -18,6 +18,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("question", help="the problem to solve ('-' reads it from stdin)")
     parser.add_argument("--max-rounds", type=int, default=3, help="solve attempts (default 3)")
     parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    parser.add_argument(
+        "--graph",
+        default=None,
+        help="solve (default), a protocol (single, self-consistency, debate, mad) or a "
+        "graph config file (.yaml/.json)",
+    )
     add_model_options(parser)
     add_tool_options(parser)
     parser.set_defaults(handler=run)
@@ -33,12 +39,12 @@ async def _solve(args: argparse.Namespace, question: str) -> int:
 
     from council.cli.render import print_step
     from council.config import CouncilConfig
-    from council.council import Council
     from council.graphs.run import RunResult
+    from council.protocols.select import select_runner
 
     config = council_config_from_args(args)
     assert isinstance(config, CouncilConfig)
-    council = Council(config)
+    council = select_runner(args.graph, config, model_override=config.model if args.model else None)
     console = Console(stderr=args.json, highlight=False)
     result: RunResult | None = None
     async for item in council.astream(question):

@@ -14,7 +14,7 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 
 from council.agents.base import Agent
-from council.errors import ConfigError
+from council.errors import ConfigError, GraphShapeError
 from council.graphs.conditions import Condition, resolve_condition
 from council.graphs.nodes import BUILTIN_NODES, ROUND_STARTERS, NodeFunction, agent_node
 from council.graphs.state import CouncilState, StepKind
@@ -159,9 +159,10 @@ class CouncilGraph:
         for source, target in referenced:
             for name in (source, target):
                 if _canonical(name) not in known:
-                    raise ConfigError(
+                    raise GraphShapeError(
                         f"edge {source} → {target} names unknown node {name!r}; "
-                        f"defined nodes: {', '.join(sorted(self.nodes)) or 'none'}"
+                        f"defined nodes: {', '.join(sorted(self.nodes)) or 'none'}",
+                        [source],
                     )
         for name in self.branches:
             if _canonical(name) not in self.nodes:
@@ -172,9 +173,10 @@ class CouncilGraph:
         reachable = _reach(graph, START)
         unreachable = sorted(set(self.nodes) - reachable)
         if unreachable:
-            raise ConfigError(
+            raise GraphShapeError(
                 f"node(s) {', '.join(unreachable)} can never run: no path from START reaches "
-                "them; add an edge to them or remove them"
+                "them; add an edge to them or remove them",
+                unreachable,
             )
         reverse: dict[str, set[str]] = {name: set() for name in graph}
         for source, targets in graph.items():
@@ -183,9 +185,10 @@ class CouncilGraph:
         can_finish = _reach(reverse, END)
         stuck = sorted(set(self.nodes) - can_finish)
         if stuck:
-            raise ConfigError(
+            raise GraphShapeError(
                 f"node(s) {', '.join(stuck)} have no path to END: the run could never finish; "
-                "add an edge or branch from them towards END"
+                "add an edge or branch from them towards END",
+                stuck,
             )
         self._check_cycles_bounded()
 
@@ -194,17 +197,19 @@ class CouncilGraph:
         cycle = _find_cycle(unbounded)
         if cycle:
             path = " → ".join([*cycle, cycle[0]])
-            raise ConfigError(
+            raise GraphShapeError(
                 f"cycle {path} has no bound: add a branch on it whose route back is guarded "
-                f"by '{BOUND_MARKER}' (and a node that starts a round), so the loop ends"
+                f"by '{BOUND_MARKER}' (and a node that starts a round), so the loop ends",
+                cycle,
             )
         for component in _cycles_components(self.successors()):
             if not any(self.nodes[n].starts_round for n in component if n in self.nodes):
                 names = ", ".join(sorted(component))
-                raise ConfigError(
+                raise GraphShapeError(
                     f"the loop through {names} never starts a new round, so "
                     f"'{BOUND_MARKER}' stays true forever: mark one agent starts_round, or "
-                    "add a 'next_round' node to the loop"
+                    "add a 'next_round' node to the loop",
+                    sorted(n for n in component if n in self.nodes),
                 )
 
     # -- output ---------------------------------------------------------------------------

@@ -72,7 +72,7 @@ def round_summary(state: CouncilState) -> dict[str, Any]:
     """Close a round: show the answers given and whether everyone agreed."""
     answers = state.round_answers(state.round)
     agreed = agents_agree(state)
-    content = f"round {state.round}: " + ", ".join(answers) + (" (all agree)" if agreed else "")
+    content = "answers: " + ", ".join(answers) + (" (all agree)" if agreed else "")
     step = Step(role="council", kind="round", content=content, round=state.round)
     return {"steps": [step]}
 

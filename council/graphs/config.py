@@ -1,0 +1,381 @@
+"""Graph config files (YAML or JSON): agents, tools, edges, branches, limits, models.
+
+A config is validated twice before anything runs: by pydantic (shape and types) and by
+`CouncilGraph.validate` (reachability, termination, bounded cycles). Every error names the
+file and, where the YAML says it, the line, plus what to change.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from council.agents.base import Agent
+from council.agents.catalog import resolve_agent_class, resolve_output
+from council.agents.prompting import AgentPrompts, PromptTemplate
+from council.errors import ConfigError, GraphShapeError
+from council.graphs.builder import CouncilGraph
+from council.graphs.conditions import resolve_condition
+from council.graphs.state import CouncilState, SolveState, StepKind
+from council.graphs.variables import PROMPT_VARIABLES
+from council.models.base import ChatModel
+from council.models.roles import RoleModels
+from council.models.settings import ModelSettings, ModelSpec
+from council.tools.base import ToolRegistry
+
+Targets = str | list[str]
+STATES: dict[str, type[CouncilState]] = {"council": CouncilState, "solve": SolveState}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class AgentConfig(_Strict):
+    use: str | None = Field(default=None, description="a built-in agent, e.g. verifier")
+    role: str | None = None
+    system: str | None = None
+    task: str | None = None
+    output: str | None = Field(default=None, description="plan, solution, verdict, ...")
+    model: str | None = None
+    api_base: str | None = None
+    tools: list[str] = Field(default_factory=list)
+    temperature: float | None = None
+    max_tokens: int | None = None
+    seed: int | None = None
+    kind: StepKind = "answer"
+    starts_round: bool = False
+    sample: int = 0
+
+    @model_validator(mode="after")
+    def _needs_prompts_or_use(self) -> AgentConfig:
+        if self.use is None and (self.system is None or self.task is None):
+            raise ValueError("give `use: <built-in agent>` or both `system` and `task` prompts")
+        return self
+
+
+class RouteConfig(_Strict):
+    when: str
+    to: Targets
+
+
+class BranchConfig(_Strict):
+    source: str = Field(alias="from")
+    routes: list[RouteConfig]
+    otherwise: Targets
+
+
+class EdgeConfig(_Strict):
+    source: Targets = Field(alias="from")
+    to: Targets
+
+    @model_validator(mode="before")
+    @classmethod
+    def _pair_shorthand(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple) and len(value) == 2:
+            return {"from": value[0], "to": value[1]}
+        return value
+
+
+class GraphConfig(_Strict):
+    name: str
+    description: str = ""
+    state: Literal["council", "solve"] = "council"
+    max_rounds: int = Field(default=3, ge=1)
+    model: str | None = None
+    api_base: str | None = None
+    models: dict[str, str] = Field(default_factory=dict, description="by agent or role")
+    agents: dict[str, AgentConfig]
+    nodes: dict[str, str] = Field(default_factory=dict, description="built-in nodes")
+    edges: list[EdgeConfig]
+    branches: list[BranchConfig] = Field(default_factory=list)
+
+
+class LoadedGraph(BaseModel):
+    """A validated config and the graph built from it."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    config: GraphConfig
+    graph: CouncilGraph
+    path: Path | None = None
+
+
+# -- reading ------------------------------------------------------------------------------
+def _line_index(text: str) -> dict[tuple[Any, ...], int]:
+    """Map each YAML path (keys and list indexes) to its 1-based line."""
+    index: dict[tuple[Any, ...], int] = {}
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return index
+
+    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
+        index[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = (*path, key.value)
+                index[child] = key.start_mark.line + 1
+                walk(value, child)
+                index[child] = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for position, item in enumerate(node.value):
+                walk(item, (*path, position))
+
+    if root is not None:
+        walk(root, ())
+    return index
+
+
+class _Source:
+    """Where a config came from, to prefix errors with `file:line:`."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.lines = _line_index(text)
+
+    def where(self, *path: Any) -> str:
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return f"{self.name}:{line}"
+        return self.name
+
+    def error(self, message: str, *path: Any) -> ConfigError:
+        return ConfigError(f"{self.where(*path)}: {message}")
+
+
+def parse_config_text(text: str, name: str = "<config>") -> tuple[GraphConfig, _Source]:
+    source = _Source(name, text)
+    try:
+        data = json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{name}:{exc.lineno}: not valid JSON: {exc.msg}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{name}{line}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{name}: a graph config is a mapping with name, agents and edges")
+    try:
+        return GraphConfig.model_validate(data), source
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        location = tuple(part for part in error["loc"] if not str(part).startswith("function"))
+        field = ".".join(str(part) for part in location) or "config"
+        hint = _hint_for(error)
+        raise source.error(f"{field}: {error['msg']}{hint}", *location) from exc
+
+
+def _hint_for(error: Any) -> str:
+    if error["type"] == "extra_forbidden":
+        return " (remove it, or check its spelling)"
+    if error["type"] == "missing":
+        return " (add it)"
+    return ""
+
+
+# -- building -----------------------------------------------------------------------------
+def _check_template(template: str, agent: str, which: str, source: _Source) -> None:
+    unknown = PromptTemplate(name=f"{agent}.{which}", text=template).fields - set(PROMPT_VARIABLES)
+    if unknown:
+        raise source.error(
+            f"agent {agent!r} {which} prompt uses {{{', '.join(sorted(unknown))}}}, which is not "
+            f"a prompt variable; known: {', '.join(sorted(PROMPT_VARIABLES))}",
+            "agents",
+            agent,
+            which,
+        )
+
+
+def _tools_for(names: list[str], agent: str, source: _Source) -> ToolRegistry:
+    if not names:
+        return ToolRegistry()
+    registry = ToolRegistry()
+    for position, name in enumerate(names):
+        try:
+            if ":" in name:
+                from council.agents.catalog import import_object
+                from council.tools.base import Tool
+
+                found = import_object(name, "tool")
+                if not isinstance(found, Tool):
+                    raise ConfigError(f"{name!r} is not a Tool (decorate it with @tool)")
+                registry.register(found)
+            else:
+                from council.tools.builtin import default_tools
+
+                for tool in default_tools([name]):
+                    registry.register(tool)
+        except ConfigError as exc:
+            raise source.error(
+                f"agent {agent!r}: {exc}", "agents", agent, "tools", position
+            ) from exc
+    return registry
+
+
+def _agent(
+    name: str,
+    spec: AgentConfig,
+    model: ChatModel,
+    settings: ModelSettings,
+    source: _Source,
+) -> Agent[Any]:
+    try:
+        cls = resolve_agent_class(spec.use) if spec.use else Agent
+        output = resolve_output(spec.output) if spec.output else None
+    except ConfigError as exc:
+        raise source.error(str(exc), "agents", name, "use" if spec.use else "output") from exc
+    base_prompts: AgentPrompts | None = getattr(cls, "prompts", None)
+    for which in ("system", "task"):
+        text = getattr(spec, which)
+        if text is not None:
+            _check_template(text, name, which, source)
+    prompts = None
+    if spec.system is not None or spec.task is not None:
+        assert base_prompts is not None or (spec.system and spec.task)
+        prompts = AgentPrompts(
+            system=PromptTemplate(name=f"{name}.system", text=spec.system)
+            if spec.system is not None
+            else base_prompts.system,  # type: ignore[union-attr]
+            task=PromptTemplate(name=f"{name}.task", text=spec.task)
+            if spec.task is not None
+            else base_prompts.task,  # type: ignore[union-attr]
+        )
+    if cls is Agent and output is None:
+        output = resolve_output("solution")
+    changes = {
+        key: value
+        for key, value in (
+            ("temperature", spec.temperature),
+            ("max_tokens", spec.max_tokens),
+            ("seed", spec.seed),
+        )
+        if value is not None
+    }
+    return cls(
+        model,
+        role=spec.role or (None if spec.use else name),
+        prompts=prompts,
+        output_type=output,
+        tools=_tools_for(spec.tools, name, source),
+        settings=settings.model_copy(update=changes),
+    )
+
+
+def build_graph(
+    config: GraphConfig,
+    source: _Source,
+    *,
+    models: RoleModels | None = None,
+    default_model: ModelSpec | None = None,
+) -> CouncilGraph:
+    """Turn a validated config into a checked `CouncilGraph`.
+
+    `models` (e.g. scripted models in tests) wins over everything; otherwise an agent's
+    own `model`, then `models[agent]`, then `models[role]`, then `default_model` (the CLI's
+    --model), then the file's `model`, then the embedded default.
+    """
+    from council.models.factory import build_model, resolve_model_name
+
+    built: dict[tuple[str, str | None], ChatModel] = {}
+    base = default_model or ModelSpec(
+        name=resolve_model_name(config.model), api_base=config.api_base
+    )
+
+    def model_for(agent_name: str, spec: AgentConfig) -> ChatModel:
+        role = spec.role or spec.use or agent_name
+        if models is not None:
+            return models.for_role(role)
+        explicit = spec.model or config.models.get(agent_name) or config.models.get(role)
+        name = resolve_model_name(explicit) if explicit else base.name
+        api_base = spec.api_base or (config.api_base if explicit else base.api_base)
+        key = (name, api_base)
+        if key not in built:
+            built[key] = build_model(base.model_copy(update={"name": name, "api_base": api_base}))
+        return built[key]
+
+    graph = CouncilGraph(config.name, state_schema=STATES[config.state])
+    settings = base.settings
+    for name, spec in config.agents.items():
+        agent = _agent(name, spec, model_for(name, spec), settings, source)
+        graph.add_agent(
+            name, agent, kind=spec.kind, starts_round=spec.starts_round, sample=spec.sample
+        )
+    for name, builtin in config.nodes.items():
+        if name in config.agents:
+            raise source.error(f"{name!r} is both an agent and a node; rename one", "nodes", name)
+        try:
+            graph.add_node(name, builtin)
+        except ConfigError as exc:
+            raise source.error(str(exc), "nodes", name) from exc
+    for position, edge in enumerate(config.edges):
+        graph.add_edge(edge.source, edge.to)
+        _check_names(graph, [*_names(edge.source), *_names(edge.to)], source, "edges", position)
+    for position, branch in enumerate(config.branches):
+        _check_names(graph, [branch.source], source, "branches", position, "from")
+        routes = []
+        for route_position, route in enumerate(branch.routes):
+            try:
+                resolve_condition(route.when)
+            except ConfigError as exc:
+                raise source.error(
+                    str(exc), "branches", position, "routes", route_position, "when"
+                ) from exc
+            _check_names(
+                graph,
+                _names(route.to),
+                source,
+                "branches",
+                position,
+                "routes",
+                route_position,
+                "to",
+            )
+            routes.append((route.when, route.to))
+        _check_names(graph, _names(branch.otherwise), source, "branches", position, "otherwise")
+        graph.add_branch(branch.source, routes, otherwise=branch.otherwise)
+    try:
+        graph.validate()
+    except GraphShapeError as exc:
+        node = exc.nodes[0] if exc.nodes else None
+        where = ("agents", node) if node in config.agents else ("nodes", node) if node else ()
+        raise source.error(str(exc), *where) from exc
+    return graph
+
+
+def _names(targets: Targets) -> list[str]:
+    return [targets] if isinstance(targets, str) else list(targets)
+
+
+def _check_names(graph: CouncilGraph, names: list[str], source: _Source, *path: Any) -> None:
+    known = {*graph.nodes, "START", "END", "__start__", "__end__"}
+    for name in names:
+        if name not in known:
+            defined = ", ".join(sorted(graph.nodes)) or "none"
+            raise source.error(
+                f"unknown agent or node {name!r}; defined: {defined} (and START, END)", *path
+            )
+
+
+def load_graph(
+    path: str | Path,
+    *,
+    models: RoleModels | None = None,
+    default_model: ModelSpec | None = None,
+) -> LoadedGraph:
+    """Read, validate and build a graph config file."""
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError(f"graph config {str(file)!r} not found")
+    config, source = parse_config_text(file.read_text(), str(file))
+    graph = build_graph(config, source, models=models, default_model=default_model)
+    return LoadedGraph(config=config, graph=graph, path=file)
+
+
+def is_graph_file(name: str) -> bool:
+    return name.endswith((".yaml", ".yml", ".json"))
