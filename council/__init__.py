@@ -42,7 +42,17 @@ _EXPORTS: dict[str, str] = {
     "Verdict": "council.agents.verifier",
     "Critic": "council.agents.critic",
     "Critique": "council.agents.critic",
-    # graphs
+    # graphs and protocols
+    "CouncilGraph": "council.graphs.builder",
+    "bounded": "council.graphs.builder",
+    "GraphRunner": "council.runner",
+    "load_graph": "council.graphs.config",
+    "ProtocolOptions": "council.protocols.options",
+    "protocol_runner": "council.protocols.registry",
+    "select_runner": "council.protocols.select",
+    "RoleModels": "council.models.roles",
+    "CallInfo": "council.models.base",
+    "define_agent": "council.agents.define",
     "SolveState": "council.graphs.state",
     "CouncilState": "council.graphs.state",
     "Step": "council.graphs.state",
@@ -84,6 +94,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from council.agents.base import Agent
     from council.agents.critic import Critic, Critique
+    from council.agents.define import define_agent
     from council.agents.output import AgentOutput
     from council.agents.planner import Plan, Planner
     from council.agents.prompting import AgentPrompts, PromptTemplate
@@ -101,13 +112,20 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         SandboxUnavailableError,
         UnknownModelError,
     )
+    from council.graphs.builder import CouncilGraph, bounded
+    from council.graphs.config import load_graph
     from council.graphs.run import RunResult
     from council.graphs.solve import SolveAgents, build_solve_graph
     from council.graphs.state import CouncilState, SolveState, Step
     from council.messages import Message, ToolCall
-    from council.models.base import ChatModel, Completion
+    from council.models.base import CallInfo, ChatModel, Completion
     from council.models.factory import build_model
+    from council.models.roles import RoleModels
     from council.models.scripted import ScriptedModel, ScriptedReply
     from council.models.settings import ModelSettings, ModelSpec
+    from council.protocols.options import ProtocolOptions
+    from council.protocols.registry import protocol_runner
+    from council.protocols.select import select_runner
+    from council.runner import GraphRunner
     from council.tools.base import Tool, ToolContext, ToolOutput, ToolRegistry, tool
     from council.usage import Usage, UsageReport

@@ -6,7 +6,6 @@ serves them all; a role is a few lines of data on top of `Agent`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Generic, Literal, TypeVar, cast
 
@@ -15,6 +14,7 @@ from pydantic import BaseModel, Field
 from council.agents.output import AgentOutput
 from council.agents.parsing import OutputParseError
 from council.agents.prompting import AgentPrompts
+from council.agents.tool_text import find_text_tool_calls, strip_tool_blocks
 from council.messages import Message
 from council.models.base import CallInfo, ChatModel, Completion
 from council.models.settings import ModelSettings
@@ -22,9 +22,6 @@ from council.tools.base import ToolContext, ToolRegistry
 from council.usage import Usage
 
 OutputT = TypeVar("OutputT", bound=AgentOutput)
-
-_CODE_BLOCK = re.compile(r"```(?:python|py)\s*\n(.*?)```", re.DOTALL)
-CODE_TOOL = "python"
 
 
 class ToolTrace(BaseModel):
@@ -172,14 +169,19 @@ class Agent(Generic[OutputT]):
                         Message.tool(output, tool_call_id=request.id, name=request.name)
                     )
                 continue
-            blocks = _CODE_BLOCK.findall(completion.text) if CODE_TOOL in self.tools else []
-            if not blocks:
+            requests = find_text_tool_calls(completion.text, self.tools) if self.tools else []
+            if not requests:
                 return completion
             outputs = []
-            for code in blocks:
-                output = await self._run_tool(CODE_TOOL, {"code": code}, context)
+            for text_call in requests:
+                output = await self._run_tool(text_call.tool, text_call.arguments, context)
                 traces.append(
-                    ToolTrace(tool=CODE_TOOL, arguments={"code": code}, output=output, via="fenced")
+                    ToolTrace(
+                        tool=text_call.tool,
+                        arguments=text_call.arguments,
+                        output=output,
+                        via="fenced",
+                    )
                 )
                 outputs.append(output)
             if last_turn or self._has_final_answer(completion.text):
@@ -190,7 +192,7 @@ class Agent(Generic[OutputT]):
 
     def _has_final_answer(self, text: str) -> bool:
         try:
-            self.output_type.parse(_CODE_BLOCK.sub("", text), allow_prose=False)
+            self.output_type.parse(strip_tool_blocks(text), allow_prose=False)
         except OutputParseError:
             return False
         return True

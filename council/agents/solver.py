@@ -28,12 +28,6 @@ SOLVER_PROMPTS = AgentPrompts(
     ),
 )
 
-TOOL_HELP_FENCED = (
-    "\nYou can run Python: write a ```python code block, and its output will be shown to "
-    "you. Use print() to see values. Then continue and give the final answer."
-)
-TOOL_HELP_NATIVE = "\nYou can call tools to compute exact results; use them for arithmetic."
-
 
 class Solution(AgentOutput):
     FORMAT: ClassVar[str] = "REASONING: <your step-by-step work>\nANSWER: <the final answer only>"

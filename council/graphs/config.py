@@ -273,6 +273,7 @@ def build_graph(
     *,
     models: RoleModels | None = None,
     default_model: ModelSpec | None = None,
+    settings: ModelSettings | None = None,
 ) -> CouncilGraph:
     """Turn a validated config into a checked `CouncilGraph`.
 
@@ -300,7 +301,7 @@ def build_graph(
         return built[key]
 
     graph = CouncilGraph(config.name, state_schema=STATES[config.state])
-    settings = base.settings
+    settings = settings or base.settings
     for name, spec in config.agents.items():
         agent = _agent(name, spec, model_for(name, spec), settings, source)
         graph.add_agent(
@@ -367,13 +368,16 @@ def load_graph(
     *,
     models: RoleModels | None = None,
     default_model: ModelSpec | None = None,
+    settings: ModelSettings | None = None,
 ) -> LoadedGraph:
     """Read, validate and build a graph config file."""
     file = Path(path)
     if not file.is_file():
         raise ConfigError(f"graph config {str(file)!r} not found")
     config, source = parse_config_text(file.read_text(), str(file))
-    graph = build_graph(config, source, models=models, default_model=default_model)
+    graph = build_graph(
+        config, source, models=models, default_model=default_model, settings=settings
+    )
     return LoadedGraph(config=config, graph=graph, path=file)
 
 

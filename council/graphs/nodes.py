@@ -13,7 +13,7 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 
 from council.agents.base import Agent
-from council.agents.solver import TOOL_HELP_FENCED, TOOL_HELP_NATIVE
+from council.agents.tool_text import describe_tools
 from council.graphs.conditions import agents_agree, normalise_answer
 from council.graphs.state import CouncilState, Step, StepKind
 from council.graphs.turns import tool_context, turn_update
@@ -24,9 +24,7 @@ NodeFunction = Callable[..., Awaitable[dict[str, Any]] | dict[str, Any]]
 
 
 def tool_help_for(agent: Agent[Any]) -> str:
-    if not agent.tools:
-        return ""
-    return TOOL_HELP_NATIVE if agent.model.supports_native_tools else TOOL_HELP_FENCED
+    return describe_tools(agent.tools, native=agent.model.supports_native_tools)
 
 
 def agent_node(

@@ -64,7 +64,9 @@ def select_runner(
     if graph is None or (graph == "solve" and options is None):
         return Council(config, models=models)
     if is_graph_file(graph):
-        loaded = load_graph(graph, models=models, default_model=model_override)
+        loaded = load_graph(
+            graph, models=models, default_model=model_override, settings=config.model.settings
+        )
         return GraphRunner(
             loaded.graph,
             max_rounds=loaded.config.max_rounds,

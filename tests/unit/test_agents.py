@@ -93,3 +93,49 @@ async def test_unknown_tool_call_is_reported_to_the_model_not_raised() -> None:
 
     result = await Solver(model, tools=ToolRegistry([calculator])).run(SOLVER_VARS)
     assert "unknown tool 'nope'" in result.tool_traces[0].output
+
+
+async def test_text_tool_block_calls_a_custom_tool() -> None:
+    @tool
+    def lookup(key: str) -> str:
+        """Look a value up."""
+        return {"pi": "3.14159"}.get(key, "unknown")
+
+    model = ScriptedModel(
+        ['```tool\n{"name": "lookup", "arguments": {"key": "pi"}}\n```', "ANSWER: 3.14159"]
+    )
+    result = await Solver(model, tools=ToolRegistry([lookup])).run(SOLVER_VARS)
+    assert result.tool_traces[0].tool == "lookup"
+    assert result.tool_traces[0].output == "3.14159"
+    assert "```output\n3.14159" in model.calls[1][-1].content
+    assert result.output.answer == "3.14159"
+
+
+def test_tool_help_lists_text_tools_for_models_without_native_calls() -> None:
+    from council.agents.tool_text import describe_tools
+
+    @tool
+    def lookup(key: str) -> str:
+        """Look a value up."""
+        return key
+
+    text = describe_tools(ToolRegistry([lookup]), native=False)
+    assert "```tool" in text and "- lookup(key): Look a value up." in text
+    assert describe_tools(ToolRegistry(), native=False) == ""
+
+
+async def test_define_agent_builds_a_working_role() -> None:
+    from council import define_agent
+    from council.agents.verifier import Verdict
+
+    model = ScriptedModel(["VERDICT: correct\nREASON: fine"])
+    checker = define_agent(
+        "checker",
+        system="You check.",
+        task="Check {answer}.\n{format}",
+        model=model,
+        output=Verdict,
+    )
+    result = await checker.run({"answer": "4"})
+    assert result.role == "checker" and result.output.accepted
+    assert model.calls[0][-1].content.startswith("Check 4.\nVERDICT:")
