@@ -98,6 +98,9 @@ class LiteLLMModel:
             "temperature": settings.temperature,
             "max_tokens": settings.max_tokens or DEFAULT_MAX_TOKENS,
             "timeout": settings.timeout_seconds,
+            # retries are ours (with backoff and clear errors); the SDK's would multiply them
+            "max_retries": 0,
+            "num_retries": 0,
         }
         if settings.top_p is not None:
             kwargs["top_p"] = settings.top_p

@@ -46,3 +46,35 @@ async def test_bad_local_gguf_path() -> None:
 
     with pytest.raises(ConfigError, match="neither"):
         await build_model("local/does/not/exist.gguf").complete(HELLO)
+
+
+async def test_rate_limit_is_retried_with_backoff_then_succeeds() -> None:
+    from tests.support.openai_stub import StubBehaviour, openai_stub
+
+    behaviour = StubBehaviour(fail_first=2, fail_status=429)
+    async with openai_stub(behaviour) as base:
+        spec = ModelSpec(
+            name="openai/stub",
+            api_base=base,
+            settings=ModelSettings(max_retries=3, retry_backoff_seconds=0.01),
+        )
+        completion = await build_model(spec).complete(HELLO)
+    assert completion.text == "ANSWER: 4"
+    assert len(behaviour.requests) == 3
+    assert completion.usage.prompt_tokens == 7
+
+
+async def test_rate_limit_gives_up_after_max_retries() -> None:
+    from council.errors import ModelError
+    from tests.support.openai_stub import StubBehaviour, openai_stub
+
+    behaviour = StubBehaviour(fail_first=10, fail_status=429)
+    async with openai_stub(behaviour) as base:
+        spec = ModelSpec(
+            name="openai/stub",
+            api_base=base,
+            settings=ModelSettings(max_retries=2, retry_backoff_seconds=0.01),
+        )
+        with pytest.raises(ModelError):
+            await build_model(spec).complete(HELLO)
+    assert len(behaviour.requests) == 3

@@ -1,0 +1,70 @@
+"""A real OpenAI-compatible HTTP server on loopback with scripted behaviour: fail with a
+status a given number of times, then answer. For testing retries and error mapping on the
+actual litellm → HTTP path."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+
+@dataclass
+class StubBehaviour:
+    fail_first: int = 0
+    fail_status: int = 429
+    reply: str = "ANSWER: 4"
+    delay_seconds: float = 0.0
+    requests: list[dict[str, object]] = field(default_factory=list)
+
+
+def _completion(reply: str, model: str) -> dict[str, object]:
+    return {
+        "id": "chatcmpl-stub",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": reply},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10},
+    }
+
+
+@asynccontextmanager
+async def openai_stub(behaviour: StubBehaviour) -> AsyncIterator[str]:
+    """Serve on 127.0.0.1 (free port); yields the /v1 base URL."""
+
+    async def chat(request: web.Request) -> web.Response:
+        body = await request.json()
+        behaviour.requests.append(body)
+        if len(behaviour.requests) <= behaviour.fail_first:
+            error = {"error": {"message": "slow down", "type": "rate_limit_exceeded"}}
+            return web.json_response(error, status=behaviour.fail_status)
+        if behaviour.delay_seconds:
+            await asyncio.sleep(behaviour.delay_seconds)
+        return web.Response(
+            text=json.dumps(_completion(behaviour.reply, str(body.get("model", "stub")))),
+            content_type="application/json",
+        )
+
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", chat)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        await runner.cleanup()
