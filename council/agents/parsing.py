@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 _FENCE = re.compile(r"```(?:json)?\s*(\{.*?\})\s*```", re.DOTALL)
@@ -65,15 +66,19 @@ def _repair_json(candidate: str) -> str:
     return fixed
 
 
+@lru_cache(maxsize=256)
+def _label_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(label).replace("_", "[ _]") for label in labels)
+    return re.compile(
+        rf"^[ \t>*#-]*\**\s*({alternatives})\s*\**\s*[:=]\s*", re.IGNORECASE | re.MULTILINE
+    )
+
+
 def labeled_fields(text: str, labels: list[str]) -> dict[str, str]:
     """`LABEL: value` blocks; a value runs until the next known label. Case-insensitive."""
     if not labels:
         return {}
-    alternatives = "|".join(re.escape(label).replace("_", "[ _]") for label in labels)
-    pattern = re.compile(
-        rf"^[ \t>*#-]*\**\s*({alternatives})\s*\**\s*[:=]\s*", re.IGNORECASE | re.MULTILINE
-    )
-    matches = list(pattern.finditer(text))
+    matches = list(_label_pattern(tuple(labels)).finditer(text))
     out: dict[str, str] = {}
     for position, match in enumerate(matches):
         end = matches[position + 1].start() if position + 1 < len(matches) else len(text)

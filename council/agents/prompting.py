@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import string
+from functools import cached_property
 from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,7 +21,7 @@ class PromptTemplate(BaseModel):
     name: str
     text: str
 
-    @property
+    @cached_property
     def fields(self) -> frozenset[str]:
         return frozenset(field for _, field, _, _ in string.Formatter().parse(self.text) if field)
 
@@ -51,6 +52,11 @@ class AgentPrompts(BaseModel):
             ),
         )
     )
+
+    @cached_property
+    def fields(self) -> frozenset[str]:
+        """Every variable the system and task templates use."""
+        return self.system.fields | self.task.fields
 
     def hashes(self) -> dict[str, str]:
         return {t.name: t.sha256 for t in (self.system, self.task, self.repair)}

@@ -41,7 +41,11 @@ def agent_node(
     async def run_agent(state: CouncilState, config: RunnableConfig) -> dict[str, Any]:
         round_number = state.round + 1 if starts_round else state.round
         variables = prompt_variables(
-            state, agent=name, round_number=round_number, tool_help=tool_help
+            state,
+            agent=name,
+            round_number=round_number,
+            tool_help=tool_help,
+            needed=agent.prompts.fields,
         )
         context = tool_context(config)
         call = CallInfo(

@@ -6,6 +6,9 @@ a template that names anything else is an error at load time, not a KeyError mid
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
 from council.agents.critic import Critique
 from council.agents.planner import Plan
 from council.agents.verifier import Verdict
@@ -77,36 +80,74 @@ def _others(state: CouncilState, agent: str, round_number: int) -> str:
     )
 
 
-def prompt_variables(
-    state: CouncilState, *, agent: str, round_number: int, tool_help: str = ""
-) -> dict[str, object]:
-    plans = state.outputs_of(Plan)
-    verdicts = [t for t in state.turns if t.output_type == Verdict.__name__]
-    latest_answer = state.last_turn(with_answer=True)
-    own_previous = next(
-        (
-            t
-            for t in reversed(state.turns)
-            if t.agent == agent and t.answer is not None and t.round < round_number
-        ),
-        None,
+@dataclass(frozen=True)
+class _Context:
+    state: CouncilState
+    agent: str
+    round_number: int
+    tool_help: str
+
+
+def _latest_answer(c: _Context) -> Turn | None:
+    return c.state.last_turn(with_answer=True)
+
+
+def _plan(c: _Context) -> str:
+    plans = c.state.outputs_of(Plan)
+    return plans[-1].summary() if plans else "(no plan)"
+
+
+def _verdict(c: _Context) -> str:
+    verdicts = [t for t in c.state.turns if t.output_type == Verdict.__name__]
+    return verdicts[-1].output_as(Verdict).summary() if verdicts else ""
+
+
+def _previous_answer(c: _Context) -> str:
+    for turn in reversed(c.state.turns):
+        if turn.agent == c.agent and turn.answer is not None and turn.round < c.round_number:
+            return turn.answer
+    return ""
+
+
+def _memory(c: _Context) -> str:
+    memory = c.state.memory
+    return f"Useful notes from earlier problems:\n{memory}\n\n" if memory else ""
+
+
+def _transcript(c: _Context) -> str:
+    return "\n".join(
+        f"- {t.agent} (round {t.round}): {t.answer or t.text[:200]}" for t in c.state.turns
     )
-    memory = f"Useful notes from earlier problems:\n{state.memory}\n\n" if state.memory else ""
-    return {
-        "problem": state.problem,
-        "round": round_number,
-        "max_rounds": state.max_rounds,
-        "memory": memory,
-        "blackboard": state.blackboard_text(),
-        "plan": plans[-1].summary() if plans else "(no plan)",
-        "solution": _solution_text(latest_answer),
-        "answer": latest_answer.answer if latest_answer else "",
-        "verdict": verdicts[-1].output_as(Verdict).summary() if verdicts else "",
-        "feedback": _feedback(state, agent),
-        "previous_answer": own_previous.answer if own_previous else "",
-        "others": _others(state, agent, round_number),
-        "transcript": "\n".join(
-            f"- {t.agent} (round {t.round}): {t.answer or t.text[:200]}" for t in state.turns
-        ),
-        "tool_help": tool_help,
-    }
+
+
+_COMPUTE: dict[str, Callable[[_Context], object]] = {
+    "problem": lambda c: c.state.problem,
+    "round": lambda c: c.round_number,
+    "max_rounds": lambda c: c.state.max_rounds,
+    "memory": _memory,
+    "blackboard": lambda c: c.state.blackboard_text(),
+    "plan": _plan,
+    "solution": lambda c: _solution_text(_latest_answer(c)),
+    "answer": lambda c: (turn.answer or "") if (turn := _latest_answer(c)) else "",
+    "verdict": _verdict,
+    "feedback": lambda c: _feedback(c.state, c.agent),
+    "previous_answer": _previous_answer,
+    "others": lambda c: _others(c.state, c.agent, c.round_number),
+    "transcript": _transcript,
+    "tool_help": lambda c: c.tool_help,
+}
+
+
+def prompt_variables(
+    state: CouncilState,
+    *,
+    agent: str,
+    round_number: int,
+    tool_help: str = "",
+    needed: Iterable[str] | None = None,
+) -> dict[str, object]:
+    """The variables an agent's templates use (all of them when `needed` is None); only
+    what is needed is computed, since this runs before every agent turn."""
+    context = _Context(state, agent, round_number, tool_help)
+    names = _COMPUTE.keys() if needed is None else [n for n in needed if n in _COMPUTE]
+    return {name: _COMPUTE[name](context) for name in names}
