@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import string
-from functools import cached_property
 from collections.abc import Mapping
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field
 
