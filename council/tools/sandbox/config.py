@@ -1,0 +1,26 @@
+"""Sandbox limits and identity: explicit, so every session states what it allows."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SANDBOX_LABEL = "council.sandbox"
+OWNER_LABEL = "council.owner_pid"
+SESSION_LABEL = "council.session"
+DEFAULT_IMAGE = "council-sandbox:latest"
+
+
+class SandboxConfig(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    image: str = DEFAULT_IMAGE
+    memory: str = Field(default="512m", description="hard memory limit, no swap")
+    cpus: float = Field(default=1.0, gt=0)
+    pids: int = Field(default=64, ge=8, description="process limit (stops fork bombs)")
+    timeout_seconds: float = Field(default=10.0, gt=0, description="per call")
+    output_limit: int = Field(default=64_000, ge=1_000, description="characters kept per stream")
+    workdir_size: str = "64m"
+    user: str = "65534:65534"
+    preload: tuple[str, ...] = ("sympy", "numpy")
+    start_timeout_seconds: float = 60.0
+    docker_host: str | None = Field(default=None, description="default: the environment's")

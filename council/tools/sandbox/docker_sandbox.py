@@ -1,0 +1,227 @@
+"""The Docker sandbox: one container per session, no network, hard limits, read-only root,
+a non-root user, a small tmpfs work dir, nothing from the host."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+from typing import Any
+
+from council.errors import SandboxUnavailableError
+from council.tools.sandbox.config import (
+    OWNER_LABEL,
+    SANDBOX_LABEL,
+    SESSION_LABEL,
+    SandboxConfig,
+)
+from council.tools.sandbox.framing import DockerStreamDemux
+from council.tools.sandbox.session import InterpreterSession, python_command
+from council.tools.sandbox.transport import Transport
+
+READY_HINT = (
+    "run `council sandbox doctor` to see what is missing, `council sandbox build` for the image"
+)
+
+
+def docker_client(config: SandboxConfig) -> Any:
+    """A connected Docker client, or a clear refusal. Never a fallback to the host."""
+    try:
+        import docker
+    except ImportError as exc:
+        raise SandboxUnavailableError(
+            f"code tools need the docker Python package (pip install docker); {READY_HINT}"
+        ) from exc
+    try:
+        client = (
+            docker.DockerClient(base_url=config.docker_host)
+            if config.docker_host
+            else docker.from_env()
+        )
+        client.ping()
+    except Exception as exc:
+        raise SandboxUnavailableError(
+            f"no Docker engine is reachable ({type(exc).__name__}), so code will not run: "
+            f"code tools never fall back to the host. Start Docker, or {READY_HINT}"
+        ) from exc
+    return client
+
+
+def container_options(config: SandboxConfig, labels: dict[str, str]) -> dict[str, Any]:
+    uid, _, gid = config.user.partition(":")
+    gid = gid or uid
+    return {
+        "image": config.image,
+        "command": python_command(config),
+        "stdin_open": True,
+        "tty": False,
+        "detach": True,
+        "init": True,
+        "network_mode": "none",
+        "read_only": True,
+        # owned by the sandbox user; `mode=` is reset when /work is also the working dir
+        "tmpfs": {
+            "/work": f"size={config.workdir_size},uid={uid},gid={gid},mode=0700",
+            "/tmp": f"size=16m,uid={uid},gid={gid},mode=0700",
+        },
+        "working_dir": "/work",
+        "user": config.user,
+        "environment": {
+            "HOME": "/work",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "MPLBACKEND": "Agg",
+            "OPENBLAS_NUM_THREADS": "1",
+        },
+        "mem_limit": config.memory,
+        "memswap_limit": config.memory,
+        "nano_cpus": int(config.cpus * 1e9),
+        "pids_limit": config.pids,
+        "cap_drop": ["ALL"],
+        "security_opt": ["no-new-privileges"],
+        "ulimits": [],
+        "labels": labels,
+    }
+
+
+class DockerTransport(Transport):
+    """stdin/stdout of a container through the Docker attach API."""
+
+    def __init__(self, container: Any, raw_socket: socket.socket) -> None:
+        super().__init__()
+        self.container = container
+        self._socket = raw_socket
+        self._demux = DockerStreamDemux()
+        self._loop = asyncio.get_running_loop()
+        self.keepalive: Any = None
+
+    @classmethod
+    async def start(
+        cls, client: Any, config: SandboxConfig, *, labels: dict[str, str], name: str | None
+    ) -> DockerTransport:
+        import docker
+
+        options = container_options(config, labels)
+        try:
+            container = await asyncio.to_thread(client.containers.create, name=name, **options)
+        except docker.errors.ImageNotFound as exc:
+            raise SandboxUnavailableError(
+                f"the sandbox image {config.image!r} is missing: run `council sandbox build`"
+            ) from exc
+        except docker.errors.APIError as exc:
+            raise SandboxUnavailableError(f"cannot create the sandbox container: {exc}") from exc
+        return await cls.attach(container)
+
+    @classmethod
+    async def attach(cls, container: Any) -> DockerTransport:
+        params = {"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
+        wrapped = await asyncio.to_thread(container.attach_socket, params=params)
+        raw: socket.socket = getattr(wrapped, "_sock", wrapped)
+        raw.setblocking(False)
+        transport = cls(container, raw)
+        transport.keepalive = wrapped  # the wrapper owns the HTTP response; keep it open
+        if container.status != "running":
+            await asyncio.to_thread(container.start)
+        transport.start_reading()
+        return transport
+
+    async def _read_chunk(self) -> bytes | None:
+        data = await self._loop.sock_recv(self._socket, 1 << 16)
+        return self._demux.feed(data) if data else None
+
+    async def write(self, data: bytes) -> None:
+        await self._loop.sock_sendall(self._socket, data)
+
+    async def kill(self) -> None:
+        # Keep draining while the container dies, then stop reading.
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(self.container.remove, force=True)
+        await self.stop_reading()
+        with contextlib.suppress(OSError):
+            self._socket.close()
+        self.closed = True
+
+    async def detach(self) -> None:
+        """Leave the container running (named sessions outlive the command)."""
+        await self.stop_reading()
+        with contextlib.suppress(OSError):
+            self._socket.close()
+        self.closed = True
+
+    def describe_failure(self) -> str:
+        tail = self._demux.stderr_tail.decode(errors="replace").strip()
+        return f": {tail[-500:]}" if tail else ""
+
+
+class DockerSession(InterpreterSession):
+    kind = "docker"
+
+    def __init__(
+        self,
+        config: SandboxConfig,
+        *,
+        client: Any | None = None,
+        name: str | None = None,
+        persistent: bool = False,
+    ) -> None:
+        self.client = client or docker_client(config)
+        labels = {SANDBOX_LABEL: "1"}
+        if persistent and name:
+            labels[SESSION_LABEL] = name
+        else:
+            labels[OWNER_LABEL] = str(os.getpid())
+
+        async def start_transport() -> Transport:
+            return await DockerTransport.start(self.client, config, labels=labels, name=name)
+
+        super().__init__(start_transport, config)
+
+
+SESSION_PREFIX = "council-session-"
+
+
+class NamedDockerSession(DockerSession):
+    """A session that outlives the process: `council sandbox run --session NAME`.
+
+    The container is found by name and attached to; it is removed only by `stop`."""
+
+    def __init__(self, name: str, config: SandboxConfig, *, client: Any | None = None) -> None:
+        self.session_name = name
+        super().__init__(config, client=client, name=SESSION_PREFIX + name, persistent=True)
+
+    async def start(self) -> NamedDockerSession:
+        import docker
+
+        try:
+            container = await asyncio.to_thread(
+                self.client.containers.get, SESSION_PREFIX + self.session_name
+            )
+        except docker.errors.NotFound:
+            await super().start()
+            return self
+        if container.status != "running":
+            await asyncio.to_thread(container.remove, force=True)
+            await super().start()
+            return self
+        self._transport = await DockerTransport.attach(container)
+        return self
+
+    async def close(self) -> None:
+        if isinstance(self._transport, DockerTransport):
+            await self._transport.detach()
+        self._transport = None
+
+    async def stop(self) -> None:
+        await super().close()
+
+
+async def stop_named_session(name: str, config: SandboxConfig) -> bool:
+    import docker
+
+    client = docker_client(config)
+    try:
+        container = client.containers.get(SESSION_PREFIX + name)
+    except docker.errors.NotFound:
+        return False
+    await asyncio.to_thread(container.remove, force=True)
+    return True

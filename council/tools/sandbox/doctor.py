@@ -1,0 +1,83 @@
+"""`council sandbox doctor`: what is missing for code tools, and the command that fixes it."""
+
+from __future__ import annotations
+
+import shutil
+
+from pydantic import BaseModel
+
+from council.tools.sandbox.config import SandboxConfig
+
+
+class Check(BaseModel):
+    name: str
+    ok: bool
+    detail: str
+    fix: str | None = None
+
+
+def run_checks(config: SandboxConfig) -> list[Check]:
+    checks: list[Check] = []
+    try:
+        import docker
+    except ImportError:
+        return [
+            Check(name="docker SDK", ok=False, detail="not installed", fix="pip install docker")
+        ]
+    checks.append(Check(name="docker SDK", ok=True, detail=f"docker {docker.__version__}"))
+    has_engine = shutil.which("dockerd") is not None or shutil.which("docker") is not None
+    checks.append(
+        Check(
+            name="docker engine installed",
+            ok=has_engine,
+            detail="found" if has_engine else "no dockerd or docker on PATH",
+            fix=None if has_engine else "apt-get install -y docker.io",
+        )
+    )
+    try:
+        client = (
+            docker.DockerClient(base_url=config.docker_host)
+            if config.docker_host
+            else docker.from_env()
+        )
+        client.ping()
+    except Exception as exc:
+        checks.append(
+            Check(
+                name="docker engine running",
+                ok=False,
+                detail=type(exc).__name__,
+                fix="systemctl start docker (or, as root: nohup dockerd >/var/log/dockerd.log "
+                "2>&1 &)",
+            )
+        )
+        return checks
+    checks.append(
+        Check(
+            name="docker engine running",
+            ok=True,
+            detail=f"server {client.version().get('Version', '?')}",
+        )
+    )
+    from council.tools.sandbox.image import image_exists
+
+    present = image_exists(client, config.image)
+    checks.append(
+        Check(
+            name="sandbox image",
+            ok=present,
+            detail=config.image if present else f"{config.image} not found",
+            fix=None if present else "council sandbox build",
+        )
+    )
+    if not present:
+        has_debootstrap = shutil.which("debootstrap") is not None
+        checks.append(
+            Check(
+                name="debootstrap (offline image build)",
+                ok=has_debootstrap,
+                detail="found" if has_debootstrap else "missing",
+                fix=None if has_debootstrap else "apt-get install -y debootstrap",
+            )
+        )
+    return checks

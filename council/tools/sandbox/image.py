@@ -1,0 +1,107 @@
+"""Building the sandbox image: python3, sympy and numpy on Debian bookworm.
+
+With a registry, from the Dockerfile beside this module; without one (offline machines),
+from a minimal Debian rootfs made by debootstrap from Debian's own package mirrors, then
+`docker import`. Both give the same interpreter and libraries.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from council.errors import SandboxUnavailableError
+
+BuildMethod = Literal["auto", "dockerfile", "debootstrap"]
+PACKAGES = "python3,python3-sympy,python3-numpy"
+REGISTRY_PROBE = ("registry-1.docker.io", 443)
+
+
+def image_exists(client: Any, tag: str) -> bool:
+    import docker
+
+    try:
+        client.images.get(tag)
+    except docker.errors.ImageNotFound:
+        return False
+    return True
+
+
+def registry_reachable(timeout: float = 3.0) -> bool:
+    try:
+        with socket.create_connection(REGISTRY_PROBE, timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def build_from_dockerfile(client: Any, tag: str, log: Callable[[str], None]) -> None:
+    context = Path(str(resources.files("council.tools.sandbox")))
+    log(f"building {tag} from {context / 'Dockerfile'}")
+    client.images.build(path=str(context), dockerfile="Dockerfile", tag=tag, rm=True)
+
+
+def build_from_debootstrap(client: Any, tag: str, log: Callable[[str], None]) -> None:
+    debootstrap = shutil.which("debootstrap")
+    if debootstrap is None:
+        raise SandboxUnavailableError(
+            "building the sandbox image offline needs debootstrap: apt-get install debootstrap"
+        )
+    if os.geteuid() != 0:
+        raise SandboxUnavailableError("debootstrap needs root: run `sudo council sandbox build`")
+    with tempfile.TemporaryDirectory(prefix="council-rootfs-") as work:
+        rootfs = Path(work) / "rootfs"
+        log(f"debootstrap bookworm into {rootfs} (about a minute)")
+        done = subprocess.run(
+            [debootstrap, "--variant=minbase", f"--include={PACKAGES}", "bookworm", str(rootfs)],
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise SandboxUnavailableError(
+                f"debootstrap failed ({done.returncode}): {done.stderr.strip()[-800:]}"
+            )
+        archive = Path(work) / "rootfs.tar"
+        log(f"packing {archive}")
+        with tarfile.open(archive, "w") as tar:
+            tar.add(rootfs, arcname=".")
+        repository, _, version = tag.partition(":")
+        log(f"docker import as {tag}")
+        client.api.import_image(
+            src=str(archive),
+            repository=repository,
+            tag=version or "latest",
+            changes=["USER 65534:65534", "WORKDIR /work"],
+        )
+
+
+def build_image(
+    client: Any,
+    tag: str,
+    *,
+    method: BuildMethod = "auto",
+    force: bool = False,
+    log: Callable[[str], None] = print,
+) -> str:
+    """Build the image unless it exists; returns what was done."""
+    if not force and image_exists(client, tag):
+        return f"{tag} already exists (use --force to rebuild)"
+    if method == "auto":
+        method = "dockerfile" if registry_reachable() else "debootstrap"
+        log(
+            f"registry {'reachable' if method == 'dockerfile' else 'not reachable'}: "
+            f"building with {method}"
+        )
+    if method == "dockerfile":
+        build_from_dockerfile(client, tag, log)
+    else:
+        build_from_debootstrap(client, tag, log)
+    return f"built {tag} with {method}"
