@@ -9,6 +9,8 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+# the `process` sandbox runs code as `nobody` with the system python3; give it sympy/numpy
+/usr/bin/python3 -c 'import sympy, numpy' >/dev/null 2>&1 || need+=(python3-sympy python3-numpy)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing system packages: ${need[*]}; run as root or: sudo apt-get install -y ${need[*]}" >&2

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -30,9 +31,13 @@ _UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
 _NAMES = {"pi": math.pi, "e": math.e, "tau": math.tau}
 
 
+class CalculatorError(ValueError):
+    pass
+
+
 def _factorial(n: Any) -> int:
     if not float(n).is_integer() or not 0 <= n <= MAX_FACTORIAL:
-        raise ValueError(f"factorial takes a whole number from 0 to {MAX_FACTORIAL}")
+        raise CalculatorError(f"factorial takes a whole number from 0 to {MAX_FACTORIAL}")
     return math.factorial(int(n))
 
 
@@ -60,10 +65,6 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "min": min,
     "max": max,
 }
-
-
-class CalculatorError(ValueError):
-    pass
 
 
 def _check_size(value: Any) -> Any:
@@ -102,7 +103,8 @@ def _evaluate(node: ast.AST) -> Any:
 
 
 def calculate(expression: str) -> int | float:
-    text = expression.replace("^", "**").replace("×", "*").replace("÷", "/").replace(",", "")
+    text = expression.replace("^", "**").replace("×", "*").replace("÷", "/")
+    text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # 1,234 but not comb(10, 3)
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:

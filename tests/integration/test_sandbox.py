@@ -29,9 +29,16 @@ def docker_ready() -> bool:
 
 
 KINDS = [
-    pytest.param("docker", marks=[pytest.mark.docker, pytest.mark.skipif(
-        not docker_ready() and not os.environ.get("CI"),
-        reason="no Docker engine/image here (make test sets them up; CI must have them)")]),
+    pytest.param(
+        "docker",
+        marks=[
+            pytest.mark.docker,
+            pytest.mark.skipif(
+                not docker_ready() and not os.environ.get("CI"),
+                reason="no Docker engine/image here (make test sets them up; CI must have them)",
+            ),
+        ],
+    ),
     "process",
 ]
 

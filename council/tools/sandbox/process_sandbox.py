@@ -64,6 +64,15 @@ def _limits(config: SandboxConfig, drop_to_nobody: bool) -> Callable[[], None]:
     return apply
 
 
+def _interpreter(dropping_privileges: bool) -> str:
+    """The host's own Python has sympy and numpy; when we drop to `nobody` it must be one
+    that user may execute (a root-owned virtualenv or pyenv usually is not)."""
+    if not dropping_privileges:
+        return sys.executable
+    system = shutil.which("python3", path="/usr/local/bin:/usr/bin:/bin")
+    return system or sys.executable
+
+
 class ProcessTransport(Transport):
     def __init__(self, process: asyncio.subprocess.Process, workdir: str) -> None:
         super().__init__()
@@ -76,8 +85,7 @@ class ProcessTransport(Transport):
         workdir = tempfile.mkdtemp(prefix="council-sandbox-")
         if is_root:
             os.chown(workdir, NOBODY, NOBODY)
-        python = shutil.which("python3", path="/usr/bin:/bin") or sys.executable
-        command = [python, *python_command(config)[1:]]
+        command = [_interpreter(is_root), *python_command(config)[1:]]
         process = await asyncio.create_subprocess_exec(
             *command,
             stdin=asyncio.subprocess.PIPE,
