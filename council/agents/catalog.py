@@ -55,30 +55,22 @@ def import_object(path: str, what: str) -> Any:
         raise ConfigError(f"cannot import {what} {path!r}: {exc}") from exc
 
 
-def resolve_agent_class(name: str) -> type[Agent[Any]]:
-    known = builtin_agents()
+def _resolve(name: str, known: dict[str, Any], base: type, what: str) -> Any:
     if name in known:
         return known[name]
     if ":" not in name:
         raise ConfigError(
-            f"unknown agent {name!r}; use one of {', '.join(sorted(known))} or 'module:Class'"
+            f"unknown {what} {name!r}; use one of {', '.join(sorted(known))} or 'module:Class'"
         )
-    cls = import_object(name, "agent")
-    if not (isinstance(cls, type) and issubclass(cls, Agent)):
-        raise ConfigError(f"{name!r} is not an Agent subclass")
+    cls = import_object(name, what)
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        raise ConfigError(f"{name!r} is not a {base.__name__} subclass")
     return cls
+
+
+def resolve_agent_class(name: str) -> type[Agent[Any]]:
+    return _resolve(name, builtin_agents(), Agent, "agent")
 
 
 def resolve_output(name: str) -> type[AgentOutput]:
-    known = builtin_outputs()
-    if name in known:
-        return known[name]
-    if ":" not in name:
-        raise ConfigError(
-            f"unknown output schema {name!r}; use one of {', '.join(sorted(known))} "
-            "or 'module:Class' (an AgentOutput subclass)"
-        )
-    cls = import_object(name, "output schema")
-    if not (isinstance(cls, type) and issubclass(cls, AgentOutput)):
-        raise ConfigError(f"{name!r} is not an AgentOutput subclass")
-    return cls
+    return _resolve(name, builtin_outputs(), AgentOutput, "output schema")

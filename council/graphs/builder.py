@@ -232,63 +232,44 @@ class CouncilGraph:
     def _grouped_edges(self) -> list[tuple[tuple[str, ...], str]]:
         return list(dict.fromkeys(self.edges))
 
-    def to_mermaid(self) -> str:
-        lines = ["flowchart TD"]
-        ids = {START: "__start__", END: "__end__"}
-        lines.append("    __start__([START])")
-        for name, spec in self.nodes.items():
-            kind = spec.builtin or (spec.agent.role if spec.agent else "function")
-            label = f"{name}<br/><small>{kind}</small>"
-            lines.append(f'    {name}["{label}"]')
-        lines.append("    __end__([END])")
+    def drawing_edges(self) -> list[tuple[str, str, str | None]]:
+        """(source, target, label) for every edge and branch route; label None is plain."""
+        edges: list[tuple[str, str, str | None]] = []
         for sources, target in self._grouped_edges():
-            for source in sources:
-                lines.append(
-                    f"    {ids.get(_canonical(source), source)} --> "
-                    f"{ids.get(_canonical(target), target)}"
-                )
+            edges.extend((_canonical(s), _canonical(target), None) for s in sources)
         for branch in self.branches.values():
             for route in branch.routes:
-                for target in route.targets:
-                    lines.append(
-                        f'    {branch.source} -. "{route.label}" .-> '
-                        f"{ids.get(_canonical(target), target)}"
-                    )
-            for target in branch.otherwise:
-                lines.append(
-                    f'    {branch.source} -. "otherwise" .-> {ids.get(_canonical(target), target)}'
-                )
+                edges.extend((branch.source, _canonical(t), route.label) for t in route.targets)
+            edges.extend((branch.source, _canonical(t), "otherwise") for t in branch.otherwise)
+        return edges
+
+    def _node_kind(self, spec: NodeSpec) -> str:
+        return spec.builtin or (spec.agent.role if spec.agent else "function")
+
+    def to_mermaid(self) -> str:
+        ids = {START: "__start__", END: "__end__"}
+        lines = ["flowchart TD", "    __start__([START])"]
+        for name, spec in self.nodes.items():
+            lines.append(f'    {name}["{name}<br/><small>{self._node_kind(spec)}</small>"]')
+        lines.append("    __end__([END])")
+        for source, target, label in self.drawing_edges():
+            arrow = "-->" if label is None else f'-. "{label}" .->'
+            lines.append(f"    {ids.get(source, source)} {arrow} {ids.get(target, target)}")
         return "\n".join(lines) + "\n"
 
     def to_dot(self) -> str:
+        show = {START: "START", END: "END"}
         lines = [
             f'digraph "{self.name}" {{',
             "  rankdir=TB;",
             "  node [shape=box, style=rounded];",
             '  "START" [shape=oval]; "END" [shape=oval];',
         ]
-        show = {START: "START", END: "END"}
         for name, spec in self.nodes.items():
-            kind = spec.builtin or (spec.agent.role if spec.agent else "function")
-            lines.append(f'  "{name}" [label="{name}\\n({kind})"];')
-        for sources, target in self._grouped_edges():
-            for source in sources:
-                lines.append(
-                    f'  "{show.get(_canonical(source), source)}" -> '
-                    f'"{show.get(_canonical(target), target)}";'
-                )
-        for branch in self.branches.values():
-            for route in branch.routes:
-                for target in route.targets:
-                    lines.append(
-                        f'  "{branch.source}" -> "{show.get(_canonical(target), target)}" '
-                        f'[style=dashed, label="{route.label}"];'
-                    )
-            for target in branch.otherwise:
-                lines.append(
-                    f'  "{branch.source}" -> "{show.get(_canonical(target), target)}" '
-                    '[style=dashed, label="otherwise"];'
-                )
+            lines.append(f'  "{name}" [label="{name}\\n({self._node_kind(spec)})"];')
+        for source, target, label in self.drawing_edges():
+            style = "" if label is None else f' [style=dashed, label="{label}"]'
+            lines.append(f'  "{show.get(source, source)}" -> "{show.get(target, target)}"{style};')
         lines.append("}")
         return "\n".join(lines) + "\n"
 

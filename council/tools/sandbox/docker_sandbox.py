@@ -25,27 +25,34 @@ READY_HINT = (
 )
 
 
+def connect(config: SandboxConfig) -> Any:
+    """A Docker client for the configured engine, pinged; raises the SDK's errors."""
+    import docker
+
+    client = (
+        docker.DockerClient(base_url=config.docker_host)
+        if config.docker_host
+        else docker.from_env()
+    )
+    client.ping()
+    return client
+
+
 def docker_client(config: SandboxConfig) -> Any:
     """A connected Docker client, or a clear refusal. Never a fallback to the host."""
     try:
-        import docker
+        import docker  # noqa: F401
     except ImportError as exc:
         raise SandboxUnavailableError(
             f"code tools need the docker Python package (pip install docker); {READY_HINT}"
         ) from exc
     try:
-        client = (
-            docker.DockerClient(base_url=config.docker_host)
-            if config.docker_host
-            else docker.from_env()
-        )
-        client.ping()
+        return connect(config)
     except Exception as exc:
         raise SandboxUnavailableError(
             f"no Docker engine is reachable ({type(exc).__name__}), so code will not run: "
             f"code tools never fall back to the host. Start Docker, or {READY_HINT}"
         ) from exc
-    return client
 
 
 def container_options(config: SandboxConfig, labels: dict[str, str]) -> dict[str, Any]:

@@ -34,13 +34,10 @@ def run_checks(config: SandboxConfig) -> list[Check]:
             fix=None if has_engine else "apt-get install -y docker.io",
         )
     )
+    from council.tools.sandbox.docker_sandbox import connect
+
     try:
-        client = (
-            docker.DockerClient(base_url=config.docker_host)
-            if config.docker_host
-            else docker.from_env()
-        )
-        client.ping()
+        client = connect(config)
     except Exception as exc:
         checks.append(
             Check(
