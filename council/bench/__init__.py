@@ -1,0 +1,1 @@
+"""Benchmarks: data sets, strict answer checking, concurrent resumable runs, reports."""

@@ -1,0 +1,37 @@
+"""The comparison itself, run inside worker processes (math-verify's timeouts use signals,
+which only work in a process's main thread)."""
+
+from __future__ import annotations
+
+import re
+
+_UNIT_TAIL = re.compile(r"^\s*(-?[\d,]*\.?\d+)\s*(?:[a-zA-Z%°$]+\.?\s*)+$")
+
+
+def _gold_candidates(gold: str) -> list[str]:
+    text = gold.strip()
+    return [f"${text}$", text] if not text.startswith("$") else [text]
+
+
+def compare(predicted_text: str, gold: str) -> tuple[bool, str | None, bool]:
+    """(correct, extracted answer, extraction failed). Unparseable means wrong."""
+    from math_verify import parse, verify
+
+    from council.agents.parsing import last_boxed
+
+    boxed = last_boxed(predicted_text)
+    if boxed is not None:  # the last \boxed{} is the final answer, earlier ones are work
+        predicted_text = f"$\\boxed{{{boxed}}}$"
+    predicted = parse(predicted_text)
+    if not predicted:
+        match = _UNIT_TAIL.match(predicted_text.strip())  # "5 apples", "12 cm"
+        if match:
+            predicted = parse(match.group(1).replace(",", ""))
+    if not predicted:
+        return False, None, True
+    extracted = str(predicted[-1]) if len(predicted) > 1 else str(predicted[0])
+    for candidate in _gold_candidates(gold):
+        gold_parsed = parse(candidate)
+        if gold_parsed and verify(gold_parsed, predicted):
+            return True, extracted, False
+    return False, extracted, False

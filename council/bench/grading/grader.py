@@ -1,0 +1,86 @@
+"""`Grader`: grades in a pool of worker processes with a time bound per item, so grading
+is safe from any thread or coroutine and a pathological expression cannot stall a run."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from collections.abc import Iterable
+from types import TracebackType
+
+from pydantic import BaseModel
+
+from council.bench.grading.compare import compare
+
+
+class Grade(BaseModel):
+    correct: bool
+    predicted: str | None
+    gold: str
+    extraction_failed: bool
+    reason: str | None = None
+
+
+def grade(predicted_text: str | None, gold: str) -> Grade:
+    """Grade in this process (main thread only: math-verify uses signal timeouts)."""
+    if not predicted_text or not predicted_text.strip():
+        return Grade(
+            correct=False, predicted=None, gold=gold, extraction_failed=True, reason="no answer"
+        )
+    correct, extracted, failed = compare(predicted_text, gold)
+    return Grade(
+        correct=correct,
+        predicted=extracted,
+        gold=gold,
+        extraction_failed=failed,
+        reason="no answer could be extracted" if failed else None,
+    )
+
+
+def extraction_failure_rate(grades: Iterable[Grade]) -> float:
+    items = list(grades)
+    return sum(g.extraction_failed for g in items) / len(items) if items else 0.0
+
+
+class Grader:
+    """Owns its worker processes; use `with Grader() as grader:` or call `close()`."""
+
+    def __init__(self, workers: int = 2, timeout_seconds: float = 20.0) -> None:
+        self.timeout_seconds = timeout_seconds
+        self._workers = workers
+        self._pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers)
+
+    def _restart_pool(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = concurrent.futures.ProcessPoolExecutor(max_workers=self._workers)
+
+    def grade(self, predicted_text: str | None, gold: str) -> Grade:
+        future = self._pool.submit(grade, predicted_text, gold)
+        try:
+            return future.result(timeout=self.timeout_seconds)
+        except concurrent.futures.TimeoutError:
+            self._restart_pool()
+            return Grade(
+                correct=False,
+                predicted=None,
+                gold=gold,
+                extraction_failed=False,
+                reason=f"grading took over {self.timeout_seconds:.0f}s",
+            )
+
+    async def agrade(self, predicted_text: str | None, gold: str) -> Grade:
+        return await asyncio.to_thread(self.grade, predicted_text, gold)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> Grader:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
