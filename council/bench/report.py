@@ -1,0 +1,77 @@
+"""`council bench report runs/A runs/B`: side by side, paired differences, McNemar, and a
+plot of accuracy against tokens per problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from council.bench.results import ResultsFile
+from council.bench.stats import mcnemar_exact
+from council.bench.summary import Summary, summarise_run
+from council.errors import ConfigError
+
+
+class PairedComparison(BaseModel):
+    first: str
+    second: str
+    shared: int
+    only_first_correct: int
+    only_second_correct: int
+    accuracy_difference: float
+    mcnemar_p: float
+
+
+def load_summary(run_dir: Path) -> Summary:
+    if not (run_dir / "results.jsonl").exists():
+        raise ConfigError(f"{run_dir} has no results.jsonl; is it a `council bench --out` dir?")
+    return summarise_run(run_dir)
+
+
+def paired(first: Path, second: Path) -> PairedComparison:
+    a = {
+        k: v for k, v in ResultsFile(first / "results.jsonl").latest_by_problem().items() if v.done
+    }
+    b = {
+        k: v for k, v in ResultsFile(second / "results.jsonl").latest_by_problem().items() if v.done
+    }
+    shared = sorted(set(a) & set(b))
+    only_a = sum(a[k].correct and not b[k].correct for k in shared)
+    only_b = sum(b[k].correct and not a[k].correct for k in shared)
+    difference = (only_b - only_a) / len(shared) if shared else 0.0
+    return PairedComparison(
+        first=str(first),
+        second=str(second),
+        shared=len(shared),
+        only_first_correct=only_a,
+        only_second_correct=only_b,
+        accuracy_difference=difference,
+        mcnemar_p=mcnemar_exact(only_a, only_b),
+    )
+
+
+def plot(summaries: dict[str, Summary], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(6, 4))
+    for name, summary in summaries.items():
+        error = [[summary.accuracy - summary.ci95_low], [summary.ci95_high - summary.accuracy]]
+        axes.errorbar(summary.tokens_per_problem, summary.accuracy, yerr=error, fmt="o", capsize=4)
+        axes.annotate(
+            name,
+            (summary.tokens_per_problem, summary.accuracy),
+            textcoords="offset points",
+            xytext=(6, 6),
+        )
+    axes.set_xlabel("tokens per problem")
+    axes.set_ylabel("accuracy (95% CI)")
+    axes.set_ylim(-0.02, 1.02)
+    axes.grid(alpha=0.3)
+    figure.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(out, dpi=120)
+    plt.close(figure)

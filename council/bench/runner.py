@@ -1,0 +1,129 @@
+"""Running a protocol over a data set: concurrent, graded, appended as it goes, resumable.
+
+Each finished problem is written (and fsynced) before the next result is counted, so a
+killed run loses only problems in flight; re-running skips every problem already done.
+A problem whose run failed is recorded with its error and tried again on resume.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from council.bench.datasets import Problem
+from council.bench.grading import Grade, Grader
+from council.bench.results import ResultLine, ResultsFile
+from council.bench.summary import Summary, summarise_run
+from council.errors import CouncilError
+from council.graphs.run import RunResult
+from council.runner import GraphRunner
+from council.usage import Usage
+
+ResultCallback = Callable[[ResultLine], None]
+
+
+class ProblemHook(Protocol):
+    """Per-problem work around a run, e.g. memory: retrieve before, curate after."""
+
+    async def before(self, problem: Problem) -> str:
+        """Memory text for this problem's prompts ('' for none)."""
+
+    async def after(self, problem: Problem, result: RunResult, grade: Grade) -> None: ...
+
+
+def result_line(problem: Problem, result: RunResult, grade: Grade) -> ResultLine:
+    total = Usage.total(call.usage for call in result.calls)
+    return ResultLine(
+        problem_id=problem.id,
+        question=problem.question,
+        gold=problem.gold,
+        answer=result.answer,
+        predicted=grade.predicted,
+        correct=grade.correct,
+        extraction_failed=grade.extraction_failed,
+        status=result.status,
+        rounds=result.rounds,
+        stopped_round=result.state.get("stopped_round"),
+        stopped_early=bool(result.state.get("stopped_early")),
+        prompt_tokens=total.prompt_tokens,
+        completion_tokens=total.completion_tokens,
+        cost_usd=total.cost_usd,
+        seconds=result.seconds,
+        calls=result.calls,
+        steps=result.steps,
+    )
+
+
+async def run_problem(
+    runner: GraphRunner, problem: Problem, grader: Grader, hook: ProblemHook | None
+) -> ResultLine:
+    started = time.perf_counter()
+    try:
+        memory = await hook.before(problem) if hook else ""
+        result = await runner.arun(problem.question, problem_id=problem.id, memory=memory)
+        grade = await grader.agrade(result.answer, problem.gold)
+        if hook:
+            await hook.after(problem, result, grade)
+        return result_line(problem, result, grade)
+    except (CouncilError, OSError, TimeoutError) as exc:
+        return ResultLine(
+            problem_id=problem.id,
+            question=problem.question,
+            gold=problem.gold,
+            seconds=time.perf_counter() - started,
+            error=f"{type(exc).__name__}: {exc}",
+        )
+
+
+async def run_benchmark(
+    runner: GraphRunner,
+    problems: list[Problem],
+    run_dir: Path,
+    *,
+    grader: Grader,
+    concurrency: int = 4,
+    hook: ProblemHook | None = None,
+    on_result: ResultCallback | None = None,
+) -> Summary:
+    """Run every problem not yet done in `run_dir`; returns the summary of the whole run."""
+    results = ResultsFile(run_dir / "results.jsonl")
+    done = results.done_ids()
+    todo = [p for p in problems if p.id not in done]
+    limit = 1 if hook is not None else concurrency  # memory carries problem to problem, in order
+    semaphore = asyncio.Semaphore(limit)
+    write_lock = asyncio.Lock()
+    started = time.perf_counter()
+
+    async def one(problem: Problem) -> None:
+        async with semaphore:
+            line = await run_problem(runner, problem, grader, hook)
+        async with write_lock:
+            results.append(line)
+        if on_result is not None:
+            on_result(line)
+
+    if hook is not None:
+        for problem in todo:
+            await one(problem)
+    else:
+        tasks = [asyncio.create_task(one(problem)) for problem in todo]
+        try:
+            await asyncio.gather(*tasks)
+        finally:  # on a failure or cancellation, stop the rest rather than leave them running
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+    previous = _previous_wall(run_dir)
+    summary = summarise_run(run_dir, previous + time.perf_counter() - started)
+    (run_dir / "summary.json").write_text(summary.model_dump_json(indent=2))
+    return summary
+
+
+def _previous_wall(run_dir: Path) -> float:
+    path = run_dir / "summary.json"
+    if not path.exists():
+        return 0.0
+    return Summary.model_validate_json(path.read_text()).wall_seconds

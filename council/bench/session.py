@@ -1,0 +1,193 @@
+"""Wiring for one `council bench` invocation: models (cached if asked), the protocol's
+runner, progress display, and the token-matched self-consistency baseline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from council.bench.datasets import DatasetSpec, Problem
+from council.bench.grading import Grader
+from council.bench.manifest import ModelRecord, RunConfig, check_or_save_config
+from council.bench.results import ResultLine
+from council.bench.runner import ProblemHook, run_benchmark
+from council.bench.summary import Summary
+from council.config import CouncilConfig
+from council.models.base import ChatModel
+from council.models.roles import RoleModels
+from council.protocols.options import ProtocolOptions
+from council.protocols.select import role_models_for, select_runner
+from council.runner import GraphRunner
+
+PILOT_PROBLEMS = 5
+
+
+class BaselineResult(BaseModel):
+    samples: int
+    single_tokens_per_problem: float
+    summary: Summary
+
+
+class BenchSession:
+    def __init__(
+        self, config: CouncilConfig, options: ProtocolOptions, *, cache: Path | None = None
+    ) -> None:
+        self.config = config
+        self.options = options
+        self.models = self._models(cache)
+
+    def _models(self, cache: Path | None) -> RoleModels:
+        models = role_models_for(self.config)
+        if cache is None:
+            return models
+        from council.bench.cache import CachedModel
+
+        wrapped: dict[int, ChatModel] = {}
+
+        def wrap(model: ChatModel) -> ChatModel:
+            if id(model) not in wrapped:
+                wrapped[id(model)] = CachedModel(model, cache)
+            return wrapped[id(model)]
+
+        return RoleModels(
+            wrap(models.default), {role: wrap(m) for role, m in models.overrides.items()}
+        )
+
+    def runner(self, protocol: str, options: ProtocolOptions | None = None) -> GraphRunner:
+        return select_runner(
+            protocol, self.config, options=options or self.options, models=self.models
+        )
+
+    def run_config(self, protocol: str, dataset: DatasetSpec, *, memory: bool) -> RunConfig:
+        models = [
+            ModelRecord(
+                role="default", name=self.config.model.name, api_base=self.config.model.api_base
+            )
+        ]
+        models += [
+            ModelRecord(role=role, name=spec.name, api_base=spec.api_base)
+            for role, spec in sorted(self.config.role_models.items())
+        ]
+        return RunConfig(
+            dataset=dataset,
+            protocol=protocol,
+            options=self.options,
+            models=models,
+            tools=self.config.tools,
+            sandbox=self.config.sandbox,
+            memory=memory,
+        )
+
+    async def run(
+        self,
+        runner: GraphRunner,
+        problems: list[Problem],
+        run_dir: Path,
+        *,
+        grader: Grader,
+        concurrency: int,
+        memory: bool = False,
+        console: Any = None,
+        label: str = "",
+    ) -> Summary:
+        hook: ProblemHook | None = self._memory_hook(run_dir) if memory else None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        from council.bench.results import ResultsFile
+
+        already = ResultsFile(run_dir / "results.jsonl").latest_by_problem()
+        done = [line for line in already.values() if line.done]
+        counts = {"done": len(done), "correct": sum(line.correct for line in done)}
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("accuracy {task.fields[accuracy]}"),
+        )
+        with Progress(*columns, console=console, transient=False) as progress:
+            task = progress.add_task(
+                label or runner.name,
+                total=len(problems),
+                completed=counts["done"],
+                accuracy=_accuracy(counts),
+            )
+
+            def on_result(line: ResultLine) -> None:
+                if line.done:
+                    counts["done"] += 1
+                    counts["correct"] += int(line.correct)
+                progress.update(task, completed=counts["done"], accuracy=_accuracy(counts))
+
+            return await run_benchmark(
+                runner,
+                problems,
+                run_dir,
+                grader=grader,
+                concurrency=concurrency,
+                hook=hook,
+                on_result=on_result,
+            )
+
+    def _memory_hook(self, run_dir: Path) -> ProblemHook:
+        from council.errors import ConfigError
+
+        try:
+            from council.memory.bench import MemoryHook
+        except ImportError as exc:
+            raise ConfigError("--memory needs council.memory, which this build lacks") from exc
+        return MemoryHook(run_dir / "memory.sqlite", model=self.models.default)
+
+    async def run_baseline(
+        self,
+        protocol_summary: Summary,
+        problems: list[Problem],
+        run_dir: Path,
+        *,
+        grader: Grader,
+        concurrency: int,
+        console: Any = None,
+    ) -> BaselineResult:
+        """Self-consistency with k chosen so its tokens per problem match the protocol's:
+        published debate gains are often voting gains, and this separates the two."""
+        pilot_dir = run_dir / "baseline-pilot"
+        pilot_problems = problems[:PILOT_PROBLEMS]
+        check_or_save_config(pilot_dir, self._config_for("single", pilot_problems))
+        pilot = await self.run(
+            self.runner("single"),
+            pilot_problems,
+            pilot_dir,
+            grader=grader,
+            concurrency=concurrency,
+            console=console,
+            label="pilot",
+        )
+        single = max(pilot.tokens_per_problem, 1.0)
+        samples = max(1, round(protocol_summary.tokens_per_problem / single))
+        options = self.options.model_copy(update={"samples": samples})
+        baseline_dir = run_dir / "baseline"
+        check_or_save_config(baseline_dir, self._config_for("self-consistency", problems, options))
+        summary = await self.run(
+            self.runner("self-consistency", options),
+            problems,
+            baseline_dir,
+            grader=grader,
+            concurrency=concurrency,
+            console=console,
+            label=f"baseline sc k={samples}",
+        )
+        result = BaselineResult(samples=samples, single_tokens_per_problem=single, summary=summary)
+        (run_dir / "baseline.json").write_text(result.model_dump_json(indent=2))
+        return result
+
+    def _config_for(
+        self, protocol: str, problems: list[Problem], options: ProtocolOptions | None = None
+    ) -> RunConfig:
+        dataset = DatasetSpec(source=f"{len(problems)} problems from the parent run")
+        config = self.run_config(protocol, dataset, memory=False)
+        return config.model_copy(update={"options": options or self.options})
+
+
+def _accuracy(counts: dict[str, int]) -> str:
+    return f"{counts['correct'] / counts['done']:.1%}" if counts["done"] else "–"

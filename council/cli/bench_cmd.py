@@ -1,0 +1,184 @@
+"""`council bench`: run a protocol over a data set; `council bench report A B`: compare."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from council.cli.options import add_model_options, add_tool_options, council_config_from_args
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "bench", help="run protocols over benchmark data sets; `bench report` compares runs"
+    )
+    data = parser.add_argument_group("data")
+    data.add_argument("--dataset", help="gsm8k, math500, or a .jsonl path")
+    data.add_argument("--format", choices=["auto", "gsm8k", "math", "jsonl"], default="auto")
+    data.add_argument("--question-field", default=None, help="field(s) with the question")
+    data.add_argument("--answer-field", default=None, help="field with the gold answer")
+    data.add_argument("--id-field", default=None)
+    data.add_argument("--limit", type=int, default=None)
+    data.add_argument("--shuffle", action="store_true")
+    run = parser.add_argument_group("protocol")
+    run.add_argument(
+        "--protocol",
+        "--graph",
+        dest="protocol",
+        default="single",
+        help="single, self-consistency, debate, mad, solve, or a graph config file",
+    )
+    run.add_argument("--agents", type=int, default=3, help="debaters (debate)")
+    run.add_argument("--rounds", type=int, default=2, help="debate rounds / solve attempts")
+    run.add_argument("--samples", type=int, default=5, help="samples (self-consistency)")
+    run.add_argument("--no-early-stop", action="store_true", help="debate all rounds")
+    run.add_argument(
+        "--baseline", action="store_true", help="also run self-consistency at the same token budget"
+    )
+    run.add_argument(
+        "--memory", action="store_true", help="carry memory from problem to problem, in order"
+    )
+    out = parser.add_argument_group("run")
+    out.add_argument("--out", type=Path, default=None, help="run directory (resumable)")
+    out.add_argument("--concurrency", type=int, default=4)
+    out.add_argument("--cache", type=Path, default=None, help="SQLite response cache")
+    add_model_options(parser)
+    add_tool_options(parser)
+    parser.set_defaults(handler=run_bench, max_rounds=2)
+    commands = parser.add_subparsers(dest="bench_command", metavar="report")
+    report = commands.add_parser("report", help="compare finished runs side by side")
+    report.add_argument("runs", nargs="+", type=Path)
+    report.add_argument(
+        "--png",
+        type=Path,
+        default=None,
+        help="plot path (default: accuracy_vs_tokens.png beside the first run)",
+    )
+    report.set_defaults(handler=report_runs)
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    from council.errors import ConfigError
+
+    if not args.dataset or not args.out:
+        raise ConfigError("council bench needs --dataset and --out (e.g. --out runs/debate)")
+    return asyncio.run(_bench(args))
+
+
+async def _bench(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from council.bench.datasets import DatasetSpec, load_problems
+    from council.bench.grading import Grader
+    from council.bench.manifest import build_manifest, check_or_save_config
+    from council.bench.session import BenchSession
+    from council.config import CouncilConfig
+    from council.protocols.options import ProtocolOptions
+
+    console = Console(stderr=True, highlight=False)
+    config = council_config_from_args(args)
+    assert isinstance(config, CouncilConfig)
+    spec = DatasetSpec(
+        source=args.dataset,
+        format=args.format,
+        question_field=args.question_field,
+        answer_field=args.answer_field,
+        id_field=args.id_field,
+        limit=args.limit,
+        shuffle=args.shuffle,
+        seed=args.seed or 0,
+    )  # --seed drives the shuffle and decoding
+    problems = load_problems(spec)
+    options = ProtocolOptions(
+        agents=args.agents,
+        rounds=args.rounds,
+        samples=args.samples,
+        early_stop=not args.no_early_stop,
+        settings=config.model.settings,
+    )
+    session = BenchSession(config, options, cache=args.cache)
+    run_config = session.run_config(args.protocol, spec, memory=args.memory)
+    resuming = check_or_save_config(args.out, run_config)
+    runner = session.runner(args.protocol)
+    manifest = build_manifest(run_config, runner, [p.id for p in problems])
+    (args.out / "manifest.json").write_text(manifest.model_dump_json(indent=2))
+    if resuming:
+        console.print(f"[dim]resuming {args.out}[/]")
+    with Grader() as grader:
+        summary = await session.run(
+            runner,
+            problems,
+            args.out,
+            grader=grader,
+            concurrency=args.concurrency,
+            memory=args.memory,
+            console=console,
+            label=args.protocol,
+        )
+        if args.baseline:
+            baseline = await session.run_baseline(
+                summary,
+                problems,
+                args.out,
+                grader=grader,
+                concurrency=args.concurrency,
+                console=console,
+            )
+            console.print(
+                f"baseline self-consistency (k={baseline.samples}): "
+                f"{baseline.summary.accuracy:.1%} at "
+                f"{baseline.summary.tokens_per_problem:.0f} tokens/problem"
+            )
+    print(summary.model_dump_json(indent=2))
+    return 0
+
+
+def report_runs(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from council.bench.report import load_summary, paired, plot
+
+    summaries = {str(run): load_summary(run) for run in args.runs}
+    table = Table(title="council bench report")
+    for column in (
+        "run",
+        "n",
+        "accuracy",
+        "95% CI",
+        "tokens/problem",
+        "s/problem",
+        "extract fail",
+        "stopped early",
+    ):
+        table.add_column(column)
+    for name, s in summaries.items():
+        table.add_row(
+            name,
+            str(s.problems),
+            f"{s.accuracy:.1%}",
+            f"{s.ci95_low:.1%}–{s.ci95_high:.1%}",
+            f"{s.tokens_per_problem:.0f}",
+            f"{s.seconds_per_problem:.1f}",
+            f"{s.extraction_failure_rate:.1%}",
+            f"{s.stopped_early_share:.0%}",
+        )
+    console = Console(highlight=False)
+    console.print(table)
+    first = args.runs[0]
+    for other in args.runs[1:]:
+        comparison = paired(first, other)
+        console.print(
+            f"{other} vs {first}: {comparison.accuracy_difference:+.1%} on "
+            f"{comparison.shared} shared problems ({comparison.only_second_correct} only "
+            f"{other.name} right, {comparison.only_first_correct} only {first.name} right), "
+            f"McNemar exact p = {comparison.mcnemar_p:.3f}"
+        )
+    png = args.png or first / "accuracy_vs_tokens.png"
+    plot({Path(n).name: s for n, s in summaries.items()}, png)
+    console.print(f"wrote {png}")
+    sys.stdout.flush()
+    return 0
