@@ -100,8 +100,8 @@ async def run_benchmark(
     async def one(problem: Problem) -> None:
         async with semaphore:
             line = await run_problem(runner, problem, grader, hook)
-        async with write_lock:
-            results.append(line)
+        async with write_lock:  # fsync off the event loop, so other problems keep running
+            await asyncio.to_thread(results.append, line)
         if on_result is not None:
             on_result(line)
 
