@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
@@ -46,6 +47,7 @@ class ResultLine(BaseModel):
 class ResultsFile:
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._append_lock = threading.Lock()  # appends come from worker threads
 
     def read(self) -> list[ResultLine]:
         """Every readable line; a torn last line (a crash mid-write) is cut off."""
@@ -84,7 +86,7 @@ class ResultsFile:
 
     def append(self, line: ResultLine) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as handle:
+        with self._append_lock, self.path.open("a", encoding="utf-8") as handle:
             handle.write(line.model_dump_json() + "\n")
             handle.flush()
             os.fsync(handle.fileno())

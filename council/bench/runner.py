@@ -94,28 +94,34 @@ async def run_benchmark(
     todo = [p for p in problems if p.id not in done]
     limit = 1 if hook is not None else concurrency  # memory carries problem to problem, in order
     semaphore = asyncio.Semaphore(limit)
-    write_lock = asyncio.Lock()
+    # A finished problem's write must land even when the run is failing or cancelled, so
+    # writes run as their own futures (fsync off the event loop) and are awaited at the end.
+    writes: set[asyncio.Future[None]] = set()
     started = time.perf_counter()
 
     async def one(problem: Problem) -> None:
         async with semaphore:
             line = await run_problem(runner, problem, grader, hook)
-        async with write_lock:  # fsync off the event loop, so other problems keep running
-            await asyncio.to_thread(results.append, line)
+        write = asyncio.ensure_future(asyncio.to_thread(results.append, line))
+        writes.add(write)
+        await asyncio.shield(write)
         if on_result is not None:
             on_result(line)
 
-    if hook is not None:
-        for problem in todo:
-            await one(problem)
-    else:
-        tasks = [asyncio.create_task(one(problem)) for problem in todo]
-        try:
-            await asyncio.gather(*tasks)
-        finally:  # on a failure or cancellation, stop the rest rather than leave them running
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+    try:
+        if hook is not None:
+            for problem in todo:
+                await one(problem)
+        else:
+            tasks = [asyncio.create_task(one(problem)) for problem in todo]
+            try:
+                await asyncio.gather(*tasks)
+            finally:  # on a failure or cancellation, stop the rest rather than leave them
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+    finally:
+        await asyncio.gather(*writes, return_exceptions=True)
     previous = _previous_wall(run_dir)
     summary = summarise_run(run_dir, previous + time.perf_counter() - started)
     (run_dir / "summary.json").write_text(summary.model_dump_json(indent=2))
