@@ -33,20 +33,40 @@ def main() -> None:
     runs = []
     for name in args.only:
         out = args.out / name
-        command = [sys.executable, "-m", "council.cli.main", "bench", "--dataset", str(DATA),
-                   "--shuffle", "--seed", "0", "--limit", str(args.limit), "--model", args.model,
-                   "--max-tokens", str(args.max_tokens), "--concurrency", "4", "--out", str(out),
-                   *PROTOCOLS[name]]
+        command = [
+            sys.executable,
+            "-m",
+            "council.cli.main",
+            "bench",
+            "--dataset",
+            str(DATA),
+            "--shuffle",
+            "--seed",
+            "0",
+            "--limit",
+            str(args.limit),
+            "--model",
+            args.model,
+            "--max-tokens",
+            str(args.max_tokens),
+            "--concurrency",
+            "4",
+            "--out",
+            str(out),
+            *PROTOCOLS[name],
+        ]
         print("$", " ".join(command[2:]), flush=True)
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
         summary = json.loads((out / "summary.json").read_text())
-        print(f"{name}: accuracy {summary['accuracy']:.1%} "
-              f"[{summary['ci95_low']:.1%}, {summary['ci95_high']:.1%}] on {summary['problems']} "
-              f"problems, {summary['tokens_per_problem']:.0f} tokens/problem, "
-              f"{summary['seconds_per_problem']:.1f} s/problem", flush=True)
+        print(
+            f"{name}: accuracy {summary['accuracy']:.1%} "
+            f"[{summary['ci95_low']:.1%}, {summary['ci95_high']:.1%}] on {summary['problems']} "
+            f"problems, {summary['tokens_per_problem']:.0f} tokens/problem, "
+            f"{summary['seconds_per_problem']:.1f} s/problem",
+            flush=True,
+        )
         runs.append(str(out))
-    subprocess.run([sys.executable, "-m", "council.cli.main", "bench", "report", *runs],
-                   check=True)
+    subprocess.run([sys.executable, "-m", "council.cli.main", "bench", "report", *runs], check=True)
 
 
 if __name__ == "__main__":

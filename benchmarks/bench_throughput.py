@@ -29,15 +29,15 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from council.bench.datasets import DatasetSpec, Problem, load_problems  # noqa: E402
-from council.bench.grading import Grader  # noqa: E402
-from council.bench.runner import run_benchmark  # noqa: E402
-from council.models.factory import build_model  # noqa: E402
-from council.models.roles import RoleModels  # noqa: E402
-from council.models.settings import ModelSettings, ModelSpec  # noqa: E402
-from council.protocols import ProtocolOptions, protocol_runner  # noqa: E402
-from council.protocols.answerer import Answerer  # noqa: E402
-from council.runner import GraphRunner  # noqa: E402
+from council.bench.datasets import DatasetSpec, Problem, load_problems
+from council.bench.grading import Grader
+from council.bench.runner import run_benchmark
+from council.models.factory import build_model
+from council.models.roles import RoleModels
+from council.models.settings import ModelSettings, ModelSpec
+from council.protocols import ProtocolOptions, protocol_runner
+from council.protocols.answerer import Answerer
+from council.runner import GraphRunner
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "gsm8k_train.jsonl"
 
@@ -46,8 +46,9 @@ def problems(count: int) -> list[Problem]:
     if DATA.exists():
         spec = DatasetSpec(source=str(DATA), shuffle=True, seed=0, limit=count)
         return load_problems(spec)
-    return [Problem(id=f"q{i}", question=f"What is {i} + {i}?", gold=str(2 * i))
-            for i in range(count)]
+    return [
+        Problem(id=f"q{i}", question=f"What is {i} + {i}?", gold=str(2 * i)) for i in range(count)
+    ]
 
 
 def make_runner(api_base: str, settings: ModelSettings) -> GraphRunner:
@@ -55,26 +56,37 @@ def make_runner(api_base: str, settings: ModelSettings) -> GraphRunner:
     return protocol_runner("single", RoleModels(model), ProtocolOptions(settings=settings))
 
 
-async def runner_rate(api_base: str, items: list[Problem], concurrency: int,
-                      settings: ModelSettings, grader: Grader) -> float:
+async def runner_rate(
+    api_base: str, items: list[Problem], concurrency: int, settings: ModelSettings, grader: Grader
+) -> float:
     runner = make_runner(api_base, settings)
     with tempfile.TemporaryDirectory() as run_dir:
         started = time.perf_counter()
-        summary = await run_benchmark(runner, items, Path(run_dir), grader=grader,
-                                      concurrency=concurrency)
+        summary = await run_benchmark(
+            runner, items, Path(run_dir), grader=grader, concurrency=concurrency
+        )
         elapsed = time.perf_counter() - started
     assert summary.errors == 0, f"{summary.errors} problems failed"
     return len(items) / elapsed * 60
 
 
-async def raw_rate(api_base: str, items: list[Problem], concurrency: int,
-                   settings: ModelSettings) -> float:
+async def raw_rate(
+    api_base: str, items: list[Problem], concurrency: int, settings: ModelSettings
+) -> float:
     """The same chat requests the runner sends, posted directly."""
     answerer = Answerer(build_model("openai/bench"))
     bodies = [
-        {"model": "bench", "temperature": settings.temperature, "max_tokens": settings.max_tokens,
-         "messages": [m.to_openai() for m in answerer.build_messages(
-             {"problem": p.question, "memory": "", "tool_help": ""})]}
+        {
+            "model": "bench",
+            "temperature": settings.temperature,
+            "max_tokens": settings.max_tokens,
+            "messages": [
+                m.to_openai()
+                for m in answerer.build_messages(
+                    {"problem": p.question, "memory": "", "tool_help": ""}
+                )
+            ],
+        }
         for p in items
     ]
     semaphore = asyncio.Semaphore(concurrency)
@@ -102,17 +114,32 @@ def llama_server(binary: str, parallel: int) -> Iterator[str]:
 
     port = free_port()
     process = subprocess.Popen(
-        [binary, "-m", str(embedded_model_path()), "--host", "127.0.0.1", "--port", str(port),
-         "-np", str(parallel), "-c", str(2048 * parallel), "--log-disable"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            binary,
+            "-m",
+            str(embedded_model_path()),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "-np",
+            str(parallel),
+            "-c",
+            str(2048 * parallel),
+            "--log-disable",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
-                    if json.loads(r.read()).get("status") == "ok":
-                        break
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r,
+            ):
+                if json.loads(r.read()).get("status") == "ok":
+                    break
             time.sleep(0.5)
         yield f"http://127.0.0.1:{port}/v1"
     finally:
@@ -128,8 +155,9 @@ async def fixed_delay_server(delay: float) -> AsyncIterator[str]:
         yield base
 
 
-async def measure(api_base: str, levels: list[int], per_level: int, settings: ModelSettings,
-                  include_raw: bool) -> None:
+async def measure(
+    api_base: str, levels: list[int], per_level: int, settings: ModelSettings, include_raw: bool
+) -> None:
     with Grader(workers=1) as grader:
         await runner_rate(api_base, problems(2), 1, settings, grader)  # warm-up
         base_runner = base_raw = 0.0
@@ -137,13 +165,17 @@ async def measure(api_base: str, levels: list[int], per_level: int, settings: Mo
             items = problems(per_level * level)
             rate = await runner_rate(api_base, items, level, settings, grader)
             base_runner = base_runner or rate
-            line = f"concurrency {level}: runner {rate:7.1f} problems/min ({rate / base_runner:.2f}x)"
+            line = (
+                f"concurrency {level}: runner {rate:7.1f} problems/min ({rate / base_runner:.2f}x)"
+            )
             if include_raw:
                 raw = await raw_rate(api_base, items, level, settings)
                 base_raw = base_raw or raw
                 kept = (rate / base_runner - 1) / (raw / base_raw - 1) if raw > base_raw else 1
-                line += (f"; raw server {raw:7.1f} requests/min ({raw / base_raw:.2f}x); "
-                         f"runner keeps {kept:.0%} of the server's gain")
+                line += (
+                    f"; raw server {raw:7.1f} requests/min ({raw / base_raw:.2f}x); "
+                    f"runner keeps {kept:.0%} of the server's gain"
+                )
             print(line, flush=True)
 
 
@@ -160,6 +192,7 @@ def main() -> None:
     levels = [int(x) for x in args.levels.split(",")]
     settings = ModelSettings(max_tokens=args.max_tokens, temperature=0.0, max_retries=0)
     if args.fixed_delay is not None:
+
         async def with_stub() -> None:
             async with fixed_delay_server(args.fixed_delay) as base:
                 print(f"loopback server answering after {args.fixed_delay * 1000:.0f} ms")
@@ -168,8 +201,7 @@ def main() -> None:
         asyncio.run(with_stub())
     elif args.llama_server:
         with llama_server(args.llama_server, args.parallel) as base:
-            print(f"llama-server -np {args.parallel} serving SmolLM2, max_tokens "
-                  f"{args.max_tokens}")
+            print(f"llama-server -np {args.parallel} serving SmolLM2, max_tokens {args.max_tokens}")
             asyncio.run(measure(base, levels, args.per_level, settings, include_raw=True))
     elif args.api_base:
         asyncio.run(measure(args.api_base, levels, args.per_level, settings, include_raw=True))

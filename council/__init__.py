@@ -58,6 +58,19 @@ _EXPORTS: dict[str, str] = {
     "Step": "council.graphs.state",
     "SolveAgents": "council.graphs.solve",
     "build_solve_graph": "council.graphs.solve",
+    # chat and memory
+    "ChatSession": "council.chat.session",
+    "ThreadStore": "council.chat.threads",
+    "MemoryStore": "council.memory.store",
+    "MemoryPolicy": "council.memory.session",
+    # benchmarks
+    "Problem": "council.bench.datasets",
+    "DatasetSpec": "council.bench.datasets",
+    "load_problems": "council.bench.datasets",
+    "Grader": "council.bench.grading",
+    "run_benchmark": "council.bench.runner",
+    "Summary": "council.bench.summary",
+    "paired": "council.bench.report",
     # tools
     "Tool": "council.tools.base",
     "ToolContext": "council.tools.base",
@@ -100,6 +113,13 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from council.agents.prompting import AgentPrompts, PromptTemplate
     from council.agents.solver import Solution, Solver
     from council.agents.verifier import Verdict, Verifier
+    from council.bench.datasets import DatasetSpec, Problem, load_problems
+    from council.bench.grading import Grader
+    from council.bench.report import paired
+    from council.bench.runner import run_benchmark
+    from council.bench.summary import Summary
+    from council.chat.session import ChatSession
+    from council.chat.threads import ThreadStore
     from council.config import CouncilConfig
     from council.council import Council
     from council.errors import (
@@ -117,6 +137,8 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from council.graphs.run import RunResult
     from council.graphs.solve import SolveAgents, build_solve_graph
     from council.graphs.state import CouncilState, SolveState, Step
+    from council.memory.session import MemoryPolicy
+    from council.memory.store import MemoryStore
     from council.messages import Message, ToolCall
     from council.models.base import CallInfo, ChatModel, Completion
     from council.models.factory import build_model

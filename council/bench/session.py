@@ -131,12 +131,10 @@ class BenchSession:
             )
 
     def _memory_hook(self, run_dir: Path) -> ProblemHook:
-        from council.errors import ConfigError
+        """Memory lives in the run directory, so a resumed run continues with what it had
+        learned and no run's lessons leak into another's."""
+        from council.memory.bench import MemoryHook
 
-        try:
-            from council.memory.bench import MemoryHook
-        except ImportError as exc:
-            raise ConfigError("--memory needs council.memory, which this build lacks") from exc
         return MemoryHook(run_dir / "memory.sqlite", model=self.models.default)
 
     async def run_baseline(

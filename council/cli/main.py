@@ -20,6 +20,7 @@ SUBCOMMAND_MODULES = (
     "council.cli.chat_cmd",
     "council.cli.memory_cmd",
     "council.cli.graph_cmd",
+    "council.cli.threads_cmd",
 )
 
 

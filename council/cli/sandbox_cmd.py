@@ -14,18 +14,29 @@ def register(subparsers: Any) -> None:
     commands = parser.add_subparsers(dest="sandbox_command", metavar="SUBCOMMAND", required=True)
 
     build = commands.add_parser("build", help="build the sandbox image (python3, sympy, numpy)")
-    build.add_argument("--method", choices=["auto", "dockerfile", "debootstrap"], default="auto",
-                       help="auto: the Dockerfile when a registry is reachable, else debootstrap")
+    build.add_argument(
+        "--method",
+        choices=["auto", "dockerfile", "debootstrap"],
+        default="auto",
+        help="auto: the Dockerfile when a registry is reachable, else debootstrap",
+    )
     build.add_argument("--force", action="store_true", help="rebuild even if the image exists")
     build.add_argument("--image", default=None, help="image tag (default council-sandbox:latest)")
     build.set_defaults(handler=build_image)
 
     run = commands.add_parser("run", help="run Python from a file or stdin in a sandbox")
     run.add_argument("file", nargs="?", default="-", help="a .py file, or - for stdin")
-    run.add_argument("--session", default=None,
-                     help="keep a named sandbox alive across calls (stop it with `stop NAME`)")
-    run.add_argument("--sandbox", choices=["docker", "process"], default="docker",
-                     help="'process' is NOT a security boundary")
+    run.add_argument(
+        "--session",
+        default=None,
+        help="keep a named sandbox alive across calls (stop it with `stop NAME`)",
+    )
+    run.add_argument(
+        "--sandbox",
+        choices=["docker", "process"],
+        default="docker",
+        help="'process' is NOT a security boundary",
+    )
     run.add_argument("--timeout", type=float, default=None, help="seconds (default 10)")
     run.set_defaults(handler=run_code)
 
@@ -49,8 +60,13 @@ def build_image(args: argparse.Namespace) -> int:
     from council.tools.sandbox.image import build_image as build
 
     config = _config(args)
-    message = build(docker_client(config), config.image, method=args.method, force=args.force,
-                    log=lambda line: print(line, file=sys.stderr))
+    message = build(
+        docker_client(config),
+        config.image,
+        method=args.method,
+        force=args.force,
+        log=lambda line: print(line, file=sys.stderr),
+    )
     print(message)
     return 0
 

@@ -59,3 +59,47 @@ def test_bench_three_gsm8k_problems_then_resume_and_report(
     report = bench("report", str(out), str(out))
     assert report.returncode == 0, report.stderr
     assert (out / "accuracy_vs_tokens.png").stat().st_size > 1000
+
+
+def test_bench_with_memory_runs_in_order_and_keeps_its_memory_in_the_run(
+    shared_datasets: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "run"
+    result = bench(
+        "--dataset",
+        str(shared_datasets / "gsm8k_train.jsonl"),
+        "--limit",
+        "2",
+        "--protocol",
+        "solve",
+        "--rounds",
+        "1",
+        "--max-tokens",
+        "64",
+        "--memory",
+        "--out",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert [line["problem_id"] for line in lines] == sorted(line["problem_id"] for line in lines)
+    assert json.loads((out / "config.json").read_text())["memory"] is True
+    memory = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "council.cli.main",
+            "memory",
+            "--db",
+            str(out / "memory.sqlite"),
+            "--namespace",
+            "bench",
+            "list",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert memory.returncode == 0, memory.stderr
+    accepted = [line for line in lines if line["status"] == "accepted"]
+    assert ("no memory" in memory.stdout) == (not accepted)  # learned iff the team verified

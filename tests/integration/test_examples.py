@@ -48,3 +48,22 @@ def test_debate_config_example() -> None:
     agents = {step.get("agent") for step in payload["steps"]}
     assert {"alice", "bob"} <= agents
     assert payload["rounds"] >= 1
+
+
+def test_chat_session_example_resumes_its_thread(tmp_path: Path) -> None:
+    first = run("examples/chat_session.py", "--dir", str(tmp_path))
+    assert "thread example: 0 earlier turns" in first
+    assert first.count("\nanswer:") == 2 and "planner:" in first
+    assert "the thread now holds 2 turns" in first
+    second = run("examples/chat_session.py", "--dir", str(tmp_path))
+    assert "thread example: 2 earlier turns" in second
+    assert "the thread now holds 4 turns" in second
+
+
+def test_compare_protocols_example(tmp_path: Path) -> None:
+    out = run("examples/compare_protocols.py", "--out", str(tmp_path))
+    assert "single" in out and "self-consistency" in out
+    assert "paired over 6 problems" in out and "McNemar p = " in out
+    for protocol in ("single", "self-consistency"):
+        summary = json.loads((tmp_path / protocol / "summary.json").read_text())
+        assert summary["problems"] == 6

@@ -1,0 +1,1 @@
+"""Chat-style problem solving over persistent threads."""

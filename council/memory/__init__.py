@@ -1,0 +1,16 @@
+"""Memory across problems and sessions: a deduplicated, capped SQLite store per namespace,
+filled by a curator after verified solves and read back into planner and solver prompts."""
+
+from council.memory.curator import Curator, Lessons
+from council.memory.session import MemoryPolicy, stream_with_memory
+from council.memory.store import MemoryEntry, MemoryStore, render_memory
+
+__all__ = [
+    "Curator",
+    "Lessons",
+    "MemoryEntry",
+    "MemoryPolicy",
+    "MemoryStore",
+    "render_memory",
+    "stream_with_memory",
+]

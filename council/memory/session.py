@@ -1,0 +1,69 @@
+"""Solving with memory: retrieve before, curate after a verified solve.
+
+Shared by chat and `council bench --memory`, so both learn the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+
+from council.graphs.run import RunResult
+from council.graphs.state import Step
+from council.memory.curator import Curator, curate
+from council.memory.store import MemoryEntry, MemoryStore, render_memory
+from council.messages import Message
+from council.models.base import ChatModel
+from council.runner import GraphRunner
+
+VERIFIED = frozenset({"accepted", "agreed"})
+"""Statuses that mean the team itself verified the answer (never the gold label)."""
+
+
+@dataclass
+class MemoryPolicy:
+    store: MemoryStore
+    curator: Curator | None = None
+    retrieve: int = 3
+    source_run: str = ""
+    last_retrieved: list[MemoryEntry] = field(default_factory=list)
+
+    @classmethod
+    def with_model(
+        cls, store: MemoryStore, model: ChatModel | None, **kwargs: object
+    ) -> MemoryPolicy:
+        return cls(store=store, curator=Curator(model) if model else None, **kwargs)  # type: ignore[arg-type]
+
+    def recall(self, problem: str) -> str:
+        self.last_retrieved = self.store.search(problem, self.retrieve)
+        self.store.mark((e.id for e in self.last_retrieved), "retrieved")
+        return render_memory(self.last_retrieved)
+
+    async def learn(self, problem: str, result: RunResult) -> int:
+        """Curate a verified result into the store; returns how many lessons were stored."""
+        if result.status not in VERIFIED or not result.answer:
+            return 0
+        self.store.mark((e.id for e in self.last_retrieved), "helped")
+        lessons = await curate(self.curator, problem, result)
+        for lesson in lessons:
+            self.store.add(
+                lesson.kind, lesson.text, source_problem=problem, source_run=self.source_run
+            )
+        return len(lessons)
+
+
+async def stream_with_memory(
+    runner: GraphRunner,
+    problem: str,
+    policy: MemoryPolicy | None,
+    *,
+    history: Sequence[Message] = (),
+    problem_id: str = "default",
+) -> AsyncIterator[Step | RunResult]:
+    memory = policy.recall(problem) if policy else ""
+    async for item in runner.astream(
+        problem, history=history, memory=memory, problem_id=problem_id
+    ):
+        if isinstance(item, RunResult) and policy is not None:
+            await policy.learn(problem, item)
+        yield item
