@@ -15,15 +15,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
+import os
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -31,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from council.bench.datasets import DatasetSpec, Problem, load_problems
 from council.bench.grading import Grader
+from council.bench.results import ResultsFile
 from council.bench.runner import run_benchmark
 from council.models.factory import build_model
 from council.models.roles import RoleModels
@@ -56,9 +61,24 @@ def make_runner(api_base: str, settings: ModelSettings) -> GraphRunner:
     return protocol_runner("single", RoleModels(model), ProtocolOptions(settings=settings))
 
 
+@dataclass
+class Rate:
+    """Throughput of one measurement. With a real model, batched generation is not exactly
+    reproducible, so lengths differ run to run: generated tokens per minute is the fairer
+    measure of work, items (problems or requests) per minute the one users feel."""
+
+    items: float
+    calls: float
+    tokens: float
+
+    def gain(self, base: Rate) -> tuple[float, float]:
+        return self.items / base.items, self.tokens / base.tokens if base.tokens else 0.0
+
+
 async def runner_rate(
     api_base: str, items: list[Problem], concurrency: int, settings: ModelSettings, grader: Grader
-) -> float:
+) -> Rate:
+    """Problems, model calls and generated tokens per minute through the bench runner."""
     runner = make_runner(api_base, settings)
     with tempfile.TemporaryDirectory() as run_dir:
         started = time.perf_counter()
@@ -66,13 +86,19 @@ async def runner_rate(
             runner, items, Path(run_dir), grader=grader, concurrency=concurrency
         )
         elapsed = time.perf_counter() - started
+        lines = ResultsFile(Path(run_dir) / "results.jsonl").read()
     assert summary.errors == 0, f"{summary.errors} problems failed"
-    return len(items) / elapsed * 60
+    per_minute = 60 / elapsed
+    return Rate(
+        items=len(items) * per_minute,
+        calls=sum(len(line.calls) for line in lines) * per_minute,
+        tokens=sum(line.completion_tokens for line in lines) * per_minute,
+    )
 
 
 async def raw_rate(
     api_base: str, items: list[Problem], concurrency: int, settings: ModelSettings
-) -> float:
+) -> Rate:
     """The same chat requests the runner sends, posted directly."""
     answerer = Answerer(build_model("openai/bench"))
     bodies = [
@@ -90,16 +116,23 @@ async def raw_rate(
         for p in items
     ]
     semaphore = asyncio.Semaphore(concurrency)
+    generated = 0
     async with aiohttp.ClientSession() as http:
 
-        async def post(body: dict[str, object]) -> None:
+        async def post(body: dict[str, Any]) -> None:
+            nonlocal generated
             async with semaphore, http.post(f"{api_base}/chat/completions", json=body) as reply:
                 reply.raise_for_status()
-                await reply.read()
+                generated += (await reply.json())["usage"]["completion_tokens"]
 
         started = time.perf_counter()
         await asyncio.gather(*(post(body) for body in bodies))
-        return len(bodies) / (time.perf_counter() - started) * 60
+        per_minute = 60 / (time.perf_counter() - started)
+    return Rate(
+        items=len(bodies) * per_minute,
+        calls=len(bodies) * per_minute,
+        tokens=generated * per_minute,
+    )
 
 
 def free_port() -> int:
@@ -113,6 +146,7 @@ def llama_server(binary: str, parallel: int) -> Iterator[str]:
     from council.models.local_provider import embedded_model_path
 
     port = free_port()
+    threads = len(os.sched_getaffinity(0))
     process = subprocess.Popen(
         [
             binary,
@@ -126,6 +160,12 @@ def llama_server(binary: str, parallel: int) -> Iterator[str]:
             str(parallel),
             "-c",
             str(2048 * parallel),
+            # as many threads as this process may use: llama.cpp's own guess can exceed a
+            # container's CPU allowance, and oversubscribed threads erase the batching gain
+            "-t",
+            str(threads),
+            "-tb",
+            str(threads),
             "--log-disable",
         ],
         stdout=subprocess.DEVNULL,
@@ -147,36 +187,93 @@ def llama_server(binary: str, parallel: int) -> Iterator[str]:
         process.wait(timeout=30)
 
 
-@contextlib.asynccontextmanager
-async def fixed_delay_server(delay: float) -> AsyncIterator[str]:
-    from tests.support.openai_stub import StubBehaviour, openai_stub
-
-    async with openai_stub(StubBehaviour(delay_seconds=delay, reply="ANSWER: 4")) as base:
+@contextlib.contextmanager
+def fixed_delay_server(delay: float) -> Iterator[str]:
+    """The loopback stub in its own process, as a real server would be."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.support.openai_stub",
+            "--port",
+            str(port),
+            "--delay",
+            str(delay),
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        base = process.stdout.readline().strip()  # printed once it is listening
+        if not base:
+            raise RuntimeError("the stub server did not start")
         yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+Serve = Callable[[], contextlib.AbstractContextManager[str]]
+"""Yields a server's /v1 base URL; a fresh server each time where the cache would leak."""
+
+
+def always(base: str) -> Serve:
+    """One long-lived server for every measurement (it has no prompt cache to leak)."""
+
+    @contextlib.contextmanager
+    def serve() -> Iterator[str]:
+        yield base
+
+    return serve
 
 
 async def measure(
-    api_base: str, levels: list[int], per_level: int, settings: ModelSettings, include_raw: bool
+    serve: Serve, levels: list[int], per_level: int, settings: ModelSettings, include_raw: bool
 ) -> None:
+    """Every level runs the same problems, so a real model does the same work at each.
+
+    A real server caches prompts it has just seen: measured on one server, whichever of the
+    runner and the raw client went second would look faster. So `serve` may hand each
+    measurement its own fresh server.
+    """
+    items = problems(per_level * max(levels))
     with Grader(workers=1) as grader:
-        await runner_rate(api_base, problems(2), 1, settings, grader)  # warm-up
-        base_runner = base_raw = 0.0
+        base_runner: Rate | None = None
+        base_raw: Rate | None = None
         for level in levels:
-            items = problems(per_level * level)
-            rate = await runner_rate(api_base, items, level, settings, grader)
+            with serve() as api_base:
+                await runner_rate(api_base, items[:1], 1, settings, grader)  # warm-up
+                rate = await runner_rate(api_base, items, level, settings, grader)
             base_runner = base_runner or rate
+            gain, token_gain = rate.gain(base_runner)
             line = (
-                f"concurrency {level}: runner {rate:7.1f} problems/min ({rate / base_runner:.2f}x)"
+                f"concurrency {level}: runner {rate.items:7.1f} problems/min ({gain:.2f}x), "
+                f"{rate.calls:6.1f} calls/min, {rate.tokens:7.0f} tokens/min ({token_gain:.2f}x)"
             )
             if include_raw:
-                raw = await raw_rate(api_base, items, level, settings)
+                with serve() as api_base:
+                    await raw_rate(api_base, items[:1], 1, settings)  # warm-up
+                    raw = await raw_rate(api_base, items, level, settings)
                 base_raw = base_raw or raw
-                kept = (rate / base_runner - 1) / (raw / base_raw - 1) if raw > base_raw else 1
+                raw_gain, raw_token_gain = raw.gain(base_raw)
                 line += (
-                    f"; raw server {raw:7.1f} requests/min ({raw / base_raw:.2f}x); "
-                    f"runner keeps {kept:.0%} of the server's gain"
+                    f"\n               raw    {raw.items:7.1f} requests/min ({raw_gain:.2f}x), "
+                    f"{raw.tokens:7.0f} tokens/min ({raw_token_gain:.2f}x)"
                 )
+                if level != levels[0]:
+                    line += (
+                        f"\n               runner keeps {kept(gain, raw_gain):.0%} of the "
+                        f"server's gain in requests, {kept(token_gain, raw_token_gain):.0%} "
+                        "in tokens"
+                    )
             print(line, flush=True)
+
+
+def kept(runner_gain: float, server_gain: float) -> float:
+    return (runner_gain - 1) / (server_gain - 1) if server_gain > 1 else 1.0
 
 
 def main() -> None:
@@ -186,25 +283,29 @@ def main() -> None:
     parser.add_argument("--api-base", default=None, help="an OpenAI-compatible server")
     parser.add_argument("--parallel", type=int, default=4, help="llama-server slots (-np)")
     parser.add_argument("--levels", default="1,4,8")
-    parser.add_argument("--per-level", type=int, default=4, help="problems per concurrency unit")
+    parser.add_argument(
+        "--per-level", type=int, default=4, help="problems = per-level x the highest level"
+    )
     parser.add_argument("--max-tokens", type=int, default=64)
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     settings = ModelSettings(max_tokens=args.max_tokens, temperature=0.0, max_retries=0)
     if args.fixed_delay is not None:
-
-        async def with_stub() -> None:
-            async with fixed_delay_server(args.fixed_delay) as base:
-                print(f"loopback server answering after {args.fixed_delay * 1000:.0f} ms")
-                await measure(base, levels, args.per_level, settings, include_raw=False)
-
-        asyncio.run(with_stub())
+        with fixed_delay_server(args.fixed_delay) as base:  # no cache: one server serves all
+            print(f"loopback server answering after {args.fixed_delay * 1000:.0f} ms")
+            serve_stub = always(base)
+            asyncio.run(measure(serve_stub, levels, args.per_level, settings, include_raw=True))
     elif args.llama_server:
-        with llama_server(args.llama_server, args.parallel) as base:
-            print(f"llama-server -np {args.parallel} serving SmolLM2, max_tokens {args.max_tokens}")
-            asyncio.run(measure(base, levels, args.per_level, settings, include_raw=True))
+        print(
+            f"llama-server -np {args.parallel} serving SmolLM2, max_tokens {args.max_tokens}, "
+            "a fresh server per measurement"
+        )
+        serve_llama = functools.partial(llama_server, args.llama_server, args.parallel)
+        asyncio.run(measure(serve_llama, levels, args.per_level, settings, include_raw=True))
     elif args.api_base:
-        asyncio.run(measure(args.api_base, levels, args.per_level, settings, include_raw=True))
+        print("note: a server that caches prompts favours whichever client goes second")
+        serve_given = always(args.api_base)
+        asyncio.run(measure(serve_given, levels, args.per_level, settings, include_raw=True))
     else:
         parser.error("give --fixed-delay, --llama-server or --api-base")
 

@@ -177,13 +177,7 @@ class LiteLLMModel:
                 ToolCall(id=raw.id or f"call_{index}", name=raw.function.name, arguments=arguments)
             )
         usage = getattr(response, "usage", None)
-        cost: float | None
-        try:
-            cost = float(litellm.completion_cost(completion_response=response))
-        except Exception:
-            cost = None
-        if self.is_local:
-            cost = 0.0
+        cost = 0.0 if self.is_local else _response_cost(litellm, response)
         return Completion(
             text=message.content or "",
             tool_calls=tuple(calls),
@@ -211,6 +205,19 @@ def _is_connection_failure(exc: BaseException) -> bool:
             return True
         current = current.__cause__ or current.__context__
     return "connection error" in str(exc).lower()
+
+
+def _response_cost(litellm: Any, response: Any) -> float | None:
+    """litellm prices every response it knows the model of as it returns it; computing it
+    again costs a millisecond or two per call, and raises for models it cannot price."""
+    hidden = getattr(response, "_hidden_params", None) or {}
+    if "response_cost" in hidden:  # None: litellm has no price for this model
+        cost = hidden["response_cost"]
+        return None if cost is None else float(cost)
+    try:
+        return float(litellm.completion_cost(completion_response=response))
+    except Exception:
+        return None
 
 
 def _short(exc: Exception, limit: int = 300) -> str:

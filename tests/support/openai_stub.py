@@ -41,12 +41,14 @@ def _completion(reply: str, model: str) -> dict[str, object]:
 
 
 @asynccontextmanager
-async def openai_stub(behaviour: StubBehaviour) -> AsyncIterator[str]:
-    """Serve on 127.0.0.1 (free port); yields the /v1 base URL."""
+async def openai_stub(behaviour: StubBehaviour, port: int = 0) -> AsyncIterator[str]:
+    """Serve on 127.0.0.1 (a free port unless given); yields the /v1 base URL."""
 
     async def chat(request: web.Request) -> web.Response:
         body = await request.json()
         behaviour.requests.append(body)
+        if len(behaviour.requests) > 10_000:  # a long-running server keeps a bounded log
+            del behaviour.requests[:5_000]
         if len(behaviour.requests) <= behaviour.fail_first:
             error = {"error": {"message": "slow down", "type": "rate_limit_exceeded"}}
             return web.json_response(error, status=behaviour.fail_status)
@@ -61,10 +63,29 @@ async def openai_stub(behaviour: StubBehaviour) -> AsyncIterator[str]:
     app.router.add_post("/v1/chat/completions", chat)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
         yield f"http://127.0.0.1:{port}/v1"
     finally:
         await runner.cleanup()
+
+
+async def serve_forever(behaviour: StubBehaviour, port: int) -> None:
+    async with openai_stub(behaviour, port=port) as base:
+        print(base, flush=True)
+        await asyncio.Event().wait()
+
+
+if __name__ == "__main__":  # a stand-alone loopback server, e.g. for benchmarks
+    import argparse
+
+    parser = argparse.ArgumentParser(description="fixed-delay OpenAI-compatible stub server")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
+    parser.add_argument("--reply", default="ANSWER: 4")
+    options = parser.parse_args()
+    asyncio.run(
+        serve_forever(StubBehaviour(delay_seconds=options.delay, reply=options.reply), options.port)
+    )

@@ -37,6 +37,14 @@ def grade(predicted_text: str | None, gold: str) -> Grade:
     )
 
 
+def _import_graders() -> None:
+    import math_verify  # noqa: F401
+
+    from council.bench.grading.compare import compare
+
+    compare("1", "1")  # the first comparison also builds parser tables
+
+
 def extraction_failure_rate(grades: Iterable[Grade]) -> float:
     items = list(grades)
     return sum(g.extraction_failed for g in items) / len(items) if items else 0.0
@@ -48,11 +56,21 @@ class Grader:
     def __init__(self, workers: int = 2, timeout_seconds: float = 20.0) -> None:
         self.timeout_seconds = timeout_seconds
         self._workers = workers
-        self._pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers)
+        self._pool = self._start_pool()
+
+    def _start_pool(self) -> concurrent.futures.ProcessPoolExecutor:
+        """Workers import math-verify and sympy (about a second) as soon as the pool starts,
+        while the first problems are still with the model, not when the first grade is due."""
+        pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=self._workers, initializer=_import_graders
+        )
+        for _ in range(self._workers):
+            pool.submit(_import_graders)
+        return pool
 
     def _restart_pool(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
-        self._pool = concurrent.futures.ProcessPoolExecutor(max_workers=self._workers)
+        self._pool = self._start_pool()
 
     def grade(self, predicted_text: str | None, gold: str) -> Grade:
         future = self._pool.submit(grade, predicted_text, gold)
