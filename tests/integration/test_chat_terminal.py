@@ -12,7 +12,7 @@ import json
 import re
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -89,20 +89,29 @@ def quit_chat(child: pexpect.spawn) -> None:
     assert child.exitstatus == 0, child.before
 
 
+StartChat = Callable[..., "pexpect.spawn"]
+
+
 @pytest.fixture
-def open_children() -> Iterator[list[pexpect.spawn]]:
+def start_chat(chat_files: Path) -> Iterator[StartChat]:
+    """Start `council chat` sessions that are killed at the end if a test left them open."""
     children: list[pexpect.spawn] = []
-    yield children
+
+    def start(*extra: str) -> pexpect.spawn:
+        child = spawn_chat(chat_files, *extra)
+        children.append(child)
+        return child
+
+    yield start
     for child in children:
         if child.isalive():
             child.terminate(force=True)
 
 
 def test_follow_up_sees_the_conversation_and_new_starts_fresh(
-    chat_files: Path, open_children: list[pexpect.spawn]
+    chat_files: Path, start_chat: StartChat
 ) -> None:
-    child = spawn_chat(chat_files, "--no-memory")
-    open_children.append(child)
+    child = start_chat("--no-memory")
     first = ask(child, "double 10")
     assert "planner" in first and "solver" in first and "verifier" in first  # steps streamed
     assert "answer: 20" in first
@@ -117,17 +126,13 @@ def test_follow_up_sees_the_conversation_and_new_starts_fresh(
     quit_chat(child)
 
 
-def test_thread_resumes_after_a_restart(
-    chat_files: Path, open_children: list[pexpect.spawn]
-) -> None:
-    first = spawn_chat(chat_files, "--no-memory", "--thread", "t1", "--graph", "single")
-    open_children.append(first)
+def test_thread_resumes_after_a_restart(chat_files: Path, start_chat: StartChat) -> None:
+    first = start_chat("--no-memory", "--thread", "t1", "--graph", "single")
     shown = ask(first, "double 10")
     assert "answer: 20" in shown and "planner" not in shown  # the single-agent graph
     quit_chat(first)
 
-    second = spawn_chat(chat_files, "--no-memory", "--thread", "t1")
-    open_children.append(second)
+    second = start_chat("--no-memory", "--thread", "t1")
     assert "thread t1 (1 earlier turns), graph single" in second.banner
     assert "answer: 24" in ask(second, "now do it for 12 instead of 10")
     quit_chat(second)
@@ -136,11 +141,8 @@ def test_thread_resumes_after_a_restart(
     assert "t1" in listing and "2 turns" in listing
 
 
-def test_ctrl_c_stops_the_turn_not_the_session(
-    chat_files: Path, open_children: list[pexpect.spawn]
-) -> None:
-    child = spawn_chat(chat_files, "--no-memory")
-    open_children.append(child)
+def test_ctrl_c_stops_the_turn_not_the_session(chat_files: Path, start_chat: StartChat) -> None:
+    child = start_chat("--no-memory")
     child.sendline("a slow question")
     child.expect("planner")  # the turn is running: the planner answered, the solver waits
     child.sendintr()  # Ctrl-C, through the terminal
@@ -150,11 +152,8 @@ def test_ctrl_c_stops_the_turn_not_the_session(
     quit_chat(child)
 
 
-def test_verified_solve_is_remembered_and_shown(
-    chat_files: Path, open_children: list[pexpect.spawn]
-) -> None:
-    child = spawn_chat(chat_files)
-    open_children.append(child)
+def test_verified_solve_is_remembered_and_shown(chat_files: Path, start_chat: StartChat) -> None:
+    child = start_chat()
     assert "answer: 20" in ask(child, "double 10")
     shown = ask(child, "/memory")
     assert "double a number by adding it to itself" in shown
@@ -165,11 +164,8 @@ def test_verified_solve_is_remembered_and_shown(
     assert "strategy" in listing and "double a number" in listing
 
 
-def test_steps_off_shows_only_the_answer(
-    chat_files: Path, open_children: list[pexpect.spawn]
-) -> None:
-    child = spawn_chat(chat_files, "--no-memory")
-    open_children.append(child)
+def test_steps_off_shows_only_the_answer(chat_files: Path, start_chat: StartChat) -> None:
+    child = start_chat("--no-memory")
     ask(child, "/steps off")
     shown = ask(child, "double 10")
     assert "answer: 20" in shown and "verifier" not in shown

@@ -162,8 +162,20 @@ def stop_worker(worker):
 
 
 def death_reason(pid):
+    # Its pipe closes a moment before the kernel has its exit status: wait a little for it.
+    # Code that closed its own pipe but lives on is killed, so this never hangs.
+    deadline = time.monotonic() + 2.0
     try:
-        _, status = os.waitpid(pid, os.WNOHANG)
+        while True:
+            reaped, status = os.waitpid(pid, os.WNOHANG)
+            if reaped:
+                break
+            if time.monotonic() > deadline:
+                with contextlib.suppress(OSError):
+                    os.killpg(pid, signal.SIGKILL)
+                _, status = os.waitpid(pid, 0)
+                return "the interpreter stopped answering and was killed"
+            time.sleep(0.005)
     except ChildProcessError:
         return "the interpreter exited"
     if os.WIFSIGNALED(status):
