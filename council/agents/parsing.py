@@ -112,9 +112,10 @@ def extract_final_answer(text: str) -> str | None:
     boxed = last_boxed(text)
     if boxed:
         return boxed
-    phrases = _ANSWER_PHRASES.findall(text)
+    phrases = [phrase.strip() for phrase in _ANSWER_PHRASES.findall(text)]
+    phrases = [phrase for phrase in phrases if phrase]
     if phrases:
-        answer = phrases[-1].strip().splitlines()[0].strip().rstrip(".").strip("*").strip()
+        answer = phrases[-1].splitlines()[0].strip().rstrip(".").strip("*").strip()
         if answer:
             return answer
     numbers = _NUMBER.findall(text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -68,7 +69,10 @@ async def run_problem(
         if hook:
             await hook.after(problem, result, grade)
         return result_line(problem, result, grade)
-    except (CouncilError, OSError, TimeoutError) as exc:
+    except Exception as exc:  # one broken problem is recorded (and retried on resume); the
+        # run goes on. A bug, unlike a model or sandbox failure, also gets its traceback.
+        if not isinstance(exc, CouncilError | OSError | TimeoutError):
+            traceback.print_exc()
         return ResultLine(
             problem_id=problem.id,
             question=problem.question,

@@ -82,10 +82,15 @@ async def test_resume_after_crash_loses_and_duplicates_nothing(
     assert summary.problems == 8
 
 
-async def test_failed_problems_are_recorded_then_retried(tmp_path: Path, grader: Grader) -> None:
+@pytest.mark.parametrize("failure", [ModelError("server said 500"), IndexError("server said 500")])
+async def test_failed_problems_are_recorded_then_retried(
+    tmp_path: Path, grader: Grader, failure: Exception
+) -> None:
+    """A model failure, or even a bug, costs one problem (retried on resume), not the run."""
+
     def flaky(messages: Sequence[Message]) -> str:
         if "What is 2 " in messages[-1].content:
-            raise ModelError("server said 500")
+            raise failure
         return doubling(messages)
 
     runner = protocol_runner("single", RoleModels(ScriptedModel(responder=flaky)))

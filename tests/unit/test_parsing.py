@@ -32,6 +32,9 @@ def test_last_boxed_handles_nested_braces() -> None:
         ("So she has $1,250 left", "1250"),
         ("#### 72", "72"),
         ("no digits here", None),
+        ("The answer is \n\n", None),  # an answer phrase with nothing after it
+        ("answer: \n 42", "42"),
+        ("the answer is 3\nThe answer is ", "3"),
     ],
 )
 def test_extract_final_answer(text: str, expected: str | None) -> None:
