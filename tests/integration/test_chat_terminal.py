@@ -30,11 +30,15 @@ SCRIPT = {
         {"contains": ["slow question"], "reply": "ANSWER: 1", "delay_seconds": 120},
         {"contains": ["double 10", "for 12 instead"], "reply": "ANSWER: 24"},
         {"contains": ["for 12 instead"], "reply": "ANSWER: no context"},
-        {"contains": ["double 10"], "reply": "REASONING: 10 + 10\nANSWER: 20"},
+        {
+            "contains": ["double 10"],
+            "reply": "REASONING: 10 + 10\nANSWER: 20\nNOTE: doubling is adding a number to itself",
+        },
     ],
     "default": "ANSWER: 0",
 }
 PROMPT = "you> "
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -114,6 +118,7 @@ def test_follow_up_sees_the_conversation_and_new_starts_fresh(
     child = start_chat("--no-memory")
     first = ask(child, "double 10")
     assert "planner" in first and "solver" in first and "verifier" in first  # steps streamed
+    assert "doubling is adding a number to itself" in first  # a blackboard note, shown
     assert "answer: 20" in first
     assert "answer: 24" in ask(child, "now do it for 12 instead of 10")
     child.sendline("/new")
@@ -123,6 +128,8 @@ def test_follow_up_sees_the_conversation_and_new_starts_fresh(
     assert "error: unknown protocol 'nosuch'" in ask(child, "/graph nosuch")
     assert "graph: debate" in ask(child, "/graph debate")
     assert "debater_1" in ask(child, "double 10")
+    ask(child, f"/graph {EXAMPLES / 'debate.yaml'}")  # a graph config file
+    assert ask(child, "double 10").count("debater r1 answer") == 2  # its two debaters
     quit_chat(child)
 
 
