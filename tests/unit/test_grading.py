@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from council.bench.grading import Grader, extraction_failure_rate, grade
+from council.bench.grading.grader import plain_number_grade
 
 CASES: list[tuple[str, str, bool]] = [
     # plain numbers and GSM8K-style formatting
@@ -127,3 +128,18 @@ async def test_async_grading() -> None:
     with Grader(workers=1) as grader:
         result = await grader.agrade("The answer is 42", "42")
     assert result.correct and result.predicted == "42"
+
+
+PLAIN_PAIRS = [("72", "72"), ("72.0", "72"), ("-3.5", "-3.50"), ("7", "8"), ("0.1", "0.10000")]
+
+
+@pytest.mark.parametrize(("predicted", "gold"), PLAIN_PAIRS + [(p, g) for p, g, _ in CASES])
+def test_plain_number_fast_path_agrees_with_math_verify(predicted: str, gold: str) -> None:
+    fast = plain_number_grade(predicted, gold)
+    if fast is None:  # not two bare numbers: left to math-verify
+        assert not (
+            predicted.strip().lstrip("-").replace(".", "").isdigit()
+            and gold.strip().lstrip("-").replace(".", "").isdigit()
+        )
+        return
+    assert fast.correct is grade(predicted, gold).correct

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import re
 from collections.abc import Iterable
+from decimal import Decimal
 from types import TracebackType
 
 from pydantic import BaseModel
@@ -34,6 +36,25 @@ def grade(predicted_text: str | None, gold: str) -> Grade:
         gold=gold,
         extraction_failed=failed,
         reason="no answer could be extracted" if failed else None,
+    )
+
+
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def plain_number_grade(predicted_text: str | None, gold: str) -> Grade | None:
+    """Both sides bare decimal numbers ("72", "72.0", "-3.5"): compared exactly, here.
+    Anything else (commas, units, LaTeX, words) goes to math-verify; None means "not plain"."""
+    if predicted_text is None:
+        return None
+    predicted, expected = predicted_text.strip(), gold.strip()
+    if not (_PLAIN_NUMBER.fullmatch(predicted) and _PLAIN_NUMBER.fullmatch(expected)):
+        return None
+    return Grade(
+        correct=Decimal(predicted) == Decimal(expected),
+        predicted=predicted,
+        gold=gold,
+        extraction_failed=False,
     )
 
 
@@ -87,6 +108,9 @@ class Grader:
             )
 
     async def agrade(self, predicted_text: str | None, gold: str) -> Grade:
+        plain = plain_number_grade(predicted_text, gold)
+        if plain is not None:  # most GSM8K-style pairs: no worker round trip needed
+            return plain
         return await asyncio.to_thread(self.grade, predicted_text, gold)
 
     def close(self) -> None:
