@@ -19,6 +19,7 @@ import functools
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -231,45 +232,71 @@ def always(base: str) -> Serve:
 
 
 async def measure(
-    serve: Serve, levels: list[int], per_level: int, settings: ModelSettings, include_raw: bool
+    serve: Serve,
+    levels: list[int],
+    per_level: int,
+    settings: ModelSettings,
+    include_raw: bool,
+    repeats: int = 1,
 ) -> None:
     """Every level runs the same problems, so a real model does the same work at each.
 
     A real server caches prompts it has just seen: measured on one server, whichever of the
     runner and the raw client went second would look faster. So `serve` may hand each
-    measurement its own fresh server.
+    measurement its own fresh server. On a noisy (virtual) machine, `repeats` interleaves
+    runner and raw measurements and reports the median of each.
     """
     items = problems(per_level * max(levels))
+    runner_rates: dict[int, list[Rate]] = {level: [] for level in levels}
+    raw_rates: dict[int, list[Rate]] = {level: [] for level in levels}
     with Grader(workers=1) as grader:
-        base_runner: Rate | None = None
-        base_raw: Rate | None = None
-        for level in levels:
-            with serve() as api_base:
-                await runner_rate(api_base, items[:1], 1, settings, grader)  # warm-up
-                rate = await runner_rate(api_base, items, level, settings, grader)
-            base_runner = base_runner or rate
-            gain, token_gain = rate.gain(base_runner)
-            line = (
-                f"concurrency {level}: runner {rate.items:7.1f} problems/min ({gain:.2f}x), "
-                f"{rate.calls:6.1f} calls/min, {rate.tokens:7.0f} tokens/min ({token_gain:.2f}x)"
-            )
-            if include_raw:
+        for _ in range(repeats):
+            for level in levels:
                 with serve() as api_base:
-                    await raw_rate(api_base, items[:1], 1, settings)  # warm-up
-                    raw = await raw_rate(api_base, items, level, settings)
-                base_raw = base_raw or raw
-                raw_gain, raw_token_gain = raw.gain(base_raw)
-                line += (
-                    f"\n               raw    {raw.items:7.1f} requests/min ({raw_gain:.2f}x), "
-                    f"{raw.tokens:7.0f} tokens/min ({raw_token_gain:.2f}x)"
-                )
-                if level != levels[0]:
-                    line += (
-                        f"\n               runner keeps {kept(gain, raw_gain):.0%} of the "
-                        f"server's gain in requests, {kept(token_gain, raw_token_gain):.0%} "
-                        "in tokens"
+                    await runner_rate(api_base, items[:1], 1, settings, grader)  # warm-up
+                    runner_rates[level].append(
+                        await runner_rate(api_base, items, level, settings, grader)
                     )
-            print(line, flush=True)
+                if include_raw:
+                    with serve() as api_base:
+                        await raw_rate(api_base, items[:1], 1, settings)  # warm-up
+                        raw_rates[level].append(await raw_rate(api_base, items, level, settings))
+    report(levels, runner_rates, raw_rates if include_raw else None)
+
+
+def median_rate(rates: list[Rate]) -> Rate:
+    return Rate(
+        items=statistics.median(r.items for r in rates),
+        calls=statistics.median(r.calls for r in rates),
+        tokens=statistics.median(r.tokens for r in rates),
+    )
+
+
+def report(
+    levels: list[int], runner_rates: dict[int, list[Rate]], raw_rates: dict[int, list[Rate]] | None
+) -> None:
+    base_runner = median_rate(runner_rates[levels[0]])
+    base_raw = median_rate(raw_rates[levels[0]]) if raw_rates else None
+    for level in levels:
+        rate = median_rate(runner_rates[level])
+        gain, token_gain = rate.gain(base_runner)
+        line = (
+            f"concurrency {level}: runner {rate.items:7.1f} problems/min ({gain:.2f}x), "
+            f"{rate.calls:6.1f} calls/min, {rate.tokens:7.0f} tokens/min ({token_gain:.2f}x)"
+        )
+        if raw_rates and base_raw:
+            raw = median_rate(raw_rates[level])
+            raw_gain, raw_token_gain = raw.gain(base_raw)
+            line += (
+                f"\n               raw    {raw.items:7.1f} requests/min ({raw_gain:.2f}x), "
+                f"{raw.tokens:7.0f} tokens/min ({raw_token_gain:.2f}x)"
+            )
+            if level != levels[0]:
+                line += (
+                    f"\n               runner keeps {kept(gain, raw_gain):.0%} of the "
+                    f"server's gain in requests, {kept(token_gain, raw_token_gain):.0%} in tokens"
+                )
+        print(line, flush=True)
 
 
 def kept(runner_gain: float, server_gain: float) -> float:
@@ -287,6 +314,7 @@ def main() -> None:
         "--per-level", type=int, default=4, help="problems = per-level x the highest level"
     )
     parser.add_argument("--max-tokens", type=int, default=64)
+    parser.add_argument("--repeats", type=int, default=1, help="interleaved; medians reported")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     settings = ModelSettings(max_tokens=args.max_tokens, temperature=0.0, max_retries=0)
@@ -294,18 +322,45 @@ def main() -> None:
         with fixed_delay_server(args.fixed_delay) as base:  # no cache: one server serves all
             print(f"loopback server answering after {args.fixed_delay * 1000:.0f} ms")
             serve_stub = always(base)
-            asyncio.run(measure(serve_stub, levels, args.per_level, settings, include_raw=True))
+            asyncio.run(
+                measure(
+                    serve_stub,
+                    levels,
+                    args.per_level,
+                    settings,
+                    include_raw=True,
+                    repeats=args.repeats,
+                )
+            )
     elif args.llama_server:
         print(
             f"llama-server -np {args.parallel} serving SmolLM2, max_tokens {args.max_tokens}, "
             "a fresh server per measurement"
         )
         serve_llama = functools.partial(llama_server, args.llama_server, args.parallel)
-        asyncio.run(measure(serve_llama, levels, args.per_level, settings, include_raw=True))
+        asyncio.run(
+            measure(
+                serve_llama,
+                levels,
+                args.per_level,
+                settings,
+                include_raw=True,
+                repeats=args.repeats,
+            )
+        )
     elif args.api_base:
         print("note: a server that caches prompts favours whichever client goes second")
         serve_given = always(args.api_base)
-        asyncio.run(measure(serve_given, levels, args.per_level, settings, include_raw=True))
+        asyncio.run(
+            measure(
+                serve_given,
+                levels,
+                args.per_level,
+                settings,
+                include_raw=True,
+                repeats=args.repeats,
+            )
+        )
     else:
         parser.error("give --fixed-delay, --llama-server or --api-base")
 
