@@ -11,18 +11,15 @@ first rule that fires answers, after its delay.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
+from council.errors import ConfigError
 from council.messages import Message
-from council.models.base import CallInfo, Completion
 from council.models.scripted import ScriptedModel
-from council.models.settings import ModelSettings
 
 
 class Rule(BaseModel):
@@ -48,29 +45,20 @@ class Script(BaseModel):
         return next((rule for rule in self.rules if rule.fires(text)), None)
 
 
-class FileScriptedModel(ScriptedModel):
-    def __init__(self, script: Script) -> None:
-        self.script = script
+def scripted_model(script: Script) -> ScriptedModel:
+    def respond(messages: Sequence[Message]) -> str:
+        rule = script.rule_for(messages)
+        return rule.reply if rule else script.default
 
-        def respond(messages: Sequence[Message]) -> str:
-            rule = script.rule_for(messages)
-            return rule.reply if rule else script.default
+    def delay(messages: Sequence[Message]) -> float:
+        rule = script.rule_for(messages)
+        return rule.delay_seconds if rule else 0.0
 
-        super().__init__(responder=respond, name="scripted")
-
-    async def complete(
-        self,
-        messages: Sequence[Message],
-        *,
-        tools: Sequence[dict[str, Any]] | None = None,
-        settings: ModelSettings | None = None,
-        call: CallInfo | None = None,
-    ) -> Completion:
-        rule = self.script.rule_for(messages)
-        if rule is not None and rule.delay_seconds:
-            await asyncio.sleep(rule.delay_seconds)
-        return await super().complete(messages, tools=tools, settings=settings, call=call)
+    return ScriptedModel(responder=respond, name="scripted", delay=delay)
 
 
-def load_script(path: Path) -> FileScriptedModel:
-    return FileScriptedModel(Script.model_validate(json.loads(path.read_text())))
+def load_script(path: Path) -> ScriptedModel:
+    try:
+        return scripted_model(Script.model_validate(json.loads(path.read_text())))
+    except (OSError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
+        raise ConfigError(f"{path}: not a usable model script: {exc}") from exc

@@ -6,6 +6,7 @@ so a test can assert exactly what each agent saw and said.
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -40,8 +41,11 @@ class ScriptedModel:
         responder: Responder | None = None,
         name: str = "scripted",
         native_tools: bool = False,
+        delay: Callable[[Sequence[Message]], float] | None = None,
     ) -> None:
+        """`delay` gives seconds to wait before a reply, e.g. to test cancelling a slow turn."""
         self.name = name
+        self._delay = delay
         self._replies: deque[str | ScriptedReply] = deque(replies)
         self._responder = responder
         self._native_tools = native_tools
@@ -62,6 +66,8 @@ class ScriptedModel:
     ) -> Completion:
         self.calls.append(list(messages))
         self.call_infos.append(call)
+        if self._delay is not None and (seconds := self._delay(messages)) > 0:
+            await asyncio.sleep(seconds)
         if self._replies:
             reply = self._replies.popleft()
         elif self._responder is not None:
