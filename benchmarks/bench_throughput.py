@@ -16,15 +16,12 @@ import argparse
 import asyncio
 import contextlib
 import functools
-import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +41,7 @@ from council.models.settings import ModelSettings, ModelSpec
 from council.protocols import ProtocolOptions, protocol_runner
 from council.protocols.answerer import Answerer
 from council.runner import GraphRunner
+from tests.support.servers import free_port, wait_for_http
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "gsm8k_train.jsonl"
 
@@ -136,12 +134,6 @@ async def raw_rate(
     )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def llama_server(binary: str, parallel: int) -> Iterator[str]:
     from council.models.local_provider import embedded_model_path
@@ -173,15 +165,7 @@ def llama_server(binary: str, parallel: int) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            with (
-                contextlib.suppress(OSError),
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r,
-            ):
-                if json.loads(r.read()).get("status") == "ok":
-                    break
-            time.sleep(0.5)
+        wait_for_http(f"http://127.0.0.1:{port}/health", process, seconds=120)
         yield f"http://127.0.0.1:{port}/v1"
     finally:
         process.terminate()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from council.errors import MissingCredentialsError, ModelUnreachableError, UnknownModelError
 from council.messages import Message
 from council.models.factory import build_model
 from council.models.settings import ModelSettings, ModelSpec
+from tests.support.servers import free_port
 
 HELLO = [Message.user("hello")]
 
@@ -25,16 +24,10 @@ async def test_missing_key(monkeypatch: pytest.MonkeyPatch) -> None:
         await build_model("anthropic/claude-3-5-haiku-latest").complete(HELLO)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_unreachable_server_after_retries() -> None:
     spec = ModelSpec(
         name="openai/anything",
-        api_base=f"http://127.0.0.1:{_free_port()}/v1",
+        api_base=f"http://127.0.0.1:{free_port()}/v1",
         settings=ModelSettings(max_retries=1, retry_backoff_seconds=0.01, timeout_seconds=5),
     )
     with pytest.raises(ModelUnreachableError, match="Is the server running"):
