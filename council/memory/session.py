@@ -30,9 +30,11 @@ class MemoryPolicy:
 
     @classmethod
     def with_model(
-        cls, store: MemoryStore, model: ChatModel | None, **kwargs: object
+        cls, store: MemoryStore, model: ChatModel | None, *, retrieve: int = 3, source_run: str = ""
     ) -> MemoryPolicy:
-        return cls(store=store, curator=Curator(model) if model else None, **kwargs)  # type: ignore[arg-type]
+        """A policy whose curator runs on `model` (None: deterministic lessons only)."""
+        curator = Curator(model) if model else None
+        return cls(store=store, curator=curator, retrieve=retrieve, source_run=source_run)
 
     def recall(self, problem: str) -> str:
         self.last_retrieved = self.store.search(problem, self.retrieve)

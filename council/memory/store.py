@@ -101,17 +101,13 @@ class MemoryStore:
         """Insert, or merge into a near-duplicate; returns the entry id."""
         text = text.strip()
         now = time.time()
-        for entry in self.entries():
-            if entry.kind == kind and (
-                fingerprint(entry.text) == fingerprint(text)
-                or similarity(entry.text, text) >= SIMILAR
-            ):
-                self._db.execute(
-                    "UPDATE entries SET seen = seen + 1, updated_at = ? WHERE id = ?",
-                    (now, entry.id),
-                )
-                self._db.commit()
-                return entry.id
+        duplicate = self._duplicate_of(kind, text)
+        if duplicate is not None:
+            self._db.execute(
+                "UPDATE entries SET seen = seen + 1, updated_at = ? WHERE id = ?", (now, duplicate)
+            )
+            self._db.commit()
+            return duplicate
         cursor = self._db.execute(
             "INSERT INTO entries (namespace, kind, text, fingerprint, source_problem, source_run,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -129,6 +125,20 @@ class MemoryStore:
         self._db.commit()
         self._enforce_cap()
         return int(cursor.lastrowid or 0)
+
+    def _duplicate_of(self, kind: EntryKind, text: str) -> int | None:
+        """The same words (the stored fingerprint, looked up by index), else nearly so."""
+        same = self._db.execute(
+            "SELECT id FROM entries WHERE namespace = ? AND kind = ? AND fingerprint = ?",
+            (self.namespace, kind, fingerprint(text)),
+        ).fetchone()
+        if same is not None:
+            return int(same[0])
+        rows = self._db.execute(
+            "SELECT id, text FROM entries WHERE namespace = ? AND kind = ? ORDER BY id",
+            (self.namespace, kind),
+        )
+        return next((int(r[0]) for r in rows if similarity(r[1], text) >= SIMILAR), None)
 
     def _enforce_cap(self) -> None:
         count = self._db.execute(
