@@ -92,9 +92,8 @@ class ThreadStore:
         values = snapshot.values if snapshot else {}
         return ChatThread.model_validate(values) if values else ChatThread()
 
-    async def append(self, thread_id: str, turn: TurnRecord) -> ChatThread:
+    async def append(self, thread_id: str, turn: TurnRecord) -> None:
         await self.graph.ainvoke({"turns": [turn]}, self._config(thread_id))
-        return await self.load(thread_id)
 
     async def summaries(self) -> list[ThreadSummary]:
         thread_ids: list[str] = []

@@ -86,7 +86,7 @@ class Grader:
             max_workers=self._workers, initializer=_import_graders
         )
         for _ in range(self._workers):
-            pool.submit(_import_graders)
+            pool.submit(int)  # workers start on demand: ask for each one now
         return pool
 
     def _restart_pool(self) -> None:
@@ -94,6 +94,18 @@ class Grader:
         self._pool = self._start_pool()
 
     def grade(self, predicted_text: str | None, gold: str) -> Grade:
+        plain = plain_number_grade(predicted_text, gold)
+        if plain is not None:  # most GSM8K-style pairs: no worker round trip needed
+            return plain
+        return self._grade_in_worker(predicted_text, gold)
+
+    async def agrade(self, predicted_text: str | None, gold: str) -> Grade:
+        plain = plain_number_grade(predicted_text, gold)
+        if plain is not None:
+            return plain
+        return await asyncio.to_thread(self._grade_in_worker, predicted_text, gold)
+
+    def _grade_in_worker(self, predicted_text: str | None, gold: str) -> Grade:
         future = self._pool.submit(grade, predicted_text, gold)
         try:
             return future.result(timeout=self.timeout_seconds)
@@ -106,12 +118,6 @@ class Grader:
                 extraction_failed=False,
                 reason=f"grading took over {self.timeout_seconds:.0f}s",
             )
-
-    async def agrade(self, predicted_text: str | None, gold: str) -> Grade:
-        plain = plain_number_grade(predicted_text, gold)
-        if plain is not None:  # most GSM8K-style pairs: no worker round trip needed
-            return plain
-        return await asyncio.to_thread(self.grade, predicted_text, gold)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
