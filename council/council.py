@@ -15,18 +15,19 @@ from council.runner import GraphRunner, SessionFactory
 from council.tools.base import ToolRegistry
 
 
-def build_role_models(
-    config: CouncilConfig, roles: tuple[str, ...] = ROLES
-) -> dict[str, ChatModel]:
-    """One model object per distinct spec, so roles sharing a model share its client."""
+def role_models_for(config: CouncilConfig) -> RoleModels:
+    """The default model and per-role overrides, one model object per distinct spec, so
+    roles sharing a model share its client."""
     built: dict[ModelSpec, ChatModel] = {}
-    models: dict[str, ChatModel] = {}
-    for role in roles:
-        spec = config.model_for(role)
+
+    def model(spec: ModelSpec) -> ChatModel:
         if spec not in built:
             built[spec] = build_model(spec)
-        models[role] = built[spec]
-    return models
+        return built[spec]
+
+    return RoleModels(
+        model(config.model), {role: model(spec) for role, spec in config.role_models.items()}
+    )
 
 
 def tools_for(config: CouncilConfig) -> ToolRegistry:
@@ -68,7 +69,7 @@ class Council(GraphRunner):
     ) -> None:
         self.config = config or CouncilConfig()
         role_models = RoleModels.coerce(
-            models if models is not None else build_role_models(self.config)
+            models if models is not None else role_models_for(self.config)
         )
         self.models = {role: role_models.for_role(role) for role in ROLES}
         self.tools = tools if tools is not None else tools_for(self.config)

@@ -15,10 +15,11 @@ from council.bench.results import ResultLine
 from council.bench.runner import ProblemHook, run_benchmark
 from council.bench.summary import Summary
 from council.config import CouncilConfig
+from council.council import role_models_for
 from council.models.base import ChatModel
 from council.models.roles import RoleModels
 from council.protocols.options import ProtocolOptions
-from council.protocols.select import role_models_for, select_runner
+from council.protocols.select import select_runner
 from council.runner import GraphRunner
 
 PILOT_PROBLEMS = 5

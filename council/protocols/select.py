@@ -12,8 +12,6 @@ from pathlib import Path
 from council.config import CouncilConfig
 from council.graphs.builder import CouncilGraph
 from council.graphs.config import is_graph_file, load_graph
-from council.models.base import ChatModel
-from council.models.factory import build_model
 from council.models.roles import RoleModels
 from council.models.settings import ModelSpec
 from council.protocols.options import ProtocolOptions
@@ -25,19 +23,6 @@ from council.tools.base import ToolRegistry
 def builtin_config_path(name: str) -> Path:
     """The shipped config file that expresses a built-in protocol."""
     return Path(str(resources.files("council.protocols") / "configs" / f"{name}.yaml"))
-
-
-def role_models_for(config: CouncilConfig) -> RoleModels:
-    built: dict[ModelSpec, ChatModel] = {}
-
-    def model(spec: ModelSpec) -> ChatModel:
-        if spec not in built:
-            built[spec] = build_model(spec)
-        return built[spec]
-
-    return RoleModels(
-        model(config.model), {role: model(spec) for role, spec in config.role_models.items()}
-    )
 
 
 def graph_tools(graph: CouncilGraph) -> ToolRegistry:
@@ -59,7 +44,7 @@ def select_runner(
     model_override: ModelSpec | None = None,
 ) -> GraphRunner:
     """`graph` is None/'solve' (the four-agent graph), a protocol name, or a config path."""
-    from council.council import Council, sandbox_factory_for, tools_for
+    from council.council import Council, role_models_for, sandbox_factory_for, tools_for
 
     if graph is None or (graph == "solve" and options is None):
         return Council(config, models=models)

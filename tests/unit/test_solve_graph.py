@@ -120,17 +120,17 @@ def test_json_output_has_answer_steps_usage_seconds() -> None:
 
 
 def test_role_models_override_default() -> None:
-    from council.council import build_role_models
+    from council.council import role_models_for
     from council.models.settings import ModelSpec
 
     config = CouncilConfig(
         model=ModelSpec(name="openai/gpt-4o-mini"),
         role_models={"verifier": ModelSpec(name="anthropic/claude-3-5-haiku-latest")},
     )
-    models = build_role_models(config)
-    assert models["solver"].name == "openai/gpt-4o-mini"
-    assert models["planner"] is models["solver"]
-    assert models["verifier"].name == "anthropic/claude-3-5-haiku-latest"
+    models = role_models_for(config)
+    assert models.for_role("solver").name == "openai/gpt-4o-mini"
+    assert models.for_role("planner") is models.for_role("solver")
+    assert models.for_role("verifier").name == "anthropic/claude-3-5-haiku-latest"
 
 
 @pytest.mark.parametrize("rounds", [0, -1])
