@@ -1,0 +1,106 @@
+"""CPU per model call, layer by layer, against a loopback server that answers at once.
+
+    python benchmarks/call_cpu.py [--calls 50]
+
+With no latency to hide behind, CPU per call is what limits how many concurrent problems
+two cores can keep in flight: a bare HTTP post, the OpenAI SDK, `litellm.acompletion`
+(the path every council model call takes), one `single`-protocol problem through
+`GraphRunner.arun`, and one problem through the bench runner (grading and the fsynced
+results line included). Each figure is process CPU time per call, after a warm-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+from bench_throughput import fixed_delay_server, make_runner, problems
+
+from council.bench.grading import Grader
+from council.bench.runner import run_benchmark
+from council.models.settings import ModelSettings
+
+MESSAGES = [{"role": "user", "content": "What is 2 + 2?"}]
+
+
+async def cpu_per_call(label: str, call: Callable[[], Awaitable[object]], calls: int) -> None:
+    for _ in range(3):
+        await call()
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(calls):
+        await call()
+    cpu_ms = (time.process_time() - cpu) / calls * 1000
+    wall_ms = (time.perf_counter() - wall) / calls * 1000
+    print(f"{label:<34} {cpu_ms:6.2f} ms CPU, {wall_ms:6.2f} ms wall per call", flush=True)
+
+
+async def measure(base: str, calls: int) -> None:
+    import litellm
+    import openai
+
+    settings = ModelSettings(max_tokens=64, temperature=0.0, max_retries=0)
+    async with aiohttp.ClientSession() as http:
+
+        async def bare_post() -> None:
+            body = {"model": "bench", "messages": MESSAGES}
+            async with http.post(f"{base}/chat/completions", json=body) as reply:
+                await reply.read()
+
+        await cpu_per_call("bare aiohttp post", bare_post, calls)
+
+    client = openai.AsyncOpenAI(base_url=base, api_key="not-needed")
+    await cpu_per_call(
+        "OpenAI SDK",
+        lambda: client.chat.completions.create(model="bench", messages=MESSAGES),  # type: ignore[arg-type]
+        calls,
+    )
+    await cpu_per_call(
+        "litellm.acompletion",
+        lambda: litellm.acompletion(  # with the arguments council passes
+            model="openai/bench",
+            api_base=base,
+            api_key="not-needed",
+            messages=MESSAGES,
+            temperature=settings.temperature,
+            max_tokens=settings.max_tokens,
+            timeout=settings.timeout_seconds,
+            max_retries=0,
+            num_retries=0,
+        ),
+        calls,
+    )
+    runner = make_runner(base, settings)
+    question = problems(1)[0].question
+    await cpu_per_call("council GraphRunner.arun (single)", lambda: runner.arun(question), calls)
+
+    with Grader(workers=1) as grader, tempfile.TemporaryDirectory() as folder:
+        items = problems(calls + 3)
+        await run_benchmark(runner, items[:3], Path(folder) / "warm", grader=grader)
+        cpu, wall = time.process_time(), time.perf_counter()
+        await run_benchmark(runner, items[3:], Path(folder) / "run", grader=grader, concurrency=1)
+        cpu_ms = (time.process_time() - cpu) / calls * 1000
+        wall_ms = (time.perf_counter() - wall) / calls * 1000
+        print(f"{'bench runner, per problem':<34} {cpu_ms:6.2f} ms CPU, {wall_ms:6.2f} ms wall")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--calls", type=int, default=50)
+    args = parser.parse_args()
+    with fixed_delay_server(0.0) as base:
+        asyncio.run(measure(base, args.calls))
+
+
+if __name__ == "__main__":
+    main()
