@@ -42,3 +42,9 @@ class SandboxUnavailableError(CouncilError):
 
 class DatasetError(CouncilError):
     """A malformed data set: the message names the file and line."""
+
+
+class ModelCrashedError(ModelError):
+    """The process running a model died (a native crash, an out-of-memory kill). A run
+    cannot go on with that model: the bench stops (keeping what finished) and says how to
+    resume."""
