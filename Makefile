@@ -1,5 +1,9 @@
 # The two commands the README starts with: `make demo` and `make test`.
 PYTHON ?= python3
+# llama-cpp-python compiles from source; without this it targets the build machine's own
+# CPU (-march=native), and the wheel pip caches crashes (SIGILL) on a CPU with fewer
+# instruction sets. OFF builds for AVX2/FMA/F16C: every x86-64 CPU of the last decade.
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 QUESTION ?= A farmer has 3 pens with 4 sheep in each pen. He sells 5 sheep. How many sheep are left?
 
 .PHONY: demo test install install-dev system sandbox-image lint typecheck bench-overhead

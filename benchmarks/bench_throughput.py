@@ -136,7 +136,7 @@ async def raw_rate(
 
 @contextlib.contextmanager
 def llama_server(binary: str, parallel: int) -> Iterator[str]:
-    from council.models.local_provider import embedded_model_path
+    from council.models.local_server import embedded_model_path
 
     port = free_port()
     threads = len(os.sched_getaffinity(0))

@@ -18,20 +18,26 @@ from council.errors import (
 from council.messages import Message, ToolCall
 from council.models.base import CallInfo, Completion
 from council.models.environment import import_litellm
-from council.models.local_provider import PROVIDER as LOCAL_PROVIDER
-from council.models.local_provider import register_local_provider, resolve_gguf_path
+from council.models.local_server import LOCAL_SERVERS, LocalServer, LocalServers
+from council.models.local_server import PROVIDER as LOCAL_PROVIDER
 from council.models.settings import DEFAULT_MAX_TOKENS, ModelSettings, ModelSpec
 from council.usage import Usage
 
 
 class LiteLLMModel:
-    """Calls `litellm.acompletion`; validates the model string before the first call."""
+    """Calls `litellm.acompletion`; validates the model string before the first call.
 
-    def __init__(self, spec: ModelSpec) -> None:
+    `local/...` models are served by a child process (`local_server`) and called through
+    litellm's `openai/` path at its loopback address, like any OpenAI-compatible server.
+    """
+
+    def __init__(self, spec: ModelSpec, local_servers: LocalServers = LOCAL_SERVERS) -> None:
         self.spec = spec
         self.name = spec.name
         self._litellm: Any = None
         self._native_tools: bool | None = None
+        self._local_servers = local_servers
+        self._local: LocalServer | None = None
 
     @property
     def is_local(self) -> bool:
@@ -53,9 +59,8 @@ class LiteLLMModel:
     def _ensure_ready(self) -> Any:
         if self._litellm is None:
             litellm = import_litellm()
-            if self.is_local:
-                resolve_gguf_path(self.name.split("/", 1)[1])  # fail early on a bad path
-                register_local_provider(litellm)
+            if self.is_local:  # a missing file fails here, before any call
+                self._local = self._local_servers.server_for(self.name.split("/", 1)[1])
             else:
                 self._validate(litellm)
             self._litellm = litellm
@@ -115,13 +120,45 @@ class LiteLLMModel:
         elif self.spec.api_base and self.name.startswith("openai/"):
             kwargs["api_key"] = "not-needed"  # local OpenAI-compatible servers take any key
 
+        if self._local is not None:
+            return await self._complete_local(litellm, self._local, kwargs, settings)
         started = time.perf_counter()
         response = await self._call_with_retries(litellm, kwargs, settings)
         seconds = time.perf_counter() - started
         return self._to_completion(litellm, response, seconds)
 
+    async def _complete_local(
+        self, litellm: Any, server: LocalServer, kwargs: dict[str, Any], settings: ModelSettings
+    ) -> Completion:
+        """Through the child's OpenAI-compatible endpoint; a dead child is a crash, not a
+        connection problem to retry."""
+        async with server.slot():
+            api_base = (
+                server.api_base() if server.running else await asyncio.to_thread(server.api_base)
+            )
+            kwargs.update(
+                model=f"openai/{server.alias}",
+                api_base=api_base,
+                api_key="not-needed",
+                messages=[_plain_message(m) for m in kwargs["messages"]],
+            )
+            started = time.perf_counter()
+            try:
+                response = await self._call_with_retries(litellm, kwargs, settings, server)
+            except ModelError:
+                crashed = server.crash_error()
+                if crashed is not None:
+                    raise crashed from None
+                raise
+            seconds = time.perf_counter() - started
+        return self._to_completion(litellm, response, seconds)
+
     async def _call_with_retries(
-        self, litellm: Any, kwargs: dict[str, Any], settings: ModelSettings
+        self,
+        litellm: Any,
+        kwargs: dict[str, Any],
+        settings: ModelSettings,
+        local: LocalServer | None = None,
     ) -> Any:
         retryable = (
             litellm.RateLimitError,
@@ -137,6 +174,8 @@ class LiteLLMModel:
             except ModelError:
                 raise
             except retryable as exc:
+                if local is not None and (crashed := local.crash_error()) is not None:
+                    raise crashed from exc
                 if attempt >= settings.max_retries:
                     raise self._translate(litellm, exc) from exc
                 delay = settings.retry_backoff_seconds * (2**attempt) * (0.5 + random.random())
@@ -191,6 +230,15 @@ class LiteLLMModel:
             model=self.name,
             finish_reason=choice.finish_reason,
         )
+
+
+def _plain_message(message: dict[str, Any]) -> dict[str, Any]:
+    """GGUF chat templates know only role/content; fold tool turns into text."""
+    role = message.get("role", "user")
+    content = message.get("content") or ""
+    if role == "tool":
+        return {"role": "user", "content": f"[tool output]\n{content}"}
+    return {"role": role, "content": content}
 
 
 def _is_connection_failure(exc: BaseException) -> bool:

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 DEFAULT_MAX_TOKENS = 512
 
 DEFAULT_MODEL = "local/smollm2"
-"""The embedded default: SmolLM2-135M-Instruct, in-process through llama.cpp, no key."""
+"""The embedded default: SmolLM2-135M-Instruct, run by llama.cpp in a child process, no key."""
 
 
 class ModelSettings(BaseModel):
@@ -31,7 +31,7 @@ class ModelSpec(BaseModel):
 
     `name` is any litellm model string (`openai/gpt-4o-mini`, `anthropic/...`, `ollama/...`,
     `hosted_vllm/...`, `openai/<name>` with `api_base`), or `local/smollm2`, or
-    `local/<path to a .gguf>` for the in-process llama.cpp provider.
+    `local/<path to a .gguf>` for llama.cpp in a child process.
     """
 
     model_config = ConfigDict(frozen=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from council.models.local_provider import embedded_model_path
+from council.models.local_server import embedded_model_path
 from tests.support.servers import free_port, wait_for_http
 
 

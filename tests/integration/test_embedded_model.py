@@ -11,6 +11,8 @@ import pytest
 from council import Council, CouncilConfig, ModelSettings, ModelSpec
 from council.messages import Message
 from council.models.factory import build_model
+from council.models.litellm_model import LiteLLMModel
+from council.models.local_server import LocalServers
 
 pytestmark = pytest.mark.integration
 
@@ -28,19 +30,18 @@ async def test_local_provider_completes_with_usage() -> None:
 
 
 async def test_model_loads_once_per_process() -> None:
-    from council.models.environment import import_litellm
-
-    model = build_model(ModelSpec(name="local/smollm2", settings=FAST))
-    await model.complete([Message.user("One.")])
-    litellm = import_litellm()
-    handler = next(
-        p["custom_handler"] for p in litellm.custom_provider_map if p["provider"] == "local"
-    )
-    loaded = dict(handler.cache._models)
-    other = build_model(ModelSpec(name="local/smollm2-135m", settings=FAST))
-    await other.complete([Message.user("Two.")])
-    assert len(handler.cache._models) == 1
-    assert all(handler.cache._models[p] is m for p, m in loaded.items())
+    """Aliases of one file share one child server: the weights load once."""
+    servers = LocalServers()
+    first = LiteLLMModel(ModelSpec(name="local/smollm2", settings=FAST), servers)
+    second = LiteLLMModel(ModelSpec(name="local/smollm2-135m", settings=FAST), servers)
+    try:
+        await first.complete([Message.user("One.")])
+        pid = servers.server_for("smollm2").pid
+        await second.complete([Message.user("Two.")])
+        assert servers.server_for("smollm2-135m") is servers.server_for("smollm2")
+        assert servers.server_for("smollm2").pid == pid
+    finally:
+        servers.close()
 
 
 async def test_gguf_path_model_string(embedded_gguf: object) -> None:

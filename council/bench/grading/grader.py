@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import os
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -13,6 +14,7 @@ from types import TracebackType
 from pydantic import BaseModel
 
 from council.bench.grading.compare import compare
+from council.processes import exit_when_parent_dies
 
 
 class Grade(BaseModel):
@@ -58,7 +60,10 @@ def plain_number_grade(predicted_text: str | None, gold: str) -> Grade | None:
     )
 
 
-def _import_graders() -> None:
+def _start_worker(parent_pid: int) -> None:
+    """A worker ends when the process that owns the pool ends, even by kill -9 (it would
+    otherwise live on, holding that process's stdout open)."""
+    exit_when_parent_dies(parent_pid)
     import math_verify  # noqa: F401
 
     from council.bench.grading.compare import compare
@@ -83,7 +88,7 @@ class Grader:
         """Workers import math-verify and sympy (about a second) as soon as the pool starts,
         while the first problems are still with the model, not when the first grade is due."""
         pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=self._workers, initializer=_import_graders
+            max_workers=self._workers, initializer=_start_worker, initargs=(os.getpid(),)
         )
         for _ in range(self._workers):
             pool.submit(int)  # workers start on demand: ask for each one now

@@ -1,0 +1,122 @@
+"""The embedded model's own process: llama.cpp behind llama-cpp-python's OpenAI-compatible
+server, on loopback, started and owned by `council.models.local_server`.
+
+Why a child process: a native crash in llama.cpp (a segfault, an illegal instruction, an
+out-of-memory kill) must not take a council run down silently. Out of process, the parent
+sees the child's exit status and says what happened and what to try; a bench run stops
+with everything that finished kept. The model is reached through litellm's OpenAI path, the
+same code every hosted model takes.
+
+Two load choices, made here because they are about this process's hardware:
+- `use_extra_bufts = False`: llama.cpp's "extra buffer types" repack weights at load for
+  AMX or AVX-512 kernels (`load_tensors: AMX model buffer size = ...`); on Xeons with AMX
+  that path crashed in `llama_decode` (SIGSEGV) with SmolLM2 and Qwen2.5 GGUFs, while the
+  same models answer normally from plain CPU buffers. llama-cpp-python's `Llama` does not
+  expose the field, so the default model params are amended while the model loads.
+- threads = the CPUs this process may use (llama-cpp-python's default is half of them).
+
+Protocol with the parent: one JSON line on stdout, `{"port": ...}` once listening, or
+`{"error": ...}` before exiting non-zero. The process exits when its parent dies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import socket
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from council.models.cpu_features import REBUILD_HINT, cpu_flags, missing_features
+from council.processes import exit_when_parent_dies, usable_cpus
+
+EXIT_UNSUPPORTED_CPU = 3
+EXIT_LOAD_FAILED = 4
+
+
+@contextlib.contextmanager
+def extra_buffer_types_disabled(llama_cpp_module: Any) -> Iterator[None]:
+    """Models loaded inside this block get `use_extra_bufts = False` (see module doc)."""
+    original = llama_cpp_module.llama_model_default_params
+
+    def default_params() -> Any:
+        params = original()
+        params.use_extra_bufts = False
+        return params
+
+    llama_cpp_module.llama_model_default_params = default_params
+    try:
+        yield
+    finally:
+        llama_cpp_module.llama_model_default_params = original
+
+
+def _report(**fields: Any) -> None:
+    sys.stdout.write(json.dumps(fields) + "\n")
+    sys.stdout.flush()
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m council.models.llama_server")
+    parser.add_argument("--model", required=True, help="path to a .gguf file")
+    parser.add_argument("--alias", required=True, help="the model name clients send")
+    parser.add_argument("--parent-pid", type=int, required=True)
+    parser.add_argument("--n-ctx", type=int, default=8192)
+    parser.add_argument("--n-batch", type=int, default=512)
+    parser.add_argument("--threads", type=int, default=0, help="0: the usable CPUs")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(argv)
+    exit_when_parent_dies(args.parent_pid)
+
+    import llama_cpp.llama_cpp as llama_cpp_module
+
+    system_info = llama_cpp_module.llama_print_system_info().decode(errors="replace")
+    missing = missing_features(system_info, cpu_flags())
+    if missing:
+        _report(
+            error=f"this llama-cpp-python was compiled for instructions this CPU lacks "
+            f"({', '.join(missing)}); {REBUILD_HINT}",
+            system_info=system_info,
+        )
+        return EXIT_UNSUPPORTED_CPU
+
+    import uvicorn
+    from llama_cpp.server.app import create_app
+    from llama_cpp.server.settings import ModelSettings, ServerSettings
+
+    threads = args.threads or usable_cpus()
+    model_settings = ModelSettings(
+        model=args.model,
+        model_alias=args.alias,
+        n_ctx=args.n_ctx,
+        n_batch=args.n_batch,
+        n_threads=threads,
+        n_threads_batch=threads,
+        verbose=False,
+    )
+    server_settings = ServerSettings(host="127.0.0.1", port=0, interrupt_requests=False)
+    try:
+        with extra_buffer_types_disabled(llama_cpp_module):
+            app = create_app(server_settings=server_settings, model_settings=[model_settings])
+    except Exception as exc:  # a bad file, too little memory: say so, not a traceback
+        _report(error=f"could not load {args.model}: {exc}")
+        return EXIT_LOAD_FAILED
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    _report(port=listener.getsockname()[1], threads=threads, system_info=system_info)
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # the handshake pipe is done: log only
+    config = uvicorn.Config(app, log_level="warning", access_log=False)
+    uvicorn.Server(config).run(sockets=[listener])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

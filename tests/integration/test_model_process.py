@@ -1,0 +1,152 @@
+"""The embedded model runs in a child process: it decodes on this CPU (AMX or not), uses
+every usable core, and a crash in it is a clear error, never a silent death."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from council.errors import ModelCrashedError
+from council.messages import Message
+from council.models.litellm_model import LiteLLMModel
+from council.models.local_server import LocalServers
+from council.models.settings import ModelSettings, ModelSpec
+from council.processes import usable_cpus
+from tests.support.processes import children, cmdline
+
+pytestmark = pytest.mark.integration
+
+FAST = ModelSettings(max_tokens=16, temperature=0.0, seed=0)
+LONG = ModelSettings(max_tokens=400, temperature=0.0, seed=0, max_retries=0)
+
+
+def _cpu_flags() -> str:
+    text = Path("/proc/cpuinfo").read_text()
+    return " ".join(sorted({f for f in text.split() if f.startswith(("amx", "avx512f"))}))
+
+
+def test_child_server_decodes_on_this_cpu(embedded_gguf: Path) -> None:
+    """The server the product starts, started by hand: handshake, then a few tokens."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "council.models.llama_server",
+            "--model",
+            str(embedded_gguf),
+            "--alias",
+            "smollm2",
+            "--parent-pid",
+            str(os.getpid()),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        ready = json.loads(process.stdout.readline())
+        assert "port" in ready, f"{ready} (CPU flags: {_cpu_flags()})"
+        assert ready["threads"] == usable_cpus()
+        import urllib.request
+
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{ready['port']}/v1/chat/completions",
+            data=json.dumps(
+                {"messages": [{"role": "user", "content": "Say hi."}], "max_tokens": 8}
+            ).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=120) as response:
+            body = json.loads(response.read())
+        assert body["usage"]["completion_tokens"] > 0
+        assert body["choices"][0]["finish_reason"] in ("stop", "length")
+        assert process.poll() is None, f"server died (CPU flags: {_cpu_flags()})"
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_models_load_without_extra_buffer_types() -> None:
+    """The AMX/repack buffer types that crashed on AMX Xeons are off for our loads only."""
+    import llama_cpp.llama_cpp as llama_cpp_module
+
+    from council.models.llama_server import extra_buffer_types_disabled
+
+    assert llama_cpp_module.llama_model_default_params().use_extra_bufts is True
+    with extra_buffer_types_disabled(llama_cpp_module):
+        assert llama_cpp_module.llama_model_default_params().use_extra_bufts is False
+    assert llama_cpp_module.llama_model_default_params().use_extra_bufts is True
+
+
+async def test_a_crash_in_the_model_is_a_clear_error_and_the_next_call_recovers() -> None:
+    servers = LocalServers()
+    model = LiteLLMModel(ModelSpec(name="local/smollm2", settings=LONG), servers)
+    try:
+        await model.complete([Message.user("Hi.")], settings=FAST)  # started and warm
+        server = servers.server_for("smollm2")
+        pid = server.pid
+        assert pid is not None
+
+        import asyncio
+
+        call = asyncio.create_task(
+            model.complete([Message.user("Write a long story about a dragon.")])
+        )
+        await asyncio.sleep(1.0)  # generating 400 tokens takes several seconds
+        os.kill(pid, signal.SIGSEGV)
+        with pytest.raises(ModelCrashedError) as caught:
+            await call
+        message = str(caught.value)
+        assert "local/smollm2" in message and "SIGSEGV" in message
+        assert "llama.cpp" in message and "--api-base" in message  # what to try
+
+        after = await model.complete([Message.user("Hi again.")], settings=FAST)
+        assert after.text and server.pid != pid  # a new child answered
+    finally:
+        servers.close()
+
+
+def test_solve_reports_a_dead_model_in_one_line() -> None:
+    """Kill the model child under `council solve`: non-zero exit, one line, no traceback."""
+    solve = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "council.cli.main",
+            "solve",
+            "Write the numbers from 1 to 300, one per line.",
+            "--graph",
+            "single",
+            "--max-tokens",
+            "400",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    killed = 0
+    while solve.poll() is None and time.monotonic() < deadline:
+        for pid in children(solve.pid):
+            if "council.models.llama_server" in cmdline(pid):
+                time.sleep(1.5)  # loaded and decoding
+                try:
+                    os.kill(pid, signal.SIGSEGV)
+                    killed += 1
+                except ProcessLookupError:
+                    pass
+        time.sleep(0.2)
+    _out, err = solve.communicate(timeout=60)
+    assert killed
+    assert solve.returncode != 0
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "local/smollm2" in lines[0] and "SIGSEGV" in lines[0]
