@@ -31,6 +31,8 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from council.protocols.answerer import Answerer
+
 from council.bench.datasets import DatasetSpec, Problem, load_problems
 from council.bench.grading import Grader
 from council.bench.results import ResultsFile
@@ -38,8 +40,7 @@ from council.bench.runner import run_benchmark
 from council.models.factory import build_model
 from council.models.roles import RoleModels
 from council.models.settings import ModelSettings, ModelSpec
-from council.protocols import ProtocolOptions, protocol_runner
-from council.protocols.answerer import Answerer
+from council.protocols import ProtocolOptions, build_runner
 from council.runner import GraphRunner
 from tests.support.servers import free_port, wait_for_http
 
@@ -57,7 +58,9 @@ def problems(count: int) -> list[Problem]:
 
 def make_runner(api_base: str, settings: ModelSettings) -> GraphRunner:
     model = build_model(ModelSpec(name="openai/bench", api_base=api_base, settings=settings))
-    return protocol_runner("single", RoleModels(model), ProtocolOptions(settings=settings))
+    return build_runner(
+        "single", models=RoleModels(model), options=ProtocolOptions(settings=settings)
+    )
 
 
 @dataclass

@@ -16,12 +16,10 @@ import operator
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
 from typing import Annotated, Any, TypedDict
 
 from council import Council, CouncilConfig
-from council.messages import Message
-from council.models.scripted import ScriptedModel
+from council.models.scripted import ScriptedCall, ScriptedModel
 
 REPLIES = {
     "planner": "STEPS:\n1. read\n2. compute",
@@ -31,7 +29,8 @@ REPLIES = {
 }
 
 
-def instant(messages: Sequence[Message]) -> str:
+def instant(call: ScriptedCall) -> str:
+    messages = call.messages
     system = messages[0].content
     for role, reply in REPLIES.items():
         if f"You are the {role}" in system:

@@ -48,16 +48,16 @@ _EXPORTS: dict[str, str] = {
     "GraphRunner": "council.runner",
     "load_graph": "council.graphs.config",
     "ProtocolOptions": "council.protocols.options",
-    "protocol_runner": "council.protocols.registry",
-    "select_runner": "council.protocols.select",
+    "build_runner": "council.protocols.select",
+    "ScriptedCall": "council.models.scripted",
+    "CallRecord": "council.calls",
+    "VoteTable": "council.voting",
     "RoleModels": "council.models.roles",
     "CallInfo": "council.models.base",
     "define_agent": "council.agents.define",
     "SolveState": "council.graphs.state",
     "CouncilState": "council.graphs.state",
     "Step": "council.graphs.state",
-    "SolveAgents": "council.graphs.solve",
-    "build_solve_graph": "council.graphs.solve",
     # chat and memory
     "ChatSession": "council.chat.session",
     "ThreadStore": "council.chat.threads",
@@ -118,6 +118,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from council.bench.report import paired
     from council.bench.runner import run_benchmark
     from council.bench.summary import Summary
+    from council.calls import CallRecord
     from council.chat.session import ChatSession
     from council.chat.threads import ThreadStore
     from council.config import CouncilConfig
@@ -135,7 +136,6 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from council.graphs.builder import CouncilGraph, bounded
     from council.graphs.config import load_graph
     from council.graphs.run import RunResult
-    from council.graphs.solve import SolveAgents, build_solve_graph
     from council.graphs.state import CouncilState, SolveState, Step
     from council.memory.session import MemoryPolicy
     from council.memory.store import MemoryStore
@@ -143,11 +143,11 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from council.models.base import CallInfo, ChatModel, Completion
     from council.models.factory import build_model
     from council.models.roles import RoleModels
-    from council.models.scripted import ScriptedModel, ScriptedReply
+    from council.models.scripted import ScriptedCall, ScriptedModel, ScriptedReply
     from council.models.settings import ModelSettings, ModelSpec
     from council.protocols.options import ProtocolOptions
-    from council.protocols.registry import protocol_runner
-    from council.protocols.select import select_runner
+    from council.protocols.select import build_runner
     from council.runner import GraphRunner
     from council.tools.base import Tool, ToolContext, ToolOutput, ToolRegistry, tool
     from council.usage import Usage, UsageReport
+    from council.voting import VoteTable

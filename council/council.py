@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from council.agents import Critic, Planner, Solver, Verifier
-from council.config import ROLES, CouncilConfig
-from council.graphs.solve import SolveAgents, solve_graph
+from council.config import CouncilConfig
 from council.models.base import ChatModel
 from council.models.factory import build_model
 from council.models.roles import RoleModels
@@ -53,10 +51,11 @@ def sandbox_factory_for(config: CouncilConfig, tools: ToolRegistry) -> SessionFa
 
 
 class Council(GraphRunner):
-    """Plan, solve, verify, critique: four agents and a bounded loop.
+    """The `solve` protocol (plan, solve, verify, critique) from a `CouncilConfig`.
 
     Models may be given directly (a single `ChatModel` for every role, or a mapping by role)
     instead of `config.model`; that is how tests drive the graph with a scripted model.
+    Built by `build_runner`, like every runner.
     """
 
     def __init__(
@@ -67,23 +66,12 @@ class Council(GraphRunner):
         tools: ToolRegistry | None = None,
         session_factory: SessionFactory | None = None,
     ) -> None:
+        from council.protocols.select import runner_parts
+
         self.config = config or CouncilConfig()
-        role_models = RoleModels.coerce(
-            models if models is not None else role_models_for(self.config)
-        )
-        self.models = {role: role_models.for_role(role) for role in ROLES}
-        self.tools = tools if tools is not None else tools_for(self.config)
-        settings = {role: self.config.model_for(role).settings for role in ROLES}
-        self.agents = SolveAgents(
-            planner=Planner(self.models["planner"], settings=settings["planner"]),
-            solver=Solver(self.models["solver"], tools=self.tools, settings=settings["solver"]),
-            verifier=Verifier(
-                self.models["verifier"], tools=self.tools, settings=settings["verifier"]
-            ),
-            critic=Critic(self.models["critic"], settings=settings["critic"]),
+        parts = runner_parts(
+            "solve", self.config, models=models, tools=tools, session_factory=session_factory
         )
         super().__init__(
-            solve_graph(self.agents),
-            max_rounds=self.config.max_rounds,
-            session_factory=session_factory or sandbox_factory_for(self.config, self.tools),
+            parts.graph, max_rounds=parts.max_rounds, session_factory=parts.session_factory
         )

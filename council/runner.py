@@ -71,8 +71,8 @@ class GraphRunner:
             self.session_factory() if self.session_factory else nullcontext(None)
         )
         async with session_cm as session:
-            config = run_config(ToolContext(session=session, problem_id=problem_id))
-            async for item in stream_run(self.graph, initial, config):
+            context = ToolContext(session=session, problem_id=problem_id)
+            async for item in stream_run(self.graph, initial, run_config(), context):
                 yield item
 
     async def arun(self, problem: str, **kwargs: Any) -> RunResult:

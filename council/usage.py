@@ -1,14 +1,18 @@
 """Token, latency and cost accounting.
 
-Every model call, whoever makes it, is recorded as a `CallRecord`; totals are derived from
-records, never kept separately, so they cannot drift apart.
+Every model call, whoever makes it, is recorded as a `council.calls.CallRecord`; totals are
+derived from records, never kept separately, so they cannot drift apart.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from council.calls import CallRecord
 
 
 class Usage(BaseModel):
@@ -44,19 +48,6 @@ class Usage(BaseModel):
         for usage in usages:
             result = result + usage
         return result
-
-
-class CallRecord(BaseModel):
-    """One model call, attributed to the agent that made it and where in the run.
-
-    `agent` is the graph node (e.g. `debater_2`), `role` its kind (e.g. `debater`)."""
-
-    role: str
-    agent: str = ""
-    model: str
-    usage: Usage
-    round: int = 0
-    sample: int = 0
 
 
 class UsageReport(BaseModel):

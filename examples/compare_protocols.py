@@ -23,9 +23,9 @@ from council import (
     RoleModels,
     Summary,
     build_model,
+    build_runner,
     load_problems,
     paired,
-    protocol_runner,
     run_benchmark,
 )
 
@@ -41,7 +41,7 @@ async def compare(dataset: Path, out: Path, model_name: str, concurrency: int) -
     summaries: dict[str, Summary] = {}
     with Grader(workers=1) as grader:
         for protocol in PROTOCOLS:
-            runner = protocol_runner(protocol, models, options)
+            runner = build_runner(protocol, models=models, options=options)
             # Re-running with the same --out resumes: finished problems are not run again.
             summaries[protocol] = await run_benchmark(
                 runner, problems, out / protocol, grader=grader, concurrency=concurrency

@@ -7,6 +7,7 @@ serves them all; a role is a few lines of data on top of `Agent`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar, cast
 
 from pydantic import BaseModel, Field
@@ -15,11 +16,11 @@ from council.agents.output import AgentOutput
 from council.agents.parsing import OutputParseError
 from council.agents.prompting import AgentPrompts
 from council.agents.tool_text import find_text_tool_calls, strip_tool_blocks
+from council.calls import CallPurpose, CallRecord
 from council.messages import Message
 from council.models.base import CallInfo, ChatModel, Completion
 from council.models.settings import ModelSettings
 from council.tools.base import ToolContext, ToolRegistry
-from council.usage import Usage
 
 OutputT = TypeVar("OutputT", bound=AgentOutput)
 
@@ -33,14 +34,35 @@ class ToolTrace(BaseModel):
     via: Literal["native", "fenced"] = "native"
 
 
+ParseOutcome = Literal["ok", "repaired", "fallback"]
+
+
 class AgentResult(BaseModel, Generic[OutputT]):
+    """One turn: the parsed output, the reply it came from, and every call it took.
+
+    `prompt` is the task message this turn was given: an agent that keeps its own
+    conversation (a debater) replays its earlier prompts and replies in later rounds.
+    `truncated`: the final reply was cut at the token limit, so its answer is not trusted."""
+
     role: str
     output: OutputT
     text: str
-    parse: Literal["ok", "repaired", "fallback"]
-    usage: list[Usage] = Field(default_factory=list)
+    parse: ParseOutcome
+    prompt: str = ""
+    truncated: bool = False
+    calls: list[CallRecord] = Field(default_factory=list)
     model: str = ""
     tool_traces: list[ToolTrace] = Field(default_factory=list)
+
+
+@dataclass
+class _TurnRecord:
+    """What a turn gathered besides its output, while it runs."""
+
+    prompt: str
+    truncated: bool
+    calls: list[CallRecord]
+    traces: list[ToolTrace]
 
 
 class Agent(Generic[OutputT]):
@@ -51,6 +73,9 @@ class Agent(Generic[OutputT]):
     output_type: type[OutputT]
     default_max_tokens: int = 512
     """Used when the settings leave max_tokens unset: verdicts need far fewer than proofs."""
+    repair: bool = True
+    """Re-ask once when the reply cannot be read. Off for agents that follow a paper's
+    script, where an unreadable reply is simply no answer (and no extra call is made)."""
 
     def __init__(
         self,
@@ -80,13 +105,24 @@ class Agent(Generic[OutputT]):
         return f"{type(self).__name__}(role={self.role!r}, model={self.model.name!r})"
 
     def build_messages(
-        self, variables: Mapping[str, object], history: Sequence[Message] = ()
+        self,
+        variables: Mapping[str, object],
+        history: Sequence[Message] = (),
+        conversation: Sequence[Message] = (),
     ) -> list[Message]:
+        """System prompt (omitted when it renders empty), earlier chat turns, this agent's
+        own earlier exchanges in this run, then the task (the follow-up template, when the
+        agent has one and has spoken before)."""
         values = {"format": self.output_type.FORMAT, **variables}
+        system = self.prompts.system.render(values)
+        task = self.prompts.task
+        if conversation and self.prompts.followup is not None:
+            task = self.prompts.followup
         return [
-            Message.system(self.prompts.system.render(values)),
+            *([Message.system(system)] if system.strip() else []),
             *history,
-            Message.user(self.prompts.task.render(values)),
+            *conversation,
+            Message.user(task.render(values)),
         ]
 
     async def run(
@@ -94,54 +130,89 @@ class Agent(Generic[OutputT]):
         variables: Mapping[str, object],
         *,
         history: Sequence[Message] = (),
+        conversation: Sequence[Message] = (),
         context: ToolContext | None = None,
         call: CallInfo | None = None,
     ) -> AgentResult[OutputT]:
-        messages = self.build_messages(variables, history)
-        usage: list[Usage] = []
+        messages = self.build_messages(variables, history, conversation)
+        prompt = messages[-1].content
+        calls: list[CallRecord] = []
         traces: list[ToolTrace] = []
         call = call or CallInfo(agent=self.role, role=self.role)
-        completion = await self._complete_with_tools(messages, usage, traces, context, call)
+        completion = await self._complete_with_tools(messages, calls, traces, context, call)
         text = completion.text
+        truncated = completion.finish_reason == "length"
+        done = _TurnRecord(prompt=prompt, truncated=truncated, calls=calls, traces=traces)
         try:
-            return self._result(self.output_type.parse(text), text, "ok", usage, traces)
+            return self._result(self.output_type.parse(text), text, "ok", done)
         except OutputParseError as first_error:
+            if not self.repair or truncated:
+                return self._result(self.output_type.fallback(text), text, "fallback", done)
             repair = self.prompts.repair.render(
                 {"error": str(first_error), "format": self.output_type.FORMAT}
             )
             retry_messages = [*messages, Message.assistant(text), Message.user(repair)]
-            retry = await self.model.complete(retry_messages, settings=self.settings, call=call)
-            usage.append(retry.usage)
+            retry = await self._complete(retry_messages, None, calls, call, "repair")
+            done.truncated = retry.finish_reason == "length"
             try:
-                return self._result(
-                    self.output_type.parse(retry.text), retry.text, "repaired", usage, traces
-                )
+                output = self.output_type.parse(retry.text)
+                return self._result(output, retry.text, "repaired", done)
             except OutputParseError:
-                fallback = self.output_type.fallback(text)
-                return self._result(fallback, text, "fallback", usage, traces)
+                return self._result(self.output_type.fallback(text), text, "fallback", done)
+
+    async def _complete(
+        self,
+        messages: Sequence[Message],
+        tools: list[dict[str, object]] | None,
+        calls: list[CallRecord],
+        call: CallInfo,
+        purpose: CallPurpose,
+    ) -> Completion:
+        """One model call, recorded whole (see `council.calls`)."""
+        completion = await self.model.complete(
+            messages, tools=tools, settings=self.settings, call=call
+        )
+        calls.append(
+            CallRecord(
+                role=self.role,
+                agent=call.agent or self.role,
+                model=self.model.name,
+                round=call.round,
+                sample=call.sample,
+                purpose=purpose,
+                messages=list(messages),
+                reply=completion.text,
+                tool_calls=completion.tool_calls,
+                finish_reason=completion.finish_reason,
+                decoding=completion.decoding,
+                usage=completion.usage,
+            )
+        )
+        return completion
 
     def _result(
         self,
         output: AgentOutput,
         text: str,
-        parse: Literal["ok", "repaired", "fallback"],
-        usage: list[Usage],
-        traces: list[ToolTrace],
+        parse: ParseOutcome,
+        done: _TurnRecord,
     ) -> AgentResult[OutputT]:
         return AgentResult[OutputT](
             role=self.role,
             output=cast(OutputT, output),
             text=text,
             parse=parse,
-            usage=usage,
+            prompt=done.prompt,
+            truncated=done.truncated,
+            calls=done.calls,
             model=self.model.name,
-            tool_traces=traces,
+            tool_traces=done.traces,
         )
 
     async def _complete_with_tools(
         self,
         messages: list[Message],
-        usage: list[Usage],
+        calls: list[CallRecord],
         traces: list[ToolTrace],
         context: ToolContext | None,
         call: CallInfo,
@@ -150,10 +221,8 @@ class Agent(Generic[OutputT]):
         native = bool(self.tools) and self.model.supports_native_tools
         schemas = [t.openai_schema() for t in self.tools] if native else None
         for turn in range(self.max_tool_turns + 1):
-            completion = await self.model.complete(
-                messages, tools=schemas, settings=self.settings, call=call
-            )
-            usage.append(completion.usage)
+            purpose: CallPurpose = "answer" if turn == 0 else "tool"
+            completion = await self._complete(messages, schemas, calls, call, purpose)
             last_turn = turn == self.max_tool_turns
             if completion.tool_calls and self.tools and not last_turn:
                 messages.append(Message.assistant(completion.text, completion.tool_calls))
@@ -200,10 +269,14 @@ class Agent(Generic[OutputT]):
     async def _run_tool(
         self, name: str, arguments: dict[str, object], context: ToolContext | None
     ) -> str:
+        """A tool that fails, however it fails, is an observation for the model, not a
+        crash of the run."""
         from council.tools.base import ToolError
 
         try:
             result = await self.tools.get(name).run(arguments, context or ToolContext())
         except ToolError as exc:
             return f"error: {exc}"
+        except Exception as exc:
+            return f"error: the tool {name!r} failed: {type(exc).__name__}: {exc}"
         return result.to_text()

@@ -15,9 +15,9 @@ from council.errors import ConfigError
 
 
 def builtin_agents() -> dict[str, type[Agent[Any]]]:
-    from council.protocols.answerer import Answerer
-    from council.protocols.debate import Debater
-    from council.protocols.mad import Affirmative, Judge, Negative
+    from council.agents.answerer import Answerer
+    from council.agents.debater import Debater
+    from council.agents.mad import Affirmative, Judge, JudgeCandidates, Moderator, Negative
 
     return {
         "planner": Planner,
@@ -28,19 +28,25 @@ def builtin_agents() -> dict[str, type[Agent[Any]]]:
         "debater": Debater,
         "affirmative": Affirmative,
         "negative": Negative,
+        "moderator": Moderator,
+        "judge_candidates": JudgeCandidates,
         "judge": Judge,
     }
 
 
 def builtin_outputs() -> dict[str, type[AgentOutput]]:
-    from council.protocols.mad import JudgeDecision
+    from council.agents.mad import Candidates, JudgeAnswer, ModeratorDecision
+    from council.agents.solver import WorkedAnswer
 
     return {
         "plan": Plan,
         "solution": Solution,
         "verdict": Verdict,
         "critique": Critique,
-        "judge": JudgeDecision,
+        "worked_answer": WorkedAnswer,
+        "moderator": ModeratorDecision,
+        "candidates": Candidates,
+        "judge": JudgeAnswer,
     }
 
 

@@ -15,14 +15,42 @@ SHARED_LABELS = ("note",)
 """Labels any agent may write besides its schema's fields (`NOTE:` posts to the blackboard)."""
 
 
+OUTPUT_TYPES: dict[str, type[AgentOutput]] = {}
+"""Every output schema by `qualified_name()`, so a stored turn comes back as its own class
+(from a checkpoint, or a results file); filled as schemas are defined."""
+
+
 class AgentOutput(BaseModel):
     """A typed agent result.
 
     `FORMAT` is shown to the model (in the task prompt and when re-asking), so the format
     the parser accepts and the format the model is told about live in one place.
+
+    Routing and voting ask outputs what they mean through three methods, never by field
+    names: `final_answer()` (an answer this output commits to), `accepts()` (a verdict on
+    the latest answer) and `decides()` (a judge ending the run). None means "says nothing
+    of that kind".
     """
 
     FORMAT: ClassVar[str] = ""
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        OUTPUT_TYPES[cls.qualified_name()] = cls
+
+    @classmethod
+    def qualified_name(cls) -> str:
+        return f"{cls.__module__}.{cls.__qualname__}"
+
+    def final_answer(self) -> str | None:
+        return None
+
+    def accepts(self) -> bool | None:
+        return None
+
+    def decides(self) -> bool | None:
+        return None
 
     @classmethod
     def parse(cls, text: str, *, allow_prose: bool = True) -> AgentOutput:

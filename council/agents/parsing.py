@@ -11,14 +11,17 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel
 
 _FENCE = re.compile(r"```(?:json)?\s*(\{.*?\})\s*```", re.DOTALL)
 _BOXED = re.compile(r"\\boxed\s*\{")
 _NUMBER = re.compile(r"-?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
-_ANSWER_PHRASES = re.compile(
-    r"(?:final answer|the answer is|answer\s*[:=]|####)\s*[:=]?\s*(.+)", re.IGNORECASE
+_ANSWER_MARKER = re.compile(
+    r"(?:\banswer\b\s*(?:is\s*[:=]?|[:=])|####)[ \t]*\**[ \t]*(\S[^\n]*)", re.IGNORECASE
 )
+ExtractionMethod = Literal["boxed", "marker", "last_number", "none"]
 
 
 class OutputParseError(ValueError):
@@ -75,7 +78,9 @@ def _label_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def labeled_fields(text: str, labels: list[str]) -> dict[str, str]:
-    """`LABEL: value` blocks; a value runs until the next known label. Case-insensitive."""
+    """`LABEL: value` blocks; a value runs until the next known label. Case-insensitive.
+    A label given twice keeps its last value: a model that drafts and then corrects itself
+    means the correction."""
     if not labels:
         return {}
     matches = list(_label_pattern(tuple(labels)).finditer(text))
@@ -84,7 +89,7 @@ def labeled_fields(text: str, labels: list[str]) -> dict[str, str]:
         end = matches[position + 1].start() if position + 1 < len(matches) else len(text)
         key = match.group(1).lower().replace(" ", "_")
         value = text[match.end() : end].strip().strip("*").strip()
-        if key not in out and value:
+        if value:
             out[key] = value
     return out
 
@@ -106,22 +111,41 @@ def last_boxed(text: str) -> str | None:
     return None
 
 
-def extract_final_answer(text: str) -> str | None:
-    """The answer a free-text solution commits to: boxed, an answer phrase, else the last
-    number. Returns None when there is nothing that looks like an answer."""
+class ExtractedAnswer(BaseModel):
+    """An answer read from free text, and how: `boxed` (the last `\\boxed{}`), `marker`
+    (the last "answer is ..." / "ANSWER:" / "####"), `last_number` (the last number in the
+    text, the fallback of the reference evaluation scripts), or `none`."""
+
+    value: str | None
+    method: ExtractionMethod
+
+
+def extract_answer(text: str) -> ExtractedAnswer:
+    """The answer a free-text solution commits to: the last boxed answer, else the last
+    answer marker (its line, without trailing punctuation or emphasis), else the last
+    number. The last of each wins: earlier ones are drafts."""
     boxed = last_boxed(text)
     if boxed:
-        return boxed
-    phrases = [phrase.strip() for phrase in _ANSWER_PHRASES.findall(text)]
-    phrases = [phrase for phrase in phrases if phrase]
-    if phrases:
-        answer = phrases[-1].splitlines()[0].strip().rstrip(".").strip("*").strip()
-        if answer:
-            return answer
+        return ExtractedAnswer(value=boxed, method="boxed")
+    markers = [_clean_marker(m) for m in _ANSWER_MARKER.findall(text)]
+    markers = [m for m in markers if m]
+    if markers:
+        return ExtractedAnswer(value=markers[-1], method="marker")
     numbers = _NUMBER.findall(text)
     if numbers:
-        return numbers[-1].replace("$", "").replace(",", "")
-    return None
+        return ExtractedAnswer(
+            value=numbers[-1].replace("$", "").replace(",", ""), method="last_number"
+        )
+    return ExtractedAnswer(value=None, method="none")
+
+
+def _clean_marker(value: str) -> str:
+    return value.strip().rstrip(".").strip("*").strip().strip("$").strip()
+
+
+def extract_final_answer(text: str) -> str | None:
+    """`extract_answer(text).value`."""
+    return extract_answer(text).value
 
 
 def numbered_items(text: str) -> list[str]:

@@ -9,10 +9,21 @@ from __future__ import annotations
 
 import hashlib
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+
+class _FlatFormatter(string.Formatter):
+    """`{reply.judge}` names one variable called `reply.judge`, not an attribute lookup."""
+
+    def get_field(self, field_name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        return kwargs[field_name], field_name
+
+
+_FORMATTER = _FlatFormatter()
 
 
 class PromptTemplate(BaseModel):
@@ -29,7 +40,7 @@ class PromptTemplate(BaseModel):
         missing = self.fields - set(variables)
         if missing:
             raise KeyError(f"prompt {self.name!r} needs {', '.join(sorted(missing))}")
-        return self.text.format_map({k: variables[k] for k in self.fields})
+        return _FORMATTER.vformat(self.text, (), {k: variables[k] for k in self.fields})
 
     @property
     def sha256(self) -> str:
@@ -37,12 +48,15 @@ class PromptTemplate(BaseModel):
 
 
 class AgentPrompts(BaseModel):
-    """The templates one agent uses: its system prompt, its task, and the re-ask."""
+    """The templates one agent uses: its system prompt (empty: no system message), its
+    task, the follow-up task for agents that continue their own conversation in later
+    rounds (a debater answering the others), and the re-ask."""
 
     model_config = ConfigDict(frozen=True)
 
     system: PromptTemplate
     task: PromptTemplate
+    followup: PromptTemplate | None = None
     repair: PromptTemplate = Field(
         default_factory=lambda: PromptTemplate(
             name="repair",
@@ -55,8 +69,11 @@ class AgentPrompts(BaseModel):
 
     @cached_property
     def fields(self) -> frozenset[str]:
-        """Every variable the system and task templates use."""
-        return self.system.fields | self.task.fields
+        """Every variable the system, task and follow-up templates use."""
+        return frozenset().union(*(t.fields for t in self.templates() if t is not self.repair))
+
+    def templates(self) -> list[PromptTemplate]:
+        return [self.system, self.task, *([self.followup] if self.followup else []), self.repair]
 
     def hashes(self) -> dict[str, str]:
-        return {t.name: t.sha256 for t in (self.system, self.task, self.repair)}
+        return {t.name: t.sha256 for t in self.templates()}

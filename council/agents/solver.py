@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import Field
 
 from council.agents.base import Agent
 from council.agents.output import AgentOutput
-from council.agents.parsing import extract_final_answer
+from council.agents.parsing import ExtractionMethod, OutputParseError, extract_answer, last_boxed
 from council.agents.prompting import AgentPrompts, PromptTemplate
 
 SOLVER_PROMPTS = AgentPrompts(
@@ -36,9 +36,24 @@ class Solution(AgentOutput):
     answer: str = Field(min_length=1)
 
     @classmethod
+    def _normalise(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """`ANSWER:` holds the answer alone: its first line, a boxed answer unwrapped."""
+        answer = data.get("answer")
+        if isinstance(answer, str):
+            answer = last_boxed(answer) or answer
+            lines = [line for line in answer.strip().splitlines() if line.strip()]
+            data["answer"] = lines[0].strip().rstrip(".").strip() if lines else ""
+        elif isinstance(answer, int | float):
+            data["answer"] = str(answer)
+        return data
+
+    @classmethod
     def from_prose(cls, text: str) -> Solution | None:
-        answer = extract_final_answer(text)
+        answer = extract_answer(text).value
         return cls(reasoning=text.strip(), answer=answer) if answer else None
+
+    def final_answer(self) -> str | None:
+        return self.answer.strip() or None
 
     @classmethod
     def fallback(cls, text: str) -> Solution:
@@ -47,6 +62,36 @@ class Solution(AgentOutput):
 
     def summary(self) -> str:
         return f"answer: {self.answer}"
+
+
+class WorkedAnswer(AgentOutput):
+    """A free-text solution, as the papers' scripts take it: the whole reply is the
+    reasoning and the answer is read from it (`extract_answer`: last `\\boxed{}`, else the
+    last answer marker, else the last number), with how it was read. No format is imposed
+    beyond what the prompt itself asks for."""
+
+    FORMAT: ClassVar[str] = ""
+
+    reasoning: str = ""
+    answer: str | None = None
+    extraction: ExtractionMethod = "none"
+
+    @classmethod
+    def parse(cls, text: str, *, allow_prose: bool = True) -> WorkedAnswer:
+        found = extract_answer(text)
+        if found.value is None:
+            raise OutputParseError("no answer could be read from the reply")
+        return cls(reasoning=text.strip(), answer=found.value, extraction=found.method)
+
+    @classmethod
+    def fallback(cls, text: str) -> WorkedAnswer:
+        return cls(reasoning=text.strip(), answer=None, extraction="none")
+
+    def final_answer(self) -> str | None:
+        return self.answer
+
+    def summary(self) -> str:
+        return f"answer: {self.answer}" if self.answer is not None else "no answer"
 
 
 class Solver(Agent[Solution]):

@@ -29,8 +29,12 @@ VERIFIER_PROMPTS = AgentPrompts(
     ),
 )
 
-_TRUE_WORDS = {"correct", "yes", "true", "accept", "accepted", "right", "valid", "pass"}
-_FALSE_WORDS = {"incorrect", "no", "false", "reject", "rejected", "wrong", "invalid", "fail"}
+_REJECTS = re.compile(
+    r"\s*\**\s*(?:not\b|incorrect|in-correct|no\b|false|reject|wrong|invalid|fail|"
+    r"un(?:correct|verified))",
+    re.IGNORECASE,
+)
+_ACCEPTS = re.compile(r"\s*\**\s*(?:correct|yes|true|accept|right|valid|pass)\b", re.IGNORECASE)
 
 
 class Verdict(AgentOutput):
@@ -48,16 +52,18 @@ class Verdict(AgentOutput):
     def accepted(self) -> bool:
         return self.verdict
 
+    def accepts(self) -> bool | None:
+        return self.verdict
+
     @classmethod
     def _normalise(cls, data: dict[str, Any]) -> dict[str, Any]:
         if "verdict" not in data and "correct" in data:
             data["verdict"] = data.pop("correct")
         verdict = data.get("verdict")
-        if isinstance(verdict, str):
-            words = re.findall(r"[a-z]+", verdict.lower())
-            if words and words[0] in _FALSE_WORDS:
+        if isinstance(verdict, str):  # the verdict's first words decide; "not correct" rejects
+            if _REJECTS.match(verdict):
                 data["verdict"] = False
-            elif words and words[0] in _TRUE_WORDS:
+            elif _ACCEPTS.match(verdict):
                 data["verdict"] = True
         confidence = data.get("confidence")
         if isinstance(confidence, str):
@@ -75,12 +81,12 @@ class Verdict(AgentOutput):
 
     @classmethod
     def from_prose(cls, text: str) -> Verdict | None:
-        """A judgement stated in words; low confidence since no format was followed."""
-        words = re.findall(r"[a-z]+", text.lower())
-        if re.search(r"\b(incorrect|wrong|not correct|invalid|mistake)\b", text.lower()):
+        """Prose never accepts: only an explicit `VERDICT: correct` (or JSON) does. Prose
+        that says the answer is wrong is read as the rejection it is."""
+        if re.search(
+            r"\b(incorrect|wrong|not (?:correct|right|valid)|invalid|mistake)\b", text, re.I
+        ):
             return cls(verdict=False, confidence=0.3, reason=text.strip()[:200])
-        if any(word in ("correct", "right") for word in words):
-            return cls(verdict=True, confidence=0.3, reason=text.strip()[:200])
         return None
 
     @classmethod

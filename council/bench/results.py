@@ -10,9 +10,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
+from council.calls import CallRecord
 from council.errors import DatasetError
 from council.graphs.state import Step
-from council.usage import CallRecord
 
 
 class ResultLine(BaseModel):

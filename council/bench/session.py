@@ -19,7 +19,7 @@ from council.council import role_models_for
 from council.models.base import ChatModel
 from council.models.roles import RoleModels
 from council.protocols.options import ProtocolOptions
-from council.protocols.select import select_runner
+from council.protocols.select import build_runner
 from council.runner import GraphRunner
 
 PILOT_PROBLEMS = 5
@@ -57,7 +57,7 @@ class BenchSession:
         )
 
     def runner(self, protocol: str, options: ProtocolOptions | None = None) -> GraphRunner:
-        return select_runner(
+        return build_runner(
             protocol, self.config, options=options or self.options, models=self.models
         )
 

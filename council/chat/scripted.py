@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from council.errors import ConfigError
 from council.messages import Message
-from council.models.scripted import ScriptedModel
+from council.models.scripted import ScriptedCall, ScriptedModel
 
 
 class Rule(BaseModel):
@@ -46,8 +46,8 @@ class Script(BaseModel):
 
 
 def scripted_model(script: Script) -> ScriptedModel:
-    def respond(messages: Sequence[Message]) -> str:
-        rule = script.rule_for(messages)
+    def respond(call: ScriptedCall) -> str:
+        rule = script.rule_for(call.messages)
         return rule.reply if rule else script.default
 
     def delay(messages: Sequence[Message]) -> float:

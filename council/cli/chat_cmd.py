@@ -46,7 +46,7 @@ async def _chat(args: argparse.Namespace) -> int:
     from council.models.base import ChatModel
     from council.models.factory import build_model, resolve_model_name
     from council.models.roles import RoleModels
-    from council.protocols.select import select_runner
+    from council.protocols.select import build_runner
     from council.runner import GraphRunner
 
     config = council_config_from_args(args)
@@ -63,7 +63,7 @@ async def _chat(args: argparse.Namespace) -> int:
             spec = config.model.model_copy(update={"name": resolve_model_name(model)})
             run_config = config.model_copy(update={"model": spec, "role_models": {}})
         models = RoleModels(scripted) if scripted is not None else None
-        return select_runner(
+        return build_runner(
             None if graph == "solve" else graph,
             run_config,
             models=models,

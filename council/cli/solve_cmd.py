@@ -40,11 +40,11 @@ async def _solve(args: argparse.Namespace, question: str) -> int:
     from council.cli.render import print_step
     from council.config import CouncilConfig
     from council.graphs.run import RunResult
-    from council.protocols.select import select_runner
+    from council.protocols.select import build_runner
 
     config = council_config_from_args(args)
     assert isinstance(config, CouncilConfig)
-    council = select_runner(args.graph, config, model_override=config.model if args.model else None)
+    council = build_runner(args.graph, config, model_override=config.model if args.model else None)
     console = Console(stderr=args.json, highlight=False)
     result: RunResult | None = None
     async for item in council.astream(question):

@@ -18,6 +18,7 @@ from council.errors import ConfigError, GraphShapeError
 from council.graphs.conditions import Condition, resolve_condition
 from council.graphs.nodes import BUILTIN_NODES, ROUND_STARTERS, NodeFunction, agent_node
 from council.graphs.state import CouncilState, StepKind
+from council.tools.base import ToolContext
 
 START_NAMES = frozenset({"START", START})
 END_NAMES = frozenset({"END", END})
@@ -75,8 +76,18 @@ class CouncilGraph:
         kind: StepKind = "answer",
         starts_round: bool = False,
         sample: int = 0,
+        conversation: str | None = None,
     ) -> CouncilGraph:
-        function = agent_node(name, agent, kind=kind, starts_round=starts_round, sample=sample)
+        """`conversation`: a name under which the agent keeps its own earlier exchanges
+        (see `agent_node`); nodes sharing a name continue one conversation."""
+        function = agent_node(
+            name,
+            agent,
+            kind=kind,
+            starts_round=starts_round,
+            sample=sample,
+            conversation=conversation,
+        )
         return self._add(NodeSpec(name, function, starts_round=starts_round, agent=agent))
 
     def add_node(
@@ -191,6 +202,32 @@ class CouncilGraph:
                 stuck,
             )
         self._check_cycles_bounded()
+        self._check_prompt_variables()
+
+    def _check_prompt_variables(self) -> None:
+        """Every template field is a prompt variable, and `{reply.X}` names an agent here:
+        a typo fails when the graph is built, not mid-run."""
+        from council.graphs.variables import DYNAMIC_PREFIXES, is_prompt_variable
+
+        agents = {name for name, spec in self.nodes.items() if spec.agent is not None}
+        for name, spec in self.nodes.items():
+            if spec.agent is None:
+                continue
+            for field_name in sorted(spec.agent.prompts.fields - {"format"}):
+                if not is_prompt_variable(field_name):
+                    raise GraphShapeError(
+                        f"agent {name!r}'s prompts use {{{field_name}}}, which is not a prompt "
+                        "variable (see council.graphs.variables.PROMPT_VARIABLES)",
+                        [name],
+                    )
+                if field_name.startswith(DYNAMIC_PREFIXES):
+                    other = field_name.split(".", 1)[1]
+                    if other not in agents:
+                        raise GraphShapeError(
+                            f"agent {name!r}'s prompts use {{{field_name}}}, but this graph has "
+                            f"no agent {other!r}; agents: {', '.join(sorted(agents))}",
+                            [name],
+                        )
 
     def _check_cycles_bounded(self) -> None:
         unbounded = self.successors(include_bounded=False)
@@ -213,10 +250,10 @@ class CouncilGraph:
                 )
 
     # -- output ---------------------------------------------------------------------------
-    def build(self) -> StateGraph:
+    def build(self) -> StateGraph[Any, ToolContext, Any, Any]:
         """The uncompiled LangGraph `StateGraph`, for users who want to extend it."""
         self.validate()
-        graph = StateGraph(self.state_schema)
+        graph = StateGraph(self.state_schema, context_schema=ToolContext)
         for spec in self.nodes.values():
             graph.add_node(spec.name, spec.function)
         for sources, target in self._grouped_edges():
@@ -227,6 +264,11 @@ class CouncilGraph:
         return graph
 
     def compile(self, **kwargs: Any) -> Any:
+        """LangGraph's `compile`; a checkpointer given here learns council's types."""
+        if kwargs.get("checkpointer") is not None:
+            from council.graphs.checkpoint import with_council_types
+
+            kwargs["checkpointer"] = with_council_types(kwargs["checkpointer"], self.state_schema)
         return self.build().compile(name=self.name, **kwargs)
 
     def _grouped_edges(self) -> list[tuple[tuple[str, ...], str]]:

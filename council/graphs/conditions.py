@@ -28,16 +28,23 @@ def rounds_left(state: CouncilState) -> bool:
 
 
 def agents_agree(state: CouncilState) -> bool:
-    """Every agent that answered in the latest round gave the same answer (two or more)."""
-    answers = state.round_answers(state.latest_answer_round())
-    return len(answers) >= 2 and len({normalise_answer(a) for a in answers}) == 1
+    """Every answering agent of the latest round committed to an answer, and all answers
+    are one value (by the grader's comparison; see `council.voting`)."""
+    round_number = state.latest_answer_round()
+    table = state.vote_for_round(round_number)
+    if table is None:
+        from council.voting import bounded_equivalence, tally
+
+        table = tally(state.ballots(round_number), bounded_equivalence(), round_number)
+    return table.unanimous
 
 
 def judge_decided(state: CouncilState) -> bool:
-    """The latest judge-like turn (an output with a `decided` field) declared a decision."""
+    """The latest turn that can decide (a judge, a moderator) decided, with a reply that
+    can be trusted."""
     for turn in reversed(state.turns):
-        if "decided" in turn.output:
-            return bool(turn.output["decided"])
+        if turn.decided is not None:
+            return turn.decided
     return False
 
 

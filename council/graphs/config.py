@@ -21,7 +21,7 @@ from council.errors import ConfigError, GraphShapeError
 from council.graphs.builder import CouncilGraph
 from council.graphs.conditions import resolve_condition
 from council.graphs.state import CouncilState, SolveState, StepKind
-from council.graphs.variables import PROMPT_VARIABLES
+from council.graphs.variables import PROMPT_VARIABLES, is_prompt_variable
 from council.models.base import ChatModel
 from council.models.roles import RoleModels
 from council.models.settings import ModelSettings, ModelSpec
@@ -40,6 +40,12 @@ class AgentConfig(_Strict):
     role: str | None = None
     system: str | None = None
     task: str | None = None
+    followup: str | None = Field(
+        default=None, description="the task in later turns of an agent with a conversation"
+    )
+    conversation: str | None = Field(
+        default=None, description="keep this agent's earlier exchanges under this name"
+    )
     output: str | None = Field(default=None, description="plan, solution, verdict, ...")
     model: str | None = None
     api_base: str | None = None
@@ -181,7 +187,8 @@ def _hint_for(error: Any) -> str:
 
 # -- building -----------------------------------------------------------------------------
 def _check_template(template: str, agent: str, which: str, source: _Source) -> None:
-    unknown = PromptTemplate(name=f"{agent}.{which}", text=template).fields - set(PROMPT_VARIABLES)
+    fields = PromptTemplate(name=f"{agent}.{which}", text=template).fields
+    unknown = {f for f in fields if not is_prompt_variable(f) and f != "format"}
     if unknown:
         raise source.error(
             f"agent {agent!r} {which} prompt uses {{{', '.join(sorted(unknown))}}}, which is not "
@@ -231,40 +238,49 @@ def _agent(
     except ConfigError as exc:
         raise source.error(str(exc), "agents", name, "use" if spec.use else "output") from exc
     base_prompts: AgentPrompts | None = getattr(cls, "prompts", None)
-    for which in ("system", "task"):
+    for which in ("system", "task", "followup"):
         text = getattr(spec, which)
         if text is not None:
             _check_template(text, name, which, source)
     prompts = None
-    if spec.system is not None or spec.task is not None:
+    if spec.system is not None or spec.task is not None or spec.followup is not None:
         assert base_prompts is not None or (spec.system and spec.task)
-        prompts = AgentPrompts(
-            system=PromptTemplate(name=f"{name}.system", text=spec.system)
-            if spec.system is not None
-            else base_prompts.system,  # type: ignore[union-attr]
-            task=PromptTemplate(name=f"{name}.task", text=spec.task)
-            if spec.task is not None
-            else base_prompts.task,  # type: ignore[union-attr]
-        )
+
+        def template(which: str) -> PromptTemplate | None:
+            text = getattr(spec, which)
+            if text is not None:
+                return PromptTemplate(name=f"{name}.{which}", text=text)
+            return getattr(base_prompts, which) if base_prompts is not None else None
+
+        system, task = template("system"), template("task")
+        assert system is not None and task is not None
+        prompts = AgentPrompts(system=system, task=task, followup=template("followup"))
     if cls is Agent and output is None:
         output = resolve_output("solution")
-    changes = {
-        key: value
-        for key, value in (
-            ("temperature", spec.temperature),
-            ("max_tokens", spec.max_tokens),
-            ("seed", spec.seed),
-        )
-        if value is not None
-    }
     return cls(
         model,
         role=spec.role or (None if spec.use else name),
         prompts=prompts,
         output_type=output,
         tools=_tools_for(spec.tools, name, source),
-        settings=settings.model_copy(update=changes),
+        settings=agent_settings(spec, settings),
     )
+
+
+def agent_settings(spec: AgentConfig, settings: ModelSettings) -> ModelSettings:
+    """What the user set (`--temperature`, `--seed`, ...) wins over the file; the file's
+    values are the defaults. The user's seed is a base: each agent gets it plus its
+    `sample`, so samples are distinct draws in config graphs as in Python ones."""
+    changes: dict[str, object] = {
+        key: value
+        for key, value in (("temperature", spec.temperature), ("max_tokens", spec.max_tokens))
+        if value is not None and key not in settings.model_fields_set
+    }
+    if "seed" in settings.model_fields_set and settings.seed is not None:
+        changes["seed"] = settings.seed + spec.sample
+    elif spec.seed is not None:
+        changes["seed"] = spec.seed  # a seed the file gives one agent is that agent's
+    return settings.model_copy(update=changes)
 
 
 def build_graph(
@@ -305,7 +321,12 @@ def build_graph(
     for name, spec in config.agents.items():
         agent = _agent(name, spec, model_for(name, spec), settings, source)
         graph.add_agent(
-            name, agent, kind=spec.kind, starts_round=spec.starts_round, sample=spec.sample
+            name,
+            agent,
+            kind=spec.kind,
+            starts_round=spec.starts_round,
+            sample=spec.sample,
+            conversation=spec.conversation,
         )
     for name, builtin in config.nodes.items():
         if name in config.agents:

@@ -6,19 +6,19 @@ agreement, majority vote, and picking the best answer after a verify loop.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from langchain_core.runnables import RunnableConfig
+from langgraph.runtime import Runtime
 
 from council.agents.base import Agent
 from council.agents.tool_text import describe_tools
-from council.graphs.conditions import agents_agree, normalise_answer
 from council.graphs.state import CouncilState, Step, StepKind
-from council.graphs.turns import tool_context, turn_update
+from council.graphs.turns import turn_update
 from council.graphs.variables import prompt_variables
 from council.models.base import CallInfo
+from council.tools.base import ToolContext
+from council.voting import Ballot, VoteTable, atally
 
 NodeFunction = Callable[..., Awaitable[dict[str, Any]] | dict[str, Any]]
 
@@ -34,11 +34,16 @@ def agent_node(
     kind: StepKind = "answer",
     starts_round: bool = False,
     sample: int = 0,
+    conversation: str | None = None,
 ) -> NodeFunction:
-    """Wrap an agent as a LangGraph node that appends its turn to the state."""
+    """Wrap an agent as a LangGraph node that appends its turn to the state.
+
+    With `conversation`, the agent continues that conversation: its earlier prompts and
+    replies in this run come before the new prompt (as the debate papers' scripts keep one
+    message list per agent). Without, every turn starts fresh."""
     tool_help = tool_help_for(agent)
 
-    async def run_agent(state: CouncilState, config: RunnableConfig) -> dict[str, Any]:
+    async def run_agent(state: CouncilState, runtime: Runtime[ToolContext]) -> dict[str, Any]:
         round_number = state.round + 1 if starts_round else state.round
         variables = prompt_variables(
             state,
@@ -47,7 +52,7 @@ def agent_node(
             tool_help=tool_help,
             needed=agent.prompts.fields,
         )
-        context = tool_context(config)
+        context = runtime.context or ToolContext()
         call = CallInfo(
             agent=name,
             role=agent.role,
@@ -55,8 +60,18 @@ def agent_node(
             sample=sample,
             problem_id=context.problem_id,
         )
-        result = await agent.run(variables, history=state.history, context=context, call=call)
-        update = turn_update(result, agent=name, kind=kind, round=round_number, sample=sample)
+        earlier = state.conversation(conversation) if conversation else []
+        result = await agent.run(
+            variables, history=state.history, conversation=earlier, context=context, call=call
+        )
+        update = turn_update(
+            result,
+            agent=name,
+            kind=kind,
+            round=round_number,
+            sample=sample,
+            conversation=conversation or name,
+        )
         if starts_round:
             update["round"] = round_number
         return update
@@ -70,50 +85,49 @@ def next_round(state: CouncilState) -> dict[str, Any]:
     return {"round": state.round + 1}
 
 
-def round_summary(state: CouncilState) -> dict[str, Any]:
-    """Close a round: show the answers given and whether everyone agreed."""
-    answers = state.round_answers(state.round)
-    agreed = agents_agree(state)
-    content = "answers: " + ", ".join(answers) + (" (all agree)" if agreed else "")
-    step = Step(role="council", kind="round", content=content, round=state.round)
-    return {"steps": [step]}
+async def _round_vote(state: CouncilState, round_number: int) -> tuple[VoteTable, bool]:
+    """The round's vote table, and whether it is new (to be added to the state)."""
+    table = state.vote_for_round(round_number)
+    if table is not None:
+        return table, False
+    return await atally(state.ballots(round_number), round_number), True
 
 
-def majority(answers: list[str]) -> str | None:
-    """Most common answer by loose equality; ties go to the one given first."""
-    if not answers:
-        return None
-    keys = [normalise_answer(a) for a in answers]
-    counts = Counter(keys)
-    best = max(counts.values())
-    winner = next(key for key in keys if counts[key] == best)
-    return answers[keys.index(winner)]
+async def round_summary(state: CouncilState) -> dict[str, Any]:
+    """Close a round: tally its answers (recorded in the state) and say whether all agree."""
+    table, new = await _round_vote(state, state.round)
+    step = Step(role="council", kind="round", content=table.summary(), round=state.round)
+    return {"steps": [step], "votes": [table] if new else []}
 
 
-def vote(state: CouncilState) -> dict[str, Any]:
-    """Majority of the latest round's answers; records where and why the run stopped."""
+async def vote(state: CouncilState) -> dict[str, Any]:
+    """The latest round's vote decides; records where and why the run stopped."""
     round_number = state.latest_answer_round()
-    answer = majority(state.round_answers(round_number))
-    early = agents_agree(state) and state.round < state.max_rounds
-    step = Step(role="council", kind="final", content=answer or "(no answer)", round=state.round)
+    table, new = await _round_vote(state, round_number)
+    step = Step(
+        role="council", kind="final", content=table.winner or "(no answer)", round=state.round
+    )
     return {
-        "final_answer": answer,
-        "status": "agreed" if agents_agree(state) else "done",
+        "final_answer": table.winner,
+        "status": "agreed" if table.unanimous else "done",
         "stopped_round": state.round,
-        "stopped_early": early,
+        "stopped_early": table.unanimous and state.round < state.max_rounds,
         "steps": [step],
+        "votes": [table] if new else [],
     }
 
 
-def finish_verified(state: CouncilState) -> dict[str, Any]:
-    """After a verify loop: the accepted answer, else the one most attempts agreed on."""
+async def finish_verified(state: CouncilState) -> dict[str, Any]:
+    """After a verify loop: the accepted answer, else a vote over every attempt's answer
+    (latest attempt first, so it wins a tie)."""
     verdict_turn = state.last_turn(with_verdict=True)
-    answered = [t.answer for t in state.turns if t.answer is not None and t.accepted is None]
+    attempts = [t for t in state.turns if t.kind != "verdict" and t.output.final_answer()]
     accepted = verdict_turn is not None and bool(verdict_turn.accepted)
-    if accepted and answered:
-        answer: str | None = answered[-1]
+    if accepted and attempts:
+        answer: str | None = attempts[-1].answer
     else:
-        answer = majority(list(reversed(answered)))  # latest wins ties
+        ballots = [Ballot(agent=f"{t.agent}@{t.round}", answer=t.answer) for t in attempts]
+        answer = (await atally(list(reversed(ballots)))).winner
     step = Step(role="council", kind="final", content=answer or "(no answer)", round=state.round)
     return {
         "final_answer": answer,
@@ -125,7 +139,7 @@ def finish_verified(state: CouncilState) -> dict[str, Any]:
 
 
 def finish_last_answer(state: CouncilState) -> dict[str, Any]:
-    """The most recent answer any agent gave (single agent, judges)."""
+    """The most recent trusted answer any agent gave (a single agent, a judge)."""
     turn = state.last_turn(with_answer=True)
     answer = turn.answer if turn else None
     step = Step(role="council", kind="final", content=answer or "(no answer)", round=state.round)
@@ -138,11 +152,27 @@ def finish_last_answer(state: CouncilState) -> dict[str, Any]:
     }
 
 
+def finish_decision(state: CouncilState) -> dict[str, Any]:
+    """The answer of the latest turn that decided (a moderator, a judge), if any: a debate
+    nobody decided has no answer, rather than one side's."""
+    turn = next((t for t in reversed(state.turns) if t.decided), None)
+    answer = turn.answer if turn else None
+    step = Step(role="council", kind="final", content=answer or "(no answer)", round=state.round)
+    return {
+        "final_answer": answer,
+        "status": "decided" if turn is not None else "done",
+        "stopped_round": state.round,
+        "stopped_early": turn is not None and state.round < state.max_rounds,
+        "steps": [step],
+    }
+
+
 BUILTIN_NODES: dict[str, NodeFunction] = {
     "next_round": next_round,
     "round_summary": round_summary,
     "vote": vote,
     "finish_verified": finish_verified,
     "finish_last_answer": finish_last_answer,
+    "finish_decision": finish_decision,
 }
 ROUND_STARTERS = frozenset({"next_round"})

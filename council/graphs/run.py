@@ -8,10 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from council.calls import CallRecord
 from council.graphs.state import CouncilState, RunStatus, Step
-from council.graphs.turns import TOOL_CONTEXT_KEY
 from council.tools.base import ToolContext
-from council.usage import CallRecord, UsageReport
+from council.usage import UsageReport
 
 
 class RunResult(BaseModel):
@@ -53,14 +53,9 @@ class RunResult(BaseModel):
         }
 
 
-def run_config(
-    tool_context: ToolContext | None = None,
-    thread_id: str | None = None,
-    recursion_limit: int = 100,
-) -> dict[str, Any]:
+def run_config(thread_id: str | None = None, recursion_limit: int = 100) -> dict[str, Any]:
+    """LangGraph's run config; the tool context travels as the typed runtime context."""
     configurable: dict[str, Any] = {}
-    if tool_context is not None:
-        configurable[TOOL_CONTEXT_KEY] = tool_context
     if thread_id is not None:
         configurable["thread_id"] = thread_id
     return {"configurable": configurable, "recursion_limit": recursion_limit}
@@ -77,7 +72,10 @@ def _reducers(schema: type[BaseModel]) -> dict[str, Callable[[Any, Any], Any]]:
 
 
 async def stream_run(
-    graph: Any, initial: CouncilState, config: dict[str, Any]
+    graph: Any,
+    initial: CouncilState,
+    config: dict[str, Any],
+    context: ToolContext | None = None,
 ) -> AsyncIterator[Step | RunResult]:
     """Yield each new step as its node finishes, then the `RunResult`.
 
@@ -87,7 +85,10 @@ async def stream_run(
     started = time.perf_counter()
     reducers = _reducers(type(initial))
     final: dict[str, Any] = {name: getattr(initial, name) for name in type(initial).model_fields}
-    async for chunk in graph.astream(initial, config, stream_mode="updates"):
+    updates = graph.astream(
+        initial, config, context=context or ToolContext(), stream_mode="updates"
+    )
+    async for chunk in updates:
         for update in chunk.values():
             if not isinstance(update, dict):
                 continue

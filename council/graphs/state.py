@@ -11,21 +11,23 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializeAsAny, model_validator
 
 from council.agents.base import ToolTrace
 from council.agents.critic import Critique
-from council.agents.output import AgentOutput
+from council.agents.output import OUTPUT_TYPES, AgentOutput
 from council.agents.planner import Plan
 from council.agents.solver import Solution
 from council.agents.verifier import Verdict
+from council.calls import CallRecord
 from council.messages import Message
-from council.usage import CallRecord, UsageReport
+from council.usage import UsageReport
+from council.voting import Ballot, VoteTable
 
 StepKind = Literal[
     "plan", "solution", "verdict", "critique", "answer", "tool", "note", "round", "final"
 ]
-RunStatus = Literal["running", "accepted", "exhausted", "agreed", "done"]
+RunStatus = Literal["running", "accepted", "exhausted", "agreed", "decided", "done"]
 OutputT = TypeVar("OutputT", bound=AgentOutput)
 
 
@@ -50,22 +52,63 @@ class BlackboardNote(BaseModel):
 
 
 class Turn(BaseModel):
-    """One agent turn: who, when, what it said, and its parsed output."""
+    """One agent turn: who, when, what it was asked, what it said, and its typed output.
+
+    `answer`, `accepted` and `decided` are what routing and voting read; they come from the
+    output's own methods and are withheld when the reply cannot be trusted: cut at the
+    token limit (`truncated`) or unreadable (`parse == "fallback"`). An untrusted turn has
+    no answer, does not vote, and never accepts or decides.
+    """
 
     agent: str
     role: str
     round: int
     sample: int = 0
+    kind: StepKind = "answer"
+    conversation: str = ""
+    """The conversation this turn belongs to (its agent's name unless a graph lets two
+    nodes continue one conversation, e.g. a judge asked twice)."""
     output_type: str
-    output: dict[str, Any]
+    output: SerializeAsAny[AgentOutput]
+    prompt: str = ""
     text: str = ""
-    answer: str | None = None
-    accepted: bool | None = None
     parse: Literal["ok", "repaired", "fallback"] = "ok"
+    truncated: bool = False
     tool_traces: list[ToolTrace] = Field(default_factory=list)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_output(cls, data: Any) -> Any:
+        """A stored turn (checkpoint, results file) comes back with its own output class."""
+        if isinstance(data, dict) and isinstance(data.get("output"), dict):
+            output_cls = OUTPUT_TYPES.get(str(data.get("output_type")))
+            if output_cls is None:
+                raise ValueError(f"unknown output type {data.get('output_type')!r}")
+            data = {**data, "output": output_cls.model_validate(data["output"])}
+        return data
+
+    @property
+    def trusted(self) -> bool:
+        return not self.truncated and self.parse != "fallback"
+
+    @property
+    def answer(self) -> str | None:
+        return self.output.final_answer() if self.trusted else None
+
+    @property
+    def accepted(self) -> bool | None:
+        says = self.output.accepts()
+        return None if says is None else (says and self.trusted)
+
+    @property
+    def decided(self) -> bool | None:
+        says = self.output.decides()
+        return None if says is None else (says and self.trusted)
+
     def output_as(self, cls: type[OutputT]) -> OutputT:
-        return cls.model_validate(self.output)
+        if not isinstance(self.output, cls):
+            raise TypeError(f"turn of {self.agent} holds {self.output_type}, not {cls.__name__}")
+        return self.output
 
 
 class Attempt(BaseModel):
@@ -86,6 +129,7 @@ class CouncilState(BaseModel):
     steps: Annotated[list[Step], operator.add] = Field(default_factory=list)
     calls: Annotated[list[CallRecord], operator.add] = Field(default_factory=list)
     blackboard: Annotated[list[BlackboardNote], operator.add] = Field(default_factory=list)
+    votes: Annotated[list[VoteTable], operator.add] = Field(default_factory=list)
     final_answer: str | None = None
     status: RunStatus = "running"
     stopped_round: int | None = None
@@ -96,7 +140,17 @@ class CouncilState(BaseModel):
         return UsageReport.from_records(self.calls)
 
     def outputs_of(self, cls: type[OutputT]) -> list[OutputT]:
-        return [t.output_as(cls) for t in self.turns if t.output_type == cls.__name__]
+        return [t.output for t in self.turns if isinstance(t.output, cls)]
+
+    def conversation(self, name: str) -> list[Message]:
+        """The earlier exchanges of one conversation in this run, as its agent would have
+        kept them (the papers' scripts append each prompt and reply to the agent's own
+        message list): the prompt, then the reply, per earlier turn."""
+        exchanges: list[Message] = []
+        for turn in self.turns:
+            if (turn.conversation or turn.agent) == name:
+                exchanges += [Message.user(turn.prompt), Message.assistant(turn.text)]
+        return exchanges
 
     def last_turn(
         self,
@@ -117,6 +171,19 @@ class CouncilState(BaseModel):
 
     def round_answers(self, round_number: int) -> list[str]:
         return [t.answer for t in self.turns if t.round == round_number and t.answer is not None]
+
+    def ballots(self, round_number: int) -> list[Ballot]:
+        """Each answering agent's latest turn in the round, in sample then name order (a
+        stable agent order for tie-breaks); an untrusted turn is a ballot with no answer."""
+        latest: dict[str, Turn] = {}
+        for turn in self.turns:
+            if turn.round == round_number and turn.kind == "answer":
+                latest[turn.agent] = turn
+        ordered = sorted(latest.values(), key=lambda t: (t.sample, t.agent))
+        return [Ballot(agent=t.agent, answer=t.answer) for t in ordered]
+
+    def vote_for_round(self, round_number: int) -> VoteTable | None:
+        return next((v for v in reversed(self.votes) if v.round == round_number), None)
 
     def latest_answer_round(self) -> int:
         rounds = [t.round for t in self.turns if t.answer is not None]
@@ -140,9 +207,9 @@ class SolveState(CouncilState):
     @property
     def attempts(self) -> list[Attempt]:
         return [
-            Attempt(round=t.round, solution=t.output_as(Solution), tool_traces=t.tool_traces)
+            Attempt(round=t.round, solution=t.output, tool_traces=t.tool_traces)
             for t in self.turns
-            if t.output_type == Solution.__name__
+            if isinstance(t.output, Solution)
         ]
 
     @property

@@ -26,17 +26,34 @@ PROMPT_VARIABLES: dict[str, str] = {
     "verdict": "the latest verdict, summarised",
     "feedback": "why this agent's previous answer was rejected, and the critic's fix",
     "previous_answer": "this agent's own answer in the previous round",
-    "others": "the other agents' answers from the previous round (debates)",
+    "others": "the other answering agents' full replies from the previous round, each as "
+    "'\\n\\n One agent solution: ```<reply>```' (Du et al.'s debate script)",
+    "opponent": "the latest full reply of another answering agent (two-sided debates)",
+    "round_ordinal": "the current round as a word: first, second, ...",
+    "reply.<agent>": "that agent's latest full reply in this run (e.g. {reply.affirmative})",
+    "first_reply.<agent>": "that agent's first full reply in this run",
     "transcript": "every earlier turn, one line each",
     "format": "the output format of the agent's schema",
     "tool_help": "how to use the agent's tools (empty without tools)",
 }
 
 
+DYNAMIC_PREFIXES = ("reply.", "first_reply.")
+"""Variables named by prefix and agent: `{reply.judge}`; the agent must exist in the graph."""
+
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+
+
+def is_prompt_variable(name: str) -> bool:
+    return name in PROMPT_VARIABLES or (
+        name.startswith(DYNAMIC_PREFIXES) and bool(name.split(".", 1)[1])
+    )
+
+
 def _solution_text(turn: Turn | None) -> str:
     if turn is None:
         return ""
-    reasoning = str(turn.output.get("reasoning") or "") or turn.text
+    reasoning = str(getattr(turn.output, "reasoning", "") or "") or turn.text
     text = reasoning.strip() or (turn.answer or "")
     code = "\n\n".join(
         f"```python\n{t.arguments.get('code', '')}\n```\noutput:\n{t.output}"
@@ -51,33 +68,47 @@ def _feedback(state: CouncilState, agent: str) -> str:
     if own is None:
         return ""
     later = state.turns[state.turns.index(own) + 1 :]
-    verdicts = [t for t in later if t.output_type == Verdict.__name__]
+    verdicts = [t.output for t in later if isinstance(t.output, Verdict)]
     if not verdicts or verdicts[-1].accepted:
         return ""
-    reason = verdicts[-1].output_as(Verdict).reason or "no reason given"
+    reason = verdicts[-1].reason or "no reason given"
     text = f"Your previous answer {own.answer!r} was rejected: {reason}\n"
-    critiques = [t for t in later if t.output_type == Critique.__name__]
+    critiques = [t.output for t in later if isinstance(t.output, Critique)]
     if critiques:
-        text += f"Critic: {critiques[-1].output_as(Critique).summary()}\n"
+        text += f"Critic: {critiques[-1].summary()}\n"
     return text + "\n"
 
 
 def _others(state: CouncilState, agent: str, round_number: int) -> str:
-    previous = [
-        t
-        for t in state.turns
-        if t.round == round_number - 1 and t.agent != agent and t.answer is not None
-    ]
+    """Du et al.'s `construct_message` prefix, verbatim: the other agents' full replies
+    from the previous round, in agent order."""
+    previous = sorted(
+        (
+            t
+            for t in state.turns
+            if t.round == round_number - 1 and t.agent != agent and t.kind == "answer"
+        ),
+        key=lambda t: (t.sample, t.agent),
+    )
     if not previous:
         return ""
-    lines = "\n\n".join(
-        f"One agent's solution: {_solution_text(t)}\nIts answer: {t.answer}" for t in previous
+    return "These are the solutions to the problem from other agents: " + "".join(
+        f"\n\n One agent solution: ```{t.text}```" for t in previous
     )
-    return (
-        f"These are the solutions from other agents in the last round:\n\n{lines}\n\n"
-        "Using their reasoning as additional advice, examine your solution and theirs step "
-        "by step, and give an updated answer.\n\n"
-    )
+
+
+def _opponent(c: _Context) -> str:
+    for turn in reversed(c.state.turns):
+        if turn.agent != c.agent and turn.kind == "answer":
+            return turn.text
+    return ""
+
+
+def _reply(state: CouncilState, agent: str, *, first: bool) -> str:
+    turns = [t for t in state.turns if t.agent == agent]
+    if not turns:
+        return ""
+    return (turns[0] if first else turns[-1]).text
 
 
 @dataclass(frozen=True)
@@ -92,14 +123,19 @@ def _latest_answer(c: _Context) -> Turn | None:
     return c.state.last_turn(with_answer=True)
 
 
+def _round_ordinal(c: _Context) -> str:
+    n = c.round_number
+    return ORDINALS[n - 1] if 1 <= n <= len(ORDINALS) else f"{n}th"
+
+
 def _plan(c: _Context) -> str:
     plans = c.state.outputs_of(Plan)
     return plans[-1].summary() if plans else "(no plan)"
 
 
 def _verdict(c: _Context) -> str:
-    verdicts = [t for t in c.state.turns if t.output_type == Verdict.__name__]
-    return verdicts[-1].output_as(Verdict).summary() if verdicts else ""
+    verdicts = c.state.outputs_of(Verdict)
+    return verdicts[-1].summary() if verdicts else ""
 
 
 def _previous_answer(c: _Context) -> str:
@@ -133,6 +169,8 @@ _COMPUTE: dict[str, Callable[[_Context], object]] = {
     "feedback": lambda c: _feedback(c.state, c.agent),
     "previous_answer": _previous_answer,
     "others": lambda c: _others(c.state, c.agent, c.round_number),
+    "opponent": _opponent,
+    "round_ordinal": _round_ordinal,
     "transcript": _transcript,
     "tool_help": lambda c: c.tool_help,
 }
@@ -149,5 +187,12 @@ def prompt_variables(
     """The variables an agent's templates use (all of them when `needed` is None); only
     what is needed is computed, since this runs before every agent turn."""
     context = _Context(state, agent, round_number, tool_help)
-    names = _COMPUTE.keys() if needed is None else [n for n in needed if n in _COMPUTE]
-    return {name: _COMPUTE[name](context) for name in names}
+    names = list(_COMPUTE) if needed is None else list(needed)
+    values: dict[str, object] = {}
+    for name in names:
+        if name in _COMPUTE:
+            values[name] = _COMPUTE[name](context)
+        elif name.startswith(DYNAMIC_PREFIXES):
+            prefix, _, other = name.partition(".")
+            values[name] = _reply(state, other, first=prefix == "first_reply")
+    return values

@@ -1,7 +1,7 @@
 """Memory across problems and sessions: a deduplicated, capped SQLite store per namespace,
 filled by a curator after verified solves and read back into planner and solver prompts."""
 
-from council.memory.curator import Curator, Lessons
+from council.agents.curator import Curator, Lessons
 from council.memory.session import MemoryPolicy, stream_with_memory
 from council.memory.store import MemoryEntry, MemoryStore, render_memory
 

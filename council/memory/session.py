@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
+from council.agents.curator import Curator
 from council.graphs.run import RunResult
 from council.graphs.state import Step
-from council.memory.curator import Curator, curate
+from council.memory.curation import curate
 from council.memory.store import MemoryEntry, MemoryStore, render_memory
 from council.messages import Message
 from council.models.base import ChatModel
@@ -42,16 +43,18 @@ class MemoryPolicy:
         return render_memory(self.last_retrieved)
 
     async def learn(self, problem: str, result: RunResult) -> int:
-        """Curate a verified result into the store; returns how many lessons were stored."""
+        """Curate a verified result into the store; returns how many lessons were stored.
+        The curator's calls are added to `result.calls`, so they count like any other."""
         if result.status not in VERIFIED or not result.answer:
             return 0
         self.store.mark((e.id for e in self.last_retrieved), "helped")
-        lessons = await curate(self.curator, problem, result)
-        for lesson in lessons:
+        curation = await curate(self.curator, problem, result)
+        result.calls.extend(curation.calls)
+        for lesson in curation.lessons:
             self.store.add(
                 lesson.kind, lesson.text, source_problem=problem, source_run=self.source_run
             )
-        return len(lessons)
+        return len(curation.lessons)
 
 
 async def stream_with_memory(

@@ -8,7 +8,7 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import BaseModel
 
 from council.messages import Message, ToolCall
-from council.models.settings import ModelSettings
+from council.models.settings import Decoding, ModelSettings
 from council.usage import Usage
 
 
@@ -31,6 +31,7 @@ class Completion(BaseModel):
     usage: Usage = Usage()
     model: str = ""
     finish_reason: str | None = None
+    decoding: Decoding | None = None
 
 
 @runtime_checkable

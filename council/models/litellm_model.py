@@ -20,7 +20,7 @@ from council.models.base import CallInfo, Completion
 from council.models.environment import import_litellm
 from council.models.local_server import LOCAL_SERVERS, LocalServer, LocalServers
 from council.models.local_server import PROVIDER as LOCAL_PROVIDER
-from council.models.settings import DEFAULT_MAX_TOKENS, ModelSettings, ModelSpec
+from council.models.settings import DEFAULT_MAX_TOKENS, Decoding, ModelSettings, ModelSpec
 from council.usage import Usage
 
 
@@ -125,7 +125,7 @@ class LiteLLMModel:
         started = time.perf_counter()
         response = await self._call_with_retries(litellm, kwargs, settings)
         seconds = time.perf_counter() - started
-        return self._to_completion(litellm, response, seconds)
+        return self._to_completion(litellm, response, seconds, settings)
 
     async def _complete_local(
         self, litellm: Any, server: LocalServer, kwargs: dict[str, Any], settings: ModelSettings
@@ -151,7 +151,7 @@ class LiteLLMModel:
                     raise crashed from None
                 raise
             seconds = time.perf_counter() - started
-        return self._to_completion(litellm, response, seconds)
+        return self._to_completion(litellm, response, seconds, settings)
 
     async def _call_with_retries(
         self,
@@ -203,7 +203,9 @@ class LiteLLMModel:
             return UnknownModelError(f"unknown model {self.name!r}: {_short(exc)}")
         return ModelError(f"model {self.name!r}{where} failed: {_short(exc)}")
 
-    def _to_completion(self, litellm: Any, response: Any, seconds: float) -> Completion:
+    def _to_completion(
+        self, litellm: Any, response: Any, seconds: float, settings: ModelSettings
+    ) -> Completion:
         choice = response.choices[0]
         message = choice.message
         calls: list[ToolCall] = []
@@ -229,6 +231,7 @@ class LiteLLMModel:
             ),
             model=self.name,
             finish_reason=choice.finish_reason,
+            decoding=Decoding.of(settings),
         )
 
 

@@ -15,16 +15,34 @@ from pydantic import BaseModel
 
 from council.messages import Message, ToolCall
 from council.models.base import CallInfo, Completion
-from council.models.settings import ModelSettings
+from council.models.settings import Decoding, ModelSettings
 from council.usage import Usage
 
 
 class ScriptedReply(BaseModel):
     text: str = ""
     tool_calls: tuple[ToolCall, ...] = ()
+    finish_reason: str | None = None
+    """None: `tool_calls` when there are tool calls, else `stop`; `length` fakes truncation."""
 
 
-Responder = Callable[[Sequence[Message]], "str | ScriptedReply"]
+class ScriptedCall(BaseModel):
+    """What a responder is shown: the conversation and which agent asks, so a script can
+    answer by agent, never by matching prompt wording."""
+
+    messages: list[Message]
+    agent: str = ""
+    role: str = ""
+    round: int = 0
+    sample: int = 0
+
+    @property
+    def last(self) -> str:
+        """The newest message's text (usually the task or the latest user turn)."""
+        return self.messages[-1].content if self.messages else ""
+
+
+Responder = Callable[[ScriptedCall], "str | ScriptedReply"]
 
 
 class ScriptExhaustedError(AssertionError):
@@ -71,7 +89,16 @@ class ScriptedModel:
         if self._replies:
             reply = self._replies.popleft()
         elif self._responder is not None:
-            reply = self._responder(messages)
+            info = call or CallInfo()
+            reply = self._responder(
+                ScriptedCall(
+                    messages=list(messages),
+                    agent=info.agent,
+                    role=info.role,
+                    round=info.round,
+                    sample=info.sample,
+                )
+            )
         else:
             raise ScriptExhaustedError(
                 f"ScriptedModel {self.name!r} has no reply left for call {len(self.calls)}"
@@ -88,5 +115,6 @@ class ScriptedModel:
                 calls=1,
             ),
             model=self.name,
-            finish_reason="tool_calls" if reply.tool_calls else "stop",
+            finish_reason=reply.finish_reason or ("tool_calls" if reply.tool_calls else "stop"),
+            decoding=Decoding.of(settings or ModelSettings()),
         )

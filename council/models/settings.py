@@ -26,6 +26,27 @@ class ModelSettings(BaseModel):
     retry_backoff_seconds: float = 1.0
 
 
+class Decoding(BaseModel):
+    """What a call was actually sent: recorded with every call, so a result says how it
+    was sampled even when settings came from several places (agent, protocol, CLI)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    temperature: float
+    max_tokens: int
+    top_p: float | None = None
+    seed: int | None = None
+
+    @classmethod
+    def of(cls, settings: ModelSettings) -> Decoding:
+        return cls(
+            temperature=settings.temperature,
+            max_tokens=settings.max_tokens or DEFAULT_MAX_TOKENS,
+            top_p=settings.top_p,
+            seed=settings.seed,
+        )
+
+
 class ModelSpec(BaseModel):
     """A litellm model string plus where to reach it.
 

@@ -2,18 +2,20 @@
 
 from council.protocols.options import ProtocolOptions
 from council.protocols.registry import (
-    PROTOCOL_ROLES,
     PROTOCOLS,
+    ProtocolSpec,
     canonical_protocol,
     protocol_graph,
-    protocol_runner,
+    protocol_spec,
 )
+from council.protocols.select import build_runner
 
 __all__ = [
     "PROTOCOLS",
-    "PROTOCOL_ROLES",
     "ProtocolOptions",
+    "ProtocolSpec",
+    "build_runner",
     "canonical_protocol",
     "protocol_graph",
-    "protocol_runner",
+    "protocol_spec",
 ]

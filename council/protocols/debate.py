@@ -1,38 +1,30 @@
-"""`debate` (Du et al. 2023): N agents answer, then see each other's answers and revise.
+"""`debate`: Du et al. (2023), "Improving Factuality and Reasoning in Language Models
+through Multiagent Debate", as its reference script runs it
+(composable-models/llm_multiagent_debate, `gsm/gen_gsm.py` and `gsm/eval_gsm.py`):
 
-Round 1 every debater answers alone; each later round it reads the others' previous
-answers (the `others` prompt variable) and updates its own. Majority of the last round
-wins. With early stop on, the debate ends as soon as all debaters agree.
+- N debaters (the script: 3) each answer alone in round 1;
+- in each later round (the script: 2 rounds in all) every debater continues its own
+  conversation: its earlier replies are assistant turns, and one new user turn holds the
+  other debaters' full previous replies (see `council.agents.debater`);
+- the answer is the most frequent final answer of the last round.
+
+The script samples at the API's default temperature (1.0); so does this protocol unless
+the user sets one. Deviations, each an option or stated: `early_stop` (off by default;
+the script has none) ends the debate once every debater commits to one value; votes group
+answers by mathematical equivalence and skip replies with no answer or cut at the token
+limit, where `eval_gsm.py` compares strings, votes with unparsed replies, and counts a
+missing answer as correct.
 """
 
 from __future__ import annotations
 
-from council.agents.base import Agent
-from council.agents.prompting import AgentPrompts, PromptTemplate
-from council.agents.solver import Solution
+from council.agents.debater import LONE_DEBATER_PROMPTS, Debater
 from council.graphs.builder import CouncilGraph
 from council.models.roles import RoleModels
 from council.protocols.options import ProtocolOptions
 from council.tools.base import ToolRegistry
 
-DEBATER_PROMPTS = AgentPrompts(
-    system=PromptTemplate(
-        name="debater.system",
-        text="You are one of several agents debating a problem. Reason step by step, "
-        "weigh the other agents' arguments on their merits, and give your own final answer."
-        "{tool_help}",
-    ),
-    task=PromptTemplate(
-        name="debater.task",
-        text="Problem:\n{problem}\n\n{memory}{others}Give your solution.\n{format}",
-    ),
-)
-
-
-class Debater(Agent[Solution]):
-    role = "debater"
-    prompts = DEBATER_PROMPTS
-    output_type = Solution
+TEMPERATURE = 1.0
 
 
 def debate_graph(
@@ -42,9 +34,12 @@ def debate_graph(
     names = [f"debater_{i}" for i in range(1, options.agents + 1)]
     for index, name in enumerate(names):
         agent = Debater(
-            models.for_role("debater"), tools=tools, settings=options.sample_settings(index)
+            models.for_role("debater"),
+            tools=tools,
+            settings=options.decoding(TEMPERATURE, index),
+            prompts=LONE_DEBATER_PROMPTS if options.agents == 1 else None,
         )
-        graph.add_agent(name, agent, kind="answer", sample=index)
+        graph.add_agent(name, agent, kind="answer", sample=index, conversation=name)
     graph.add_node("start_round", "next_round")
     graph.add_node("end_round", "round_summary")
     graph.add_node("vote", "vote")

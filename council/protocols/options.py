@@ -1,25 +1,39 @@
-"""Knobs shared by the built-in protocols; recorded in run manifests."""
+"""Knobs shared by the built-in protocols; recorded in run manifests.
+
+Decoding follows the user: a temperature or seed the user set (`--temperature`, `--seed`,
+or `ModelSettings(temperature=...)`) reaches every agent of every protocol. Where the user
+set none, each protocol uses the temperature of the paper it follows (see its spec), and
+samples/debaters get distinct seeds (base + sample index) whenever a base seed is given.
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from council.models.settings import ModelSettings
 
+MAX_AGENTS = 16
+MAX_ROUNDS = 20
+MAX_SAMPLES = 64
+
 
 class ProtocolOptions(BaseModel):
-    agents: int = Field(default=3, ge=1, description="debaters (debate)")
-    rounds: int = Field(default=2, ge=1, description="debate rounds / solve attempts")
-    samples: int = Field(default=5, ge=1, description="samples (self-consistency)")
-    early_stop: bool = Field(default=True, description="stop a debate once all agents agree")
-    sample_temperature: float = Field(
-        default=0.7, description="temperature for independent samples and debaters"
+    model_config = ConfigDict(extra="forbid")
+
+    agents: int = Field(default=3, ge=1, le=MAX_AGENTS, description="debaters (debate)")
+    rounds: int = Field(default=2, ge=1, le=MAX_ROUNDS, description="rounds / solve attempts")
+    samples: int = Field(default=5, ge=1, le=MAX_SAMPLES, description="samples (self-consistency)")
+    early_stop: bool = Field(
+        default=False, description="end a debate once every debater gives the same answer"
     )
     settings: ModelSettings = Field(default_factory=ModelSettings)
 
-    def sample_settings(self, index: int) -> ModelSettings:
-        """Distinct seeds per sample so k samples are k draws, never one draw k times."""
-        seed = None if self.settings.seed is None else self.settings.seed + index
-        return self.settings.model_copy(
-            update={"temperature": self.sample_temperature, "seed": seed}
-        )
+    def decoding(self, default_temperature: float, sample: int = 0) -> ModelSettings:
+        """The settings one agent runs with: the user's temperature if they set one, else
+        the protocol's; the user's seed offset by the sample index."""
+        changes: dict[str, object] = {}
+        if "temperature" not in self.settings.model_fields_set:
+            changes["temperature"] = default_temperature
+        if self.settings.seed is not None:
+            changes["seed"] = self.settings.seed + sample
+        return self.settings.model_copy(update=changes)

@@ -1,8 +1,11 @@
-"""Protocols by name, and the one function that turns a name into a runnable graph."""
+"""The built-in protocols by name: how each is built, which roles it has, which options it
+uses (any other option given for it is an error, not silently recorded), and the paper or
+script it follows."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from council.errors import ConfigError
 from council.graphs.builder import CouncilGraph
@@ -12,42 +15,90 @@ from council.protocols.mad import mad_graph
 from council.protocols.options import ProtocolOptions
 from council.protocols.self_consistency import self_consistency_graph
 from council.protocols.single import single_graph
-from council.protocols.solve import solve_protocol_graph
-from council.runner import GraphRunner, SessionFactory
+from council.protocols.solve import solve_graph
 from council.tools.base import ToolRegistry
 
 GraphFactory = Callable[[RoleModels, ProtocolOptions, ToolRegistry | None], CouncilGraph]
+OPTION_NAMES = ("agents", "rounds", "samples", "early_stop")
 
-PROTOCOLS: dict[str, GraphFactory] = {
-    "single": single_graph,
-    "self-consistency": self_consistency_graph,
-    "debate": debate_graph,
-    "mad": mad_graph,
-    "solve": solve_protocol_graph,
+
+@dataclass(frozen=True)
+class ProtocolSpec:
+    name: str
+    build: GraphFactory
+    roles: tuple[str, ...]
+    uses: frozenset[str]
+    """Which of `OPTION_NAMES` change this protocol; the rest are refused."""
+    follows: str
+
+    def rounds(self, options: ProtocolOptions) -> int:
+        return options.rounds if "rounds" in self.uses else 1
+
+    def check_options(self, given: set[str]) -> None:
+        """`given`: option names the user set explicitly."""
+        unused = sorted(given - self.uses)
+        if unused:
+            allowed = ", ".join(sorted(self.uses)) or "none"
+            raise ConfigError(
+                f"protocol {self.name!r} does not use {', '.join(unused)}; its options: {allowed}"
+            )
+
+
+PROTOCOLS: dict[str, ProtocolSpec] = {
+    spec.name: spec
+    for spec in (
+        ProtocolSpec(
+            "single",
+            single_graph,
+            ("solver",),
+            frozenset(),
+            "one chain-of-thought answer (the plain CoT prompt)",
+        ),
+        ProtocolSpec(
+            "self-consistency",
+            self_consistency_graph,
+            ("solver",),
+            frozenset({"samples"}),
+            "Wang et al. 2023, Self-Consistency",
+        ),
+        ProtocolSpec(
+            "debate",
+            debate_graph,
+            ("debater",),
+            frozenset({"agents", "rounds", "early_stop"}),
+            "Du et al. 2023, gsm/gen_gsm.py of composable-models/llm_multiagent_debate",
+        ),
+        ProtocolSpec(
+            "mad",
+            mad_graph,
+            ("affirmative", "negative", "moderator", "judge"),
+            frozenset({"rounds"}),
+            "Liang et al. 2023, interactive.py of Skytliang/Multi-Agents-Debate",
+        ),
+        ProtocolSpec(
+            "solve",
+            solve_graph,
+            ("planner", "solver", "verifier", "critic"),
+            frozenset({"rounds"}),
+            "council's plan-solve-verify-critique loop",
+        ),
+    )
 }
 ALIASES = {"sc": "self-consistency", "self_consistency": "self-consistency", "cot": "single"}
-PROTOCOL_ROLES: dict[str, tuple[str, ...]] = {
-    "single": ("solver",),
-    "self-consistency": ("solver",),
-    "debate": ("debater",),
-    "mad": ("affirmative", "negative", "judge"),
-    "solve": ("planner", "solver", "verifier", "critic"),
-}
 
 
-def canonical_protocol(name: str) -> str:
+def protocol_spec(name: str) -> ProtocolSpec:
     key = ALIASES.get(name, name)
     if key not in PROTOCOLS:
         raise ConfigError(
             f"unknown protocol {name!r}; choose one of {', '.join(PROTOCOLS)} "
             "or give a graph config file (.yaml / .json)"
         )
-    return key
+    return PROTOCOLS[key]
 
 
-def rounds_for(name: str, options: ProtocolOptions) -> int:
-    """Single-shot protocols have one round; the others are bounded by `options.rounds`."""
-    return 1 if canonical_protocol(name) in ("single", "self-consistency") else options.rounds
+def canonical_protocol(name: str) -> str:
+    return protocol_spec(name).name
 
 
 def protocol_graph(
@@ -56,19 +107,4 @@ def protocol_graph(
     options: ProtocolOptions | None = None,
     tools: ToolRegistry | None = None,
 ) -> CouncilGraph:
-    return PROTOCOLS[canonical_protocol(name)](models, options or ProtocolOptions(), tools)
-
-
-def protocol_runner(
-    name: str,
-    models: RoleModels,
-    options: ProtocolOptions | None = None,
-    tools: ToolRegistry | None = None,
-    session_factory: SessionFactory | None = None,
-) -> GraphRunner:
-    options = options or ProtocolOptions()
-    return GraphRunner(
-        protocol_graph(name, models, options, tools),
-        max_rounds=rounds_for(name, options),
-        session_factory=session_factory,
-    )
+    return protocol_spec(name).build(models, options or ProtocolOptions(), tools)

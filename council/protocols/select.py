@@ -1,23 +1,28 @@
-"""One way from a name to a runner: a built-in protocol, a graph config file, or `solve`.
-
-`council solve`, `council bench` and `council chat` all call this, so `--graph` means the
-same thing everywhere.
+"""One way from a name to a runner: `build_runner`. A built-in protocol by name, a graph
+config file, or (None) `solve`. `Council`, `council solve`, `council bench` and `council
+chat` all come here, so `--graph` means the same everywhere and the round bound is decided
+in one place: the protocol's options (`rounds`), else the config file's `max_rounds`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from council.config import CouncilConfig
 from council.graphs.builder import CouncilGraph
 from council.graphs.config import is_graph_file, load_graph
+from council.models.base import ChatModel
 from council.models.roles import RoleModels
 from council.models.settings import ModelSpec
 from council.protocols.options import ProtocolOptions
-from council.protocols.registry import canonical_protocol, protocol_runner
-from council.runner import GraphRunner
+from council.protocols.registry import protocol_spec
+from council.runner import GraphRunner, SessionFactory
 from council.tools.base import ToolRegistry
+
+Models = ChatModel | Mapping[str, ChatModel] | RoleModels
 
 
 def builtin_config_path(name: str) -> Path:
@@ -35,35 +40,74 @@ def graph_tools(graph: CouncilGraph) -> ToolRegistry:
     return registry
 
 
-def select_runner(
-    graph: str | None,
-    config: CouncilConfig,
+class RunnerParts(NamedTuple):
+    graph: CouncilGraph
+    max_rounds: int
+    session_factory: SessionFactory | None
+
+
+def build_runner(
+    graph: str | None = None,
+    config: CouncilConfig | None = None,
     *,
     options: ProtocolOptions | None = None,
-    models: RoleModels | None = None,
+    models: Models | None = None,
     model_override: ModelSpec | None = None,
+    tools: ToolRegistry | None = None,
+    session_factory: SessionFactory | None = None,
 ) -> GraphRunner:
-    """`graph` is None/'solve' (the four-agent graph), a protocol name, or a config path."""
-    from council.council import Council, role_models_for, sandbox_factory_for, tools_for
+    """`graph`: a protocol name (`debate`), a config file (`my.yaml`), or None for `solve`.
+    `models` (e.g. a scripted model) replaces the config's; `model_override` is the CLI's
+    `--model` for config files, which otherwise choose their own per-agent models."""
+    parts = runner_parts(
+        graph,
+        config,
+        options=options,
+        models=models,
+        model_override=model_override,
+        tools=tools,
+        session_factory=session_factory,
+    )
+    return GraphRunner(
+        parts.graph, max_rounds=parts.max_rounds, session_factory=parts.session_factory
+    )
 
-    if graph is None or (graph == "solve" and options is None):
-        return Council(config, models=models)
-    if is_graph_file(graph):
+
+def runner_parts(
+    graph: str | None,
+    config: CouncilConfig | None,
+    *,
+    options: ProtocolOptions | None = None,
+    models: Models | None = None,
+    model_override: ModelSpec | None = None,
+    tools: ToolRegistry | None = None,
+    session_factory: SessionFactory | None = None,
+) -> RunnerParts:
+    """What `build_runner` builds a runner from (also what `Council` is made of)."""
+    from council.council import role_models_for, sandbox_factory_for, tools_for
+
+    config = config or CouncilConfig()
+    role_models = RoleModels.coerce(models) if models is not None else None
+    if graph is not None and is_graph_file(graph):
         loaded = load_graph(
-            graph, models=models, default_model=model_override, settings=config.model.settings
+            graph,
+            models=role_models,
+            default_model=model_override,
+            settings=config.model.settings,
         )
-        return GraphRunner(
+        rounds = loaded.config.max_rounds
+        if options is not None and "rounds" in options.model_fields_set:
+            rounds = options.rounds
+        return RunnerParts(
             loaded.graph,
-            max_rounds=loaded.config.max_rounds,
-            session_factory=sandbox_factory_for(config, graph_tools(loaded.graph)),
+            rounds,
+            session_factory or sandbox_factory_for(config, graph_tools(loaded.graph)),
         )
-    name = canonical_protocol(graph)
-    tools = tools_for(config)
+    spec = protocol_spec(graph or "solve")
+    tools = tools if tools is not None else tools_for(config)
     options = options or ProtocolOptions(rounds=config.max_rounds, settings=config.model.settings)
-    return protocol_runner(
-        name,
-        models or role_models_for(config),
-        options,
-        tools or None,
-        session_factory=sandbox_factory_for(config, tools),
+    return RunnerParts(
+        spec.build(role_models or role_models_for(config), options, tools or None),
+        spec.rounds(options),
+        session_factory or sandbox_factory_for(config, tools),
     )

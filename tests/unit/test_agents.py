@@ -23,7 +23,7 @@ async def test_malformed_output_is_re_asked_once_then_parsed() -> None:
     assert len(model.calls) == 2
     repair_prompt = model.calls[1][-1].content
     assert "could not be read" in repair_prompt and "ANSWER:" in repair_prompt
-    assert len(result.usage) == 2
+    assert len(result.calls) == 2 and result.calls[1].purpose == "repair"
 
 
 async def test_unreadable_twice_falls_back_without_crashing() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -21,8 +20,8 @@ from council.errors import ConfigError, ModelError
 from council.messages import Message
 from council.models.base import CallInfo
 from council.models.roles import RoleModels
-from council.models.scripted import ScriptedModel
-from council.protocols import ProtocolOptions, protocol_runner
+from council.models.scripted import ScriptedCall, ScriptedModel
+from council.protocols import ProtocolOptions, build_runner
 
 
 class SimulatedKill(BaseException):
@@ -34,7 +33,8 @@ PROBLEMS = [
 ]
 
 
-def doubling(messages: Sequence[Message]) -> str:
+def doubling(call: ScriptedCall) -> str:
+    messages = call.messages
     number = int(messages[-1].content.split("What is ")[1].split(" ")[0])
     return f"REASONING: add\nANSWER: {2 * number if number % 4 else 0}"
 
@@ -46,7 +46,7 @@ def grader() -> Grader:
 
 
 async def test_full_run_writes_every_problem_once(tmp_path: Path, grader: Grader) -> None:
-    runner = protocol_runner("single", RoleModels(ScriptedModel(responder=doubling)))
+    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
     summary = await run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=4)
     lines = ResultsFile(tmp_path / "results.jsonl").read()
     assert sorted(line.problem_id for line in lines) == sorted(p.id for p in PROBLEMS)
@@ -62,20 +62,20 @@ async def test_resume_after_crash_loses_and_duplicates_nothing(
 ) -> None:
     calls = {"n": 0}
 
-    def crashing(messages: Sequence[Message]) -> str:
+    def crashing(call: ScriptedCall) -> str:
         calls["n"] += 1
         if calls["n"] == 4:
             raise SimulatedKill  # the process dies mid-run
-        return doubling(messages)
+        return doubling(call)
 
-    runner = protocol_runner("single", RoleModels(ScriptedModel(responder=crashing)))
+    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=crashing)))
     with pytest.raises(SimulatedKill):
         await run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=1)
     results = ResultsFile(tmp_path / "results.jsonl")
     assert len(results.read()) == 3
     with (tmp_path / "results.jsonl").open("a") as handle:
         handle.write('{"problem_id": "p4", "quest')  # torn write from the crash
-    runner = protocol_runner("single", RoleModels(ScriptedModel(responder=doubling)))
+    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
     summary = await run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=4)
     ids = [line.problem_id for line in results.read()]
     assert sorted(ids) == sorted(p.id for p in PROBLEMS)  # each exactly once
@@ -88,17 +88,18 @@ async def test_failed_problems_are_recorded_then_retried(
 ) -> None:
     """A model failure, or even a bug, costs one problem (retried on resume), not the run."""
 
-    def flaky(messages: Sequence[Message]) -> str:
+    def flaky(call: ScriptedCall) -> str:
+        messages = call.messages
         if "What is 2 " in messages[-1].content:
             raise failure
-        return doubling(messages)
+        return doubling(call)
 
-    runner = protocol_runner("single", RoleModels(ScriptedModel(responder=flaky)))
+    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=flaky)))
     summary = await run_benchmark(runner, PROBLEMS[:3], tmp_path, grader=grader)
     assert summary.errors == 1 and summary.problems == 2
     error_line = ResultsFile(tmp_path / "results.jsonl").latest_by_problem()["p2"]
     assert error_line.error and "server said 500" in error_line.error
-    runner = protocol_runner("single", RoleModels(ScriptedModel(responder=doubling)))
+    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
     summary = await run_benchmark(runner, PROBLEMS[:3], tmp_path, grader=grader)
     assert summary.errors == 0 and summary.problems == 3
 
@@ -121,7 +122,7 @@ def test_config_mismatch_is_refused_but_a_larger_limit_resumes(tmp_path: Path) -
 async def test_cache_replays_only_the_same_place(tmp_path: Path) -> None:
     counter = {"n": 0}
 
-    def fresh(messages: Sequence[Message]) -> str:
+    def fresh(call: ScriptedCall) -> str:
         counter["n"] += 1
         return f"ANSWER: {counter['n']}"
 
@@ -140,8 +141,10 @@ async def test_cache_replays_only_the_same_place(tmp_path: Path) -> None:
 
 async def test_self_consistency_samples_are_not_collapsed_by_the_cache(tmp_path: Path) -> None:
     replies = iter(["ANSWER: 1", "ANSWER: 2", "ANSWER: 2"])
-    cached = CachedModel(ScriptedModel(responder=lambda m: next(replies)), tmp_path / "c.sqlite")
-    runner = protocol_runner("self-consistency", RoleModels(cached), ProtocolOptions(samples=3))
+    cached = CachedModel(ScriptedModel(responder=lambda call: next(replies)), tmp_path / "c.sqlite")
+    runner = build_runner(
+        "self-consistency", models=RoleModels(cached), options=ProtocolOptions(samples=3)
+    )
     result = await runner.arun("q", problem_id="p1")
     assert result.answer == "2" and cached.hits == 0
 
@@ -161,7 +164,7 @@ def test_run_is_concurrent(tmp_path: Path, grader: Grader) -> None:
             await asyncio.sleep(0.2)
             return await super().complete(*args, **kwargs)  # type: ignore[arg-type]
 
-    runner = protocol_runner("single", RoleModels(SlowModel(responder=doubling)))
+    runner = build_runner("single", models=RoleModels(SlowModel(responder=doubling)))
     summary = asyncio.run(run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=8))
     assert summary.problems == 8
     assert summary.wall_seconds < 8 * 0.2  # overlapped, not one after another

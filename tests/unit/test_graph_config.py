@@ -3,17 +3,15 @@ error names the file, the line and the fix."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from council.errors import ConfigError
 from council.graphs.config import load_graph
-from council.messages import Message
 from council.models.roles import RoleModels
-from council.models.scripted import ScriptedModel
-from council.protocols import ProtocolOptions, protocol_runner
+from council.models.scripted import ScriptedCall, ScriptedModel
+from council.protocols import ProtocolOptions, build_runner
 from council.protocols.select import builtin_config_path
 from council.runner import GraphRunner
 
@@ -21,7 +19,8 @@ from council.runner import GraphRunner
 def scripted() -> ScriptedModel:
     """Deterministic replies that depend only on what the agent was shown."""
 
-    def respond(messages: Sequence[Message]) -> str:
+    def respond(call: ScriptedCall) -> str:
+        messages = call.messages
         system, task = messages[0].content, messages[-1].content
         if "planner" in system:
             return "STEPS:\n1. think\n2. answer"
@@ -49,7 +48,7 @@ def transcript(result: object) -> list[tuple[str, str, int, str]]:
         ("solve", ProtocolOptions(rounds=3)),
         ("debate", ProtocolOptions(agents=3, rounds=2)),
         ("self-consistency", ProtocolOptions(samples=5)),
-        ("mad", ProtocolOptions(rounds=2)),
+        ("mad", ProtocolOptions(rounds=3)),
         ("single", ProtocolOptions()),
     ],
 )
@@ -57,7 +56,7 @@ async def test_builtin_config_file_behaves_like_python_protocol(
     name: str, options: ProtocolOptions
 ) -> None:
     python_model, config_model = scripted(), scripted()
-    python_runner = protocol_runner(name, RoleModels(python_model), options)
+    python_runner = build_runner(name, models=RoleModels(python_model), options=options)
     loaded = load_graph(builtin_config_path(name), models=RoleModels(config_model))
     config_runner = GraphRunner(loaded.graph, max_rounds=loaded.config.max_rounds)
     assert config_runner.max_rounds == python_runner.max_rounds

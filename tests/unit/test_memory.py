@@ -3,7 +3,6 @@ and solver's prompts, deduplicated, capped, per namespace, and fully off when of
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,9 @@ from council.bench.runner import run_benchmark
 from council.graphs.run import RunResult
 from council.memory import MemoryPolicy, MemoryStore, stream_with_memory
 from council.memory.bench import MemoryHook
-from council.messages import Message
 from council.models.roles import RoleModels
-from council.models.scripted import ScriptedModel
-from council.protocols import ProtocolOptions, protocol_runner
+from council.models.scripted import ScriptedCall, ScriptedModel
+from council.protocols import ProtocolOptions, build_runner
 from council.runner import GraphRunner
 
 STRATEGY = "divide the distance by the time to get the average speed"
@@ -26,7 +24,8 @@ STRATEGY = "divide the distance by the time to get the average speed"
 def team_reply(verdict: str = "correct", lesson: str = STRATEGY) -> ScriptedModel:
     """Planner, solver, verifier and curator, told apart by their system prompts."""
 
-    def respond(messages: Sequence[Message]) -> str:
+    def respond(call: ScriptedCall) -> str:
+        messages = call.messages
         system = messages[0].content
         if "planner" in system:
             return "STEPS:\n1. divide distance by time"
@@ -65,7 +64,7 @@ def store(tmp_path: Path) -> MemoryStore:
 
 async def test_verified_solve_is_learned_and_reaches_later_prompts(store: MemoryStore) -> None:
     model = team_reply()
-    runner = protocol_runner("solve", RoleModels(model))
+    runner = build_runner("solve", models=RoleModels(model))
     policy = MemoryPolicy.with_model(store, model, source_run="unit")
 
     first = await solve(
@@ -89,7 +88,7 @@ async def test_verified_solve_is_learned_and_reaches_later_prompts(store: Memory
 
 async def test_rejected_solve_teaches_nothing(store: MemoryStore) -> None:
     model = team_reply(verdict="incorrect")
-    runner = protocol_runner("solve", RoleModels(model), ProtocolOptions(rounds=2))
+    runner = build_runner("solve", models=RoleModels(model), options=ProtocolOptions(rounds=2))
     result = await solve(
         runner, "A train goes 120 km in 2 hours. Speed?", MemoryPolicy.with_model(store, model)
     )
@@ -102,7 +101,7 @@ async def test_rejected_solve_teaches_nothing(store: MemoryStore) -> None:
 
 async def test_unusable_curator_reply_still_leaves_a_lesson(store: MemoryStore) -> None:
     model = team_reply(lesson="")  # STRATEGY empty: the curator's output fails validation
-    runner = protocol_runner("solve", RoleModels(model))
+    runner = build_runner("solve", models=RoleModels(model))
     await solve(
         runner, "A train goes 120 km in 2 hours. Speed?", MemoryPolicy.with_model(store, model)
     )
@@ -113,7 +112,7 @@ async def test_unusable_curator_reply_still_leaves_a_lesson(store: MemoryStore) 
 async def test_memory_off_reads_and_writes_nothing(store: MemoryStore) -> None:
     store.add("strategy", STRATEGY, source_problem="an earlier speed problem")
     model = team_reply()
-    runner = protocol_runner("solve", RoleModels(model))
+    runner = build_runner("solve", models=RoleModels(model))
     await solve(runner, "A cyclist rides 45 km in 3 hours. What is the average speed?", None)
     assert not any(STRATEGY in prompt for prompt in prompts_of(model, "solver"))
     [entry] = store.entries()
@@ -164,7 +163,7 @@ def test_search_ranks_relevant_entries_first(store: MemoryStore) -> None:
 
 async def test_bench_memory_carries_lessons_in_order(tmp_path: Path) -> None:
     model = team_reply()
-    runner = protocol_runner("solve", RoleModels(model))
+    runner = build_runner("solve", models=RoleModels(model))
     problems = [
         Problem(
             id=f"s{i}", question=f"A train goes {60 * i} km in {i} hours. Average speed?", gold="60"

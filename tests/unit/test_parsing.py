@@ -86,3 +86,44 @@ def test_critique_from_labels() -> None:
     assert isinstance(critique, Critique)
     assert critique.issues == ["wrong sum", "units"]
     assert critique.fix == "add again"
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "method"),
+    [
+        ("The final answer is 42.", "42", "marker"),  # not "is 42"
+        ("ANSWER: 7\nwait, no.\nANSWER: 8", "8", "marker"),  # the last marker wins
+        ("**Answer:** $12$", "12", "marker"),
+        ("so \\boxed{3}, I mean \\boxed{4}", "4", "boxed"),
+        ("3 + 4 = 7", "7", "last_number"),
+        ("I cannot tell", None, "none"),
+    ],
+)
+def test_extraction_says_what_it_read_and_how(text: str, value: str | None, method: str) -> None:
+    from council.agents.parsing import extract_answer
+
+    found = extract_answer(text)
+    assert (found.value, found.method) == (value, method)
+
+
+def test_the_last_answer_label_wins_and_holds_one_line() -> None:
+    text = "REASONING: first try\nANSWER: 5\nREASONING: oops, redo\nANSWER: 6\nthat is all"
+    solution = Solution.parse(text)
+    assert isinstance(solution, Solution) and solution.answer == "6"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The answer is not right.",
+        "Let me check whether the solution holds. First, 3 + 4",  # cut mid-check
+        "VERDICT: not correct\nREASON: step 2 is wrong",
+        "The solution looks right to me.",  # prose, no explicit verdict
+    ],
+)
+def test_a_verifier_accepts_only_on_an_explicit_verdict(text: str) -> None:
+    try:
+        verdict = Verdict.parse(text)
+    except OutputParseError:
+        return  # unreadable: the agent falls back to a rejection
+    assert isinstance(verdict, Verdict) and verdict.accepts() is False

@@ -8,7 +8,7 @@ from council import Council, CouncilConfig
 from council.graphs.run import RunResult
 from council.graphs.state import Step
 from council.messages import Message
-from council.models.scripted import ScriptedModel
+from council.models.scripted import ScriptedCall, ScriptedModel
 
 PLAN = "STEPS:\n1. read\n2. add"
 SOLVE_OK = "REASONING: 2+3=5\nANSWER: 5\nNOTE: the sum is 5"
@@ -82,17 +82,18 @@ async def test_max_rounds_bounds_the_loop_and_majority_answer_wins() -> None:
 
 
 async def test_garbage_from_every_agent_still_finishes() -> None:
-    model = ScriptedModel(responder=lambda messages: "¯\\_(ツ)_/¯")
+    model = ScriptedModel(responder=lambda call: "¯\\_(ツ)_/¯")
     result = await Council(CouncilConfig(max_rounds=2), models=model).arun("q")
     assert result.status == "exhausted"
     assert result.rounds == 2
-    assert result.answer  # the solver's fallback, never a crash
+    assert result.answer is None  # an unreadable reply is no answer (wrong), never a crash
 
 
 async def test_history_reaches_planner_and_solver_for_follow_ups() -> None:
     seen: list[Sequence[Message]] = []
 
-    def responder(messages: Sequence[Message]) -> str:
+    def responder(call: ScriptedCall) -> str:
+        messages = call.messages
         seen.append(messages)
         system = messages[0].content
         if "planner" in system:

@@ -35,3 +35,38 @@ def compare(predicted_text: str, gold: str) -> tuple[bool, str | None, bool]:
         if gold_parsed and verify(gold_parsed, predicted):
             return True, extracted, False
     return False, extracted, False
+
+
+_MAX_SYMBOLIC_CHARS = 200
+
+
+def equivalent(first: str, second: str) -> bool:
+    """Are two extracted answers the same mathematical value? The grader's comparison
+    (math-verify) between two answers, with math-verify's signal timeouts off so it runs
+    in any thread: the caller bounds its time (see `council.voting`). Equal after light
+    normalisation is equal without sympy; long answers compare as text only."""
+    import logging
+
+    from council.bench.grading.grader import plain_number_grade
+    from council.graphs.conditions import normalise_answer
+
+    if normalise_answer(first) == normalise_answer(second):
+        return True
+    plain = plain_number_grade(first, second)
+    if plain is not None:
+        return plain.correct
+    if max(len(first), len(second)) > _MAX_SYMBOLIC_CHARS:
+        return False
+    from math_verify import parse, verify
+
+    logging.getLogger("math_verify").setLevel(logging.ERROR)
+    left = parse(_as_math(first), parsing_timeout=None)
+    right = parse(_as_math(second), parsing_timeout=None)
+    if not left or not right:
+        return False
+    return bool(verify(left, right, timeout_seconds=None))
+
+
+def _as_math(answer: str) -> str:
+    text = answer.strip()
+    return text if text.startswith("$") else f"${text}$"

@@ -1,63 +1,29 @@
-"""The curator: after a verified solve, distil what is worth remembering.
+"""What a verified solve teaches: the curator's lessons, verified code, or a fallback.
 
 A model writes a one-line strategy and, if there was one, a pitfall; code that ran cleanly
 in the sandbox is kept verbatim. If the model's reply is unusable, a deterministic note is
-built from the accepted plan and answer, so a verified solve always teaches something.
+built from the accepted plan and answer, so a verified solve always teaches something. The
+curator's calls are returned with the lessons, so they are metered like every other call.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from pydantic import BaseModel, Field
 
-from council.agents.base import Agent
-from council.agents.output import AgentOutput
-from council.agents.prompting import AgentPrompts, PromptTemplate
+from council.agents.curator import Curator
+from council.calls import CallRecord
 from council.graphs.run import RunResult
 from council.memory.store import EntryKind
-
-CURATOR_PROMPTS = AgentPrompts(
-    system=PromptTemplate(
-        name="curator.system",
-        text="You keep a team's notebook of reusable problem-solving knowledge. Write short, "
-        "general lessons that would help on a similar but different problem.",
-    ),
-    task=PromptTemplate(
-        name="curator.task",
-        text="Problem:\n{problem}\n\nVerified answer: {answer}\n\nHow it was solved:\n"
-        "{transcript}\n\n{format}",
-    ),
-)
-
-
-class Lessons(AgentOutput):
-    FORMAT: ClassVar[str] = (
-        "STRATEGY: one sentence on the general method that worked\n"
-        "PITFALL: one sentence on a mistake to avoid, or none"
-    )
-
-    strategy: str = Field(min_length=8)
-    pitfall: str = ""
-
-    @classmethod
-    def fallback(cls, text: str) -> Lessons:
-        return cls(strategy="(unusable)")
-
-    def summary(self) -> str:
-        return f"strategy: {self.strategy}" + (f"; pitfall: {self.pitfall}" if self.pitfall else "")
-
-
-class Curator(Agent[Lessons]):
-    role = "curator"
-    prompts = CURATOR_PROMPTS
-    output_type = Lessons
-    default_max_tokens = 120
 
 
 class Lesson(BaseModel):
     kind: EntryKind
     text: str
+
+
+class Curation(BaseModel):
+    lessons: list[Lesson]
+    calls: list[CallRecord] = Field(default_factory=list)
 
 
 def verified_code(result: RunResult) -> list[str]:
@@ -82,8 +48,9 @@ def fallback_lessons(problem: str, result: RunResult) -> list[Lesson]:
     return [Lesson(kind="strategy", text=text)]
 
 
-async def curate(curator: Curator | None, problem: str, result: RunResult) -> list[Lesson]:
+async def curate(curator: Curator | None, problem: str, result: RunResult) -> Curation:
     lessons: list[Lesson] = []
+    calls: list[CallRecord] = []
     if curator is not None:
         transcript = "\n".join(
             f"- {s.role}: {s.content[:200]}" for s in result.steps if s.kind != "note"
@@ -91,6 +58,7 @@ async def curate(curator: Curator | None, problem: str, result: RunResult) -> li
         outcome = await curator.run(
             {"problem": problem, "answer": result.answer or "", "transcript": transcript}
         )
+        calls = outcome.calls
         if outcome.parse != "fallback":
             lessons.append(Lesson(kind="strategy", text=outcome.output.strategy))
             pitfall = outcome.output.pitfall.strip()
@@ -101,4 +69,4 @@ async def curate(curator: Curator | None, problem: str, result: RunResult) -> li
     lessons += [
         Lesson(kind="code", text=f"Verified code:\n{code}") for code in verified_code(result)
     ]
-    return lessons
+    return Curation(lessons=lessons, calls=calls)

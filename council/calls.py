@@ -1,0 +1,43 @@
+"""`CallRecord`: one model call, whole: who made it, where in the run, exactly what was sent,
+exactly what came back, how it was decoded and what it cost.
+
+Every call any agent makes is recorded this way and kept with the run, so any result can be
+audited (what did the model see?), re-graded with a fixed grader and re-voted offline
+without calling a model again.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from council.messages import Message, ToolCall
+from council.models.settings import Decoding
+from council.usage import Usage
+
+CallPurpose = Literal["answer", "tool", "repair"]
+
+
+class CallRecord(BaseModel):
+    """`agent` is the graph node (e.g. `debater_2`), `role` its kind (e.g. `debater`);
+    `purpose` says why the call was made: the turn's answer, a step of a tool loop, or the
+    re-ask after an unreadable reply."""
+
+    role: str
+    agent: str = ""
+    model: str
+    round: int = 0
+    sample: int = 0
+    purpose: CallPurpose = "answer"
+    messages: list[Message] = Field(default_factory=list)
+    reply: str = ""
+    tool_calls: tuple[ToolCall, ...] = ()
+    finish_reason: str | None = None
+    decoding: Decoding | None = None
+    usage: Usage = Field(default_factory=Usage)
+
+    @property
+    def truncated(self) -> bool:
+        """Cut at the token limit: the reply is incomplete and its answer is not trusted."""
+        return self.finish_reason == "length"
