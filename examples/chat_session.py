@@ -23,7 +23,7 @@ from council import (
     RunResult,
     ThreadStore,
     build_model,
-    select_runner,
+    build_runner,
 )
 
 QUESTIONS = ["What is 15 + 27?", "Now multiply that result by 2."]
@@ -32,7 +32,7 @@ QUESTIONS = ["What is 15 + 27?", "Now multiply that result by 2."]
 async def chat(folder: Path) -> None:
     spec = ModelSpec(name="local/smollm2", settings=ModelSettings(max_tokens=160))
     config = CouncilConfig(model=spec, max_rounds=1)
-    runner = select_runner("solve", config)
+    runner = build_runner("solve", config)
     memory = MemoryPolicy.with_model(
         MemoryStore(folder / "memory.sqlite", namespace="example"), build_model(spec)
     )

@@ -198,3 +198,36 @@ def test_json_config_and_json_syntax_error(tmp_path: Path) -> None:
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_graph(tmp_path / "nope.yaml")
+
+
+def test_python_graphs_check_their_templates_when_built() -> None:
+    from council import CouncilGraph, define_agent
+    from council.errors import GraphShapeError
+
+    model = ScriptedModel()
+    typo = define_agent("a", system="", task="{problme}", model=model)
+    graph = CouncilGraph("typo").add_agent("a", typo).add_edge("START", "a").add_edge("a", "END")
+    with pytest.raises(GraphShapeError, match="problme"):
+        graph.validate()
+    ghost = define_agent("b", system="", task="{reply.nobody}", model=model)
+    graph = CouncilGraph("ghost").add_agent("b", ghost).add_edge("START", "b").add_edge("b", "END")
+    with pytest.raises(GraphShapeError, match="no agent 'nobody'"):
+        graph.validate()
+
+
+def test_config_samples_get_distinct_seeds_and_the_users_temperature() -> None:
+    from council.models.settings import ModelSettings
+
+    settings = ModelSettings(seed=100, temperature=0.1)
+    loaded = load_graph(
+        builtin_config_path("self-consistency"),
+        models=RoleModels(ScriptedModel()),
+        settings=settings,
+    )
+    agents = [n.agent for n in loaded.graph.nodes.values() if n.agent is not None]
+    assert sorted(a.settings.seed for a in agents if a.settings) == [100, 101, 102, 103, 104]
+    assert {a.settings.temperature for a in agents if a.settings} == {0.1}
+    unset = load_graph(builtin_config_path("self-consistency"), models=RoleModels(ScriptedModel()))
+    assert {
+        a.settings.temperature for n in unset.graph.nodes.values() if (a := n.agent) and a.settings
+    } == {0.7}
