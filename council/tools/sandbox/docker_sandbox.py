@@ -257,11 +257,32 @@ class NamedDockerSession(DockerSession):
             await super().start()
             return self
         if container.status != "running":
-            await asyncio.to_thread(container.remove, force=True)
+            await self._remove_old(container)
             await super().start()
             return self
         self._transport = await DockerTransport.attach(container)
         return self
+
+    async def _restart(self) -> None:
+        # It may have ended by its idle timeout as we attached: its name frees up only
+        # once Docker has removed it.
+        if isinstance(self._transport, DockerTransport):
+            await self._remove_old(self._transport.container)
+        await super()._restart()
+
+    async def _remove_old(self, container: Any) -> None:
+        """Remove a stopped session's container (auto_remove may be at it already) and
+        wait until the name is free, at most 10 s."""
+        import docker
+
+        with contextlib.suppress(docker.errors.APIError):
+            await asyncio.to_thread(container.remove, force=True)
+        for _ in range(100):
+            try:
+                await asyncio.to_thread(container.reload)
+            except docker.errors.NotFound:
+                return
+            await asyncio.sleep(0.1)
 
     async def close(self) -> None:
         if isinstance(self._transport, DockerTransport):
