@@ -149,13 +149,14 @@ async def run_benchmark(
             reason = watch.observe(outcome.failure)
             if reason is not None and stopped is None:  # before the next one may start
                 stopped = reason
+        if reason is not None:
+            raise _Stop(reason)  # the fault that stops the run is not this problem's: it
+            # is left unrecorded, to run on resume; the stop cancels the problems in flight
         write = asyncio.ensure_future(asyncio.to_thread(results.append, outcome.line))
         writes.add(write)
         await asyncio.shield(write)
         if on_result is not None:
             on_result(outcome.line)
-        if reason is not None:
-            raise _Stop(reason)  # cancels the problems in flight
 
     try:
         if hook is not None:
