@@ -12,6 +12,10 @@ from pydantic import BaseModel, Field
 from council.models.settings import ModelSpec
 
 ROLES = ("planner", "solver", "verifier", "critic")
+
+MAX_ROUNDS = 20
+"""Solve attempts and debate rounds: far past what helps, low enough that a typo
+(`--rounds 500`) is refused rather than spending hours of model calls."""
 SandboxKind = Literal["docker", "process"]
 
 
@@ -20,7 +24,9 @@ class CouncilConfig(BaseModel):
     role_models: dict[str, ModelSpec] = Field(
         default_factory=dict, description="per-role overrides, e.g. a stronger verifier"
     )
-    max_rounds: int = Field(default=3, ge=1, description="solve attempts before giving up")
+    max_rounds: int = Field(
+        default=3, ge=1, le=MAX_ROUNDS, description="solve attempts before giving up"
+    )
     tools: list[str] = Field(default_factory=list, description="tool sets: python, sympy, ...")
     sandbox: SandboxKind = "docker"
 

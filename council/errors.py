@@ -48,3 +48,10 @@ class ModelCrashedError(ModelError):
     """The process running a model died (a native crash, an out-of-memory kill). A run
     cannot go on with that model: the bench stops (keeping what finished) and says how to
     resume."""
+
+
+RUN_FAULTS: tuple[type[CouncilError], ...] = (ModelError, SandboxUnavailableError)
+"""Failures of the run's environment rather than of one problem or one tool call: a model
+that cannot be reached or refuses the key, a sandbox that cannot start. They would repeat
+on every call, so tools let them propagate (instead of handing the model an error text) and
+the bench stops after a few in a row (`council.bench.faults`)."""

@@ -2,19 +2,25 @@
 
 Each finished problem is written (and fsynced) before the next result is counted, so a
 killed run loses only problems in flight; re-running skips every problem already done.
-A problem whose run failed is recorded with its error and tried again on resume.
+A problem whose run failed is recorded with its error and tried again on resume; a fault
+that would fail every problem (`council.bench.faults`) stops the run instead, loudly.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from pydantic import BaseModel, Field
+
 from council.bench.datasets import Problem
+from council.bench.faults import BenchStoppedError, FaultWatch
 from council.bench.grading import Grade, Grader
 from council.bench.results import ResultLine, ResultsFile
 from council.bench.summary import Summary, summarise_run
@@ -24,6 +30,27 @@ from council.runner import GraphRunner
 from council.usage import Usage
 
 ResultCallback = Callable[[ResultLine], None]
+
+MAX_CONCURRENCY = 256
+
+
+class RunOptions(BaseModel):
+    """How a run is executed (not what it computes, so not part of its recorded config)."""
+
+    concurrency: int = Field(default=4, ge=1, le=MAX_CONCURRENCY, description="problems at once")
+
+
+@dataclass(frozen=True)
+class ProblemOutcome:
+    """A problem's result line, and the exception when its run failed (to decide whether
+    the failure is the problem's own or one that stops the run)."""
+
+    line: ResultLine
+    failure: Exception | None = None
+
+
+class _Stop(Exception):
+    """Raised by the problem that decided the stop, to end the others."""
 
 
 class ProblemHook(Protocol):
@@ -60,7 +87,7 @@ def result_line(problem: Problem, result: RunResult, grade: Grade) -> ResultLine
 
 async def run_problem(
     runner: GraphRunner, problem: Problem, grader: Grader, hook: ProblemHook | None
-) -> ResultLine:
+) -> ProblemOutcome:
     started = time.perf_counter()
     try:
         memory = await hook.before(problem) if hook else ""
@@ -68,18 +95,20 @@ async def run_problem(
         grade = await grader.agrade(result.answer, problem.gold)
         if hook:
             await hook.after(problem, result, grade)
-        return result_line(problem, result, grade)
+        return ProblemOutcome(result_line(problem, result, grade))
     except Exception as exc:  # one broken problem is recorded (and retried on resume); the
-        # run goes on. A bug, unlike a model or sandbox failure, also gets its traceback.
+        # caller decides whether the run goes on. A bug, unlike a model or sandbox failure,
+        # also gets its traceback.
         if not isinstance(exc, CouncilError | OSError | TimeoutError):
             traceback.print_exc()
-        return ResultLine(
+        line = ResultLine(
             problem_id=problem.id,
             question=problem.question,
             gold=problem.gold,
             seconds=time.perf_counter() - started,
             error=f"{type(exc).__name__}: {exc}",
         )
+        return ProblemOutcome(line, exc)
 
 
 async def run_benchmark(
@@ -92,7 +121,12 @@ async def run_benchmark(
     hook: ProblemHook | None = None,
     on_result: ResultCallback | None = None,
 ) -> Summary:
-    """Run every problem not yet done in `run_dir`; returns the summary of the whole run."""
+    """Run every problem not yet done in `run_dir`; returns the summary of the whole run.
+
+    Raises `BenchStoppedError` (after writing what finished, and the summary) when a fault
+    would fail every further problem: see `council.bench.faults`.
+    """
+    concurrency = RunOptions(concurrency=concurrency).concurrency
     results = ResultsFile(run_dir / "results.jsonl")
     done = results.done_ids()
     todo = [p for p in problems if p.id not in done]
@@ -101,16 +135,28 @@ async def run_benchmark(
     # A finished problem's write must land even when the run is failing or cancelled, so
     # writes run as their own futures (fsync off the event loop) and are awaited at the end.
     writes: set[asyncio.Future[None]] = set()
+    watch = FaultWatch()
     started = time.perf_counter()
 
+    stopped: str | None = None
+
     async def one(problem: Problem) -> None:
+        nonlocal stopped
         async with semaphore:
-            line = await run_problem(runner, problem, grader, hook)
-        write = asyncio.ensure_future(asyncio.to_thread(results.append, line))
+            if stopped is not None:
+                return  # decided while this one waited: it is left for the resume
+            outcome = await run_problem(runner, problem, grader, hook)
+            reason = watch.observe(outcome.failure)
+            if reason is not None and stopped is None:  # before the next one may start
+                stopped = reason
+        if reason is not None:
+            raise _Stop(reason)  # the fault that stops the run is not this problem's: it
+            # is left unrecorded, to run on resume; the stop cancels the problems in flight
+        write = asyncio.ensure_future(asyncio.to_thread(results.append, outcome.line))
         writes.add(write)
         await asyncio.shield(write)
         if on_result is not None:
-            on_result(line)
+            on_result(outcome.line)
 
     try:
         if hook is not None:
@@ -120,20 +166,34 @@ async def run_benchmark(
             tasks = [asyncio.create_task(one(problem)) for problem in todo]
             try:
                 await asyncio.gather(*tasks)
-            finally:  # on a failure or cancellation, stop the rest rather than leave them
+            finally:  # on a stop, failure or cancellation, end the rest rather than leave
+                # them; a problem cut off in flight is not recorded, so it runs on resume
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
+    except _Stop:
+        pass  # `stopped` says why
     finally:
         await asyncio.gather(*writes, return_exceptions=True)
     previous = _previous_wall(run_dir)
     summary = summarise_run(run_dir, previous + time.perf_counter() - started)
     (run_dir / "summary.json").write_text(summary.model_dump_json(indent=2))
+    if stopped is not None:
+        raise BenchStoppedError(
+            f"bench stopped: {stopped} — {summary.graded} of {len(problems)} problems are done "
+            f"and kept in {run_dir}; once that is fixed, the same command resumes",
+            summary,
+        )
     return summary
 
 
 def _previous_wall(run_dir: Path) -> float:
+    """Wall time of earlier sessions of this run (read leniently: older summaries had other
+    fields)."""
     path = run_dir / "summary.json"
     if not path.exists():
         return 0.0
-    return Summary.model_validate_json(path.read_text()).wall_seconds
+    try:
+        return float(json.loads(path.read_text()).get("wall_seconds", 0.0))
+    except (ValueError, AttributeError, TypeError):
+        return 0.0

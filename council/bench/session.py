@@ -18,7 +18,7 @@ from council.config import CouncilConfig
 from council.council import role_models_for
 from council.models.base import ChatModel
 from council.models.roles import RoleModels
-from council.protocols.options import ProtocolOptions
+from council.protocols.options import MAX_SAMPLES, ProtocolOptions
 from council.protocols.select import build_runner
 from council.runner import GraphRunner
 
@@ -99,27 +99,24 @@ class BenchSession:
         from council.bench.results import ResultsFile
 
         already = ResultsFile(run_dir / "results.jsonl").latest_by_problem()
-        done = [line for line in already.values() if line.done]
-        counts = {"done": len(done), "correct": sum(line.correct for line in done)}
+        tally = Tally(graded=[line for line in already.values() if line.done])
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("accuracy {task.fields[accuracy]}"),
+            TextColumn("{task.fields[tally]}"),
         )
         with Progress(*columns, console=console, transient=False) as progress:
             task = progress.add_task(
                 label or runner.name,
                 total=len(problems),
-                completed=counts["done"],
-                accuracy=_accuracy(counts),
+                completed=tally.attempted,
+                tally=tally.describe(),
             )
 
             def on_result(line: ResultLine) -> None:
-                if line.done:
-                    counts["done"] += 1
-                    counts["correct"] += int(line.correct)
-                progress.update(task, completed=counts["done"], accuracy=_accuracy(counts))
+                tally.add(line)
+                progress.update(task, completed=tally.attempted, tally=tally.describe())
 
             return await run_benchmark(
                 runner,
@@ -163,7 +160,7 @@ class BenchSession:
             label="pilot",
         )
         single = max(pilot.tokens_per_problem, 1.0)
-        samples = max(1, round(protocol_summary.tokens_per_problem / single))
+        samples = min(MAX_SAMPLES, max(1, round(protocol_summary.tokens_per_problem / single)))
         options = self.options.model_copy(update={"samples": samples})
         baseline_dir = run_dir / "baseline"
         check_or_save_config(baseline_dir, self._config_for("self-consistency", problems, options))
@@ -188,5 +185,31 @@ class BenchSession:
         return config.model_copy(update={"options": options or self.options})
 
 
-def _accuracy(counts: dict[str, int]) -> str:
-    return f"{counts['correct'] / counts['done']:.1%}" if counts["done"] else "–"
+class Tally:
+    """The progress line's figures, as in the summary: accuracy over attempted problems
+    (an error counts wrong), over graded ones, and the errors. Problems that errored in an
+    earlier session are not counted until they run again now."""
+
+    def __init__(self, graded: list[ResultLine]) -> None:
+        self.graded = len(graded)
+        self.correct = sum(line.correct for line in graded)
+        self.errors = 0
+
+    @property
+    def attempted(self) -> int:
+        return self.graded + self.errors
+
+    def add(self, line: ResultLine) -> None:
+        if line.done:
+            self.graded += 1
+            self.correct += int(line.correct)
+        else:
+            self.errors += 1
+
+    def describe(self) -> str:
+        if not self.attempted:
+            return "accuracy –"
+        text = f"accuracy {self.correct / self.attempted:.1%}"
+        if self.graded:
+            text += f" (graded {self.correct / self.graded:.1%})"
+        return text + f" · errors {self.errors}"

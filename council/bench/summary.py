@@ -1,23 +1,31 @@
-"""`summary.json`: accuracy with its interval, tokens, cost, time, early stops."""
+"""`summary.json`: accuracy with its interval, errors beside it, tokens, cost, time, early
+stops.
+
+A problem whose run failed has no answer, and leaving it out would flatter the protocol
+(a model that times out on the hard problems would look more accurate). So `accuracy`
+counts an errored problem as wrong; `accuracy_graded`, over the problems that got an
+answer, is beside it, and so is the number of errors."""
 
 from __future__ import annotations
 
 import statistics
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from council.bench.results import ResultLine, ResultsFile
 from council.bench.stats import wilson_interval
 
 
 class Summary(BaseModel):
-    problems: int
+    problems: int = Field(description="problems attempted: graded plus errored")
+    graded: int = Field(description="problems that ran to an answer and were graded")
+    errors: int = Field(description="problems whose run failed (tried again on resume)")
     correct: int
-    accuracy: float
-    ci95_low: float
+    accuracy: float = Field(description="correct / problems attempted: an error counts wrong")
+    accuracy_graded: float = Field(description="correct / problems graded: errors left out")
+    ci95_low: float = Field(description="Wilson 95% interval of `accuracy`")
     ci95_high: float
-    errors: int
     extraction_failure_rate: float
     tokens_total: int
     tokens_per_problem: float
@@ -32,18 +40,21 @@ class Summary(BaseModel):
 def summarise(lines: list[ResultLine], wall_seconds: float) -> Summary:
     done = [line for line in lines if line.done]
     n = len(done)
+    attempted = len(lines)
     correct = sum(line.correct for line in done)
-    low, high = wilson_interval(correct, n)
+    low, high = wilson_interval(correct, attempted)
     tokens = sum(line.tokens for line in done)
     costs = [line.cost_usd for line in done if line.cost_usd is not None]
     stop_rounds = [line.stopped_round for line in done if line.stopped_round is not None]
     return Summary(
-        problems=n,
+        problems=attempted,
+        graded=n,
+        errors=attempted - n,
         correct=correct,
-        accuracy=correct / n if n else 0.0,
+        accuracy=correct / attempted if attempted else 0.0,
+        accuracy_graded=correct / n if n else 0.0,
         ci95_low=low,
         ci95_high=high,
-        errors=len(lines) - n,
         extraction_failure_rate=sum(line.extraction_failed for line in done) / n if n else 0.0,
         tokens_total=tokens,
         tokens_per_problem=tokens / n if n else 0.0,
@@ -59,3 +70,16 @@ def summarise(lines: list[ResultLine], wall_seconds: float) -> Summary:
 def summarise_run(run_dir: Path, wall_seconds: float = 0.0) -> Summary:
     latest = ResultsFile(run_dir / "results.jsonl").latest_by_problem()
     return summarise(list(latest.values()), wall_seconds)
+
+
+def describe(summary: Summary) -> str:
+    """One line for people: both accuracies, named, with the errors beside them."""
+    line = (
+        f"accuracy {summary.accuracy:.1%} over {summary.problems} attempted "
+        f"(95% CI {summary.ci95_low:.1%}–{summary.ci95_high:.1%}); "
+        f"{summary.accuracy_graded:.1%} over {summary.graded} graded; "
+        f"{summary.errors} error{'' if summary.errors == 1 else 's'}"
+    )
+    if summary.errors:
+        line += " (counted wrong in the first figure; `error` in results.jsonl says why)"
+    return line

@@ -1,4 +1,9 @@
-"""`council bench`: run a protocol over a data set; `council bench report A B`: compare."""
+"""`council bench`: run a protocol over a data set; `council bench report A B`: compare.
+
+Exit codes: 0 every problem was graded; 1 the run could not start or stopped early (one
+`error:` line says what to fix; what finished is kept and the same command resumes);
+3 the run finished but some problems errored (re-running the same command retries them).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from council.cli.options import add_model_options, add_tool_options, council_config_from_args
+from council.cli.options import (
+    add_model_options,
+    add_tool_options,
+    council_config_from_args,
+    validated,
+)
+
+EXIT_PROBLEM_ERRORS = 3
 
 
 def register(subparsers: Any) -> None:
@@ -34,7 +46,11 @@ def register(subparsers: Any) -> None:
     run.add_argument("--agents", type=int, default=3, help="debaters (debate)")
     run.add_argument("--rounds", type=int, default=2, help="debate rounds / solve attempts")
     run.add_argument("--samples", type=int, default=5, help="samples (self-consistency)")
-    run.add_argument("--no-early-stop", action="store_true", help="debate all rounds")
+    run.add_argument(
+        "--early-stop",
+        action="store_true",
+        help="end a debate once every debater commits to one value (Du et al. run all rounds)",
+    )
     run.add_argument(
         "--baseline", action="store_true", help="also run self-consistency at the same token budget"
     )
@@ -74,14 +90,26 @@ async def _bench(args: argparse.Namespace) -> int:
     from council.bench.datasets import DatasetSpec, load_problems
     from council.bench.grading import Grader
     from council.bench.manifest import build_manifest, check_or_save_config
+    from council.bench.runner import RunOptions
     from council.bench.session import BenchSession
+    from council.bench.summary import describe
     from council.config import CouncilConfig
     from council.protocols.options import ProtocolOptions
 
     console = Console(stderr=True, highlight=False)
     config = council_config_from_args(args)
     assert isinstance(config, CouncilConfig)
-    spec = DatasetSpec(
+    options = validated(
+        ProtocolOptions,
+        agents=args.agents,
+        rounds=args.rounds,
+        samples=args.samples,
+        early_stop=args.early_stop,
+        settings=config.model.settings,
+    )
+    concurrency = validated(RunOptions, concurrency=args.concurrency).concurrency
+    spec = validated(
+        DatasetSpec,
         source=args.dataset,
         format=args.format,
         question_field=args.question_field,
@@ -92,13 +120,6 @@ async def _bench(args: argparse.Namespace) -> int:
         seed=args.seed or 0,
     )  # --seed drives the shuffle and decoding
     problems = load_problems(spec)
-    options = ProtocolOptions(
-        agents=args.agents,
-        rounds=args.rounds,
-        samples=args.samples,
-        early_stop=not args.no_early_stop,
-        settings=config.model.settings,
-    )
     session = BenchSession(config, options, cache=args.cache)
     run_config = session.run_config(args.protocol, spec, memory=args.memory)
     resuming = check_or_save_config(args.out, run_config)
@@ -113,26 +134,39 @@ async def _bench(args: argparse.Namespace) -> int:
             problems,
             args.out,
             grader=grader,
-            concurrency=args.concurrency,
+            concurrency=concurrency,
             memory=args.memory,
             console=console,
             label=args.protocol,
         )
+        errors = summary.errors
         if args.baseline:
             baseline = await session.run_baseline(
                 summary,
                 problems,
                 args.out,
                 grader=grader,
-                concurrency=args.concurrency,
+                concurrency=concurrency,
                 console=console,
             )
             console.print(
                 f"baseline self-consistency (k={baseline.samples}): "
-                f"{baseline.summary.accuracy:.1%} at "
-                f"{baseline.summary.tokens_per_problem:.0f} tokens/problem"
+                f"{describe(baseline.summary)}; "
+                f"{baseline.summary.tokens_per_problem:.0f} tokens/problem",
+                markup=False,
+                soft_wrap=True,
             )
+            errors += baseline.summary.errors
     print(summary.model_dump_json(indent=2))
+    console.print(describe(summary), markup=False, soft_wrap=True)
+    if errors:
+        console.print(
+            f"error: {errors} problem{'' if errors == 1 else 's'} failed (see `error` in "
+            f"{args.out / 'results.jsonl'}); the same command runs them again",
+            markup=False,
+            soft_wrap=True,
+        )
+        return EXIT_PROBLEM_ERRORS
     return 0
 
 
@@ -146,9 +180,11 @@ def report_runs(args: argparse.Namespace) -> int:
     table = Table(title="council bench report")
     for column in (
         "run",
-        "n",
-        "accuracy",
+        "attempted",
+        "errors",
+        "accuracy (errors wrong)",
         "95% CI",
+        "accuracy (graded only)",
         "tokens/problem",
         "s/problem",
         "extract fail",
@@ -159,8 +195,10 @@ def report_runs(args: argparse.Namespace) -> int:
         table.add_row(
             name,
             str(s.problems),
+            str(s.errors),
             f"{s.accuracy:.1%}",
             f"{s.ci95_low:.1%}–{s.ci95_high:.1%}",
+            f"{s.accuracy_graded:.1%} of {s.graded}",
             f"{s.tokens_per_problem:.0f}",
             f"{s.seconds_per_problem:.1f}",
             f"{s.extraction_failure_rate:.1%}",

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from council.config import ROLES
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+    from pydantic.fields import FieldInfo
+
+Options = TypeVar("Options", bound="BaseModel")
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -54,7 +61,7 @@ def council_config_from_args(args: argparse.Namespace) -> object:
         )
         if value is not None
     }
-    settings = ModelSettings(**changes)
+    settings = validated(ModelSettings, **changes)
     api_key = SecretStr(args.api_key) if args.api_key else None
 
     def spec(name: str | None) -> ModelSpec:
@@ -71,10 +78,63 @@ def council_config_from_args(args: argparse.Namespace) -> object:
         if getattr(args, f"{role}_model", None)
     }
     tools = [t.strip() for t in getattr(args, "tools", "").split(",") if t.strip()]
-    return CouncilConfig(
+    return validated(
+        CouncilConfig,
         model=spec(args.model),
         role_models=role_models,
         max_rounds=getattr(args, "max_rounds", 3),
         tools=tools,
         sandbox=getattr(args, "sandbox", "docker"),
     )
+
+
+def validated(options: type[Options], /, **values: Any) -> Options:
+    """Build options from command-line values; an invalid one is a one-line `ConfigError`
+    naming the flag and its valid range. The bounds live on the pydantic models, so the
+    library and the CLI refuse the same values."""
+    from pydantic import ValidationError
+
+    from council.errors import ConfigError
+
+    try:
+        return options(**values)
+    except ValidationError as exc:
+        raise ConfigError(describe_invalid(options, exc)) from None
+
+
+def describe_invalid(model: type[BaseModel], exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    name = str(error["loc"][0]) if error["loc"] else ""
+    flag = "--" + name.replace("_", "-")
+    field = model.model_fields.get(name)
+    valid = _valid_range(field) if field is not None else ""
+    got = error.get("input")
+    if valid:
+        return f"{flag} must be {valid} (got {got})"
+    return f"{flag}: {error['msg'].lower()} (got {got})"
+
+
+def _valid_range(field: FieldInfo) -> str:
+    """'a whole number from 1 to 32', 'a number from 0.0 to 2.0', 'at least 1', ..."""
+    low = high = None
+    low_open = high_open = False
+    for bound in field.metadata:
+        if getattr(bound, "ge", None) is not None:
+            low = bound.ge
+        if getattr(bound, "gt", None) is not None:
+            low, low_open = bound.gt, True
+        if getattr(bound, "le", None) is not None:
+            high = bound.le
+        if getattr(bound, "lt", None) is not None:
+            high, high_open = bound.lt, True
+    if low is None and high is None:
+        return ""
+    kind = "a whole number" if "int" in str(field.annotation) else "a number"
+    if low is not None and high is not None and not (low_open or high_open):
+        return f"{kind} from {low} to {high}"
+    parts = []
+    if low is not None:
+        parts.append(f"{'above' if low_open else 'at least'} {low}")
+    if high is not None:
+        parts.append(f"{'below' if high_open else 'at most'} {high}")
+    return f"{kind} {' and '.join(parts)}"

@@ -1,4 +1,4 @@
-"""`council sandbox build|run|stop|doctor`: get the code sandbox ready and use it."""
+"""`council sandbox build|run|ps|stop|doctor`: get the code sandbox ready and use it."""
 
 from __future__ import annotations
 
@@ -32,6 +32,13 @@ def register(subparsers: Any) -> None:
         help="keep a named sandbox alive across calls (stop it with `stop NAME`)",
     )
     run.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="a new --session ends after this long without a call (default 600)",
+    )
+    run.add_argument(
         "--sandbox",
         choices=["docker", "process"],
         default="docker",
@@ -39,6 +46,9 @@ def register(subparsers: Any) -> None:
     )
     run.add_argument("--timeout", type=float, default=None, help="seconds (default 10)")
     run.set_defaults(handler=run_code)
+
+    ps = commands.add_parser("ps", help="list running sandboxes: session, id, age, idle, owner")
+    ps.set_defaults(handler=list_sessions)
 
     stop = commands.add_parser("stop", help="remove a named sandbox session")
     stop.add_argument("name")
@@ -51,8 +61,12 @@ def register(subparsers: Any) -> None:
 def _config(args: argparse.Namespace) -> Any:
     from council.tools.sandbox.config import SandboxConfig
 
-    image = getattr(args, "image", None)
-    return SandboxConfig(image=image) if image else SandboxConfig()
+    settings: dict[str, Any] = {}
+    if getattr(args, "image", None):
+        settings["image"] = args.image
+    if getattr(args, "idle_timeout", None) is not None:
+        settings["session_idle_timeout_seconds"] = args.idle_timeout
+    return SandboxConfig(**settings)
 
 
 def build_image(args: argparse.Namespace) -> int:
@@ -108,6 +122,42 @@ async def _run(args: argparse.Namespace, code: str) -> int:
     if result.warning:
         print(f"warning: {result.warning}", file=sys.stderr)
     return 1 if result.error else 0
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    if seconds < 120:
+        return f"{seconds:.0f}s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f}m"
+    return f"{seconds / 3600:.1f}h"
+
+
+def list_sessions(args: argparse.Namespace) -> int:
+    from council.tools.sandbox.docker_sandbox import docker_client
+    from council.tools.sandbox.listing import list_sandboxes
+
+    infos = list_sandboxes(docker_client(_config(args)))
+    if not infos:
+        print("no sandboxes running")
+        return 0
+    rows = [("SESSION", "CONTAINER", "AGE", "IDLE", "OWNER")]
+    for info in infos:
+        rows.append(
+            (
+                info.session or "-",
+                info.container_id,
+                _duration(info.age_seconds),
+                _duration(info.idle_seconds),
+                info.owner,
+            )
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    for row in rows:
+        cells = [row[column].ljust(widths[column]) for column in range(4)]
+        print("  ".join([*cells, row[4]]))
+    return 0
 
 
 def stop_session(args: argparse.Namespace) -> int:

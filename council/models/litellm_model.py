@@ -177,14 +177,14 @@ class LiteLLMModel:
                 if local is not None and (crashed := local.crash_error()) is not None:
                     raise crashed from exc
                 if attempt >= settings.max_retries:
-                    raise self._translate(litellm, exc) from exc
+                    raise self._translate(litellm, exc, settings.max_retries) from exc
                 delay = settings.retry_backoff_seconds * (2**attempt) * (0.5 + random.random())
                 attempt += 1
                 await asyncio.sleep(delay)
             except Exception as exc:
-                raise self._translate(litellm, exc) from exc
+                raise self._translate(litellm, exc, settings.max_retries) from exc
 
-    def _translate(self, litellm: Any, exc: Exception) -> ModelError:
+    def _translate(self, litellm: Any, exc: Exception, retries: int) -> ModelError:
         where = f" at {self.spec.api_base}" if self.spec.api_base else ""
         if isinstance(exc, litellm.AuthenticationError):
             return MissingCredentialsError(
@@ -196,7 +196,7 @@ class LiteLLMModel:
             exc
         ):
             return ModelUnreachableError(
-                f"cannot reach model {self.name!r}{where} after {self.spec.settings.max_retries}"
+                f"cannot reach model {self.name!r}{where} after {retries}"
                 f" retries: {_short(exc)}. Is the server running and the address right?"
             )
         if isinstance(exc, litellm.BadRequestError) and "provider" in str(exc).lower():

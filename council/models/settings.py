@@ -15,12 +15,15 @@ class ModelSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    temperature: float = 0.2
+    temperature: float = Field(default=0.2, ge=0.0, le=2.0)
     max_tokens: int | None = Field(
-        default=None, description="None: each role's own default (short for verdicts)"
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description="None: each role's own default (short for verdicts)",
     )
-    top_p: float | None = None
-    seed: int | None = None
+    top_p: float | None = Field(default=None, gt=0.0, le=1.0)
+    seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
     timeout_seconds: float = 120.0
     max_retries: int = Field(default=3, ge=0, description="retries on rate limits and timeouts")
     retry_backoff_seconds: float = 1.0

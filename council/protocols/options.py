@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from council.config import MAX_ROUNDS
 from council.models.settings import ModelSettings
 
-MAX_AGENTS = 16
-MAX_ROUNDS = 20
-MAX_SAMPLES = 64
+MAX_AGENTS = 32
+MAX_SAMPLES = 256
+"""Upper bounds well past any published setting: each multiplies the model calls per
+problem, so a typo (`--samples 5000`) is refused instead of spending hours of calls."""
 
 
 class ProtocolOptions(BaseModel):

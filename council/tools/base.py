@@ -14,6 +14,8 @@ from typing import Any, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
+from council.errors import RUN_FAULTS
+
 
 class ToolError(Exception):
     """Raised for a tool call that cannot run (unknown tool, bad arguments)."""
@@ -89,19 +91,36 @@ class Tool:
     async def run(
         self, arguments: dict[str, Any] | str, context: ToolContext | None = None
     ) -> ToolOutput:
-        """Validate, call, and wrap the result; a tool that raises yields an error text."""
+        """Validate, call, and wrap the result; a tool that raises yields an error text.
+
+        A tool is code the model drives with arguments it made up, so any exception from it
+        (a bug, a ValueError on odd input) is an observation the model can react to, not a
+        crash of the run. Only `RUN_FAULTS` and cancellation propagate. Bad arguments raise
+        `ToolError`, which callers turn into text the same way.
+        """
         parsed = self.parse_arguments(arguments)
         kwargs = dict(parsed)
         if self._needs_context:
             kwargs["context"] = context or ToolContext()
-        result = self._func(**kwargs)
-        if inspect.isawaitable(result):
-            result = await result
+        try:
+            result = self._func(**kwargs)
+            if inspect.isawaitable(result):
+                result = await result
+        except RUN_FAULTS:
+            raise
+        except Exception as exc:
+            return TextOutput(text=f"error: tool {self.name!r} failed: {_describe(exc)}")
         if isinstance(result, ToolOutput):
             return result
         if isinstance(result, BaseModel):
             return TextOutput(text=result.model_dump_json())
         return TextOutput(text=str(result))
+
+
+def _describe(exc: Exception, limit: int = 500) -> str:
+    """`ValueError: bad input`, flattened to one line and bounded for the model's prompt."""
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _input_model_for(func: Callable[..., Any], name: str) -> tuple[type[BaseModel], bool]:

@@ -150,3 +150,51 @@ def test_solve_reports_a_dead_model_in_one_line() -> None:
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1, err
     assert "local/smollm2" in lines[0] and "SIGSEGV" in lines[0]
+
+
+def test_bench_stops_on_a_dead_model_keeps_what_finished_and_resumes(
+    shared_datasets: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "run"
+    command = [
+        sys.executable,
+        "-m",
+        "council.cli.main",
+        "bench",
+        "--dataset",
+        str(shared_datasets / "gsm8k_train.jsonl"),
+        "--limit",
+        "4",
+        "--protocol",
+        "single",
+        "--max-tokens",
+        "96",
+        "--concurrency",
+        "1",
+        "--out",
+        str(out),
+    ]
+    bench = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    results = out / "results.jsonl"
+    deadline = time.monotonic() + 300
+    killed = False
+    while bench.poll() is None and time.monotonic() < deadline:
+        done = results.read_text().count("\n") if results.exists() else 0
+        model = [p for p in children(bench.pid) if "council.models.llama_server" in cmdline(p)]
+        if done >= 1 and model:  # one problem kept, the next one running
+            time.sleep(0.5)
+            os.kill(model[0], signal.SIGSEGV)
+            killed = True
+            break
+        time.sleep(0.1)
+    _out, err = bench.communicate(timeout=120)
+    assert killed, err
+    assert bench.returncode != 0
+    assert "SIGSEGV" in err and "resume" in err
+    kept = [json.loads(line) for line in results.read_text().splitlines()]
+    assert 1 <= len(kept) < 4 and all(line["problem_id"] for line in kept)
+
+    again = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr[-2000:]
+    ids = [json.loads(line)["problem_id"] for line in results.read_text().splitlines()]
+    assert len(ids) == len(set(ids)) == 4  # each problem exactly once

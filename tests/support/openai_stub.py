@@ -1,6 +1,6 @@
 """A real OpenAI-compatible HTTP server on loopback with scripted behaviour: fail with a
 status a given number of times, then answer. For testing retries and error mapping on the
-actual litellm → HTTP path."""
+actual litellm → HTTP path, in-process or as a stand-alone process (`__main__` below)."""
 
 from __future__ import annotations
 
@@ -85,7 +85,13 @@ if __name__ == "__main__":  # a stand-alone loopback server, e.g. for benchmarks
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
     parser.add_argument("--reply", default="ANSWER: 4")
+    parser.add_argument("--fail-first", type=int, default=0, help="requests to fail first")
+    parser.add_argument("--fail-status", type=int, default=429, help="their HTTP status")
     options = parser.parse_args()
-    asyncio.run(
-        serve_forever(StubBehaviour(delay_seconds=options.delay, reply=options.reply), options.port)
+    behaviour = StubBehaviour(
+        delay_seconds=options.delay,
+        reply=options.reply,
+        fail_first=options.fail_first,
+        fail_status=options.fail_status,
     )
+    asyncio.run(serve_forever(behaviour, options.port))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from council.agents import Solver, Verifier
 from council.messages import ToolCall
 from council.models.scripted import ScriptedModel, ScriptedReply
@@ -139,3 +141,53 @@ async def test_define_agent_builds_a_working_role() -> None:
     result = await checker.run({"answer": "4"})
     assert result.role == "checker" and result.output.accepted
     assert model.calls[0][-1].content.startswith("Check 4.\nVERDICT:")
+
+
+async def test_a_tool_that_raises_is_an_observation_and_the_run_goes_on() -> None:
+    """A user's tool with a bug: the model reads the error and answers; nothing crashes."""
+    from council import define_agent
+    from council.agents.solver import Solution
+    from council.graphs.builder import CouncilGraph
+    from council.runner import GraphRunner
+
+    @tool
+    def lookup(key: str) -> str:
+        """Look a value up."""
+        raise KeyError(f"no entry for {key}")
+
+    model = ScriptedModel(
+        [
+            ScriptedReply(tool_calls=(ToolCall(id="c1", name="lookup", arguments={"key": "pi"}),)),
+            "ANSWER: 3.14",
+        ],
+        native_tools=True,
+    )
+    agent = define_agent(
+        "looker",
+        system="You look things up.{tool_help}",
+        task="{problem}\n{format}",
+        model=model,
+        output=Solution,
+        tools=[lookup],
+    )
+    graph = CouncilGraph("lookup")
+    graph.add_agent("looker", agent, starts_round=True)
+    graph.add_node("finish", "finish_last_answer")
+    graph.add_edge("START", "looker")
+    graph.add_edge("looker", "finish")
+    graph.add_edge("finish", "END")
+    result = await GraphRunner(graph, max_rounds=1).arun("What is pi?")
+
+    tool_message = model.calls[1][-1]
+    assert tool_message.role == "tool"
+    assert tool_message.content == "error: tool 'lookup' failed: KeyError: 'no entry for pi'"
+    assert result.answer == "3.14"
+
+
+async def test_a_tool_that_raises_a_run_fault_still_stops_the_run() -> None:
+    """No sandbox is not something the model can work around: it propagates, loudly."""
+    from council.errors import SandboxUnavailableError
+    from council.tools.python_tool import python_tool
+
+    with pytest.raises(SandboxUnavailableError, match="needs a sandbox session"):
+        await python_tool.run({"code": "print(1)"}, ToolContext())

@@ -1,5 +1,6 @@
-"""The bench runner with scripted models: resume without loss or duplicates, errors
-recorded and retried, cache keys per sample and round, statistics."""
+"""The bench runner with scripted models and a real loopback server: resume without loss
+or duplicates, errors recorded and retried (and counted wrong), a dead or refusing server
+stopping the run, cache keys per sample and round, statistics."""
 
 from __future__ import annotations
 
@@ -11,17 +12,25 @@ import pytest
 
 from council.bench.cache import CachedModel, cache_key
 from council.bench.datasets import DatasetSpec, Problem
+from council.bench.faults import MAX_CONSECUTIVE_RUN_FAULTS, BenchStoppedError
 from council.bench.grading import Grader
 from council.bench.manifest import ModelRecord, RunConfig, check_or_save_config
-from council.bench.results import ResultsFile
+from council.bench.results import ResultLine, ResultsFile
 from council.bench.runner import run_benchmark
+from council.bench.session import Tally
 from council.bench.stats import mcnemar_exact, wilson_interval
-from council.errors import ConfigError, ModelError
+from council.bench.summary import describe
+from council.errors import ConfigError, ModelCrashedError, ModelError, ModelUnreachableError
 from council.messages import Message
 from council.models.base import CallInfo
+from council.models.factory import build_model
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
+from council.models.settings import ModelSettings, ModelSpec
 from council.protocols import ProtocolOptions, build_runner
+from council.runner import GraphRunner
+from tests.support.openai_stub import StubBehaviour, openai_stub
+from tests.support.servers import free_port
 
 
 class SimulatedKill(BaseException):
@@ -96,7 +105,9 @@ async def test_failed_problems_are_recorded_then_retried(
 
     runner = build_runner("single", models=RoleModels(ScriptedModel(responder=flaky)))
     summary = await run_benchmark(runner, PROBLEMS[:3], tmp_path, grader=grader)
-    assert summary.errors == 1 and summary.problems == 2
+    assert summary.errors == 1 and summary.graded == 2 and summary.problems == 3
+    assert summary.accuracy == pytest.approx(2 / 3)  # the error counts as wrong
+    assert summary.accuracy_graded == 1.0
     error_line = ResultsFile(tmp_path / "results.jsonl").latest_by_problem()["p2"]
     assert error_line.error and "server said 500" in error_line.error
     runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
@@ -168,3 +179,119 @@ def test_run_is_concurrent(tmp_path: Path, grader: Grader) -> None:
     summary = asyncio.run(run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=8))
     assert summary.problems == 8
     assert summary.wall_seconds < 8 * 0.2  # overlapped, not one after another
+
+
+def fast_settings() -> ModelSettings:
+    return ModelSettings(max_retries=0, retry_backoff_seconds=0.01, timeout_seconds=5)
+
+
+def server_runner(api_base: str) -> GraphRunner:
+    """`single` through the real litellm → HTTP path, without retries (agents call with the
+    protocol's settings)."""
+    spec = ModelSpec(name="openai/stub", api_base=api_base, settings=fast_settings())
+    options = ProtocolOptions(settings=fast_settings())
+    return build_runner("single", models=RoleModels(build_model(spec)), options=options)
+
+
+async def test_unreachable_server_stops_the_run_keeping_what_finished_then_resumes(
+    tmp_path: Path, grader: Grader
+) -> None:
+    """Nothing listening: the run stops after a few problems, not after all of them, says
+    which model and address and what to do, and the same call resumes once a server is up."""
+    port = free_port()
+    api_base = f"http://127.0.0.1:{port}/v1"
+    problems = [
+        Problem(id=f"q{i}", question=f"What is {i} + {i}?", gold=str(2 * i)) for i in range(20)
+    ]
+    with pytest.raises(BenchStoppedError) as stopped:
+        await run_benchmark(server_runner(api_base), problems, tmp_path, grader=grader)
+    message = str(stopped.value)
+    assert f"{MAX_CONSECUTIVE_RUN_FAULTS} problems in a row failed" in message
+    assert f"cannot reach model 'openai/stub' at {api_base}" in message
+    assert "Is the server running" in message and "the same command resumes" in message
+    assert "\n" not in message
+    lines = ResultsFile(tmp_path / "results.jsonl").read()  # valid JSON lines, nothing torn
+    # the streak before the stop is recorded as errors; the fault that stops it is not
+    assert len(lines) == MAX_CONSECUTIVE_RUN_FAULTS - 1
+    assert all(line.error and "ModelUnreachableError" in line.error for line in lines)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["errors"] == len(lines) and summary["graded"] == 0
+    assert stopped.value.summary.errors == len(lines)
+
+    behaviour = StubBehaviour(reply="ANSWER: 4")
+    async with openai_stub(behaviour, port=port):
+        summary_after = await run_benchmark(
+            server_runner(api_base), problems, tmp_path, grader=grader
+        )
+    assert summary_after.graded == 20 and summary_after.errors == 0
+    assert summary_after.accuracy == pytest.approx(1 / 20)  # only "2 + 2" has gold 4
+    done = [line.problem_id for line in ResultsFile(tmp_path / "results.jsonl").read() if line.done]
+    assert sorted(done) == sorted(p.id for p in problems)  # each graded exactly once
+
+
+async def test_server_answering_500_stops_the_run(tmp_path: Path, grader: Grader) -> None:
+    behaviour = StubBehaviour(fail_first=10_000, fail_status=500)
+    async with openai_stub(behaviour) as api_base:
+        with pytest.raises(BenchStoppedError, match=r"3 problems in a row failed: model"):
+            await run_benchmark(
+                server_runner(api_base), PROBLEMS, tmp_path, grader=grader, concurrency=1
+            )
+    assert len(behaviour.requests) == MAX_CONSECUTIVE_RUN_FAULTS  # one call per problem
+    # the streak before the stop is recorded; the failure that stops the run is not
+    assert len(ResultsFile(tmp_path / "results.jsonl").read()) == MAX_CONSECUTIVE_RUN_FAULTS - 1
+
+
+async def test_crashed_model_stops_the_run_at_once(tmp_path: Path, grader: Grader) -> None:
+    def dies_on_the_third(call: ScriptedCall) -> str:
+        if "What is 3 " in call.last:
+            raise ModelCrashedError("the llama.cpp process died (signal 9)")
+        return doubling(call)
+
+    model = ScriptedModel(responder=dies_on_the_third)
+    runner = build_runner("single", models=RoleModels(model))
+    with pytest.raises(BenchStoppedError, match=r"process died .* 2 of 8 problems are done"):
+        await run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=1)
+    assert len(model.calls) == 3  # nothing after the crash was tried
+    latest = ResultsFile(tmp_path / "results.jsonl").latest_by_problem()
+    assert sorted(latest) == ["p1", "p2"]  # p3 met the crash: left to run on resume
+
+
+async def test_scattered_failures_do_not_stop_the_run_and_count_as_wrong(
+    tmp_path: Path, grader: Grader
+) -> None:
+    """Failures that are not in a row are those problems' own: recorded, run goes on."""
+
+    def every_other_fails(call: ScriptedCall) -> str:
+        number = int(call.last.split("What is ")[1].split(" ")[0])
+        if number % 2:
+            raise ModelUnreachableError("cannot reach model 'm': blip")
+        return doubling(call)
+
+    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=every_other_fails)))
+    summary = await run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=1)
+    assert summary.problems == 8 and summary.errors == 4 and summary.graded == 4
+    assert summary.correct == 2  # p2, p6 right; p4, p8 answer 0
+    assert summary.accuracy == 2 / 8 and summary.accuracy_graded == 2 / 4
+    assert describe(summary) == (
+        "accuracy 25.0% over 8 attempted (95% CI 7.1%–59.1%); 50.0% over 4 graded; 4 errors"
+        " (counted wrong in the first figure; `error` in results.jsonl says why)"
+    )
+
+
+def test_progress_line_shows_errors_beside_both_accuracies() -> None:
+    tally = Tally(graded=[])
+    assert tally.describe() == "accuracy –"
+    base = {"question": "q", "gold": "1"}
+    tally.add(ResultLine(problem_id="a", correct=True, **base))
+    tally.add(ResultLine(problem_id="b", error="ModelError: down", **base))
+    assert tally.attempted == 2
+    assert tally.describe() == "accuracy 50.0% (graded 100.0%) · errors 1"
+
+
+def test_concurrency_is_bounded(tmp_path: Path, grader: Grader) -> None:
+    """Zero would wait forever on a semaphore nobody releases."""
+    from pydantic import ValidationError
+
+    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
+    with pytest.raises(ValidationError, match="concurrency"):
+        asyncio.run(run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=0))

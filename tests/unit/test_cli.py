@@ -1,8 +1,16 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.support.servers import free_port
 
 HEAVY = ("langgraph", "litellm", "docker", "llama_cpp", "sympy")
 
@@ -31,3 +39,158 @@ def test_unknown_model_is_a_clear_one_line_error() -> None:
     assert done.returncode == 1
     assert "error: unknown model 'nosuchprovider-xyz'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def council(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """This tree's `council` in a fresh interpreter, as a user runs it."""
+    path = os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])
+    env = {**os.environ, "PYTHONPATH": path, "COLUMNS": "200"}  # tables unwrapped
+    return subprocess.run(
+        [sys.executable, "-m", "council.cli.main", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=REPO_ROOT,
+    )
+
+
+@contextmanager
+def stub_server(port: int, *options: str) -> Iterator[str]:
+    """The loopback OpenAI-compatible stub as its own process; yields its /v1 base URL."""
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.openai_stub", "--port", str(port), *options],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+    )
+    try:
+        assert process.stdout is not None
+        base = process.stdout.readline().strip()  # printed once it is listening
+        assert base.endswith("/v1"), f"stub server did not start (exit {process.poll()})"
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("error:")]
+
+
+@pytest.fixture
+def arithmetic(tmp_path: Path) -> Path:
+    path = tmp_path / "data.jsonl"
+    rows = [{"question": f"What is {i} + {i}?", "answer": str(2 * i)} for i in range(1, 7)]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+def bench_args(data: Path, out: Path, api_base: str, *extra: str) -> list[str]:
+    return [
+        "bench",
+        "--dataset",
+        str(data),
+        "--out",
+        str(out),
+        "--model",
+        "openai/stub",
+        "--api-base",
+        api_base,
+        *extra,
+    ]
+
+
+def test_bench_against_a_dead_server_stops_with_one_line_then_resumes(
+    arithmetic: Path, tmp_path: Path
+) -> None:
+    port = free_port()
+    api_base = f"http://127.0.0.1:{port}/v1"
+    command = bench_args(arithmetic, tmp_path / "run", api_base, "--concurrency", "3")
+    stopped = council(*command)  # 3 at once: the retries' backoff overlaps
+    assert stopped.returncode == 1, stopped.stderr[-2000:]
+    assert "Traceback" not in stopped.stderr
+    [line] = error_lines(stopped.stderr)
+    assert line.startswith("error: bench stopped: 3 problems in a row failed: cannot reach model")
+    assert f"127.0.0.1:{port}" in line and "the same command resumes" in line
+    results = (tmp_path / "run" / "results.jsonl").read_text().splitlines()
+    # two errors recorded; the third failure stops the run and is left for the resume
+    assert len(results) == 2 and all(json.loads(r)["error"] for r in results)
+
+    with stub_server(port, "--reply", "ANSWER: 4"):
+        resumed = council(*command)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    summary = json.loads(resumed.stdout)
+    assert summary["problems"] == 6 and summary["errors"] == 0 and summary["correct"] == 1
+
+
+def test_bench_that_ends_with_errors_exits_non_zero_and_shows_them(
+    arithmetic: Path, tmp_path: Path
+) -> None:
+    """One refused request (a 400) costs one problem; the run finishes, and says so."""
+    with stub_server(free_port(), "--fail-first", "1", "--fail-status", "400") as base:
+        done = council(*bench_args(arithmetic, tmp_path / "run", base, "--concurrency", "1"))
+    assert done.returncode == 3, done.stderr[-2000:]
+    summary = json.loads(done.stdout)
+    assert summary["problems"] == 6 and summary["errors"] == 1 and summary["graded"] == 5
+    assert summary["accuracy"] == pytest.approx(1 / 6)  # the stub says 4: right for 2 + 2
+    assert summary["accuracy_graded"] == pytest.approx(1 / 5)
+    assert "accuracy 16.7% over 6 attempted" in done.stderr and "1 error" in done.stderr
+    assert error_lines(done.stderr) == [
+        f"error: 1 problem failed (see `error` in {tmp_path / 'run' / 'results.jsonl'}); "
+        "the same command runs them again"
+    ]
+    report = council("bench", "report", str(tmp_path / "run"), "--png", str(tmp_path / "a.png"))
+    assert report.returncode == 0, report.stderr
+    assert "errors" in report.stdout and "graded only" in report.stdout
+    assert "16.7%" in report.stdout and "20.0% of 5" in report.stdout
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--concurrency", "0"], "--concurrency must be a whole number from 1 to 256 (got 0)"),
+        (["--agents", "0"], "--agents must be a whole number from 1 to 32 (got 0)"),
+        (["--rounds", "500"], "--rounds must be a whole number from 1 to 20 (got 500)"),
+        (["--samples", "0"], "--samples must be a whole number from 1 to 256 (got 0)"),
+        (["--limit", "0"], "--limit must be a whole number at least 1 (got 0)"),
+        (["--limit", "-3"], "--limit must be a whole number at least 1 (got -3)"),
+        (["--temperature", "-1"], "--temperature must be a number from 0.0 to 2.0 (got -1.0)"),
+        (["--max-tokens", "0"], "--max-tokens must be a whole number from 1 to 1000000 (got 0)"),
+        (["--seed", "-1"], "--seed must be a whole number from 0 to 4294967295 (got -1)"),
+    ],
+)
+def test_bench_refuses_invalid_numbers_with_the_valid_range(
+    option: list[str], message: str, arithmetic: Path, tmp_path: Path
+) -> None:
+    done = council(*bench_args(arithmetic, tmp_path / "run", "http://127.0.0.1:9/v1"), *option)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [f"error: {message}"]
+    assert not (tmp_path / "run").exists()  # refused before anything was written
+
+
+def test_solve_against_a_refusing_server_exits_non_zero_with_one_line() -> None:
+    port = free_port()
+    done = council(
+        "solve",
+        "What is 2 + 2?",
+        "--model",
+        "openai/stub",
+        "--api-base",
+        f"http://127.0.0.1:{port}/v1",
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert error_lines(done.stderr) == [done.stderr.strip().splitlines()[-1]]
+    assert f"error: cannot reach model 'openai/stub' at http://127.0.0.1:{port}/v1" in done.stderr
+
+
+def test_solve_refuses_invalid_rounds() -> None:
+    done = council("solve", "1+1", "--max-rounds", "0", "--model", "openai/stub")
+    assert done.returncode == 1
+    assert done.stderr.strip() == "error: --max-rounds must be a whole number from 1 to 20 (got 0)"

@@ -1,5 +1,14 @@
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
 import pytest
 
 from council.errors import ConfigError
@@ -18,6 +27,9 @@ from council.tools.calculator import CalculatorError, calculate, calculator
         ("1,234 * 2", 2468),
         ("-3 ** 2", -9),
         ("comb(10, 3)", 120),
+        ("10**3999", 10**3999),  # the bounds refuse only what is too big, not what is near
+        ("comb(10000, 5000)", __import__("math").comb(10000, 5000)),
+        ("perm(5)", 120),
     ],
 )
 def test_calculator_evaluates(expression: str, expected: float) -> None:
@@ -31,6 +43,10 @@ def test_calculator_evaluates(expression: str, expected: float) -> None:
         "open('/etc/passwd')",
         "9 ** 99999",
         "factorial(10**6)",
+        "factorial(10**7)",
+        "1 << 10**9",
+        "'ab' * 10**9",
+        pytest.param("-" * 1900 + "1", id="1900 nested minus signs"),
         "x + 1",
         "lambda: 1",
         "(1).__class__",
@@ -39,6 +55,86 @@ def test_calculator_evaluates(expression: str, expected: float) -> None:
 def test_calculator_refuses_anything_but_bounded_arithmetic(expression: str) -> None:
     with pytest.raises(CalculatorError):
         calculate(expression)
+
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHILD = """
+import json, sys, time
+from council.tools.calculator import calculate
+started = time.perf_counter()
+try:
+    calculate(sys.argv[1])
+    outcome = "computed"
+except Exception as exc:
+    outcome = f"{type(exc).__name__}: {exc}"
+print(json.dumps({"outcome": outcome, "seconds": time.perf_counter() - started}))
+"""
+
+
+def calculate_in_child(expression: str, kill_after: float = 20.0) -> tuple[str, float]:
+    """In its own process, so a runaway big-int computation (which holds the GIL and cannot
+    be interrupted) is killed and fails the test instead of hanging the test run."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, expression],
+            capture_output=True,
+            text=True,
+            timeout=kill_after,
+            cwd=REPO_ROOT,
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{expression!r} was still computing after {kill_after}s")
+    report = json.loads(done.stdout)
+    return report["outcome"], report["seconds"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "says"),
+    [
+        ("(10**3000)**10000", "the power would have more than 4,000 digits"),
+        ("(10**3000) * (10**3000)", "the product would have more than 4,000 digits"),
+        ("comb(10**9, 5*10**8)", "comb would have more than 4,000 digits"),
+        ("perm(10**6, 10**5)", "perm would have more than 4,000 digits"),
+        ("factorial(10**7)", "factorial(10000000) would have more than 4,000 digits"),
+        ("round(5, -10**8)", "digits up to 400"),
+        ("lcm(10**3999, 10**3999 + 1)", "lcm would have more than 4,000 digits"),
+        pytest.param("1" + "+1" * 1500, "longer than 2000 characters", id="1500 terms"),
+    ],
+)
+def test_calculator_estimates_size_before_computing(expression: str, says: str) -> None:
+    """Each of these would compute for minutes (or exhaust memory) if tried; the estimate
+    refuses it at once with a message the model can act on."""
+    outcome, seconds = calculate_in_child(expression)
+    assert outcome.startswith("CalculatorError: ") and says in outcome
+    assert seconds < 0.05  # refused from an estimate, not after trying
+
+
+async def test_calculator_tool_runs_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even a slow evaluation leaves the loop free for other agents' calls and timeouts."""
+    loop_thread = threading.get_ident()
+    ran_on: list[int] = []
+
+    def slow_calculate(expression: str) -> int:
+        ran_on.append(threading.get_ident())
+        time.sleep(0.3)  # blocking, as a large but allowed computation would be
+        return 42
+
+    monkeypatch.setattr("council.tools.calculator.calculate", slow_calculate)
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticking = asyncio.create_task(ticker())
+    output = await calculator.run({"expression": "6 * 7"})
+    ticking.cancel()
+    assert output.to_text() == "42"
+    assert ran_on and ran_on[0] != loop_thread
+    assert ticks >= 10  # the loop kept turning while the calculation ran
 
 
 async def test_calculator_tool_reports_errors_as_text() -> None:
@@ -65,3 +161,8 @@ async def test_bad_arguments_are_a_tool_error() -> None:
 
     with pytest.raises(ToolError, match="bad arguments"):
         await calculator.run({"expr": "1"})
+
+
+async def test_calculator_tool_gives_the_refusal_as_text() -> None:
+    output = await calculator.run({"expression": "(10**3000)**10000"})
+    assert output.to_text().startswith("error: the power would have more than 4,000 digits")

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 SANDBOX_LABEL = "council.sandbox"
 OWNER_LABEL = "council.owner_pid"
 SESSION_LABEL = "council.session"
+IDLE_TIMEOUT_LABEL = "council.idle_timeout"
 DEFAULT_IMAGE = "council-sandbox:latest"
 
 
@@ -23,4 +24,9 @@ class SandboxConfig(BaseModel):
     user: str = "65534:65534"
     preload: tuple[str, ...] = ("sympy", "numpy")
     start_timeout_seconds: float = 60.0
+    session_idle_timeout_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="a named session (`sandbox run --session`) ends after this long unused",
+    )
     docker_host: str | None = Field(default=None, description="default: the environment's")

@@ -1,5 +1,13 @@
 """The Docker sandbox: one container per session, no network, hard limits, read-only root,
-a non-root user, a small tmpfs work dir, nothing from the host."""
+a non-root user, a small tmpfs work dir, nothing from the host.
+
+Containers belong to dockerd, not to us, so their lifetime is tied to ours through the
+attach socket: an owned container keeps stdin open only while its first attach lasts
+(Docker's StdinOnce), so when this process ends, however it ends, the kernel closes the
+socket, the supervisor reads end of input and exits, tini exits with it, and Docker
+removes the container (auto_remove). A named session is re-attached by later commands,
+so its stdin stays open; it ends after `session_idle_timeout_seconds` without a call.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +19,15 @@ from typing import Any
 
 from council.errors import SandboxUnavailableError
 from council.tools.sandbox.config import (
+    IDLE_TIMEOUT_LABEL,
     OWNER_LABEL,
     SANDBOX_LABEL,
     SESSION_LABEL,
     SandboxConfig,
 )
 from council.tools.sandbox.framing import DockerStreamDemux
-from council.tools.sandbox.session import InterpreterSession, python_command
+from council.tools.sandbox.image import INIT
+from council.tools.sandbox.session import InterpreterSession, SupervisorOptions, python_command
 from council.tools.sandbox.transport import Transport
 
 READY_HINT = (
@@ -55,16 +65,31 @@ def docker_client(config: SandboxConfig) -> Any:
         ) from exc
 
 
-def container_options(config: SandboxConfig, labels: dict[str, str]) -> dict[str, Any]:
+ACTIVITY_FILE = "/tmp/.council-last-call"
+"""Inside the container: the supervisor writes the time of the last call here for `ps`."""
+
+
+def container_options(
+    config: SandboxConfig, labels: dict[str, str], *, owned: bool = True
+) -> dict[str, Any]:
+    """`owned`: the container ends with this process (stdin closes when the attach socket
+    does); otherwise it is a named session that ends after its idle timeout."""
     uid, _, gid = config.user.partition(":")
     gid = gid or uid
+    options = SupervisorOptions(
+        preload=config.preload,
+        idle_timeout=None if owned else config.session_idle_timeout_seconds,
+        activity_file=ACTIVITY_FILE,
+    )
     return {
         "image": config.image,
-        "command": python_command(config),
+        "entrypoint": list(INIT),
+        "command": python_command(options),
         "stdin_open": True,
         "tty": False,
-        "detach": True,
-        "init": True,
+        # docker-py sets StdinOnce exactly when `detach` is false (as `docker run -i`)
+        "detach": not owned,
+        "auto_remove": True,
         "network_mode": "none",
         "read_only": True,
         # owned by the sandbox user; `mode=` is reset when /work is also the working dir
@@ -104,11 +129,17 @@ class DockerTransport(Transport):
 
     @classmethod
     async def start(
-        cls, client: Any, config: SandboxConfig, *, labels: dict[str, str], name: str | None
+        cls,
+        client: Any,
+        config: SandboxConfig,
+        *,
+        labels: dict[str, str],
+        name: str | None,
+        owned: bool = True,
     ) -> DockerTransport:
         import docker
 
-        options = container_options(config, labels)
+        options = container_options(config, labels, owned=owned)
         try:
             container = await asyncio.to_thread(client.containers.create, name=name, **options)
         except docker.errors.ImageNotFound as exc:
@@ -121,6 +152,8 @@ class DockerTransport(Transport):
 
     @classmethod
     async def attach(cls, container: Any) -> DockerTransport:
+        import docker
+
         params = {"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
         wrapped = await asyncio.to_thread(container.attach_socket, params=params)
         raw: socket.socket = getattr(wrapped, "_sock", wrapped)
@@ -128,7 +161,19 @@ class DockerTransport(Transport):
         transport = cls(container, raw)
         transport.keepalive = wrapped  # the wrapper owns the HTTP response; keep it open
         if container.status != "running":
-            await asyncio.to_thread(container.start)
+            try:
+                await asyncio.to_thread(container.start)
+            except docker.errors.APIError as exc:
+                transport.keepalive.close()
+                hint = (
+                    "the sandbox image has no init (tini): rebuild it with "
+                    "`council sandbox build --force`"
+                    if "tini" in str(exc)
+                    else "run `council sandbox doctor`"
+                )
+                raise SandboxUnavailableError(
+                    f"cannot start the sandbox container ({exc.explanation or exc}); {hint}"
+                ) from exc
         transport.start_reading()
         return transport
 
@@ -173,13 +218,17 @@ class DockerSession(InterpreterSession):
     ) -> None:
         self.client = client or docker_client(config)
         labels = {SANDBOX_LABEL: "1"}
-        if persistent and name:
-            labels[SESSION_LABEL] = name
-        else:
+        owned = not (persistent and name)
+        if owned:
             labels[OWNER_LABEL] = str(os.getpid())
+        else:
+            labels[SESSION_LABEL] = name or ""
+            labels[IDLE_TIMEOUT_LABEL] = f"{config.session_idle_timeout_seconds:g}"
 
         async def start_transport() -> Transport:
-            return await DockerTransport.start(self.client, config, labels=labels, name=name)
+            return await DockerTransport.start(
+                self.client, config, labels=labels, name=name, owned=owned
+            )
 
         super().__init__(start_transport, config)
 
@@ -190,7 +239,8 @@ SESSION_PREFIX = "council-session-"
 class NamedDockerSession(DockerSession):
     """A session that outlives the process: `council sandbox run --session NAME`.
 
-    The container is found by name and attached to; it is removed only by `stop`."""
+    The container is found by name and attached to; it ends by `stop`, or by itself
+    after `session_idle_timeout_seconds` without a call (set when it is created)."""
 
     def __init__(self, name: str, config: SandboxConfig, *, client: Any | None = None) -> None:
         self.session_name = name
@@ -207,11 +257,32 @@ class NamedDockerSession(DockerSession):
             await super().start()
             return self
         if container.status != "running":
-            await asyncio.to_thread(container.remove, force=True)
+            await self._remove_old(container)
             await super().start()
             return self
         self._transport = await DockerTransport.attach(container)
         return self
+
+    async def _restart(self) -> None:
+        # It may have ended by its idle timeout as we attached: its name frees up only
+        # once Docker has removed it.
+        if isinstance(self._transport, DockerTransport):
+            await self._remove_old(self._transport.container)
+        await super()._restart()
+
+    async def _remove_old(self, container: Any) -> None:
+        """Remove a stopped session's container (auto_remove may be at it already) and
+        wait until the name is free, at most 10 s."""
+        import docker
+
+        with contextlib.suppress(docker.errors.APIError):
+            await asyncio.to_thread(container.remove, force=True)
+        for _ in range(100):
+            try:
+                await asyncio.to_thread(container.reload)
+            except docker.errors.NotFound:
+                return
+            await asyncio.sleep(0.1)
 
     async def close(self) -> None:
         if isinstance(self._transport, DockerTransport):

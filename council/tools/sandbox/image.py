@@ -1,12 +1,13 @@
-"""Building the sandbox image: python3, sympy and numpy on Debian bookworm.
+"""Building the sandbox image: python3, sympy, numpy and tini on Debian bookworm.
 
 With a registry, from the Dockerfile beside this module; without one (offline machines),
 from a minimal Debian rootfs made by debootstrap from Debian's own package mirrors, then
-`docker import`. Both give the same interpreter and libraries.
+`docker import`. Both give the same interpreter, libraries and init.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -21,7 +22,16 @@ from typing import Any, Literal
 from council.errors import SandboxUnavailableError
 
 BuildMethod = Literal["auto", "dockerfile", "debootstrap"]
-PACKAGES = "python3,python3-sympy,python3-numpy"
+PACKAGES = "python3,python3-sympy,python3-numpy,tini"
+INIT = ("/usr/bin/tini", "--")
+"""The container's PID 1, Debian's `tini`, installed in the image and set as its entrypoint.
+
+Why tini and not the supervisor as PID 1: PID 1 gets no default signal handlers (a
+`docker stop` would wait out its grace period) and inherits every orphan in the
+container; tini forwards signals, reaps zombies, and exits with its child, in 1 MB that
+has had those corner cases fixed for years. Why in the image: Docker's `init: True`
+bind-mounts the host's `docker-init` into every container, a host file inside the sandbox.
+"""
 REGISTRY_PROBE = ("registry-1.docker.io", 443)
 
 
@@ -79,7 +89,11 @@ def build_from_debootstrap(client: Any, tag: str, log: Callable[[str], None]) ->
             src=str(archive),
             repository=repository,
             tag=version or "latest",
-            changes=["USER 65534:65534", "WORKDIR /work"],
+            changes=[
+                "USER 65534:65534",
+                "WORKDIR /work",
+                "ENTRYPOINT " + json.dumps(list(INIT)),
+            ],
         )
 
 

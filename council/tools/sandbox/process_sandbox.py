@@ -3,6 +3,10 @@ network namespace where `unshare` allows, and an unprivileged user when started 
 
 It is NOT a security boundary (same kernel, same filesystem view), and says so on every
 call. It exists for machines without Docker, and only when asked for explicitly.
+
+The interpreter ends with this process however it ends: its supervisor exits, killing
+everything below it, at the end of its stdin pipe or when its parent pid changes (it
+polls; the pipe alone is not enough when a forked child of the host holds its write end).
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ import logging
 import os
 import resource
 import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Callable
 
 from council.tools.sandbox.config import SandboxConfig
-from council.tools.sandbox.session import InterpreterSession, python_command
+from council.tools.sandbox.session import InterpreterSession, SupervisorOptions, python_command
 from council.tools.sandbox.transport import Transport
 
 PROCESS_WARNING = (
@@ -26,6 +31,7 @@ PROCESS_WARNING = (
     "untrusted code"
 )
 NOBODY = 65534
+KILL_GRACE_SECONDS = 3.0
 
 
 def _bytes(size: str) -> int:
@@ -85,7 +91,10 @@ class ProcessTransport(Transport):
         workdir = tempfile.mkdtemp(prefix="council-sandbox-")
         if is_root:
             os.chown(workdir, NOBODY, NOBODY)
-        command = [_interpreter(is_root), *python_command(config)[1:]]
+        command = [
+            _interpreter(is_root),
+            *python_command(SupervisorOptions(preload=config.preload))[1:],
+        ]
         process = await asyncio.create_subprocess_exec(
             *command,
             stdin=asyncio.subprocess.PIPE,
@@ -116,9 +125,16 @@ class ProcessTransport(Transport):
 
     async def kill(self) -> None:
         if self.process.returncode is None:
+            # SIGTERM first: the supervisor then kills what the code left behind, which
+            # may have left its process group; SIGKILL if it does not end in time.
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, 9)
-            await self.process.wait()
+                os.kill(self.process.pid, signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), KILL_GRACE_SECONDS)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                await self.process.wait()
         await self.stop_reading()
         shutil.rmtree(self.workdir, ignore_errors=True)
         self.closed = True

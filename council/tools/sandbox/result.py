@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from council.tools.base import ToolOutput
 
 
@@ -15,6 +17,9 @@ class ExecutionResult(ToolOutput):
     restarted: bool = False
     duration_ms: float = 0.0
     warning: str | None = None
+    note: str | None = Field(
+        default=None, description="what the sandbox did after the call, e.g. a restart"
+    )
 
     @property
     def ok(self) -> bool:
@@ -33,4 +38,6 @@ class ExecutionResult(ToolOutput):
             parts.append(self.value)
         if self.error:
             parts.append(f"[error]\n{self.error.rstrip()}")
+        if self.note:
+            parts.append(f"[note: {self.note}]")
         return "\n".join(parts) if parts else "(no output)"

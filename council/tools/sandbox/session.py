@@ -8,6 +8,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from council.errors import SandboxUnavailableError
 from council.tools.sandbox.config import SandboxConfig
 from council.tools.sandbox.framing import BOOTSTRAP, encode, supervisor_source
@@ -138,5 +140,19 @@ class InterpreterSession(SandboxSession):
 PYTHON_COMMAND: list[str] = ["python3", "-u", "-I", "-c", BOOTSTRAP]
 
 
-def python_command(config: SandboxConfig) -> list[str]:
-    return [*PYTHON_COMMAND, *config.preload]
+class SupervisorOptions(BaseModel):
+    """What the supervisor is told on its command line (one JSON argument)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    preload: tuple[str, ...] = ()
+    idle_timeout: float | None = Field(
+        default=None, description="end after this many seconds without a call; None: never"
+    )
+    activity_file: str | None = Field(
+        default=None, description="where the supervisor writes the time of the last call"
+    )
+
+
+def python_command(options: SupervisorOptions) -> list[str]:
+    return [*PYTHON_COMMAND, options.model_dump_json()]
