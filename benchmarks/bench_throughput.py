@@ -31,7 +31,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from council.protocols.answerer import Answerer
+from council.agents.answerer import Answerer
 
 from council.bench.datasets import DatasetSpec, Problem, load_problems
 from council.bench.grading import Grader
