@@ -23,6 +23,8 @@ async def test_completion_through_openai_compatible_server(llama_server: str) ->
 async def test_council_over_openai_compatible_server(llama_server: str) -> None:
     spec = ModelSpec(name="openai/smollm2", api_base=llama_server, settings=FAST)
     result = await Council(CouncilConfig(model=spec, max_rounds=1)).arun("What is 4 + 4?")
-    assert result.answer
+    assert {c.role for c in result.calls} >= {"planner", "solver", "verifier"}
     assert all(call.model == "openai/smollm2" for call in result.calls)
+    assert all(c.reply and c.finish_reason in ("stop", "length") for c in result.calls)
+    assert result.status in ("accepted", "exhausted")
     assert result.usage.total.prompt_tokens > 0
