@@ -32,7 +32,6 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from council.agents.answerer import Answerer
-
 from council.bench.datasets import DatasetSpec, Problem, load_problems
 from council.bench.grading import Grader
 from council.bench.results import ResultsFile
