@@ -38,9 +38,9 @@ async def _chat(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from council.chat.paths import default_memory_db, default_threads_db
-    from council.chat.repl import ChatRepl
     from council.chat.session import ChatSession
     from council.chat.threads import ThreadStore, new_thread_id
+    from council.cli.chat_repl import ChatRepl
     from council.config import CouncilConfig
     from council.memory import MemoryPolicy, MemoryStore
     from council.models.base import ChatModel
