@@ -12,6 +12,7 @@ from typing import Generic, Literal, TypeVar, cast
 
 from pydantic import BaseModel, Field
 
+from council.agents import texts
 from council.agents.output import AgentOutput
 from council.agents.parsing import OutputParseError
 from council.agents.prompting import AgentPrompts
@@ -256,7 +257,7 @@ class Agent(Generic[OutputT]):
             if last_turn or self._has_final_answer(completion.text):
                 return completion
             messages.append(Message.assistant(completion.text))
-            messages.append(Message.user("```output\n" + "\n".join(outputs) + "\n```\nContinue."))
+            messages.append(Message.user(texts.TOOL_OUTPUT.render({"outputs": "\n".join(outputs)})))
         return completion
 
     def _has_final_answer(self, text: str) -> bool:

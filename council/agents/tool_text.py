@@ -12,6 +12,7 @@ import re
 
 from pydantic import BaseModel
 
+from council.agents import texts
 from council.tools.base import ToolRegistry
 
 CODE_TOOL = "python"
@@ -60,22 +61,16 @@ def describe_tools(tools: ToolRegistry, *, native: bool) -> str:
     if not tools:
         return ""
     if native:
-        return "\nYou can call tools to compute exact results; use them for arithmetic."
+        return texts.NATIVE_TOOLS_HELP.render({})
     lines = []
     if CODE_TOOL in tools:
-        lines.append(
-            "You can run Python: write a ```python code block and its output will be shown "
-            "to you. Use print() to see values."
-        )
+        lines.append(texts.PYTHON_HELP.render({}))
     others = [t for t in tools if t.name != CODE_TOOL]
     if others:
-        lines.append(
-            'To use a tool, write a block ```tool\n{"name": "<tool>", "arguments": {...}}\n``` '
-            "and its result will be shown to you. Tools:"
-        )
+        lines.append(texts.TOOL_BLOCK_HELP.render({}))
         for tool in others:
             params = ", ".join(tool.input_model.model_fields)
             summary = tool.description.splitlines()[0]
             lines.append(f"- {tool.name}({params}): {summary}")
-    lines.append("After the tool output, continue and give the final answer.")
+    lines.append(texts.AFTER_TOOLS.render({}))
     return "\n" + "\n".join(lines)

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, SerializeAsAny, model_validator
 
+from council.agents import texts
 from council.agents.base import ToolTrace
 from council.agents.critic import Critique
 from council.agents.output import OUTPUT_TYPES, AgentOutput
@@ -193,7 +194,7 @@ class CouncilState(BaseModel):
         if not self.blackboard:
             return ""
         lines = "\n".join(f"- [{n.author}, round {n.round}] {n.text}" for n in self.blackboard)
-        return f"Shared notes from the team:\n{lines}\n\n"
+        return texts.BLACKBOARD.render({"notes": lines})
 
 
 class SolveState(CouncilState):

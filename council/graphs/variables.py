@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from council.agents import texts
 from council.agents.critic import Critique
 from council.agents.planner import Plan
 from council.agents.verifier import Verdict
@@ -72,10 +73,10 @@ def _feedback(state: CouncilState, agent: str) -> str:
     if not verdicts or verdicts[-1].accepted:
         return ""
     reason = verdicts[-1].reason or "no reason given"
-    text = f"Your previous answer {own.answer!r} was rejected: {reason}\n"
+    text = texts.FEEDBACK.render({"answer": own.answer or "", "reason": reason})
     critiques = [t.output for t in later if isinstance(t.output, Critique)]
     if critiques:
-        text += f"Critic: {critiques[-1].summary()}\n"
+        text += texts.CRITIC_NOTE.render({"critique": critiques[-1].summary()})
     return text + "\n"
 
 
@@ -92,9 +93,8 @@ def _others(state: CouncilState, agent: str, round_number: int) -> str:
     )
     if not previous:
         return ""
-    return "These are the solutions to the problem from other agents: " + "".join(
-        f"\n\n One agent solution: ```{t.text}```" for t in previous
-    )
+    solutions = "".join(texts.OTHER_SOLUTION.render({"reply": t.text}) for t in previous)
+    return texts.OTHERS.render({"solutions": solutions})
 
 
 def _opponent(c: _Context) -> str:
@@ -147,7 +147,7 @@ def _previous_answer(c: _Context) -> str:
 
 def _memory(c: _Context) -> str:
     memory = c.state.memory
-    return f"Useful notes from earlier problems:\n{memory}\n\n" if memory else ""
+    return texts.MEMORY.render({"notes": memory}) if memory else ""
 
 
 def _transcript(c: _Context) -> str:
