@@ -13,13 +13,15 @@ from council.models.roles import RoleModels
 from council.protocols.debate import debate_graph
 from council.protocols.mad import mad_graph
 from council.protocols.options import ProtocolOptions
+from council.protocols.pot import pot_graph
 from council.protocols.self_consistency import self_consistency_graph
 from council.protocols.single import single_graph
 from council.protocols.solve import solve_graph
+from council.protocols.tir import tir_graph
 from council.tools.base import ToolRegistry
 
 GraphFactory = Callable[[RoleModels, ProtocolOptions, ToolRegistry | None], CouncilGraph]
-OPTION_NAMES = ("agents", "rounds", "samples", "early_stop")
+OPTION_NAMES = tuple(name for name in ProtocolOptions.model_fields if name != "settings")
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,28 @@ PROTOCOLS: dict[str, ProtocolSpec] = {
             frozenset({"rounds"}),
             "council's plan-solve-verify-critique loop",
         ),
+        ProtocolSpec(
+            "tir",
+            tir_graph,
+            ("solver",),
+            frozenset({"max_executions"}),
+            "Qwen2.5-Math tool-integrated reasoning (evaluation/math_eval.py); ToRA",
+        ),
+        ProtocolSpec(
+            "pot",
+            pot_graph,
+            ("solver",),
+            frozenset(),
+            "Chen et al. 2023 Program of Thoughts; Gao et al. 2023 PAL (Qwen2.5-Math pal)",
+        ),
     )
 }
-ALIASES = {"sc": "self-consistency", "self_consistency": "self-consistency", "cot": "single"}
+ALIASES = {
+    "sc": "self-consistency",
+    "self_consistency": "self-consistency",
+    "cot": "single",
+    "pal": "pot",
+}
 
 
 def protocol_spec(name: str) -> ProtocolSpec:
