@@ -17,6 +17,7 @@ from council.errors import ConfigError
 def builtin_agents() -> dict[str, type[Agent[Any]]]:
     from council.agents.answerer import Answerer
     from council.agents.debater import Debater
+    from council.agents.grader import CandidateGrader
     from council.agents.mad import Affirmative, Judge, JudgeCandidates, Moderator, Negative
     from council.agents.program import ProgramOfThought
     from council.agents.tir import ToolIntegratedReasoner
@@ -35,10 +36,12 @@ def builtin_agents() -> dict[str, type[Agent[Any]]]:
         "judge": Judge,
         "tir": ToolIntegratedReasoner,
         "pot": ProgramOfThought,
+        "grader": CandidateGrader,
     }
 
 
 def builtin_outputs() -> dict[str, type[AgentOutput]]:
+    from council.agents.grader import Grade
     from council.agents.mad import Candidates, JudgeAnswer, ModeratorDecision
     from council.agents.program import ProgramAnswer
     from council.agents.solver import WorkedAnswer
@@ -53,6 +56,7 @@ def builtin_outputs() -> dict[str, type[AgentOutput]]:
         "candidates": Candidates,
         "judge": JudgeAnswer,
         "program_answer": ProgramAnswer,
+        "grade": Grade,
     }
 
 

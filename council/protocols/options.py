@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from council.config import MAX_ROUNDS
 from council.models.settings import ModelSettings
+from council.scoring.endpoint import RewardEndpoint
 
 MAX_AGENTS = 32
 MAX_SAMPLES = 256
@@ -27,20 +28,6 @@ MAX_EXECUTIONS = 16
 
 Scorer = Literal["vote", "verifier", "execution", "reward-model"]
 Escalation = Literal["tir", "debate"]
-
-
-class RewardEndpoint(BaseModel):
-    """An OpenAI-compatible server scoring (problem, solution) pairs with a reward or
-    classification model, e.g. `vllm serve Qwen/Qwen2.5-Math-RM-72B` (`api="pooling"`:
-    vLLM's `/pooling`, the score is the last token's reward) or a sequence classifier
-    (`api="classify"`: vLLM's `/classify`, the score is the last class's probability)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    api_base: str = Field(min_length=1, description="e.g. http://127.0.0.1:8000")
-    model: str = Field(min_length=1)
-    api: Literal["pooling", "classify"] = "pooling"
-    timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
 
 
 class ProtocolOptions(BaseModel):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from council.errors import ConfigError
 from council.graphs.builder import CouncilGraph
 from council.models.roles import RoleModels
+from council.protocols.best_of_n import best_of_n_graph
 from council.protocols.debate import debate_graph
 from council.protocols.mad import mad_graph
 from council.protocols.options import ProtocolOptions
@@ -98,6 +99,13 @@ PROTOCOLS: dict[str, ProtocolSpec] = {
             frozenset(),
             "Chen et al. 2023 Program of Thoughts; Gao et al. 2023 PAL (Qwen2.5-Math pal)",
         ),
+        ProtocolSpec(
+            "best-of-n",
+            best_of_n_graph,
+            ("solver", "verifier"),
+            frozenset({"samples", "scorer", "reward", "max_executions"}),
+            "Qwen2.5-Math RM@N (evaluation/rm_maj_eval.py): best-of-N by a learned value",
+        ),
     )
 }
 ALIASES = {
@@ -105,6 +113,8 @@ ALIASES = {
     "self_consistency": "self-consistency",
     "cot": "single",
     "pal": "pot",
+    "bon": "best-of-n",
+    "best_of_n": "best-of-n",
 }
 
 

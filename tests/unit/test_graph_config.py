@@ -54,6 +54,7 @@ def transcript(result: object) -> list[tuple[str, str, int, str]]:
         ("single", ProtocolOptions()),
         ("tir", ProtocolOptions(max_executions=4)),
         ("pot", ProtocolOptions()),
+        ("best-of-n", ProtocolOptions(samples=5, scorer="verifier")),
     ],
 )
 async def test_builtin_config_file_behaves_like_python_protocol(
