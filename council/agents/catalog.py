@@ -19,6 +19,7 @@ def builtin_agents() -> dict[str, type[Agent[Any]]]:
     from council.agents.debater import Debater
     from council.agents.grader import CandidateGrader
     from council.agents.mad import Affirmative, Judge, JudgeCandidates, Moderator, Negative
+    from council.agents.moa import Aggregator, Synthesizer
     from council.agents.program import ProgramOfThought
     from council.agents.tir import ToolIntegratedReasoner
 
@@ -37,6 +38,8 @@ def builtin_agents() -> dict[str, type[Agent[Any]]]:
         "tir": ToolIntegratedReasoner,
         "pot": ProgramOfThought,
         "grader": CandidateGrader,
+        "synthesizer": Synthesizer,
+        "aggregator": Aggregator,
     }
 
 

@@ -13,6 +13,7 @@ from council.models.roles import RoleModels
 from council.protocols.best_of_n import best_of_n_graph
 from council.protocols.debate import debate_graph
 from council.protocols.mad import mad_graph
+from council.protocols.moa import moa_graph
 from council.protocols.options import ProtocolOptions
 from council.protocols.pot import pot_graph
 from council.protocols.self_consistency import self_consistency_graph
@@ -105,6 +106,13 @@ PROTOCOLS: dict[str, ProtocolSpec] = {
             ("solver", "verifier"),
             frozenset({"samples", "scorer", "reward", "max_executions"}),
             "Qwen2.5-Math RM@N (evaluation/rm_maj_eval.py): best-of-N by a learned value",
+        ),
+        ProtocolSpec(
+            "moa",
+            moa_graph,
+            ("proposer", "aggregator"),
+            frozenset({"agents", "rounds"}),
+            "Wang et al. 2024 Mixture-of-Agents, togethercomputer/MoA utils.py",
         ),
     )
 }
