@@ -41,7 +41,8 @@ def register(subparsers: Any) -> None:
         "--graph",
         dest="protocol",
         default="single",
-        help="single, self-consistency, debate, mad, solve, or a graph config file",
+        help="single, self-consistency, debate, mad, solve, tir, pot, best-of-n, moa, or a graph "
+        "config file",
     )
     run.add_argument("--agents", type=int, default=None, help="debaters (debate), proposers (moa)")
     run.add_argument(
