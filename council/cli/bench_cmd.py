@@ -49,7 +49,7 @@ def register(subparsers: Any) -> None:
         "--rounds", type=int, default=None, help="debate rounds / solve attempts / moa layers"
     )
     run.add_argument(
-        "--samples", type=int, default=None, help="samples (self-consistency, best-of-n, cascade)"
+        "--samples", type=int, default=None, help="samples (self-consistency, best-of-n)"
     )
     run.add_argument(
         "--early-stop",
@@ -70,12 +70,6 @@ def register(subparsers: Any) -> None:
     run.add_argument("--reward-model", default=None, help="reward model name (best-of-n)")
     run.add_argument(
         "--reward-api", choices=["pooling", "classify"], default="pooling", help="its endpoint"
-    )
-    run.add_argument(
-        "--first-samples", type=int, default=None, help="samples of cascade's first stage"
-    )
-    run.add_argument(
-        "--escalate-to", choices=["tir", "debate"], default=None, help="cascade's last stage"
     )
     run.add_argument(
         "--baseline", action="store_true", help="also run self-consistency at the same token budget"
@@ -192,10 +186,7 @@ async def _bench(args: argparse.Namespace) -> int:
 def protocol_values(args: argparse.Namespace) -> dict[str, Any]:
     """The protocol options given on the command line, and only those: an option the
     chosen protocol does not use is refused by name (`ProtocolSpec.check_options`)."""
-    names = (
-        *("agents", "rounds", "samples", "early_stop", "max_executions", "scorer"),
-        *("first_samples", "escalate_to"),
-    )
+    names = ("agents", "rounds", "samples", "early_stop", "max_executions", "scorer")
     values = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     if args.reward_api_base or args.reward_model:
         from council.errors import ConfigError

@@ -27,7 +27,6 @@ MAX_EXECUTIONS = 16
 """Code executions in one tool-integrated answer (Qwen2.5-Math's evaluation uses 4)."""
 
 Scorer = Literal["vote", "verifier", "execution", "reward-model"]
-Escalation = Literal["tir", "debate"]
 
 
 class ProtocolOptions(BaseModel):
@@ -52,10 +51,6 @@ class ProtocolOptions(BaseModel):
     reward: RewardEndpoint | None = Field(
         default=None, description="the reward-model server (best-of-n --scorer reward-model)"
     )
-    first_samples: int = Field(
-        default=2, ge=1, le=MAX_SAMPLES, description="samples of cascade's first stage"
-    )
-    escalate_to: Escalation = Field(default="tir", description="cascade's last stage")
     settings: ModelSettings = Field(default_factory=ModelSettings)
 
     def decoding(self, default_temperature: float, sample: int = 0) -> ModelSettings:
