@@ -17,7 +17,11 @@ from council.errors import ConfigError
 def builtin_agents() -> dict[str, type[Agent[Any]]]:
     from council.agents.answerer import Answerer
     from council.agents.debater import Debater
+    from council.agents.grader import CandidateGrader
     from council.agents.mad import Affirmative, Judge, JudgeCandidates, Moderator, Negative
+    from council.agents.moa import Aggregator, Synthesizer
+    from council.agents.program import ProgramOfThought
+    from council.agents.tir import ToolIntegratedReasoner
 
     return {
         "planner": Planner,
@@ -31,11 +35,18 @@ def builtin_agents() -> dict[str, type[Agent[Any]]]:
         "moderator": Moderator,
         "judge_candidates": JudgeCandidates,
         "judge": Judge,
+        "tir": ToolIntegratedReasoner,
+        "pot": ProgramOfThought,
+        "grader": CandidateGrader,
+        "synthesizer": Synthesizer,
+        "aggregator": Aggregator,
     }
 
 
 def builtin_outputs() -> dict[str, type[AgentOutput]]:
+    from council.agents.grader import Grade
     from council.agents.mad import Candidates, JudgeAnswer, ModeratorDecision
+    from council.agents.program import ProgramAnswer
     from council.agents.solver import WorkedAnswer
 
     return {
@@ -47,6 +58,8 @@ def builtin_outputs() -> dict[str, type[AgentOutput]]:
         "moderator": ModeratorDecision,
         "candidates": Candidates,
         "judge": JudgeAnswer,
+        "program_answer": ProgramAnswer,
+        "grade": Grade,
     }
 
 

@@ -149,9 +149,10 @@ class BenchSession:
         published debate gains are often voting gains, and this separates the two."""
         pilot_dir = run_dir / "baseline-pilot"
         pilot_problems = problems[:PILOT_PROBLEMS]
-        check_or_save_config(pilot_dir, self._config_for("single", pilot_problems))
+        pilot_options = ProtocolOptions(settings=self.options.settings)
+        check_or_save_config(pilot_dir, self._config_for("single", pilot_problems, pilot_options))
         pilot = await self.run(
-            self.runner("single"),
+            self.runner("single", pilot_options),
             pilot_problems,
             pilot_dir,
             grader=grader,
@@ -161,7 +162,7 @@ class BenchSession:
         )
         single = max(pilot.tokens_per_problem, 1.0)
         samples = min(MAX_SAMPLES, max(1, round(protocol_summary.tokens_per_problem / single)))
-        options = self.options.model_copy(update={"samples": samples})
+        options = ProtocolOptions(samples=samples, settings=self.options.settings)
         baseline_dir = run_dir / "baseline"
         check_or_save_config(baseline_dir, self._config_for("self-consistency", problems, options))
         summary = await self.run(

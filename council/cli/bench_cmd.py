@@ -41,15 +41,35 @@ def register(subparsers: Any) -> None:
         "--graph",
         dest="protocol",
         default="single",
-        help="single, self-consistency, debate, mad, solve, or a graph config file",
+        help="single, self-consistency, debate, mad, solve, tir, pot, best-of-n, moa, or a graph "
+        "config file",
     )
-    run.add_argument("--agents", type=int, default=3, help="debaters (debate)")
-    run.add_argument("--rounds", type=int, default=2, help="debate rounds / solve attempts")
-    run.add_argument("--samples", type=int, default=5, help="samples (self-consistency)")
+    run.add_argument("--agents", type=int, default=None, help="debaters (debate), proposers (moa)")
+    run.add_argument(
+        "--rounds", type=int, default=None, help="debate rounds / solve attempts / moa layers"
+    )
+    run.add_argument(
+        "--samples", type=int, default=None, help="samples (self-consistency, best-of-n)"
+    )
     run.add_argument(
         "--early-stop",
         action="store_true",
+        default=None,
         help="end a debate once every debater commits to one value (Du et al. run all rounds)",
+    )
+    run.add_argument(
+        "--max-executions", type=int, default=None, help="code runs per answer (tir; default 4)"
+    )
+    run.add_argument(
+        "--scorer",
+        choices=["vote", "verifier", "execution", "reward-model"],
+        default=None,
+        help="how best-of-n picks its answer (default verifier)",
+    )
+    run.add_argument("--reward-api-base", default=None, help="reward model server (best-of-n)")
+    run.add_argument("--reward-model", default=None, help="reward model name (best-of-n)")
+    run.add_argument(
+        "--reward-api", choices=["pooling", "classify"], default="pooling", help="its endpoint"
     )
     run.add_argument(
         "--baseline", action="store_true", help="also run self-consistency at the same token budget"
@@ -99,14 +119,7 @@ async def _bench(args: argparse.Namespace) -> int:
     console = Console(stderr=True, highlight=False)
     config = council_config_from_args(args)
     assert isinstance(config, CouncilConfig)
-    options = validated(
-        ProtocolOptions,
-        agents=args.agents,
-        rounds=args.rounds,
-        samples=args.samples,
-        early_stop=args.early_stop,
-        settings=config.model.settings,
-    )
+    options = validated(ProtocolOptions, **protocol_values(args), settings=config.model.settings)
     concurrency = validated(RunOptions, concurrency=args.concurrency).concurrency
     spec = validated(
         DatasetSpec,
@@ -121,9 +134,9 @@ async def _bench(args: argparse.Namespace) -> int:
     )  # --seed drives the shuffle and decoding
     problems = load_problems(spec)
     session = BenchSession(config, options, cache=args.cache)
+    runner = session.runner(args.protocol)  # an option the protocol does not use fails here
     run_config = session.run_config(args.protocol, spec, memory=args.memory)
     resuming = check_or_save_config(args.out, run_config)
-    runner = session.runner(args.protocol)
     manifest = build_manifest(run_config, runner, [p.id for p in problems])
     (args.out / "manifest.json").write_text(manifest.model_dump_json(indent=2))
     if resuming:
@@ -168,6 +181,24 @@ async def _bench(args: argparse.Namespace) -> int:
         )
         return EXIT_PROBLEM_ERRORS
     return 0
+
+
+def protocol_values(args: argparse.Namespace) -> dict[str, Any]:
+    """The protocol options given on the command line, and only those: an option the
+    chosen protocol does not use is refused by name (`ProtocolSpec.check_options`)."""
+    names = ("agents", "rounds", "samples", "early_stop", "max_executions", "scorer")
+    values = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    if args.reward_api_base or args.reward_model:
+        from council.errors import ConfigError
+
+        if not (args.reward_api_base and args.reward_model):
+            raise ConfigError("a reward model needs both --reward-api-base and --reward-model")
+        values["reward"] = {
+            "api_base": args.reward_api_base,
+            "model": args.reward_model,
+            "api": args.reward_api,
+        }
+    return values
 
 
 def report_runs(args: argparse.Namespace) -> int:

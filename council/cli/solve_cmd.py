@@ -21,8 +21,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--graph",
         default=None,
-        help="solve (default), a protocol (single, self-consistency, debate, mad) or a "
-        "graph config file (.yaml/.json)",
+        help="solve (default), a protocol (single, self-consistency, debate, mad, tir, pot, "
+        "best-of-n, moa) or a graph config file (.yaml/.json)",
     )
     add_model_options(parser)
     add_tool_options(parser)

@@ -17,6 +17,7 @@ from council.agents.base import Agent
 from council.errors import ConfigError, GraphShapeError
 from council.graphs.conditions import Condition, resolve_condition
 from council.graphs.nodes import BUILTIN_NODES, ROUND_STARTERS, NodeFunction, agent_node
+from council.graphs.selection import SELECTION_NODES
 from council.graphs.state import CouncilState, StepKind
 from council.tools.base import ToolContext
 
@@ -95,12 +96,13 @@ class CouncilGraph:
     ) -> CouncilGraph:
         """A plain function of the state, or the name of a built-in node (`vote`, ...)."""
         if isinstance(function, str):
-            if function not in BUILTIN_NODES:
-                known = ", ".join(sorted(BUILTIN_NODES))
+            builtins = {**BUILTIN_NODES, **SELECTION_NODES}
+            if function not in builtins:
+                known = ", ".join(sorted(builtins))
                 raise ConfigError(f"unknown built-in node {function!r}; known: {known}")
             spec = NodeSpec(
                 name,
-                BUILTIN_NODES[function],
+                builtins[function],
                 starts_round=starts_round or function in ROUND_STARTERS,
                 builtin=function,
             )

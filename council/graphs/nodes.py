@@ -51,6 +51,7 @@ def agent_node(
             round_number=round_number,
             tool_help=tool_help,
             needed=agent.prompts.fields,
+            sample=sample,
         )
         context = runtime.context or ToolContext()
         call = CallInfo(

@@ -22,6 +22,7 @@ from council.agents.solver import Solution
 from council.agents.verifier import Verdict
 from council.calls import CallRecord
 from council.messages import Message
+from council.scoring.base import Selection
 from council.usage import UsageReport
 from council.voting import Ballot, VoteTable
 
@@ -131,6 +132,9 @@ class CouncilState(BaseModel):
     calls: Annotated[list[CallRecord], operator.add] = Field(default_factory=list)
     blackboard: Annotated[list[BlackboardNote], operator.add] = Field(default_factory=list)
     votes: Annotated[list[VoteTable], operator.add] = Field(default_factory=list)
+    selections: Annotated[list[Selection], operator.add] = Field(default_factory=list)
+    """Each choice among scored candidates (best-of-n, refine, cascade): every score and
+    why the winner won."""
     final_answer: str | None = None
     status: RunStatus = "running"
     stopped_round: int | None = None

@@ -34,6 +34,10 @@ PROMPT_VARIABLES: dict[str, str] = {
     "reply.<agent>": "that agent's latest full reply in this run (e.g. {reply.affirmative})",
     "first_reply.<agent>": "that agent's first full reply in this run",
     "transcript": "every earlier turn, one line each",
+    "candidate": "the latest full reply of the answering agent whose sample index is this "
+    "agent's (a judge scoring one candidate, best-of-n)",
+    "references": "the previous round's answering agents' full replies, numbered "
+    "'\\n1. <reply>' (Mixture-of-Agents' aggregate-and-synthesize list)",
     "format": "the output format of the agent's schema",
     "tool_help": "how to use the agent's tools (empty without tools)",
 }
@@ -117,6 +121,24 @@ class _Context:
     agent: str
     round_number: int
     tool_help: str
+    sample: int = 0
+
+
+def _candidate(c: _Context) -> str:
+    for turn in reversed(c.state.turns):
+        if turn.kind == "answer" and turn.sample == c.sample and turn.agent != c.agent:
+            return turn.text
+    return ""
+
+
+def _references(c: _Context) -> str:
+    """MoA's `inject_references_to_messages` list: the previous round's replies, in
+    agent order, each on a numbered line."""
+    previous = sorted(
+        (t for t in c.state.turns if t.round == c.round_number - 1 and t.kind == "answer"),
+        key=lambda t: (t.sample, t.agent),
+    )
+    return "".join(f"\n{i}. {t.text}" for i, t in enumerate(previous, 1))
 
 
 def _latest_answer(c: _Context) -> Turn | None:
@@ -173,6 +195,8 @@ _COMPUTE: dict[str, Callable[[_Context], object]] = {
     "round_ordinal": _round_ordinal,
     "transcript": _transcript,
     "tool_help": lambda c: c.tool_help,
+    "candidate": _candidate,
+    "references": _references,
 }
 
 
@@ -183,10 +207,11 @@ def prompt_variables(
     round_number: int,
     tool_help: str = "",
     needed: Iterable[str] | None = None,
+    sample: int = 0,
 ) -> dict[str, object]:
     """The variables an agent's templates use (all of them when `needed` is None); only
     what is needed is computed, since this runs before every agent turn."""
-    context = _Context(state, agent, round_number, tool_help)
+    context = _Context(state, agent, round_number, tool_help, sample)
     names = list(_COMPUTE) if needed is None else list(needed)
     values: dict[str, object] = {}
     for name in names:

@@ -17,6 +17,11 @@ class RoleModels:
     def for_role(self, role: str) -> ChatModel:
         return self.overrides.get(role, self.default)
 
+    def first_of(self, *roles: str) -> ChatModel:
+        """The model of the first of `roles` given one (e.g. `proposer_2`, then
+        `proposer`), else the default."""
+        return next((self.overrides[r] for r in roles if r in self.overrides), self.default)
+
     @classmethod
     def coerce(cls, models: ChatModel | Mapping[str, ChatModel] | RoleModels) -> RoleModels:
         if isinstance(models, RoleModels):

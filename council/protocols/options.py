@@ -4,29 +4,52 @@ Decoding follows the user: a temperature or seed the user set (`--temperature`, 
 or `ModelSettings(temperature=...)`) reaches every agent of every protocol. Where the user
 set none, each protocol uses the temperature of the paper it follows (see its spec), and
 samples/debaters get distinct seeds (base + sample index) whenever a base seed is given.
+
+Each protocol uses some of these options (`ProtocolSpec.uses`); an option set for a
+protocol that does not use it is an error, not silently recorded.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from council.config import MAX_ROUNDS
 from council.models.settings import ModelSettings
+from council.scoring.endpoint import RewardEndpoint
 
 MAX_AGENTS = 32
 MAX_SAMPLES = 256
 """Upper bounds well past any published setting: each multiplies the model calls per
 problem, so a typo (`--samples 5000`) is refused instead of spending hours of calls."""
+MAX_EXECUTIONS = 16
+"""Code executions in one tool-integrated answer (Qwen2.5-Math's evaluation uses 4)."""
+
+Scorer = Literal["vote", "verifier", "execution", "reward-model"]
 
 
 class ProtocolOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    agents: int = Field(default=3, ge=1, le=MAX_AGENTS, description="debaters (debate)")
-    rounds: int = Field(default=2, ge=1, le=MAX_ROUNDS, description="rounds / solve attempts")
-    samples: int = Field(default=5, ge=1, le=MAX_SAMPLES, description="samples (self-consistency)")
+    agents: int = Field(
+        default=3, ge=1, le=MAX_AGENTS, description="debaters (debate), proposers (moa)"
+    )
+    rounds: int = Field(
+        default=2, ge=1, le=MAX_ROUNDS, description="rounds / solve attempts / layers"
+    )
+    samples: int = Field(
+        default=5, ge=1, le=MAX_SAMPLES, description="samples (self-consistency, best-of-n)"
+    )
     early_stop: bool = Field(
         default=False, description="end a debate once every debater gives the same answer"
+    )
+    max_executions: int = Field(
+        default=4, ge=1, le=MAX_EXECUTIONS, description="code executions per answer (tir)"
+    )
+    scorer: Scorer = Field(default="verifier", description="how best-of-n picks a candidate")
+    reward: RewardEndpoint | None = Field(
+        default=None, description="the reward-model server (best-of-n --scorer reward-model)"
     )
     settings: ModelSettings = Field(default_factory=ModelSettings)
 
@@ -39,3 +62,7 @@ class ProtocolOptions(BaseModel):
         if self.settings.seed is not None:
             changes["seed"] = self.settings.seed + sample
         return self.settings.model_copy(update=changes)
+
+    def given(self) -> set[str]:
+        """The protocol options (not decoding settings) set explicitly."""
+        return set(self.model_fields_set) - {"settings"}

@@ -10,16 +10,20 @@ from dataclasses import dataclass
 from council.errors import ConfigError
 from council.graphs.builder import CouncilGraph
 from council.models.roles import RoleModels
+from council.protocols.best_of_n import best_of_n_graph
 from council.protocols.debate import debate_graph
 from council.protocols.mad import mad_graph
+from council.protocols.moa import moa_graph
 from council.protocols.options import ProtocolOptions
+from council.protocols.pot import pot_graph
 from council.protocols.self_consistency import self_consistency_graph
 from council.protocols.single import single_graph
 from council.protocols.solve import solve_graph
+from council.protocols.tir import tir_graph
 from council.tools.base import ToolRegistry
 
 GraphFactory = Callable[[RoleModels, ProtocolOptions, ToolRegistry | None], CouncilGraph]
-OPTION_NAMES = ("agents", "rounds", "samples", "early_stop")
+OPTION_NAMES = tuple(name for name in ProtocolOptions.model_fields if name != "settings")
 
 
 @dataclass(frozen=True)
@@ -82,9 +86,44 @@ PROTOCOLS: dict[str, ProtocolSpec] = {
             frozenset({"rounds"}),
             "council's plan-solve-verify-critique loop",
         ),
+        ProtocolSpec(
+            "tir",
+            tir_graph,
+            ("solver",),
+            frozenset({"max_executions"}),
+            "Qwen2.5-Math tool-integrated reasoning (evaluation/math_eval.py); ToRA",
+        ),
+        ProtocolSpec(
+            "pot",
+            pot_graph,
+            ("solver",),
+            frozenset(),
+            "Chen et al. 2023 Program of Thoughts; Gao et al. 2023 PAL (Qwen2.5-Math pal)",
+        ),
+        ProtocolSpec(
+            "best-of-n",
+            best_of_n_graph,
+            ("solver", "verifier"),
+            frozenset({"samples", "scorer", "reward", "max_executions"}),
+            "Qwen2.5-Math RM@N (evaluation/rm_maj_eval.py): best-of-N by a learned value",
+        ),
+        ProtocolSpec(
+            "moa",
+            moa_graph,
+            ("proposer", "aggregator"),
+            frozenset({"agents", "rounds"}),
+            "Wang et al. 2024 Mixture-of-Agents, togethercomputer/MoA utils.py",
+        ),
     )
 }
-ALIASES = {"sc": "self-consistency", "self_consistency": "self-consistency", "cot": "single"}
+ALIASES = {
+    "sc": "self-consistency",
+    "self_consistency": "self-consistency",
+    "cot": "single",
+    "pal": "pot",
+    "bon": "best-of-n",
+    "best_of_n": "best-of-n",
+}
 
 
 def protocol_spec(name: str) -> ProtocolSpec:

@@ -104,10 +104,13 @@ def runner_parts(
             session_factory or sandbox_factory_for(config, graph_tools(loaded.graph)),
         )
     spec = protocol_spec(graph or "solve")
+    if options is not None:
+        spec.check_options(options.given())
     tools = tools if tools is not None else tools_for(config)
     options = options or ProtocolOptions(rounds=config.max_rounds, settings=config.model.settings)
+    built = spec.build(role_models or role_models_for(config), options, tools or None)
     return RunnerParts(
-        spec.build(role_models or role_models_for(config), options, tools or None),
+        built,
         spec.rounds(options),
-        session_factory or sandbox_factory_for(config, tools),
+        session_factory or sandbox_factory_for(config, graph_tools(built)),
     )

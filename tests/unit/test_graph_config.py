@@ -14,6 +14,8 @@ from council.models.scripted import ScriptedCall, ScriptedModel
 from council.protocols import ProtocolOptions, build_runner
 from council.protocols.select import builtin_config_path
 from council.runner import GraphRunner
+from council.tools.sandbox.result import ExecutionResult
+from tests.support.sandbox import ScriptedSandbox
 
 
 def scripted() -> ScriptedModel:
@@ -50,15 +52,27 @@ def transcript(result: object) -> list[tuple[str, str, int, str]]:
         ("self-consistency", ProtocolOptions(samples=5)),
         ("mad", ProtocolOptions(rounds=3)),
         ("single", ProtocolOptions()),
+        ("tir", ProtocolOptions(max_executions=4)),
+        ("pot", ProtocolOptions()),
+        ("best-of-n", ProtocolOptions(samples=5, scorer="verifier")),
+        ("moa", ProtocolOptions(agents=3, rounds=2)),
     ],
 )
 async def test_builtin_config_file_behaves_like_python_protocol(
     name: str, options: ProtocolOptions
 ) -> None:
     python_model, config_model = scripted(), scripted()
-    python_runner = build_runner(name, models=RoleModels(python_model), options=options)
+    sandbox = ScriptedSandbox(lambda code: ExecutionResult(stdout="2"))  # for code protocols
+    python_runner = build_runner(
+        name,
+        models=RoleModels(python_model),
+        options=options,
+        session_factory=sandbox.factory(),
+    )
     loaded = load_graph(builtin_config_path(name), models=RoleModels(config_model))
-    config_runner = GraphRunner(loaded.graph, max_rounds=loaded.config.max_rounds)
+    config_runner = GraphRunner(
+        loaded.graph, max_rounds=loaded.config.max_rounds, session_factory=sandbox.factory()
+    )
     assert config_runner.max_rounds == python_runner.max_rounds
     python_result = await python_runner.arun("What is 1 + 1?")
     config_result = await config_runner.arun("What is 1 + 1?")
