@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from council.bench.datasets import DatasetSpec, Problem
 from council.bench.grading import Grader
 from council.bench.manifest import ModelRecord, RunConfig, check_or_save_config
-from council.bench.results import ResultLine
+from council.bench.results import ResultHead, ResultLine
 from council.bench.runner import ProblemHook, run_benchmark
 from council.bench.summary import Summary
 from council.config import CouncilConfig
@@ -96,9 +96,9 @@ class BenchSession:
         hook: ProblemHook | None = self._memory_hook(run_dir) if memory else None
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-        from council.bench.results import ResultsFile
+        from council.bench.results import RESULTS_FILE, ResultsFile
 
-        already = ResultsFile(run_dir / "results.jsonl").latest_by_problem()
+        already = ResultsFile(run_dir / RESULTS_FILE).latest_heads()
         tally = Tally(graded=[line for line in already.values() if line.done])
         columns = (
             TextColumn("{task.description}"),
@@ -190,19 +190,21 @@ class Tally:
     (an error counts wrong), over graded ones, and the errors. Problems that errored in an
     earlier session are not counted until they run again now."""
 
-    def __init__(self, graded: list[ResultLine]) -> None:
+    def __init__(self, graded: list[ResultHead]) -> None:
         self.graded = len(graded)
         self.correct = sum(line.correct for line in graded)
+        self.truncated = sum(line.truncated_calls for line in graded)
         self.errors = 0
 
     @property
     def attempted(self) -> int:
         return self.graded + self.errors
 
-    def add(self, line: ResultLine) -> None:
+    def add(self, line: ResultHead) -> None:
         if line.done:
             self.graded += 1
             self.correct += int(line.correct)
+            self.truncated += line.truncated_calls
         else:
             self.errors += 1
 
@@ -212,4 +214,4 @@ class Tally:
         text = f"accuracy {self.correct / self.attempted:.1%}"
         if self.graded:
             text += f" (graded {self.correct / self.graded:.1%})"
-        return text + f" · errors {self.errors}"
+        return text + f" · errors {self.errors} · truncated {self.truncated}"

@@ -64,7 +64,7 @@ def register(subparsers: Any) -> None:
     add_model_options(parser)
     add_tool_options(parser)
     parser.set_defaults(handler=run_bench, max_rounds=2)
-    commands = parser.add_subparsers(dest="bench_command", metavar="report")
+    commands = parser.add_subparsers(dest="bench_command", metavar="{report,regrade,revote}")
     report = commands.add_parser("report", help="compare finished runs side by side")
     report.add_argument("runs", nargs="+", type=Path)
     report.add_argument(
@@ -74,6 +74,25 @@ def register(subparsers: Any) -> None:
         help="plot path (default: accuracy_vs_tokens.png beside the first run)",
     )
     report.set_defaults(handler=report_runs)
+    regrade = commands.add_parser(
+        "regrade", help="grade a run's recorded answers again with the current grader"
+    )
+    regrade.add_argument("run", type=Path)
+    regrade.set_defaults(handler=regrade_run)
+    revote = commands.add_parser(
+        "revote", help="aggregate a run's recorded turns by another rule (no model calls)"
+    )
+    revote.add_argument("run", type=Path)
+    revote.add_argument(
+        "--rule",
+        choices=["majority", "judge", "first-round"],
+        default="majority",
+        help="majority vote by equivalence, the judge's/moderator's decision, or round 1's vote",
+    )
+    revote.add_argument(
+        "--round", type=int, default=None, help="round of the majority vote (default: the last)"
+    )
+    revote.set_defaults(handler=revote_run)
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -167,6 +186,28 @@ async def _bench(args: argparse.Namespace) -> int:
             soft_wrap=True,
         )
         return EXIT_PROBLEM_ERRORS
+    return 0
+
+
+def regrade_run(args: argparse.Namespace) -> int:
+    from council.bench.grading import Grader
+    from council.bench.rescore import regrade
+
+    with Grader() as grader:
+        done = asyncio.run(regrade(args.run, grader))
+    print(done.after.model_dump_json(indent=2))
+    print(done.describe(), file=sys.stderr)
+    return 0
+
+
+def revote_run(args: argparse.Namespace) -> int:
+    from council.bench.grading import Grader
+    from council.bench.revote import VoteRule, revote
+
+    with Grader() as grader:
+        done = asyncio.run(revote(args.run, VoteRule(args.rule), grader, args.round))
+    print(done.after.model_dump_json(indent=2))
+    print(done.describe(), file=sys.stderr)
     return 0
 
 
