@@ -43,9 +43,13 @@ def register(subparsers: Any) -> None:
         default="single",
         help="single, self-consistency, debate, mad, solve, or a graph config file",
     )
-    run.add_argument("--agents", type=int, default=3, help="debaters (debate)")
-    run.add_argument("--rounds", type=int, default=2, help="debate rounds / solve attempts")
-    run.add_argument("--samples", type=int, default=5, help="samples (self-consistency)")
+    run.add_argument("--agents", type=int, default=None, help="debaters (debate; default 3)")
+    run.add_argument(
+        "--rounds", type=int, default=None, help="debate rounds / solve attempts (default 2)"
+    )
+    run.add_argument(
+        "--samples", type=int, default=None, help="samples (self-consistency; default 5)"
+    )
     run.add_argument(
         "--early-stop",
         action="store_true",
@@ -108,24 +112,29 @@ async def _bench(args: argparse.Namespace) -> int:
 
     from council.bench.datasets import DatasetSpec, load_problems
     from council.bench.grading import Grader
-    from council.bench.manifest import build_manifest, check_or_save_config
+    from council.bench.manifest import build_manifest, check_or_save_config, record_session
     from council.bench.runner import RunOptions
     from council.bench.session import BenchSession
     from council.bench.summary import describe
     from council.config import CouncilConfig
     from council.protocols.options import ProtocolOptions
+    from council.protocols.select import check_options
 
     console = Console(stderr=True, highlight=False)
     config = council_config_from_args(args)
     assert isinstance(config, CouncilConfig)
-    options = validated(
-        ProtocolOptions,
-        agents=args.agents,
-        rounds=args.rounds,
-        samples=args.samples,
-        early_stop=args.early_stop,
-        settings=config.model.settings,
-    )
+    given = {
+        name: value
+        for name, value in (
+            ("agents", args.agents),
+            ("rounds", args.rounds),
+            ("samples", args.samples),
+            ("early_stop", args.early_stop or None),
+        )
+        if value is not None
+    }
+    options = validated(ProtocolOptions, **given, settings=config.model.settings)
+    check_options(args.protocol, set(given))  # an option the protocol ignores is refused
     concurrency = validated(RunOptions, concurrency=args.concurrency).concurrency
     spec = validated(
         DatasetSpec,
@@ -139,12 +148,11 @@ async def _bench(args: argparse.Namespace) -> int:
         seed=args.seed or 0,
     )  # --seed drives the shuffle and decoding
     problems = load_problems(spec)
-    session = BenchSession(config, options, cache=args.cache)
-    run_config = session.run_config(args.protocol, spec, memory=args.memory)
-    resuming = check_or_save_config(args.out, run_config)
+    session = BenchSession(config, options, cache=args.cache, model_given=bool(args.model))
     runner = session.runner(args.protocol)
-    manifest = build_manifest(run_config, runner, [p.id for p in problems])
-    (args.out / "manifest.json").write_text(manifest.model_dump_json(indent=2))
+    run_config = session.run_config(args.protocol, spec, runner, memory=args.memory)
+    resuming = check_or_save_config(args.out, run_config)
+    record_session(args.out, build_manifest(run_config, runner, [p.id for p in problems]))
     if resuming:
         console.print(f"[dim]resuming {args.out}[/]")
     with Grader() as grader:
@@ -163,15 +171,16 @@ async def _bench(args: argparse.Namespace) -> int:
             baseline = await session.run_baseline(
                 summary,
                 problems,
+                spec,
                 args.out,
                 grader=grader,
                 concurrency=concurrency,
                 console=console,
             )
             console.print(
-                f"baseline self-consistency (k={baseline.samples}): "
-                f"{describe(baseline.summary)}; "
-                f"{baseline.summary.tokens_per_problem:.0f} tokens/problem",
+                f"baseline self-consistency (k={baseline.samples}, "
+                f"{baseline.plan.tokens_per_sample:.0f} tokens/sample): "
+                f"{describe(baseline.summary)}",
                 markup=False,
                 soft_wrap=True,
             )
@@ -240,13 +249,25 @@ def report_runs(args: argparse.Namespace) -> int:
             f"{s.accuracy:.1%}",
             f"{s.ci95_low:.1%}–{s.ci95_high:.1%}",
             f"{s.accuracy_graded:.1%} of {s.graded}",
-            f"{s.tokens_per_problem:.0f}",
+            s.achieved_vs_target,
             f"{s.seconds_per_problem:.1f}",
             f"{s.extraction_failure_rate:.1%}",
             f"{s.stopped_early_share:.0%}",
         )
+    replies = Table(title="replies: truncations and how answers were read")
+    for column in ("run", "truncated calls", "problems with one", "answers read by"):
+        replies.add_column(column)
+    for name, s in summaries.items():
+        replies.add_row(
+            name,
+            f"{s.truncated_calls} of {round(s.calls_per_problem * s.graded)} "
+            f"({s.truncated_call_rate:.1%})",
+            f"{s.truncated_problems} ({s.truncated_problem_rate:.1%})",
+            ", ".join(f"{method} {n}" for method, n in s.extraction_methods.items()) or "–",
+        )
     console = Console(highlight=False)
     console.print(table)
+    console.print(replies)
     first = args.runs[0]
     for other in args.runs[1:]:
         comparison = paired(first, other)
