@@ -75,3 +75,20 @@ class CachedModel:
             )
             self._db.commit()
         return completion
+
+
+class CacheWrapper:
+    """Wraps each distinct model once in a `CachedModel` on one cache file; given to
+    `build_runner(wrap_model=...)` so the cache wraps whatever models a graph builds
+    (a config file's per-agent models included), not only the ones passed in."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._wrapped: dict[int, ChatModel] = {}
+
+    def __call__(self, model: ChatModel) -> ChatModel:
+        if isinstance(model, CachedModel):
+            return model
+        if id(model) not in self._wrapped:
+            self._wrapped[id(model)] = CachedModel(model, self.path)
+        return self._wrapped[id(model)]

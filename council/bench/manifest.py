@@ -1,9 +1,16 @@
-"""What a run was: its results-determining configuration (checked on resume) and a fuller
-manifest (prompt hashes, package versions) for reproducing it."""
+"""What a run was: its results-determining configuration (checked on resume: options,
+models, the data file's content, the prompt templates, the grader) and a fuller manifest
+(package versions, problem ids) for reproducing it.
+
+`config.json` and `manifest.json` are written once, by the session that starts the run;
+each later session (a resume) is appended to `sessions.jsonl`, so what the run began with
+is never overwritten by what resumed it."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
+import os
 import platform
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +25,9 @@ from council.runner import GraphRunner
 
 RESUMABLE_CHANGES = frozenset({"dataset.limit"})
 """A larger --limit only adds problems (the order is fixed before the limit)."""
+CONFIG_FILE = "config.json"
+MANIFEST_FILE = "manifest.json"
+SESSIONS_FILE = "sessions.jsonl"
 
 PACKAGES = ("council", "langgraph", "litellm", "llama_cpp_python", "pydantic", "math-verify")
 
@@ -38,6 +48,13 @@ class RunConfig(BaseModel):
     tools: list[str] = Field(default_factory=list)
     sandbox: str = "docker"
     memory: bool = False
+    data_sha256: str | None = Field(
+        default=None, description="sha256 of the data file's bytes (None: a named set)"
+    )
+    prompt_hashes: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="sha256 of each agent's prompt templates"
+    )
+    grader: str = Field(default="", description="grader revision and math-verify version")
 
 
 class Manifest(BaseModel):
@@ -47,6 +64,31 @@ class Manifest(BaseModel):
     python: str
     started_at: str
     problem_ids: list[str]
+
+
+class Session(BaseModel):
+    """One invocation that ran (or resumed) the run."""
+
+    started_at: str
+    problems: int
+    limit: int | None
+    packages: dict[str, str]
+    python: str
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def data_sha256(source: str) -> str | None:
+    """The data file's content hash; None for a named set (gsm8k, math500), which is
+    fixed by name."""
+    path = Path(source)
+    return file_sha256(path) if path.is_file() else None
 
 
 def package_versions() -> dict[str, str]:
@@ -67,15 +109,38 @@ def prompt_hashes(runner: GraphRunner) -> dict[str, dict[str, str]]:
     }
 
 
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 def build_manifest(config: RunConfig, runner: GraphRunner, problem_ids: list[str]) -> Manifest:
     return Manifest(
         config=config,
         prompt_hashes=prompt_hashes(runner),
         packages=package_versions(),
         python=platform.python_version(),
-        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        started_at=_now(),
         problem_ids=problem_ids,
     )
+
+
+def record_session(run_dir: Path, manifest: Manifest) -> None:
+    """Write `manifest.json` if this session starts the run; always append this session
+    to `sessions.jsonl` (fsynced)."""
+    path = run_dir / MANIFEST_FILE
+    if not path.exists():
+        path.write_text(manifest.model_dump_json(indent=2))
+    session = Session(
+        started_at=manifest.started_at,
+        problems=len(manifest.problem_ids),
+        limit=manifest.config.dataset.limit,
+        packages=manifest.packages,
+        python=manifest.python,
+    )
+    with (run_dir / SESSIONS_FILE).open("a", encoding="utf-8") as handle:
+        handle.write(session.model_dump_json() + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def _differences(saved: Any, current: Any, prefix: str = "") -> list[str]:
@@ -87,23 +152,47 @@ def _differences(saved: Any, current: Any, prefix: str = "") -> list[str]:
     return [prefix.rstrip(".")] if saved != current else []
 
 
+def _lookup(data: Any, dotted: str) -> Any:
+    for key in dotted.split("."):
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text[:12] if isinstance(value, str) and len(value) == 64 else text
+
+
+def _describe(name: str, saved: dict[str, Any], current: dict[str, Any]) -> str:
+    old, new = _lookup(saved, name), _lookup(current, name)
+    if name == "data_sha256":
+        return f"the data file's content changed (sha256 {_short(old)}… → {_short(new)}…)"
+    if name.startswith("prompt_hashes."):
+        return f"prompt template {name.removeprefix('prompt_hashes.')} changed"
+    if name == "grader":
+        return f"the grader changed ({old} → {new})"
+    return f"{name} {old} → {new}"
+
+
 def check_or_save_config(run_dir: Path, config: RunConfig) -> bool:
-    """Save the config of a new run; for an existing one, refuse any difference.
+    """Save the config of a new run; for an existing one, refuse any difference (the data
+    file is compared by content, so a moved file resumes and an edited one does not).
     Returns True when resuming."""
-    path = run_dir / "config.json"
+    path = run_dir / CONFIG_FILE
     if not path.exists():
         run_dir.mkdir(parents=True, exist_ok=True)
         path.write_text(config.model_dump_json(indent=2))
         return False
     saved = RunConfig.model_validate_json(path.read_text())
-    differences = [
-        d
-        for d in _differences(saved.model_dump(mode="json"), config.model_dump(mode="json"))
-        if d not in RESUMABLE_CHANGES
-    ]
+    resumable = set(RESUMABLE_CHANGES)
+    if saved.data_sha256 is not None and saved.data_sha256 == config.data_sha256:
+        resumable.add("dataset.source")
+    old, new = saved.model_dump(mode="json"), config.model_dump(mode="json")
+    differences = [d for d in _differences(old, new) if d not in resumable]
     if differences:
+        shown = "; ".join(_describe(d, old, new) for d in differences)
         raise ConfigError(
-            f"{run_dir} holds a run with a different configuration ({', '.join(differences)}); "
-            "resume with the same options, or use a new --out"
+            f"{run_dir} holds a run with a different configuration: {shown}; "
+            "resume with the same data, prompts, grader and options, or use a new --out"
         )
     return True

@@ -1,5 +1,10 @@
 """The results file: one JSON line per finished problem, appended and fsynced at once, so
-a crash loses nothing that finished and a re-run skips exactly what is done."""
+a crash loses nothing that finished and a re-run skips exactly what is done.
+
+A line holds the grade, the problem's counts (tokens, truncations, how answers were read),
+every call (its messages as hashes into `messages.jsonl`), every turn and every vote table.
+Summaries read only the head of each line (`ResultHead`), so they stay fast on large runs.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,22 @@ import os
 import sys
 import threading
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
-from council.calls import CallRecord
+from council.bench.records import RecordedCall, RecordedTurn
 from council.errors import DatasetError
 from council.graphs.state import Step
+from council.voting import VoteTable
+
+RESULTS_FILE = "results.jsonl"
+Line = TypeVar("Line", bound="ResultHead")
 
 
-class ResultLine(BaseModel):
+class ResultHead(BaseModel):
+    """A result line without its calls, turns, votes and steps: what summaries read."""
+
     problem_id: str
     question: str
     gold: str
@@ -31,8 +43,11 @@ class ResultLine(BaseModel):
     completion_tokens: int = 0
     cost_usd: float | None = None
     seconds: float = 0.0
-    calls: list[CallRecord] = Field(default_factory=list)
-    steps: list[Step] = Field(default_factory=list)
+    call_count: int = 0
+    truncated_calls: int = 0
+    """Replies cut at the token limit (`finish_reason == "length"`)."""
+    extractions: dict[str, int] = Field(default_factory=dict)
+    """How the turns' answers were read, by method (`boxed`, `marker`, `last_number`, `none`)."""
     error: str | None = None
 
     @property
@@ -44,21 +59,35 @@ class ResultLine(BaseModel):
         return self.error is None
 
 
+class ResultLine(ResultHead):
+    calls: list[RecordedCall] = Field(default_factory=list)
+    turns: list[RecordedTurn] = Field(default_factory=list)
+    votes: list[VoteTable] = Field(default_factory=list)
+    steps: list[Step] = Field(default_factory=list)
+
+
 class ResultsFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._append_lock = threading.Lock()  # appends come from worker threads
 
     def read(self) -> list[ResultLine]:
-        """Every readable line; a torn last line (a crash mid-write) is cut off."""
+        """Every readable line, whole; a torn last line (a crash mid-write) is cut off."""
+        return self._read(ResultLine)
+
+    def heads(self) -> list[ResultHead]:
+        """Every readable line without its calls, turns, votes and steps (fast)."""
+        return self._read(ResultHead)
+
+    def _read(self, model: type[Line]) -> list[Line]:
         if not self.path.exists():
             return []
         raw_lines = self.path.read_bytes().splitlines(keepends=True)
-        lines: list[ResultLine] = []
+        lines: list[Line] = []
         good_end = 0
         for index, raw in enumerate(raw_lines):
             try:
-                lines.append(ResultLine.model_validate_json(raw))
+                lines.append(model.model_validate_json(raw))
             except ValidationError as exc:
                 if index < len(raw_lines) - 1:
                     raise DatasetError(
@@ -76,13 +105,14 @@ class ResultsFile:
         return lines
 
     def latest_by_problem(self) -> dict[str, ResultLine]:
-        latest: dict[str, ResultLine] = {}
-        for line in self.read():
-            latest[line.problem_id] = line
-        return latest
+        """Each problem's last line (a retried problem has its earlier error line too)."""
+        return {line.problem_id: line for line in self.read()}
+
+    def latest_heads(self) -> dict[str, ResultHead]:
+        return {line.problem_id: line for line in self.heads()}
 
     def done_ids(self) -> set[str]:
-        return {pid for pid, line in self.latest_by_problem().items() if line.done}
+        return {pid for pid, line in self.latest_heads().items() if line.done}
 
     def append(self, line: ResultLine) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

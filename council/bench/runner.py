@@ -22,12 +22,17 @@ from pydantic import BaseModel, Field
 from council.bench.datasets import Problem
 from council.bench.faults import BenchStoppedError, FaultWatch
 from council.bench.grading import Grade, Grader
-from council.bench.results import ResultLine, ResultsFile
+from council.bench.messages import MessageStore
+from council.bench.records import RecordedCall, RecordedTurn
+from council.bench.results import RESULTS_FILE, ResultLine, ResultsFile
 from council.bench.summary import Summary, summarise_run
+from council.calls import CallRecord
 from council.errors import CouncilError
 from council.graphs.run import RunResult
+from council.graphs.state import Turn
 from council.runner import GraphRunner
 from council.usage import Usage
+from council.voting import VoteTable
 
 ResultCallback = Callable[[ResultLine], None]
 
@@ -42,11 +47,29 @@ class RunOptions(BaseModel):
 
 @dataclass(frozen=True)
 class ProblemOutcome:
-    """A problem's result line, and the exception when its run failed (to decide whether
-    the failure is the problem's own or one that stops the run)."""
+    """A problem's result line (its calls not yet in it), the calls whole, and the
+    exception when its run failed (to decide whether the failure is the problem's own or
+    one that stops the run)."""
 
     line: ResultLine
+    calls: tuple[CallRecord, ...] = ()
     failure: Exception | None = None
+
+
+class RunRecorder:
+    """Writes finished problems: their messages into the run's content-addressed store
+    first, then the result line naming them, each fsynced; so a line never refers to a
+    message that is not on disk."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.results = ResultsFile(run_dir / RESULTS_FILE)
+        self.messages = MessageStore(run_dir)
+
+    def write(self, outcome: ProblemOutcome) -> ResultLine:
+        calls = [RecordedCall.of(c, self.messages.add(c.messages)) for c in outcome.calls]
+        line = outcome.line.model_copy(update={"calls": calls})
+        self.results.append(line)
+        return line
 
 
 class _Stop(Exception):
@@ -62,8 +85,24 @@ class ProblemHook(Protocol):
     async def after(self, problem: Problem, result: RunResult, grade: Grade) -> None: ...
 
 
+def _turns(result: RunResult) -> list[RecordedTurn]:
+    raw = result.state.get("turns", [])
+    return [RecordedTurn.of(t if isinstance(t, Turn) else Turn.model_validate(t)) for t in raw]
+
+
+def _votes(result: RunResult) -> list[VoteTable]:
+    raw = result.state.get("votes", [])
+    return [v if isinstance(v, VoteTable) else VoteTable.model_validate(v) for v in raw]
+
+
 def result_line(problem: Problem, result: RunResult, grade: Grade) -> ResultLine:
+    """The problem's line without its calls (the recorder adds them, as message hashes)."""
     total = Usage.total(call.usage for call in result.calls)
+    turns = _turns(result)
+    extractions: dict[str, int] = {}
+    for turn in turns:
+        if turn.extraction is not None:
+            extractions[turn.extraction] = extractions.get(turn.extraction, 0) + 1
     return ResultLine(
         problem_id=problem.id,
         question=problem.question,
@@ -80,7 +119,11 @@ def result_line(problem: Problem, result: RunResult, grade: Grade) -> ResultLine
         completion_tokens=total.completion_tokens,
         cost_usd=total.cost_usd,
         seconds=result.seconds,
-        calls=result.calls,
+        call_count=len(result.calls),
+        truncated_calls=sum(call.truncated for call in result.calls),
+        extractions=extractions,
+        turns=turns,
+        votes=_votes(result),
         steps=result.steps,
     )
 
@@ -95,7 +138,7 @@ async def run_problem(
         grade = await grader.agrade(result.answer, problem.gold)
         if hook:
             await hook.after(problem, result, grade)
-        return ProblemOutcome(result_line(problem, result, grade))
+        return ProblemOutcome(result_line(problem, result, grade), tuple(result.calls))
     except Exception as exc:  # one broken problem is recorded (and retried on resume); the
         # caller decides whether the run goes on. A bug, unlike a model or sandbox failure,
         # also gets its traceback.
@@ -108,7 +151,7 @@ async def run_problem(
             seconds=time.perf_counter() - started,
             error=f"{type(exc).__name__}: {exc}",
         )
-        return ProblemOutcome(line, exc)
+        return ProblemOutcome(line, failure=exc)
 
 
 async def run_benchmark(
@@ -127,14 +170,14 @@ async def run_benchmark(
     would fail every further problem: see `council.bench.faults`.
     """
     concurrency = RunOptions(concurrency=concurrency).concurrency
-    results = ResultsFile(run_dir / "results.jsonl")
-    done = results.done_ids()
+    recorder = RunRecorder(run_dir)
+    done = recorder.results.done_ids()
     todo = [p for p in problems if p.id not in done]
     limit = 1 if hook is not None else concurrency  # memory carries problem to problem, in order
     semaphore = asyncio.Semaphore(limit)
     # A finished problem's write must land even when the run is failing or cancelled, so
     # writes run as their own futures (fsync off the event loop) and are awaited at the end.
-    writes: set[asyncio.Future[None]] = set()
+    writes: set[asyncio.Future[ResultLine]] = set()
     watch = FaultWatch()
     started = time.perf_counter()
 
@@ -152,11 +195,11 @@ async def run_benchmark(
         if reason is not None:
             raise _Stop(reason)  # the fault that stops the run is not this problem's: it
             # is left unrecorded, to run on resume; the stop cancels the problems in flight
-        write = asyncio.ensure_future(asyncio.to_thread(results.append, outcome.line))
+        write = asyncio.ensure_future(asyncio.to_thread(recorder.write, outcome))
         writes.add(write)
-        await asyncio.shield(write)
+        line = await asyncio.shield(write)
         if on_result is not None:
-            on_result(outcome.line)
+            on_result(line)
 
     try:
         if hook is not None:

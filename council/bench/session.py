@@ -6,80 +6,134 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from council.bench.datasets import DatasetSpec, Problem
-from council.bench.grading import Grader
-from council.bench.manifest import ModelRecord, RunConfig, check_or_save_config
-from council.bench.results import ResultLine
+from council.bench.grading import Grader, grader_version
+from council.bench.manifest import (
+    ModelRecord,
+    RunConfig,
+    check_or_save_config,
+    data_sha256,
+    prompt_hashes,
+)
+from council.bench.results import ResultHead, ResultLine
 from council.bench.runner import ProblemHook, run_benchmark
-from council.bench.summary import Summary
+from council.bench.summary import BUDGET_FILE, Summary, TokenBudget
 from council.config import CouncilConfig
-from council.council import role_models_for
-from council.models.base import ChatModel
+from council.graphs.config import is_graph_file
+from council.models.base import ChatModel, ModelWrapper
 from council.models.roles import RoleModels
 from council.protocols.options import MAX_SAMPLES, ProtocolOptions
 from council.protocols.select import build_runner
 from council.runner import GraphRunner
 
 PILOT_PROBLEMS = 5
+BASELINE_PLAN_FILE = "baseline-plan.json"
+
+
+class BaselinePlan(BaseModel):
+    """How the baseline was sized; written once, so a resume (also with a larger --limit)
+    keeps its k."""
+
+    samples: int
+    target_tokens_per_problem: float = Field(
+        description="the protocol's own tokens per problem, measured on its finished run"
+    )
+    tokens_per_sample: float = Field(
+        description="tokens of one self-consistency sample (its decoding), from the pilot"
+    )
+    pilot_problems: int
+    measured_on: str
 
 
 class BaselineResult(BaseModel):
-    samples: int
-    single_tokens_per_problem: float
+    plan: BaselinePlan
     summary: Summary
+
+    @property
+    def samples(self) -> int:
+        return self.plan.samples
 
 
 class BenchSession:
+    """`models` replaces every model (tests pass scripted ones). Otherwise a built-in
+    protocol runs on the config's models; a graph file on its own per-agent models, with
+    `--model` (`model_given`) only as the default for agents that name none. A cache wraps
+    whatever models are built."""
+
     def __init__(
-        self, config: CouncilConfig, options: ProtocolOptions, *, cache: Path | None = None
+        self,
+        config: CouncilConfig,
+        options: ProtocolOptions,
+        *,
+        cache: Path | None = None,
+        model_given: bool = False,
+        models: RoleModels | None = None,
     ) -> None:
         self.config = config
         self.options = options
-        self.models = self._models(cache)
+        self.model_given = model_given
+        self.models = models
+        self.wrap: ModelWrapper | None = None
+        if cache is not None:
+            from council.bench.cache import CacheWrapper
 
-    def _models(self, cache: Path | None) -> RoleModels:
-        models = role_models_for(self.config)
-        if cache is None:
-            return models
-        from council.bench.cache import CachedModel
-
-        wrapped: dict[int, ChatModel] = {}
-
-        def wrap(model: ChatModel) -> ChatModel:
-            if id(model) not in wrapped:
-                wrapped[id(model)] = CachedModel(model, cache)
-            return wrapped[id(model)]
-
-        return RoleModels(
-            wrap(models.default), {role: wrap(m) for role, m in models.overrides.items()}
-        )
+            self.wrap = CacheWrapper(cache)
 
     def runner(self, protocol: str, options: ProtocolOptions | None = None) -> GraphRunner:
+        override = self.config.model if self.model_given else None
         return build_runner(
-            protocol, self.config, options=options or self.options, models=self.models
+            protocol,
+            self.config,
+            options=options or self.options,
+            models=self.models,
+            model_override=override,
+            wrap_model=self.wrap,
         )
 
-    def run_config(self, protocol: str, dataset: DatasetSpec, *, memory: bool) -> RunConfig:
+    def default_model(self) -> ChatModel:
+        """The model the curator (with --memory) runs on."""
+        if self.models is not None:
+            model = self.models.default
+        else:
+            from council.models.factory import build_model
+
+            model = build_model(self.config.model)
+        return self.wrap(model) if self.wrap else model
+
+    def run_config(
+        self, protocol: str, dataset: DatasetSpec, runner: GraphRunner, *, memory: bool
+    ) -> RunConfig:
+        return RunConfig(
+            dataset=dataset,
+            protocol=protocol,
+            options=self.options,
+            models=self._model_records(protocol, runner),
+            tools=self.config.tools,
+            sandbox=self.config.sandbox,
+            memory=memory,
+            data_sha256=data_sha256(dataset.source),
+            prompt_hashes=prompt_hashes(runner),
+            grader=grader_version(),
+        )
+
+    def _model_records(self, protocol: str, runner: GraphRunner) -> list[ModelRecord]:
+        if is_graph_file(protocol):  # the file's per-agent models, as built
+            return [
+                ModelRecord(role=name, name=node.agent.model.name)
+                for name, node in sorted(runner.spec.nodes.items())
+                if node.agent is not None
+            ]
         models = [
             ModelRecord(
                 role="default", name=self.config.model.name, api_base=self.config.model.api_base
             )
         ]
-        models += [
+        return models + [
             ModelRecord(role=role, name=spec.name, api_base=spec.api_base)
             for role, spec in sorted(self.config.role_models.items())
         ]
-        return RunConfig(
-            dataset=dataset,
-            protocol=protocol,
-            options=self.options,
-            models=models,
-            tools=self.config.tools,
-            sandbox=self.config.sandbox,
-            memory=memory,
-        )
 
     async def run(
         self,
@@ -96,9 +150,9 @@ class BenchSession:
         hook: ProblemHook | None = self._memory_hook(run_dir) if memory else None
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-        from council.bench.results import ResultsFile
+        from council.bench.results import RESULTS_FILE, ResultsFile
 
-        already = ResultsFile(run_dir / "results.jsonl").latest_by_problem()
+        already = ResultsFile(run_dir / RESULTS_FILE).latest_heads()
         tally = Tally(graded=[line for line in already.values() if line.done])
         columns = (
             TextColumn("{task.description}"),
@@ -133,12 +187,13 @@ class BenchSession:
         learned and no run's lessons leak into another's."""
         from council.memory.bench import MemoryHook
 
-        return MemoryHook(run_dir / "memory.sqlite", model=self.models.default)
+        return MemoryHook(run_dir / "memory.sqlite", model=self.default_model())
 
     async def run_baseline(
         self,
         protocol_summary: Summary,
         problems: list[Problem],
+        dataset: DatasetSpec,
         run_dir: Path,
         *,
         grader: Grader,
@@ -146,44 +201,82 @@ class BenchSession:
         console: Any = None,
     ) -> BaselineResult:
         """Self-consistency with k chosen so its tokens per problem match the protocol's:
-        published debate gains are often voting gains, and this separates the two."""
-        pilot_dir = run_dir / "baseline-pilot"
-        pilot_problems = problems[:PILOT_PROBLEMS]
-        pilot_options = ProtocolOptions(settings=self.options.settings)
-        check_or_save_config(pilot_dir, self._config_for("single", pilot_problems, pilot_options))
-        pilot = await self.run(
-            self.runner("single", pilot_options),
-            pilot_problems,
-            pilot_dir,
-            grader=grader,
-            concurrency=concurrency,
-            console=console,
-            label="pilot",
-        )
-        single = max(pilot.tokens_per_problem, 1.0)
-        samples = min(MAX_SAMPLES, max(1, round(protocol_summary.tokens_per_problem / single)))
-        options = ProtocolOptions(samples=samples, settings=self.options.settings)
+        published debate gains are often voting gains, and this separates the two.
+
+        The target is the protocol's own tokens per problem on its finished run; one
+        sample's tokens come from a pilot of self-consistency with k = 1 (the same prompt
+        and decoding as each of its samples) on the first problems. k is frozen in
+        `baseline-plan.json`, so a resume keeps it."""
+        plan_path = run_dir / BASELINE_PLAN_FILE
+        if plan_path.exists():
+            plan = BaselinePlan.model_validate_json(plan_path.read_text())
+        else:
+            plan = await self._plan_baseline(
+                protocol_summary, problems, dataset, run_dir, grader, concurrency, console
+            )
+            plan_path.write_text(plan.model_dump_json(indent=2))
+        # its own options: the protocol's (e.g. --agents) would be refused for self-consistency
+        options = ProtocolOptions(samples=plan.samples, settings=self.options.settings)
         baseline_dir = run_dir / "baseline"
-        check_or_save_config(baseline_dir, self._config_for("self-consistency", problems, options))
+        runner = self.runner("self-consistency", options)
+        config = self.run_config("self-consistency", dataset, runner, memory=False)
+        check_or_save_config(baseline_dir, config.model_copy(update={"options": options}))
+        budget = TokenBudget(
+            target_tokens_per_problem=plan.target_tokens_per_problem, measured_on=plan.measured_on
+        )
+        (baseline_dir / BUDGET_FILE).write_text(budget.model_dump_json(indent=2))
         summary = await self.run(
-            self.runner("self-consistency", options),
+            runner,
             problems,
             baseline_dir,
             grader=grader,
             concurrency=concurrency,
             console=console,
-            label=f"baseline sc k={samples}",
+            label=f"baseline sc k={plan.samples}",
         )
-        result = BaselineResult(samples=samples, single_tokens_per_problem=single, summary=summary)
+        result = BaselineResult(plan=plan, summary=summary)
         (run_dir / "baseline.json").write_text(result.model_dump_json(indent=2))
         return result
 
-    def _config_for(
-        self, protocol: str, problems: list[Problem], options: ProtocolOptions | None = None
-    ) -> RunConfig:
-        dataset = DatasetSpec(source=f"{len(problems)} problems from the parent run")
-        config = self.run_config(protocol, dataset, memory=False)
-        return config.model_copy(update={"options": options or self.options})
+    async def _plan_baseline(
+        self,
+        protocol_summary: Summary,
+        problems: list[Problem],
+        dataset: DatasetSpec,
+        run_dir: Path,
+        grader: Grader,
+        concurrency: int,
+        console: Any,
+    ) -> BaselinePlan:
+        pilot_dir = run_dir / "baseline-pilot"
+        pilot_problems = problems[:PILOT_PROBLEMS]
+        options = ProtocolOptions(samples=1, settings=self.options.settings)
+        runner = self.runner("self-consistency", options)
+        pilot_spec = dataset.model_copy(update={"limit": len(pilot_problems)})
+        config = self.run_config("self-consistency", pilot_spec, runner, memory=False)
+        check_or_save_config(pilot_dir, config.model_copy(update={"options": options}))
+        pilot = await self.run(
+            runner,
+            pilot_problems,
+            pilot_dir,
+            grader=grader,
+            concurrency=concurrency,
+            console=console,
+            label="baseline pilot (one sample)",
+        )
+        per_sample = max(pilot.tokens_per_problem, 1.0)
+        target = protocol_summary.tokens_per_problem
+        samples = min(MAX_SAMPLES, max(1, round(target / per_sample)))
+        return BaselinePlan(
+            samples=samples,
+            target_tokens_per_problem=target,
+            tokens_per_sample=per_sample,
+            pilot_problems=len(pilot_problems),
+            measured_on=(
+                f"the protocol's {protocol_summary.graded} graded problems; one sample on "
+                f"the first {len(pilot_problems)}"
+            ),
+        )
 
 
 class Tally:
@@ -191,19 +284,21 @@ class Tally:
     (an error counts wrong), over graded ones, and the errors. Problems that errored in an
     earlier session are not counted until they run again now."""
 
-    def __init__(self, graded: list[ResultLine]) -> None:
+    def __init__(self, graded: list[ResultHead]) -> None:
         self.graded = len(graded)
         self.correct = sum(line.correct for line in graded)
+        self.truncated = sum(line.truncated_calls for line in graded)
         self.errors = 0
 
     @property
     def attempted(self) -> int:
         return self.graded + self.errors
 
-    def add(self, line: ResultLine) -> None:
+    def add(self, line: ResultHead) -> None:
         if line.done:
             self.graded += 1
             self.correct += int(line.correct)
+            self.truncated += line.truncated_calls
         else:
             self.errors += 1
 
@@ -213,4 +308,4 @@ class Tally:
         text = f"accuracy {self.correct / self.attempted:.1%}"
         if self.graded:
             text += f" (graded {self.correct / self.graded:.1%})"
-        return text + f" · errors {self.errors}"
+        return text + f" · errors {self.errors} · truncated {self.truncated}"

@@ -13,8 +13,18 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from council.bench.results import ResultLine, ResultsFile
+from council.bench.results import RESULTS_FILE, ResultHead, ResultsFile
 from council.bench.stats import wilson_interval
+
+SUMMARY_FILE = "summary.json"
+BUDGET_FILE = "budget.json"
+
+
+class TokenBudget(BaseModel):
+    """A token-matched run's budget: the tokens per problem it was sized to spend."""
+
+    target_tokens_per_problem: float
+    measured_on: str = Field(description="where the target was measured")
 
 
 class Summary(BaseModel):
@@ -27,6 +37,13 @@ class Summary(BaseModel):
     ci95_low: float = Field(description="Wilson 95% interval of `accuracy`")
     ci95_high: float
     extraction_failure_rate: float
+    extraction_methods: dict[str, int] = Field(
+        default_factory=dict, description="how the turns' answers were read, by method"
+    )
+    truncated_calls: int = Field(default=0, description="replies cut at the token limit")
+    truncated_call_rate: float = Field(default=0.0, description="truncated calls / calls")
+    truncated_problems: int = Field(default=0, description="problems with a truncated reply")
+    truncated_problem_rate: float = 0.0
     tokens_total: int
     tokens_per_problem: float
     calls_per_problem: float
@@ -35,9 +52,23 @@ class Summary(BaseModel):
     seconds_per_problem: float
     stopped_early_share: float
     mean_stop_round: float | None
+    token_budget: TokenBudget | None = Field(
+        default=None, description="the target of a token-matched run (the baseline)"
+    )
+
+    @property
+    def achieved_vs_target(self) -> str:
+        if self.token_budget is None:
+            return f"{self.tokens_per_problem:.0f}"
+        return (
+            f"{self.tokens_per_problem:.0f} (target "
+            f"{self.token_budget.target_tokens_per_problem:.0f})"
+        )
 
 
-def summarise(lines: list[ResultLine], wall_seconds: float) -> Summary:
+def summarise(
+    lines: list[ResultHead], wall_seconds: float, budget: TokenBudget | None = None
+) -> Summary:
     done = [line for line in lines if line.done]
     n = len(done)
     attempted = len(lines)
@@ -46,6 +77,13 @@ def summarise(lines: list[ResultLine], wall_seconds: float) -> Summary:
     tokens = sum(line.tokens for line in done)
     costs = [line.cost_usd for line in done if line.cost_usd is not None]
     stop_rounds = [line.stopped_round for line in done if line.stopped_round is not None]
+    calls = sum(line.call_count for line in done)
+    truncated = sum(line.truncated_calls for line in done)
+    truncated_problems = sum(line.truncated_calls > 0 for line in done)
+    methods: dict[str, int] = {}
+    for line in done:
+        for method, count in line.extractions.items():
+            methods[method] = methods.get(method, 0) + count
     return Summary(
         problems=attempted,
         graded=n,
@@ -56,24 +94,36 @@ def summarise(lines: list[ResultLine], wall_seconds: float) -> Summary:
         ci95_low=low,
         ci95_high=high,
         extraction_failure_rate=sum(line.extraction_failed for line in done) / n if n else 0.0,
+        extraction_methods=dict(sorted(methods.items())),
+        truncated_calls=truncated,
+        truncated_call_rate=truncated / calls if calls else 0.0,
+        truncated_problems=truncated_problems,
+        truncated_problem_rate=truncated_problems / n if n else 0.0,
         tokens_total=tokens,
         tokens_per_problem=tokens / n if n else 0.0,
-        calls_per_problem=sum(len(line.calls) for line in done) / n if n else 0.0,
+        calls_per_problem=calls / n if n else 0.0,
         cost_usd=sum(costs) if costs else None,
         wall_seconds=wall_seconds,
         seconds_per_problem=statistics.fmean(line.seconds for line in done) if done else 0.0,
         stopped_early_share=sum(line.stopped_early for line in done) / n if n else 0.0,
         mean_stop_round=statistics.fmean(stop_rounds) if stop_rounds else None,
+        token_budget=budget,
     )
 
 
+def read_budget(run_dir: Path) -> TokenBudget | None:
+    path = run_dir / BUDGET_FILE
+    return TokenBudget.model_validate_json(path.read_text()) if path.exists() else None
+
+
 def summarise_run(run_dir: Path, wall_seconds: float = 0.0) -> Summary:
-    latest = ResultsFile(run_dir / "results.jsonl").latest_by_problem()
-    return summarise(list(latest.values()), wall_seconds)
+    latest = ResultsFile(run_dir / RESULTS_FILE).latest_heads()
+    return summarise(list(latest.values()), wall_seconds, read_budget(run_dir))
 
 
 def describe(summary: Summary) -> str:
-    """One line for people: both accuracies, named, with the errors beside them."""
+    """One line for people: both accuracies, named, with the errors and truncations beside
+    them (a protocol that runs out of tokens loses answers, not only accuracy)."""
     line = (
         f"accuracy {summary.accuracy:.1%} over {summary.problems} attempted "
         f"(95% CI {summary.ci95_low:.1%}–{summary.ci95_high:.1%}); "
@@ -82,4 +132,10 @@ def describe(summary: Summary) -> str:
     )
     if summary.errors:
         line += " (counted wrong in the first figure; `error` in results.jsonl says why)"
+    truncated = summary.truncated_calls
+    line += (
+        f"; {truncated} truncated repl{'y' if truncated == 1 else 'ies'} in "
+        f"{summary.truncated_problems} problem{'' if summary.truncated_problems == 1 else 's'}"
+        f"; tokens/problem {summary.achieved_vs_target}"
+    )
     return line

@@ -84,7 +84,7 @@ def register(subparsers: Any) -> None:
     add_model_options(parser)
     add_tool_options(parser)
     parser.set_defaults(handler=run_bench, max_rounds=2)
-    commands = parser.add_subparsers(dest="bench_command", metavar="report")
+    commands = parser.add_subparsers(dest="bench_command", metavar="{report,regrade,revote}")
     report = commands.add_parser("report", help="compare finished runs side by side")
     report.add_argument("runs", nargs="+", type=Path)
     report.add_argument(
@@ -94,6 +94,25 @@ def register(subparsers: Any) -> None:
         help="plot path (default: accuracy_vs_tokens.png beside the first run)",
     )
     report.set_defaults(handler=report_runs)
+    regrade = commands.add_parser(
+        "regrade", help="grade a run's recorded answers again with the current grader"
+    )
+    regrade.add_argument("run", type=Path)
+    regrade.set_defaults(handler=regrade_run)
+    revote = commands.add_parser(
+        "revote", help="aggregate a run's recorded turns by another rule (no model calls)"
+    )
+    revote.add_argument("run", type=Path)
+    revote.add_argument(
+        "--rule",
+        choices=["majority", "judge", "first-round"],
+        default="majority",
+        help="majority vote by equivalence, the judge's/moderator's decision, or round 1's vote",
+    )
+    revote.add_argument(
+        "--round", type=int, default=None, help="round of the majority vote (default: the last)"
+    )
+    revote.set_defaults(handler=revote_run)
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -109,17 +128,20 @@ async def _bench(args: argparse.Namespace) -> int:
 
     from council.bench.datasets import DatasetSpec, load_problems
     from council.bench.grading import Grader
-    from council.bench.manifest import build_manifest, check_or_save_config
+    from council.bench.manifest import build_manifest, check_or_save_config, record_session
     from council.bench.runner import RunOptions
     from council.bench.session import BenchSession
     from council.bench.summary import describe
     from council.config import CouncilConfig
     from council.protocols.options import ProtocolOptions
+    from council.protocols.select import check_options
 
     console = Console(stderr=True, highlight=False)
     config = council_config_from_args(args)
     assert isinstance(config, CouncilConfig)
-    options = validated(ProtocolOptions, **protocol_values(args), settings=config.model.settings)
+    given = protocol_values(args)
+    options = validated(ProtocolOptions, **given, settings=config.model.settings)
+    check_options(args.protocol, set(given))  # an option the protocol ignores is refused
     concurrency = validated(RunOptions, concurrency=args.concurrency).concurrency
     spec = validated(
         DatasetSpec,
@@ -133,12 +155,11 @@ async def _bench(args: argparse.Namespace) -> int:
         seed=args.seed or 0,
     )  # --seed drives the shuffle and decoding
     problems = load_problems(spec)
-    session = BenchSession(config, options, cache=args.cache)
-    runner = session.runner(args.protocol)  # an option the protocol does not use fails here
-    run_config = session.run_config(args.protocol, spec, memory=args.memory)
+    session = BenchSession(config, options, cache=args.cache, model_given=bool(args.model))
+    runner = session.runner(args.protocol)
+    run_config = session.run_config(args.protocol, spec, runner, memory=args.memory)
     resuming = check_or_save_config(args.out, run_config)
-    manifest = build_manifest(run_config, runner, [p.id for p in problems])
-    (args.out / "manifest.json").write_text(manifest.model_dump_json(indent=2))
+    record_session(args.out, build_manifest(run_config, runner, [p.id for p in problems]))
     if resuming:
         console.print(f"[dim]resuming {args.out}[/]")
     with Grader() as grader:
@@ -157,15 +178,16 @@ async def _bench(args: argparse.Namespace) -> int:
             baseline = await session.run_baseline(
                 summary,
                 problems,
+                spec,
                 args.out,
                 grader=grader,
                 concurrency=concurrency,
                 console=console,
             )
             console.print(
-                f"baseline self-consistency (k={baseline.samples}): "
-                f"{describe(baseline.summary)}; "
-                f"{baseline.summary.tokens_per_problem:.0f} tokens/problem",
+                f"baseline self-consistency (k={baseline.samples}, "
+                f"{baseline.plan.tokens_per_sample:.0f} tokens/sample): "
+                f"{describe(baseline.summary)}",
                 markup=False,
                 soft_wrap=True,
             )
@@ -201,6 +223,28 @@ def protocol_values(args: argparse.Namespace) -> dict[str, Any]:
     return values
 
 
+def regrade_run(args: argparse.Namespace) -> int:
+    from council.bench.grading import Grader
+    from council.bench.rescore import regrade
+
+    with Grader() as grader:
+        done = asyncio.run(regrade(args.run, grader))
+    print(done.after.model_dump_json(indent=2))
+    print(done.describe(), file=sys.stderr)
+    return 0
+
+
+def revote_run(args: argparse.Namespace) -> int:
+    from council.bench.grading import Grader
+    from council.bench.revote import VoteRule, revote
+
+    with Grader() as grader:
+        done = asyncio.run(revote(args.run, VoteRule(args.rule), grader, args.round))
+    print(done.after.model_dump_json(indent=2))
+    print(done.describe(), file=sys.stderr)
+    return 0
+
+
 def report_runs(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
@@ -230,13 +274,25 @@ def report_runs(args: argparse.Namespace) -> int:
             f"{s.accuracy:.1%}",
             f"{s.ci95_low:.1%}–{s.ci95_high:.1%}",
             f"{s.accuracy_graded:.1%} of {s.graded}",
-            f"{s.tokens_per_problem:.0f}",
+            s.achieved_vs_target,
             f"{s.seconds_per_problem:.1f}",
             f"{s.extraction_failure_rate:.1%}",
             f"{s.stopped_early_share:.0%}",
         )
+    replies = Table(title="replies: truncations and how answers were read")
+    for column in ("run", "truncated calls", "problems with one", "answers read by"):
+        replies.add_column(column)
+    for name, s in summaries.items():
+        replies.add_row(
+            name,
+            f"{s.truncated_calls} of {round(s.calls_per_problem * s.graded)} "
+            f"({s.truncated_call_rate:.1%})",
+            f"{s.truncated_problems} ({s.truncated_problem_rate:.1%})",
+            ", ".join(f"{method} {n}" for method, n in s.extraction_methods.items()) or "–",
+        )
     console = Console(highlight=False)
     console.print(table)
+    console.print(replies)
     first = args.runs[0]
     for other in args.runs[1:]:
         comparison = paired(first, other)

@@ -22,7 +22,7 @@ from council.graphs.builder import CouncilGraph
 from council.graphs.conditions import resolve_condition
 from council.graphs.state import CouncilState, SolveState, StepKind
 from council.graphs.variables import PROMPT_VARIABLES, is_prompt_variable
-from council.models.base import ChatModel
+from council.models.base import ChatModel, ModelWrapper
 from council.models.roles import RoleModels
 from council.models.settings import ModelSettings, ModelSpec
 from council.tools.base import ToolRegistry
@@ -290,12 +290,14 @@ def build_graph(
     models: RoleModels | None = None,
     default_model: ModelSpec | None = None,
     settings: ModelSettings | None = None,
+    wrap_model: ModelWrapper | None = None,
 ) -> CouncilGraph:
     """Turn a validated config into a checked `CouncilGraph`.
 
     `models` (e.g. scripted models in tests) wins over everything; otherwise an agent's
     own `model`, then `models[agent]`, then `models[role]`, then `default_model` (the CLI's
-    --model), then the file's `model`, then the embedded default.
+    --model), then the file's `model`, then the embedded default. `wrap_model` (e.g. a
+    response cache) wraps every model the graph ends up with.
     """
     from council.models.factory import build_model, resolve_model_name
 
@@ -307,13 +309,15 @@ def build_graph(
     def model_for(agent_name: str, spec: AgentConfig) -> ChatModel:
         role = spec.role or spec.use or agent_name
         if models is not None:
-            return models.for_role(role)
+            model = models.for_role(role)
+            return wrap_model(model) if wrap_model else model
         explicit = spec.model or config.models.get(agent_name) or config.models.get(role)
         name = resolve_model_name(explicit) if explicit else base.name
         api_base = spec.api_base or (config.api_base if explicit else base.api_base)
         key = (name, api_base)
         if key not in built:
-            built[key] = build_model(base.model_copy(update={"name": name, "api_base": api_base}))
+            model = build_model(base.model_copy(update={"name": name, "api_base": api_base}))
+            built[key] = wrap_model(model) if wrap_model else model
         return built[key]
 
     graph = CouncilGraph(config.name, state_schema=STATES[config.state])
@@ -390,6 +394,7 @@ def load_graph(
     models: RoleModels | None = None,
     default_model: ModelSpec | None = None,
     settings: ModelSettings | None = None,
+    wrap_model: ModelWrapper | None = None,
 ) -> LoadedGraph:
     """Read, validate and build a graph config file."""
     file = Path(path)
@@ -397,7 +402,12 @@ def load_graph(
         raise ConfigError(f"graph config {str(file)!r} not found")
     config, source = parse_config_text(file.read_text(), str(file))
     graph = build_graph(
-        config, source, models=models, default_model=default_model, settings=settings
+        config,
+        source,
+        models=models,
+        default_model=default_model,
+        settings=settings,
+        wrap_model=wrap_model,
     )
     return LoadedGraph(config=config, graph=graph, path=file)
 

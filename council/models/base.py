@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel
@@ -51,3 +51,7 @@ class ChatModel(Protocol):
         settings: ModelSettings | None = None,
         call: CallInfo | None = None,
     ) -> Completion: ...
+
+
+ModelWrapper = Callable[[ChatModel], ChatModel]
+"""Wraps a model at build time, e.g. in a response cache."""

@@ -40,12 +40,16 @@ class ProtocolSpec:
 
     def check_options(self, given: set[str]) -> None:
         """`given`: option names the user set explicitly."""
-        unused = sorted(given - self.uses)
-        if unused:
-            allowed = ", ".join(sorted(self.uses)) or "none"
-            raise ConfigError(
-                f"protocol {self.name!r} does not use {', '.join(unused)}; its options: {allowed}"
-            )
+        refuse_unused(f"protocol {self.name!r}", self.uses, given)
+
+
+def refuse_unused(what: str, uses: frozenset[str], given: set[str]) -> None:
+    """One line naming the options `what` ignores, as the flags the user typed."""
+    unused = sorted(given - uses)
+    if unused:
+        flags = ", ".join("--" + name.replace("_", "-") for name in unused)
+        allowed = ", ".join("--" + name.replace("_", "-") for name in sorted(uses)) or "none"
+        raise ConfigError(f"{what} does not use {flags}; its options: {allowed}")
 
 
 PROTOCOLS: dict[str, ProtocolSpec] = {

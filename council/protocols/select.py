@@ -14,15 +14,26 @@ from typing import NamedTuple
 from council.config import CouncilConfig
 from council.graphs.builder import CouncilGraph
 from council.graphs.config import is_graph_file, load_graph
-from council.models.base import ChatModel
+from council.models.base import ChatModel, ModelWrapper
 from council.models.roles import RoleModels
 from council.models.settings import ModelSpec
 from council.protocols.options import ProtocolOptions
-from council.protocols.registry import protocol_spec
+from council.protocols.registry import protocol_spec, refuse_unused
 from council.runner import GraphRunner, SessionFactory
 from council.tools.base import ToolRegistry
 
 Models = ChatModel | Mapping[str, ChatModel] | RoleModels
+GRAPH_FILE_USES = frozenset({"rounds"})
+"""A config file sets its own agents; `rounds` replaces its `max_rounds`."""
+
+
+def check_options(graph: str | None, given: set[str]) -> None:
+    """Refuse, in one line, options the user set that `graph` does not use (a protocol's
+    `ProtocolSpec.uses`, or `rounds` only for a config file)."""
+    if graph is not None and is_graph_file(graph):
+        refuse_unused(f"graph file {graph!r}", GRAPH_FILE_USES, given)
+    else:
+        protocol_spec(graph or "solve").check_options(given)
 
 
 def builtin_config_path(name: str) -> Path:
@@ -55,10 +66,12 @@ def build_runner(
     model_override: ModelSpec | None = None,
     tools: ToolRegistry | None = None,
     session_factory: SessionFactory | None = None,
+    wrap_model: ModelWrapper | None = None,
 ) -> GraphRunner:
     """`graph`: a protocol name (`debate`), a config file (`my.yaml`), or None for `solve`.
     `models` (e.g. a scripted model) replaces the config's; `model_override` is the CLI's
-    `--model` for config files, which otherwise choose their own per-agent models."""
+    `--model` for config files, which otherwise choose their own per-agent models.
+    `wrap_model` (e.g. a response cache) wraps every model the graph is built with."""
     parts = runner_parts(
         graph,
         config,
@@ -67,6 +80,7 @@ def build_runner(
         model_override=model_override,
         tools=tools,
         session_factory=session_factory,
+        wrap_model=wrap_model,
     )
     return GraphRunner(
         parts.graph, max_rounds=parts.max_rounds, session_factory=parts.session_factory
@@ -82,6 +96,7 @@ def runner_parts(
     model_override: ModelSpec | None = None,
     tools: ToolRegistry | None = None,
     session_factory: SessionFactory | None = None,
+    wrap_model: ModelWrapper | None = None,
 ) -> RunnerParts:
     """What `build_runner` builds a runner from (also what `Council` is made of)."""
     from council.council import role_models_for, sandbox_factory_for, tools_for
@@ -94,6 +109,7 @@ def runner_parts(
             models=role_models,
             default_model=model_override,
             settings=config.model.settings,
+            wrap_model=wrap_model,
         )
         rounds = loaded.config.max_rounds
         if options is not None and "rounds" in options.model_fields_set:
@@ -108,7 +124,13 @@ def runner_parts(
         spec.check_options(options.given())
     tools = tools if tools is not None else tools_for(config)
     options = options or ProtocolOptions(rounds=config.max_rounds, settings=config.model.settings)
-    built = spec.build(role_models or role_models_for(config), options, tools or None)
+    role_models = role_models or role_models_for(config)
+    if wrap_model is not None:
+        role_models = RoleModels(
+            wrap_model(role_models.default),
+            {role: wrap_model(m) for role, m in role_models.overrides.items()},
+        )
+    built = spec.build(role_models, options, tools or None)
     return RunnerParts(
         built,
         spec.rounds(options),

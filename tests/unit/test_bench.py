@@ -275,6 +275,7 @@ async def test_scattered_failures_do_not_stop_the_run_and_count_as_wrong(
     assert describe(summary) == (
         "accuracy 25.0% over 8 attempted (95% CI 7.1%–59.1%); 50.0% over 4 graded; 4 errors"
         " (counted wrong in the first figure; `error` in results.jsonl says why)"
+        "; 0 truncated replies in 0 problems; tokens/problem 21"
     )
 
 
@@ -284,8 +285,9 @@ def test_progress_line_shows_errors_beside_both_accuracies() -> None:
     base = {"question": "q", "gold": "1"}
     tally.add(ResultLine(problem_id="a", correct=True, **base))
     tally.add(ResultLine(problem_id="b", error="ModelError: down", **base))
-    assert tally.attempted == 2
-    assert tally.describe() == "accuracy 50.0% (graded 100.0%) · errors 1"
+    tally.add(ResultLine(problem_id="c", truncated_calls=2, **base))
+    assert tally.attempted == 3
+    assert tally.describe() == "accuracy 33.3% (graded 50.0%) · errors 1 · truncated 2"
 
 
 def test_concurrency_is_bounded(tmp_path: Path, grader: Grader) -> None:

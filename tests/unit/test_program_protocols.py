@@ -134,9 +134,9 @@ async def test_pot_program_that_fails_gives_no_answer() -> None:
 
 def test_an_option_the_protocol_does_not_use_is_refused() -> None:
     model = ScriptedModel()
-    with pytest.raises(ConfigError, match="protocol 'pot' does not use max_executions"):
+    with pytest.raises(ConfigError, match="protocol 'pot' does not use --max-executions"):
         build_runner("pot", models=model, options=ProtocolOptions(max_executions=2))
-    with pytest.raises(ConfigError, match="protocol 'single' does not use samples"):
+    with pytest.raises(ConfigError, match="protocol 'single' does not use --samples"):
         build_runner("single", models=model, options=ProtocolOptions(samples=3))
 
 

@@ -16,6 +16,21 @@ from pydantic import BaseModel
 from council.bench.grading.compare import compare
 from council.processes import exit_when_parent_dies
 
+GRADER_REVISION = 1
+"""Bump when a change to extraction or comparison can change a grade: a run is resumed
+only with the grader it started with (`council bench regrade` re-grades an old run)."""
+
+
+def grader_version() -> str:
+    """This grader's revision and the math-verify it compares with."""
+    import importlib.metadata
+
+    try:
+        math_verify = importlib.metadata.version("math-verify")
+    except importlib.metadata.PackageNotFoundError:
+        math_verify = "not installed"
+    return f"council-grader {GRADER_REVISION}; math-verify {math_verify}"
+
 
 class Grade(BaseModel):
     correct: bool

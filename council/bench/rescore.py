@@ -1,0 +1,116 @@
+"""Scoring a finished run again, offline: new answers (or the same ones) graded with the
+current grader, written beside the run under a name of their own. `results.jsonl` and
+`summary.json` are never rewritten, so the original scores stay as they were."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from council.bench.grading import Grader, grader_version
+from council.bench.results import RESULTS_FILE, ResultHead, ResultsFile
+from council.bench.summary import SUMMARY_FILE, Summary, read_budget, summarise
+from council.errors import ConfigError
+
+
+class Rescored(BaseModel):
+    """One problem scored again: the answer it now has, its grade, and the old grade."""
+
+    problem_id: str
+    answer: str | None
+    predicted: str | None
+    correct: bool
+    extraction_failed: bool
+    was_answer: str | None
+    was_correct: bool
+
+
+class Rescoring(BaseModel):
+    """What a regrade or revote produced, and where it was written."""
+
+    name: str
+    grader: str
+    before: Summary
+    after: Summary
+    changed: int
+    summary_path: Path
+    lines_path: Path
+
+    def describe(self) -> str:
+        return (
+            f"{self.name}: accuracy {self.before.accuracy:.1%} → {self.after.accuracy:.1%} "
+            f"over {self.after.problems} attempted ({self.changed} problem"
+            f"{'' if self.changed == 1 else 's'} changed); {self.grader}; "
+            f"wrote {self.summary_path}"
+        )
+
+
+def graded_heads(run_dir: Path) -> dict[str, ResultHead]:
+    results = run_dir / RESULTS_FILE
+    if not results.exists():
+        raise ConfigError(f"{run_dir} has no {RESULTS_FILE}; is it a `council bench --out` dir?")
+    return ResultsFile(results).latest_heads()
+
+
+async def rescore(
+    run_dir: Path, name: str, answers: dict[str, str | None], grader: Grader
+) -> Rescoring:
+    """Grade `answers` (by problem id; problems not in it keep their line, errors stay
+    errors) and write `<name>.jsonl` and `summary.<name>.json` into the run directory."""
+    heads = graded_heads(run_dir)
+    ids = [pid for pid, head in heads.items() if head.done and pid in answers]
+    grades = await asyncio.gather(*(grader.agrade(answers[pid], heads[pid].gold) for pid in ids))
+    rescored = [
+        Rescored(
+            problem_id=pid,
+            answer=answers[pid],
+            predicted=grade.predicted,
+            correct=grade.correct,
+            extraction_failed=grade.extraction_failed,
+            was_answer=heads[pid].answer,
+            was_correct=heads[pid].correct,
+        )
+        for pid, grade in zip(ids, grades, strict=True)
+    ]
+    updated = dict(heads)
+    for item in rescored:
+        updated[item.problem_id] = heads[item.problem_id].model_copy(
+            update={
+                "answer": item.answer,
+                "predicted": item.predicted,
+                "correct": item.correct,
+                "extraction_failed": item.extraction_failed,
+            }
+        )
+    budget = read_budget(run_dir)
+    wall = _wall(run_dir)
+    before = summarise(list(heads.values()), wall, budget)
+    after = summarise(list(updated.values()), wall, budget)
+    lines_path = run_dir / f"{name}.jsonl"
+    lines_path.write_text("".join(item.model_dump_json() + "\n" for item in rescored))
+    summary_path = run_dir / f"summary.{name}.json"
+    summary_path.write_text(after.model_dump_json(indent=2))
+    return Rescoring(
+        name=name,
+        grader=grader_version(),
+        before=before,
+        after=after,
+        changed=sum(item.correct != item.was_correct for item in rescored),
+        summary_path=summary_path,
+        lines_path=lines_path,
+    )
+
+
+def _wall(run_dir: Path) -> float:
+    path = run_dir / SUMMARY_FILE
+    if not path.exists():
+        return 0.0
+    return Summary.model_validate_json(path.read_text()).wall_seconds
+
+
+async def regrade(run_dir: Path, grader: Grader) -> Rescoring:
+    """Every recorded answer graded again with the current grader (no model calls)."""
+    answers = {pid: head.answer for pid, head in graded_heads(run_dir).items() if head.done}
+    return await rescore(run_dir, "regrade", answers, grader)
