@@ -21,6 +21,8 @@ SUBCOMMAND_MODULES = (
     "council.cli.memory_cmd",
     "council.cli.graph_cmd",
     "council.cli.threads_cmd",
+    "council.cli.serve_cmd",
+    "council.cli.mcp_cmd",
 )
 
 
