@@ -35,7 +35,9 @@ class SolveReply(BaseModel):
 
 def build_server(make_runner: RunnerFactory, *, name: str = "council") -> Any:
     from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.exceptions import ToolError
 
+    from council.errors import CouncilError
     from council.web.runs import view_run
 
     server = MCPServer(
@@ -50,8 +52,11 @@ def build_server(make_runner: RunnerFactory, *, name: str = "council") -> Any:
         """Solve a question with a council of agents. `graph`: solve (plan, solve, verify,
         critique), single, self-consistency, debate, mad, or a graph config file. `model`:
         a litellm model string (default: the server's)."""
-        runner = make_runner(graph, model)
-        result = await runner.arun(question)
+        try:  # a council error is the caller's to read (the SDK hides any other)
+            runner = make_runner(graph, model)
+            result = await runner.arun(question)
+        except CouncilError as exc:
+            raise ToolError(str(exc)) from exc
         usage = result.usage.total
         return SolveReply(
             answer=result.answer,
@@ -72,7 +77,10 @@ def build_server(make_runner: RunnerFactory, *, name: str = "council") -> Any:
     def bench_summary(run_dir: str) -> dict[str, Any]:
         """The summary of a `council bench` run directory: accuracy with its 95% interval,
         errors, truncated replies, tokens and time."""
-        view = view_run(run_dir)
+        try:
+            view = view_run(run_dir)
+        except CouncilError as exc:
+            raise ToolError(str(exc)) from exc
         return {
             **view.summary.model_dump(mode="json"),
             "run": view.info.path,

@@ -86,7 +86,8 @@ def start_tracing(exporter: Any = None, *, service_name: str = "council") -> Tra
         processor = BatchSpanProcessor(OTLPSpanExporter())
     else:
         processor = SimpleSpanProcessor(exporter)
-    resource = Resource.create({"service.name": service_name})  # OTEL_SERVICE_NAME wins
+    named = os.environ.get("OTEL_SERVICE_NAME")  # the standard setting wins over ours
+    resource = Resource.create({} if named else {"service.name": service_name})
     provider = TracerProvider(resource=resource)
     provider.add_span_processor(processor)
     tracer = provider.get_tracer("council")

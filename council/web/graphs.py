@@ -114,8 +114,8 @@ def to_dot(graph: CouncilGraph) -> str:
         label = _quote(name)[:-1] + "\\n(" + _quote(kind)[1:-1] + ')"'
         lines.append(f"  {_quote(name)} [id={_quote('node-' + name)}, label={label}];")
     ids = {"__start__": START_ID, "__end__": END_ID}
-    for source, target, label in graph.drawing_edges():
-        style = "" if label is None else f" [style=dashed, label={_quote(label)}]"
+    for source, target, route in graph.drawing_edges():
+        style = "" if route is None else f" [style=dashed, label={_quote(route)}]"
         lines.append(
             f"  {_quote(ids.get(source, source))} -> {_quote(ids.get(target, target))}{style};"
         )
