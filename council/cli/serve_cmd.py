@@ -44,13 +44,11 @@ def run_serve(args: argparse.Namespace) -> int:
     from council.cli.runners import runner_factory
     from council.config import CouncilConfig
     from council.web.app import WebContext, create_app
-    from council.web.auth import is_loopback, new_token
+    from council.web.auth import token_for
 
     config = council_config_from_args(args)
     assert isinstance(config, CouncilConfig)
-    token = args.token
-    if token is None and not is_loopback(args.host):
-        token = new_token()
+    token = token_for(args.host, args.token)
     make_runner = runner_factory(config, args.model, args.scripted)
     make_runner(args.graph, None)  # a bad --graph or --model fails now, in one line
     models = [m.strip() for m in args.models.split(",") if m.strip()]

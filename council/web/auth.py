@@ -31,6 +31,14 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def token_for(host: str, given: str | None) -> str | None:
+    """The token a server bound to `host` requires: the one given, else a new one when
+    the address is not loopback (so binding elsewhere is never open), else none."""
+    if given is not None:
+        return given
+    return None if is_loopback(host) else new_token()
+
+
 def _host_name(header: str) -> str:
     if header.startswith("["):
         return header.split("]", 1)[0] + "]"

@@ -87,9 +87,10 @@ def test_native_tool_calling_model_gets_the_schema_and_the_result(
 
     def respond(call: ScriptedCall) -> ScriptedReply:
         if call.messages[-1].role == "tool":
-            return ScriptedReply(text=f"The product is {call.messages[-1].content}. ANSWER: "
-                                 f"{call.messages[-1].content}")  # fmt: skip
-        return ScriptedReply(tool_calls=(ToolCall(id="c1", name="multiply", arguments={"a": 123457, "b": 987}),))  # fmt: skip
+            product = call.messages[-1].content
+            return ScriptedReply(text=f"The product is {product}. ANSWER: {product}")
+        request = ToolCall(id="c1", name="multiply", arguments={"a": 123457, "b": 987})
+        return ScriptedReply(tool_calls=(request,))
 
     model = ScriptedModel(responder=respond, native_tools=True)
     original = model.complete
@@ -155,19 +156,47 @@ edges:
     script = tmp_path / "script.json"
     script.write_text(json.dumps({"rules": [], "default": "ANSWER: 5"}))
     done = subprocess.run(
-        [sys.executable, "-m", "council.cli.main", "solve", "--graph", "single", "--mcp",
-         SERVER, "--json", "What is 2 + 3?", "--model", "openai/x", "--api-base",
-         "http://127.0.0.1:9/v1"],
-        capture_output=True, text=True, env=ENV, cwd=REPO, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "council.cli.main",
+            "solve",
+            "--graph",
+            "single",
+            "--mcp",
+            SERVER,
+            "--json",
+            "What is 2 + 3?",
+            "--model",
+            "openai/x",
+            "--api-base",
+            "http://127.0.0.1:9/v1",
+        ],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=REPO,
+        timeout=300,
+    )
     # the model server does not exist: the run fails on the model, after the tools were
     # listed (a bad --mcp would fail first, naming the server)
     assert "MCP server" not in done.stderr
     bad = subprocess.run(
-        [sys.executable, "-m", "council.cli.main", "solve", "--mcp", "no-such-command-xyz",
-         "What is 2 + 3?"],
-        capture_output=True, text=True, env=ENV, cwd=REPO, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "council.cli.main",
+            "solve",
+            "--mcp",
+            "no-such-command-xyz",
+            "What is 2 + 3?",
+        ],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=REPO,
+        timeout=300,
+    )
     assert bad.returncode == 1
     assert bad.stderr.startswith("error: cannot use MCP server 'no-such-command-xyz'")
     assert len(bad.stderr.strip().splitlines()) == 1
@@ -177,11 +206,17 @@ async def test_council_as_an_mcp_server(tmp_path: Path) -> None:
     from mcp import Client, StdioServerParameters
 
     script = tmp_path / "script.json"
-    script.write_text(json.dumps({
-        "rules": [{"contains": "VERDICT", "reply": "VERDICT: correct\nCONFIDENCE: 0.9\nok"},
-                  {"contains": "You are the planner", "reply": "1. Add"}],
-        "default": "2 + 3 = 5. ANSWER: 5",
-    }))  # fmt: skip
+    script.write_text(
+        json.dumps(
+            {
+                "rules": [
+                    {"contains": "VERDICT", "reply": "VERDICT: correct\nCONFIDENCE: 0.9\nok"},
+                    {"contains": "You are the planner", "reply": "1. Add"},
+                ],
+                "default": "2 + 3 = 5. ANSWER: 5",
+            }
+        )
+    )
     run = await asyncio.to_thread(make_run, tmp_path / "run", wrong_every=4)
     params = StdioServerParameters(
         command=sys.executable,

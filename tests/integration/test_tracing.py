@@ -11,7 +11,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -67,8 +67,10 @@ def test_spans_for_run_nodes_model_calls_and_tools() -> None:
     assert first["gen_ai.usage.input_tokens"] > 0 and first["gen_ai.usage.output_tokens"] > 0
     assert tuple(first["gen_ai.response.finish_reasons"]) == ("stop",)
     assert (first["council.agent"], first["council.round"], first["council.sample"]) == (
-        "solve", 1, 0,
-    )  # fmt: skip
+        "solve",
+        1,
+        0,
+    )
     assert first["council.problem_id"] == "p-17"
     assert solver_calls[0].parent.span_id == node.context.span_id
     tool = spans["execute_tool calculator"]
@@ -83,7 +85,7 @@ async def _run(runner: Any) -> str | None:
 
 
 class _Receiver(BaseHTTPRequestHandler):
-    bodies: list[tuple[str, dict[str, str], bytes]] = []
+    bodies: ClassVar[list[tuple[str, dict[str, str], bytes]]] = []
 
     def do_POST(self) -> None:
         length = int(self.headers.get("content-length", 0))
@@ -124,13 +126,29 @@ async def test_solve_trace_exports_otlp_http_to_a_receiver(receiver: Any) -> Non
     endpoint, bodies = receiver
     async with openai_stub(StubBehaviour(reply="4 it is. ANSWER: 4")) as api_base:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "council.cli.main", "solve", "--graph", "single",
-            "--model", "openai/stub-model", "--api-base", api_base, "--trace", "What is 2 + 2?",
-            env={**ENV, "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_SERVICE_NAME": "council-test",
-                 "OTEL_EXPORTER_OTLP_HEADERS": "x-council-test=yes"},
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=REPO,
-        )  # fmt: skip
-        out, err = await asyncio.wait_for(process.communicate(), 300)
+            sys.executable,
+            "-m",
+            "council.cli.main",
+            "solve",
+            "--graph",
+            "single",
+            "--model",
+            "openai/stub-model",
+            "--api-base",
+            api_base,
+            "--trace",
+            "What is 2 + 2?",
+            env={
+                **ENV,
+                "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
+                "OTEL_SERVICE_NAME": "council-test",
+                "OTEL_EXPORTER_OTLP_HEADERS": "x-council-test=yes",
+            },
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            cwd=REPO,
+        )
+        _, err = await asyncio.wait_for(process.communicate(), 300)
     assert process.returncode == 0, err.decode()
     assert bodies, "nothing was exported"
     path, headers, _ = bodies[0]

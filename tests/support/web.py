@@ -36,7 +36,7 @@ def browser_missing() -> str | None:
 
 
 @contextmanager
-def council_serve(args: Sequence[str], log: Path) -> Iterator[str]:
+def council_serve(args: Sequence[str], log: Path, token: str | None = None) -> Iterator[str]:
     """`council serve ARGS` on a free loopback port; yields its base URL."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -49,7 +49,8 @@ def council_serve(args: Sequence[str], log: Path) -> Iterator[str]:
             cwd=REPO,
         )
         try:
-            wait_for_http(f"http://127.0.0.1:{port}/api/options", process, seconds=120)
+            ready = f"http://127.0.0.1:{port}/api/options" + (f"?token={token}" if token else "")
+            wait_for_http(ready, process, seconds=120)
             yield f"http://127.0.0.1:{port}"
         finally:
             process.terminate()

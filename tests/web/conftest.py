@@ -47,9 +47,15 @@ def web_url(tmp_path_factory: pytest.TempPathFactory, runs_dir: Path) -> Iterato
     script = home / "script.json"
     script.write_text(json.dumps(SCRIPT))
     args = [
-        "--scripted", str(script), "--db", str(home / "threads.sqlite"),
-        "--runs", str(runs_dir), "--models", "local/smollm2,openai/gpt-4o-mini",
-    ]  # fmt: skip
+        "--scripted",
+        str(script),
+        "--db",
+        str(home / "threads.sqlite"),
+        "--runs",
+        str(runs_dir),
+        "--models",
+        "local/smollm2,openai/gpt-4o-mini",
+    ]
     with council_serve(args, home / "serve.log") as url:
         yield url
 
