@@ -28,6 +28,10 @@ class CouncilConfig(BaseModel):
         default=3, ge=1, le=MAX_ROUNDS, description="solve attempts before giving up"
     )
     tools: list[str] = Field(default_factory=list, description="tool sets: python, sympy, ...")
+    mcp: list[str] = Field(
+        default_factory=list,
+        description="MCP servers whose tools agents get: a command (stdio) or an http(s) URL",
+    )
     sandbox: SandboxKind = "docker"
 
     def model_for(self, role: str) -> ModelSpec:

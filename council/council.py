@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from council.config import CouncilConfig
+from council.errors import ConfigError
 from council.models.base import ChatModel
 from council.models.factory import build_model
 from council.models.roles import RoleModels
@@ -29,11 +30,20 @@ def role_models_for(config: CouncilConfig) -> RoleModels:
 
 
 def tools_for(config: CouncilConfig) -> ToolRegistry:
-    if not config.tools:
+    """The named tool sets, then the tools of every MCP server given (`--mcp`)."""
+    if not config.tools and not config.mcp:
         return ToolRegistry()
     from council.tools.builtin import default_tools
 
-    return default_tools(config.tools)
+    registry = default_tools(config.tools)
+    if config.mcp:
+        from council.tools.mcp import mcp_registry
+
+        for tool in mcp_registry(config.mcp):
+            if tool.name in registry:
+                raise ConfigError(f"an MCP tool is named {tool.name!r}, like a built-in tool")
+            registry.register(tool)
+    return registry
 
 
 def sandbox_factory_for(config: CouncilConfig, tools: ToolRegistry) -> SessionFactory | None:

@@ -9,15 +9,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
-from typing import Any
+from typing import Any, cast
 
 from council.graphs.builder import CouncilGraph
-from council.graphs.run import RunResult, run_config, stream_run
+from council.graphs.run import NodeEvent, RunResult, run_config, stream_run
 from council.graphs.state import CouncilState, Step
 from council.messages import Message
 from council.tools.base import ToolContext
 
 SessionFactory = Callable[[], AbstractAsyncContextManager[Any]]
+RunnerFactory = Callable[[str, "str | None"], "GraphRunner"]
+"""(graph name or file, model name or None) -> a runner: how chat, the web app and
+`council mcp` switch graph and model per request."""
 
 
 class GraphRunner:
@@ -66,14 +69,44 @@ class GraphRunner:
         problem_id: str = "default",
     ) -> AsyncIterator[Step | RunResult]:
         """Yield every agent step as it happens, then the `RunResult`."""
+        async for item in self.astream_events(
+            problem,
+            history=history,
+            memory=memory,
+            max_rounds=max_rounds,
+            problem_id=problem_id,
+            node_events=False,
+        ):
+            yield cast(Step | RunResult, item)
+
+    async def astream_events(
+        self,
+        problem: str,
+        *,
+        history: Sequence[Message] = (),
+        memory: str = "",
+        max_rounds: int | None = None,
+        problem_id: str = "default",
+        node_events: bool = True,
+    ) -> AsyncIterator[Step | RunResult | NodeEvent]:
+        """`astream`, plus a `NodeEvent` as each node starts and ends: what a live view
+        needs to show which agent is working (the web UI highlights it)."""
+        from council.tracing import run_span
+
         initial = self.initial_state(problem, history=history, memory=memory, max_rounds=max_rounds)
         session_cm: AbstractAsyncContextManager[Any] = (
             self.session_factory() if self.session_factory else nullcontext(None)
         )
-        async with session_cm as session:
-            context = ToolContext(session=session, problem_id=problem_id)
-            async for item in stream_run(self.graph, initial, run_config(), context):
-                yield item
+        with run_span(self.name, problem_id) as span:
+            async with session_cm as session:
+                context = ToolContext(session=session, problem_id=problem_id)
+                stream = stream_run(
+                    self.graph, initial, run_config(), context, node_events=node_events
+                )
+                async for item in stream:
+                    if isinstance(item, RunResult):
+                        span.finish(item)
+                    yield item
 
     async def arun(self, problem: str, **kwargs: Any) -> RunResult:
         result: RunResult | None = None

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # System pieces the tests need: a Docker engine (started if not running), debootstrap to
 # build the sandbox image without a registry, graphviz for graph pictures, tmux for the
-# chat tests. Idempotent: does nothing that is already done.
+# chat tests, Chromium and its driver for the web UI's browser tests (Selenium uses Debian's
+# /usr/bin/chromedriver; nothing downloads a browser). Idempotent: does nothing that is
+# already done.
 set -euo pipefail
 
 need=()
@@ -9,6 +11,8 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 # the `process` sandbox runs code as `nobody` with the system python3; give it sympy/numpy
 /usr/bin/python3 -c 'import sympy, numpy' >/dev/null 2>&1 || need+=(python3-sympy python3-numpy)
 if [ ${#need[@]} -gt 0 ]; then

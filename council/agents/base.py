@@ -22,6 +22,7 @@ from council.messages import Message
 from council.models.base import CallInfo, ChatModel, Completion
 from council.models.settings import ModelSettings
 from council.tools.base import ToolContext, ToolRegistry
+from council.tracing import model_span, tool_span
 
 OutputT = TypeVar("OutputT", bound=AgentOutput)
 
@@ -169,10 +170,12 @@ class Agent(Generic[OutputT]):
         call: CallInfo,
         purpose: CallPurpose,
     ) -> Completion:
-        """One model call, recorded whole (see `council.calls`)."""
-        completion = await self.model.complete(
-            messages, tools=tools, settings=self.settings, call=call
-        )
+        """One model call, recorded whole (see `council.calls`), in a span when tracing."""
+        with model_span(self.model.name, call, self.settings) as span:
+            completion = await self.model.complete(
+                messages, tools=tools, settings=self.settings, call=call
+            )
+            span.finish(completion)
         calls.append(
             CallRecord(
                 role=self.role,
@@ -229,7 +232,7 @@ class Agent(Generic[OutputT]):
                 messages.append(Message.assistant(completion.text, completion.tool_calls))
                 for request in completion.tool_calls:
                     arguments = dict(request.arguments)
-                    output = await self._run_tool(request.name, arguments, context)
+                    output = await self._run_tool(request.name, arguments, context, call)
                     traces.append(
                         ToolTrace(
                             tool=request.name, arguments=arguments, output=output, via="native"
@@ -244,7 +247,7 @@ class Agent(Generic[OutputT]):
                 return completion
             outputs = []
             for text_call in requests:
-                output = await self._run_tool(text_call.tool, text_call.arguments, context)
+                output = await self._run_tool(text_call.tool, text_call.arguments, context, call)
                 traces.append(
                     ToolTrace(
                         tool=text_call.tool,
@@ -268,10 +271,24 @@ class Agent(Generic[OutputT]):
         return True
 
     async def _run_tool(
-        self, name: str, arguments: dict[str, object], context: ToolContext | None
+        self,
+        name: str,
+        arguments: dict[str, object],
+        context: ToolContext | None,
+        call: CallInfo | None = None,
     ) -> str:
         """A tool that fails, however it fails, is an observation for the model, not a
         crash of the run."""
+        from council.tools.builtin import SANDBOXED_TOOLS
+
+        with tool_span(name, call, sandboxed=name in SANDBOXED_TOOLS) as span:
+            output = await self._tool_output(name, arguments, context)
+            span.finish(output)
+        return output
+
+    async def _tool_output(
+        self, name: str, arguments: dict[str, object], context: ToolContext | None
+    ) -> str:
         from council.tools.base import ToolError
 
         try:

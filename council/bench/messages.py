@@ -53,8 +53,9 @@ class MessageStore:
             self._known = set(self.read())
         return self._known
 
-    def read(self) -> dict[str, Message]:
-        """Every stored message by hash; a torn last line is cut off the file."""
+    def read(self, *, repair: bool = True) -> dict[str, Message]:
+        """Every stored message by hash; a torn last line is cut off the file (`repair`),
+        or, for a reader watching a run being written, skipped and the file left alone."""
         if not self.path.exists():
             return {}
         raw_lines = self.path.read_bytes().splitlines(keepends=True)
@@ -64,6 +65,8 @@ class MessageStore:
             try:
                 stored = StoredMessage.model_validate_json(raw)
             except ValidationError as exc:
+                if not repair and index == len(raw_lines) - 1:
+                    break  # still being written
                 if index < len(raw_lines) - 1:
                     raise DatasetError(
                         f"{self.path}:{index + 1}: unreadable message line; fix or delete it"
@@ -72,7 +75,7 @@ class MessageStore:
                 with self.path.open("r+b") as handle:
                     handle.truncate(good_end)
                 break
-            if not raw.endswith(b"\n"):  # complete JSON but no newline: finish the line
+            if repair and not raw.endswith(b"\n"):  # complete JSON, no newline: finish it
                 with self.path.open("ab") as handle:
                     handle.write(b"\n")
             found[stored.sha256] = stored.message

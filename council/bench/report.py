@@ -3,11 +3,12 @@ plot of accuracy against tokens per problem."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from council.bench.results import ResultsFile
+from council.bench.results import ResultLine, ResultsFile
 from council.bench.stats import mcnemar_exact
 from council.bench.summary import Summary, summarise_run
 from council.errors import ConfigError
@@ -30,19 +31,31 @@ def load_summary(run_dir: Path) -> Summary:
 
 
 def paired(first: Path, second: Path) -> PairedComparison:
-    a = {
-        k: v for k, v in ResultsFile(first / "results.jsonl").latest_by_problem().items() if v.done
-    }
-    b = {
-        k: v for k, v in ResultsFile(second / "results.jsonl").latest_by_problem().items() if v.done
-    }
+    return paired_lines(
+        str(first),
+        ResultsFile(first / "results.jsonl").latest_by_problem(),
+        str(second),
+        ResultsFile(second / "results.jsonl").latest_by_problem(),
+    )
+
+
+def paired_lines(
+    first: str,
+    first_lines: Mapping[str, ResultLine],
+    second: str,
+    second_lines: Mapping[str, ResultLine],
+) -> PairedComparison:
+    """The paired comparison of two runs' latest lines by problem (graded problems both
+    runs share); the web view passes lines it read without touching a live run's file."""
+    a = {k: v for k, v in first_lines.items() if v.done}
+    b = {k: v for k, v in second_lines.items() if v.done}
     shared = sorted(set(a) & set(b))
     only_a = sum(a[k].correct and not b[k].correct for k in shared)
     only_b = sum(b[k].correct and not a[k].correct for k in shared)
     difference = (only_b - only_a) / len(shared) if shared else 0.0
     return PairedComparison(
-        first=str(first),
-        second=str(second),
+        first=first,
+        second=second,
         shared=len(shared),
         only_first_correct=only_a,
         only_second_correct=only_b,

@@ -9,6 +9,7 @@ answer, is beside it, and so is the number of errors."""
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -67,7 +68,7 @@ class Summary(BaseModel):
 
 
 def summarise(
-    lines: list[ResultHead], wall_seconds: float, budget: TokenBudget | None = None
+    lines: Sequence[ResultHead], wall_seconds: float, budget: TokenBudget | None = None
 ) -> Summary:
     done = [line for line in lines if line.done]
     n = len(done)

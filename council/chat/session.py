@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from council.chat.threads import ChatThread, ThreadStore, TurnRecord, new_thread_id
-from council.graphs.run import RunResult
+from council.graphs.run import NodeEvent, RunResult
 from council.graphs.state import Step
 from council.memory.session import MemoryPolicy, stream_with_memory
 from council.runner import GraphRunner
@@ -47,10 +47,23 @@ class ChatSession:
 
     async def stream(self, question: str) -> AsyncIterator[Step | RunResult]:
         """Every step as it happens, then the result; the turn is recorded once it ends."""
+        async for item in self.stream_events(question, node_events=False):
+            if not isinstance(item, NodeEvent):
+                yield item
+
+    async def stream_events(
+        self, question: str, *, node_events: bool = True
+    ) -> AsyncIterator[Step | RunResult | NodeEvent]:
+        """`stream`, plus when each graph node starts and ends (what the web UI shows)."""
         thread = await self.thread()
         result: RunResult | None = None
         async for item in stream_with_memory(
-            self.runner, question, self.memory, history=thread.history(), problem_id=self.thread_id
+            self.runner,
+            question,
+            self.memory,
+            history=thread.history(),
+            problem_id=self.thread_id,
+            node_events=node_events,
         ):
             if isinstance(item, RunResult):
                 result = item

@@ -41,34 +41,16 @@ async def _chat(args: argparse.Namespace) -> int:
     from council.chat.session import ChatSession
     from council.chat.threads import ThreadStore, new_thread_id
     from council.cli.chat_repl import ChatRepl
+    from council.cli.runners import load_scripted, runner_factory
     from council.config import CouncilConfig
     from council.memory import MemoryPolicy, MemoryStore
     from council.models.base import ChatModel
-    from council.models.factory import build_model, resolve_model_name
-    from council.models.roles import RoleModels
-    from council.protocols.select import build_runner
-    from council.runner import GraphRunner
+    from council.models.factory import build_model
 
     config = council_config_from_args(args)
     assert isinstance(config, CouncilConfig)
-    scripted = None
-    if args.scripted is not None:
-        from council.chat.scripted import load_script
-
-        scripted = load_script(args.scripted)
-
-    def make_runner(graph: str, model: str | None) -> GraphRunner:
-        run_config = config
-        if model and model != args.model:  # /model NAME: one model for every role
-            spec = config.model.model_copy(update={"name": resolve_model_name(model)})
-            run_config = config.model_copy(update={"model": spec, "role_models": {}})
-        models = RoleModels(scripted) if scripted is not None else None
-        return build_runner(
-            None if graph == "solve" else graph,
-            run_config,
-            models=models,
-            model_override=run_config.model if model else None,
-        )
+    scripted = load_scripted(args.scripted)
+    make_runner = runner_factory(config, args.model, scripted)
 
     memory = None
     if not args.no_memory:

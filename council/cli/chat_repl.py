@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Callable
 
 from rich.console import Console
 
@@ -16,7 +15,7 @@ from council.chat.session import ChatSession
 from council.cli.render import print_step
 from council.errors import CouncilError
 from council.graphs.run import RunResult
-from council.runner import GraphRunner
+from council.runner import RunnerFactory
 
 HELP = """commands:
   /new            start a new thread
@@ -28,7 +27,6 @@ HELP = """commands:
   /help           this text
   /quit           leave (Ctrl-D works too; Ctrl-C stops the current turn)"""
 
-RunnerFactory = Callable[[str, str | None], GraphRunner]
 """Builds a runner for (graph name or file, model name or None for the configured one)."""
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 # Each module exposes `register(subparsers)`, which adds a parser whose `handler` default is
 # a callable taking the parsed namespace and returning an exit code.
@@ -21,6 +21,8 @@ SUBCOMMAND_MODULES = (
     "council.cli.memory_cmd",
     "council.cli.graph_cmd",
     "council.cli.threads_cmd",
+    "council.cli.serve_cmd",
+    "council.cli.mcp_cmd",
 )
 
 
@@ -49,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(handler(args) or 0)
+        return _run_traced(handler, args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -60,6 +62,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 1
         raise
+
+
+def _run_traced(
+    handler: Callable[[argparse.Namespace], int | None], args: argparse.Namespace
+) -> int:
+    """Commands that take `--trace` export spans when it (or COUNCIL_TRACE=1) is on; the
+    tracing module imports OpenTelemetry only then."""
+    if not hasattr(args, "trace"):
+        return int(handler(args) or 0)
+    from council.tracing import tracing_for, tracing_requested
+
+    with tracing_for(tracing_requested(args.trace)):
+        return int(handler(args) or 0)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,11 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--seed", type=int, default=None)
     for role in ROLES:
         group.add_argument(f"--{role}-model", default=None, help=f"model for the {role} only")
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="export OpenTelemetry traces (OTEL_EXPORTER_OTLP_* settings; also COUNCIL_TRACE=1)",
+    )
 
 
 def add_tool_options(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +46,14 @@ def add_tool_options(parser: argparse.ArgumentParser) -> None:
         choices=["docker", "process"],
         default="docker",
         help="where code runs; 'process' is NOT a security boundary",
+    )
+    parser.add_argument(
+        "--mcp",
+        action="append",
+        default=[],
+        metavar="SERVER",
+        help="give agents the tools of an MCP server: a command ('python my_server.py', "
+        "stdio) or a streamable HTTP URL; repeatable",
     )
 
 
@@ -84,6 +97,7 @@ def council_config_from_args(args: argparse.Namespace) -> object:
         role_models=role_models,
         max_rounds=getattr(args, "max_rounds", 3),
         tools=tools,
+        mcp=list(getattr(args, "mcp", None) or []),
         sandbox=getattr(args, "sandbox", "docker"),
     )
 

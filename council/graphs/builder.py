@@ -254,10 +254,17 @@ class CouncilGraph:
     # -- output ---------------------------------------------------------------------------
     def build(self) -> StateGraph[Any, ToolContext, Any, Any]:
         """The uncompiled LangGraph `StateGraph`, for users who want to extend it."""
+        from council.tracing import traced_node, tracing_active
+
         self.validate()
         graph = StateGraph(self.state_schema, context_schema=ToolContext)
+        traced = tracing_active()  # spans per node only when traces are being taken
         for spec in self.nodes.values():
-            graph.add_node(spec.name, spec.function)
+            function = spec.function
+            if traced:
+                kind = "agent" if spec.agent is not None else (spec.builtin or "function")
+                function = traced_node(spec.name, kind, function)
+            graph.add_node(spec.name, function)
         for sources, target in self._grouped_edges():
             start = [_canonical(s) for s in sources]
             graph.add_edge(start[0] if len(start) == 1 else start, _canonical(target))

@@ -99,6 +99,11 @@ class GraphConfig(_Strict):
     nodes: dict[str, str] = Field(default_factory=dict, description="built-in nodes")
     edges: list[EdgeConfig]
     branches: list[BranchConfig] = Field(default_factory=list)
+    mcp: dict[str, str] = Field(
+        default_factory=dict,
+        description="MCP servers by name: a command (stdio) or an http(s) URL; an agent "
+        "lists a server's name in its `tools` to get all of that server's tools",
+    )
 
 
 class LoadedGraph(BaseModel):
@@ -199,13 +204,23 @@ def _check_template(template: str, agent: str, which: str, source: _Source) -> N
         )
 
 
-def _tools_for(names: list[str], agent: str, source: _Source) -> ToolRegistry:
-    if not names:
-        return ToolRegistry()
+def _tools_for(
+    names: list[str],
+    agent: str,
+    source: _Source,
+    servers: dict[str, ToolRegistry] | None = None,
+    extra: ToolRegistry | None = None,
+) -> ToolRegistry:
+    """An agent's tools: built-in sets, `module:tool` imports, the tools of an MCP server
+    named in the file's `mcp:` block, and `extra` (the command line's `--mcp`) for all."""
     registry = ToolRegistry()
     for position, name in enumerate(names):
         try:
-            if ":" in name:
+            if servers is not None and name in servers:
+                for tool in servers[name]:
+                    if tool.name not in registry:
+                        registry.register(tool)
+            elif ":" in name:
                 from council.agents.catalog import import_object
                 from council.tools.base import Tool
 
@@ -222,7 +237,26 @@ def _tools_for(names: list[str], agent: str, source: _Source) -> ToolRegistry:
             raise source.error(
                 f"agent {agent!r}: {exc}", "agents", agent, "tools", position
             ) from exc
+    for tool in extra or ():
+        if tool.name not in registry:
+            registry.register(tool)
     return registry
+
+
+def _mcp_servers(config: GraphConfig, source: _Source) -> dict[str, ToolRegistry]:
+    """Connect to the servers the file names (only those some agent uses)."""
+    used = {name for spec in config.agents.values() for name in spec.tools}
+    servers: dict[str, ToolRegistry] = {}
+    for name, target in config.mcp.items():
+        if name not in used:
+            continue
+        from council.tools.mcp import MCPTools
+
+        try:
+            servers[name] = MCPTools(target).registry()
+        except ConfigError as exc:
+            raise source.error(str(exc), "mcp", name) from exc
+    return servers
 
 
 def _agent(
@@ -231,6 +265,8 @@ def _agent(
     model: ChatModel,
     settings: ModelSettings,
     source: _Source,
+    servers: dict[str, ToolRegistry] | None = None,
+    extra_tools: ToolRegistry | None = None,
 ) -> Agent[Any]:
     try:
         cls = resolve_agent_class(spec.use) if spec.use else Agent
@@ -262,7 +298,7 @@ def _agent(
         role=spec.role or (None if spec.use else name),
         prompts=prompts,
         output_type=output,
-        tools=_tools_for(spec.tools, name, source),
+        tools=_tools_for(spec.tools, name, source, servers, extra_tools),
         settings=agent_settings(spec, settings),
     )
 
@@ -291,8 +327,11 @@ def build_graph(
     default_model: ModelSpec | None = None,
     settings: ModelSettings | None = None,
     wrap_model: ModelWrapper | None = None,
+    extra_tools: ToolRegistry | None = None,
 ) -> CouncilGraph:
     """Turn a validated config into a checked `CouncilGraph`.
+
+    `extra_tools` (the command line's `--mcp`) go to every agent.
 
     `models` (e.g. scripted models in tests) wins over everything; otherwise an agent's
     own `model`, then `models[agent]`, then `models[role]`, then `default_model` (the CLI's
@@ -322,8 +361,9 @@ def build_graph(
 
     graph = CouncilGraph(config.name, state_schema=STATES[config.state])
     settings = settings or base.settings
+    servers = _mcp_servers(config, source)
     for name, spec in config.agents.items():
-        agent = _agent(name, spec, model_for(name, spec), settings, source)
+        agent = _agent(name, spec, model_for(name, spec), settings, source, servers, extra_tools)
         graph.add_agent(
             name,
             agent,
@@ -395,6 +435,7 @@ def load_graph(
     default_model: ModelSpec | None = None,
     settings: ModelSettings | None = None,
     wrap_model: ModelWrapper | None = None,
+    extra_tools: ToolRegistry | None = None,
 ) -> LoadedGraph:
     """Read, validate and build a graph config file."""
     file = Path(path)
@@ -408,6 +449,7 @@ def load_graph(
         default_model=default_model,
         settings=settings,
         wrap_model=wrap_model,
+        extra_tools=extra_tools,
     )
     return LoadedGraph(config=config, graph=graph, path=file)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -53,6 +53,16 @@ class RunResult(BaseModel):
         }
 
 
+class NodeEvent(BaseModel):
+    """A graph node started or finished: what a live view highlights while agents work.
+
+    Only streamed when asked for (`node_events=True`), so the terminal and the bench, which
+    show steps, pay nothing for it."""
+
+    node: str
+    phase: Literal["start", "end"]
+
+
 def run_config(thread_id: str | None = None, recursion_limit: int = 100) -> dict[str, Any]:
     """LangGraph's run config; the tool context travels as the typed runtime context."""
     configurable: dict[str, Any] = {}
@@ -76,8 +86,11 @@ async def stream_run(
     initial: CouncilState,
     config: dict[str, Any],
     context: ToolContext | None = None,
-) -> AsyncIterator[Step | RunResult]:
-    """Yield each new step as its node finishes, then the `RunResult`.
+    *,
+    node_events: bool = False,
+) -> AsyncIterator[Step | RunResult | NodeEvent]:
+    """Yield each new step as its node finishes, then the `RunResult`; with `node_events`,
+    also a `NodeEvent` when each node starts and ends.
 
     Only node updates are streamed (not whole-state snapshots, which cost a copy per node);
     the final state is folded from the updates with the schema's own reducers.
@@ -85,10 +98,16 @@ async def stream_run(
     started = time.perf_counter()
     reducers = _reducers(type(initial))
     final: dict[str, Any] = {name: getattr(initial, name) for name in type(initial).model_fields}
-    updates = graph.astream(
-        initial, config, context=context or ToolContext(), stream_mode="updates"
-    )
-    async for chunk in updates:
+    modes: Any = ["updates", "tasks"] if node_events else "updates"
+    updates = graph.astream(initial, config, context=context or ToolContext(), stream_mode=modes)
+    async for item in updates:
+        if node_events:
+            mode, chunk = item
+            if mode == "tasks":
+                yield NodeEvent(node=chunk["name"], phase="start" if "input" in chunk else "end")
+                continue
+        else:
+            chunk = item
         for update in chunk.values():
             if not isinstance(update, dict):
                 continue

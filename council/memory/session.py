@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
 from council.agents.curator import Curator
-from council.graphs.run import RunResult
+from council.graphs.run import NodeEvent, RunResult
 from council.graphs.state import Step
 from council.memory.curation import curate
 from council.memory.store import MemoryEntry, MemoryStore, render_memory
@@ -64,10 +64,13 @@ async def stream_with_memory(
     *,
     history: Sequence[Message] = (),
     problem_id: str = "default",
-) -> AsyncIterator[Step | RunResult]:
+    node_events: bool = False,
+) -> AsyncIterator[Step | RunResult | NodeEvent]:
+    """The run, with what memory recalls before it and learns after it; `NodeEvent`s
+    only when asked for (a live view highlighting the working node)."""
     memory = policy.recall(problem) if policy else ""
-    async for item in runner.astream(
-        problem, history=history, memory=memory, problem_id=problem_id
+    async for item in runner.astream_events(
+        problem, history=history, memory=memory, problem_id=problem_id, node_events=node_events
     ):
         if isinstance(item, RunResult) and policy is not None:
             await policy.learn(problem, item)

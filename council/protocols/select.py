@@ -104,12 +104,18 @@ def runner_parts(
     config = config or CouncilConfig()
     role_models = RoleModels.coerce(models) if models is not None else None
     if graph is not None and is_graph_file(graph):
+        extra = None
+        if config.mcp:  # `--mcp` with a config file: every agent gets those tools
+            from council.tools.mcp import mcp_registry
+
+            extra = mcp_registry(config.mcp)
         loaded = load_graph(
             graph,
             models=role_models,
             default_model=model_override,
             settings=config.model.settings,
             wrap_model=wrap_model,
+            extra_tools=extra,
         )
         rounds = loaded.config.max_rounds
         if options is not None and "rounds" in options.model_fields_set:

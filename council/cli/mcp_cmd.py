@@ -1,0 +1,40 @@
+"""`council mcp`: serve council as an MCP server (stdio, or streamable HTTP with --http)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from council.cli.options import add_model_options, add_tool_options, council_config_from_args
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "mcp", help="serve council as an MCP server (tools: solve, bench_summary)"
+    )
+    parser.add_argument(
+        "--http", action="store_true", help="streamable HTTP at http://HOST:PORT/mcp, not stdio"
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--max-rounds", type=int, default=3)
+    parser.add_argument("--scripted", type=Path, default=None, help=argparse.SUPPRESS)
+    add_model_options(parser)
+    add_tool_options(parser)
+    parser.set_defaults(handler=run_mcp)
+
+
+def run_mcp(args: argparse.Namespace) -> int:
+    from council.cli.runners import runner_factory
+    from council.config import CouncilConfig
+    from council.mcp_server import build_server
+
+    config = council_config_from_args(args)
+    assert isinstance(config, CouncilConfig)
+    server = build_server(runner_factory(config, args.model, args.scripted))
+    if args.http:
+        server.run("streamable-http", host=args.host, port=args.port)
+    else:
+        server.run("stdio")
+    return 0

@@ -1,0 +1,46 @@
+"""Runs: any `council bench` run directory (or a folder of them), read by council.web.runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from council.web import runs as reader
+from council.web.routes import context_of
+
+router = APIRouter(prefix="/api/runs")
+
+
+@router.get("")
+async def list_runs(request: Request, root: str | None = None) -> list[dict[str, Any]]:
+    roots = [root] if root else [str(path) for path in context_of(request).runs]
+    found: dict[str, dict[str, Any]] = {}
+    for one in roots:
+        for info in reader.find_runs(one):
+            found[info.path] = info.model_dump(mode="json")
+    return list(found.values())
+
+
+@router.get("/view")
+async def view(path: str) -> dict[str, Any]:
+    return reader.view_run(path).model_dump(mode="json")
+
+
+@router.get("/problems")
+async def problems(path: str, outcome: reader.Outcome | None = None) -> list[dict[str, Any]]:
+    return [row.model_dump(mode="json") for row in reader.problem_rows(path, outcome)]
+
+
+@router.get("/transcript")
+async def transcript(path: str, problem: str) -> dict[str, Any]:
+    found = reader.transcript(path, problem)
+    return {
+        **found.line.model_dump(mode="json"),
+        "calls": [call.model_dump(mode="json") for call in found.calls],
+    }
+
+
+@router.get("/compare")
+async def compare(first: str, second: str) -> dict[str, Any]:
+    return reader.compare(first, second).model_dump(mode="json")

@@ -1,0 +1,182 @@
+"""Reading `council bench` run directories for people: summaries, problem tables, full
+transcripts and paired comparisons. The one place the web view (and `council mcp`'s
+`bench_summary`) reads runs, so a change of the results format is met here only.
+
+Why not `ResultsFile.read()` as it is: it repairs a torn last line by truncating the file,
+which is right for the bench that owns the run and wrong for a viewer watching a run that
+`council bench` is still writing (its half-written line would be cut from under it). So
+this module parses each complete line with `ResultLine` and leaves the file alone.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ValidationError
+
+from council.bench.messages import MessageStore
+from council.bench.report import PairedComparison, paired_lines
+from council.bench.results import ResultLine
+from council.bench.summary import Summary, summarise
+from council.calls import CallRecord
+from council.errors import ConfigError
+
+RESULTS = "results.jsonl"
+Outcome = Literal["correct", "wrong", "error", "extraction_failed"]
+
+
+class RunInfo(BaseModel):
+    path: str
+    name: str
+    live: bool
+    """results.jsonl changed after the last summary.json: `council bench` is (or was
+    stopped while) writing it."""
+    modified: float
+
+
+class RunView(BaseModel):
+    info: RunInfo
+    summary: Summary
+    config: dict[str, object]
+    truncated_problems: int
+    """Problems with at least one reply cut at the token limit (its answer not trusted)."""
+    truncated_calls: int
+    errors: list[tuple[str, str]]
+    """(problem id, error) of every problem whose run failed."""
+
+
+class ProblemRow(BaseModel):
+    problem_id: str
+    question: str
+    gold: str
+    predicted: str | None
+    outcome: Outcome
+    tokens: int
+    calls: int
+    truncated_calls: int
+    seconds: float
+
+
+def run_dir(path: str | Path) -> Path:
+    directory = Path(path).expanduser().resolve()
+    if not (directory / RESULTS).is_file():
+        raise ConfigError(f"{directory} has no {RESULTS}; is it a `council bench --out` dir?")
+    return directory
+
+
+def find_runs(root: str | Path) -> list[RunInfo]:
+    """A run directory itself, or the run directories inside a folder (two levels deep)."""
+    base = Path(root).expanduser().resolve()
+    if not base.is_dir():
+        raise ConfigError(f"{base} is not a directory")
+    if (base / RESULTS).is_file():
+        return [run_info(base)]
+    found = sorted({p.parent for p in [*base.glob(f"*/{RESULTS}"), *base.glob(f"*/*/{RESULTS}")]})
+    return [run_info(directory) for directory in found]
+
+
+def run_info(directory: Path) -> RunInfo:
+    results = directory / RESULTS
+    summary = directory / "summary.json"
+    modified = results.stat().st_mtime
+    live = not summary.exists() or modified > summary.stat().st_mtime
+    return RunInfo(path=str(directory), name=directory.name, live=live, modified=modified)
+
+
+def read_lines(directory: Path) -> dict[str, ResultLine]:
+    """The latest line of each problem; an unfinished last line (being written) is skipped,
+    and the file is never modified."""
+    latest: dict[str, ResultLine] = {}
+    raw = (directory / RESULTS).read_bytes()
+    for number, line in enumerate(raw.splitlines(keepends=True), start=1):
+        if not line.endswith(b"\n"):
+            break  # still being written
+        if not line.strip():
+            continue
+        try:
+            parsed = ResultLine.model_validate_json(line)
+        except ValidationError as exc:
+            raise ConfigError(f"{directory / RESULTS}:{number}: unreadable result line") from exc
+        latest[parsed.problem_id] = parsed
+    return latest
+
+
+def _json_file(path: Path) -> dict[str, object]:
+    try:
+        value = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def view_run(path: str | Path) -> RunView:
+    directory = run_dir(path)
+    lines = list(read_lines(directory).values())
+    wall = _json_file(directory / "summary.json").get("wall_seconds", 0.0)
+    summary = summarise(lines, float(wall) if isinstance(wall, int | float) else 0.0)
+    truncated = [sum(call.truncated for call in line.calls) for line in lines]
+    info = run_info(directory)
+    written = _json_file(directory / "summary.json").get("problems")
+    if written != len(lines):  # more problems than the last summary: still being written
+        info = info.model_copy(update={"live": True})  # (mtimes alone miss a same-tick append)
+    return RunView(
+        info=info,
+        summary=summary,
+        config=_json_file(directory / "config.json"),
+        truncated_problems=sum(1 for count in truncated if count),
+        truncated_calls=sum(truncated),
+        errors=[(line.problem_id, line.error) for line in lines if line.error is not None],
+    )
+
+
+def outcome(line: ResultLine) -> Outcome:
+    if line.error is not None:
+        return "error"
+    if line.correct:
+        return "correct"
+    return "extraction_failed" if line.extraction_failed else "wrong"
+
+
+def problem_rows(path: str | Path, only: Outcome | None = None) -> list[ProblemRow]:
+    rows = []
+    for line in read_lines(run_dir(path)).values():
+        kind = outcome(line)
+        if only is not None and kind != only:
+            continue
+        rows.append(
+            ProblemRow(
+                problem_id=line.problem_id,
+                question=line.question,
+                gold=line.gold,
+                predicted=line.predicted,
+                outcome=kind,
+                tokens=line.tokens,
+                calls=len(line.calls),
+                truncated_calls=sum(call.truncated for call in line.calls),
+                seconds=line.seconds,
+            )
+        )
+    return rows
+
+
+class Transcript(BaseModel):
+    line: ResultLine
+    calls: list[CallRecord]
+    """Every call with the messages it was sent (from the run's message store)."""
+
+
+def transcript(path: str | Path, problem_id: str) -> Transcript:
+    """The problem's whole line: every call with the messages sent and the reply."""
+    directory = run_dir(path)
+    line = read_lines(directory).get(problem_id)
+    if line is None:
+        raise ConfigError(f"no problem {problem_id!r} in {path}")
+    messages = MessageStore(directory).read(repair=False)
+    return Transcript(line=line, calls=[call.restore(messages) for call in line.calls])
+
+
+def compare(first: str | Path, second: str | Path) -> PairedComparison:
+    a, b = run_dir(first), run_dir(second)
+    return paired_lines(str(a), read_lines(a), str(b), read_lines(b))
