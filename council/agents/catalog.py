@@ -21,6 +21,7 @@ def builtin_agents() -> dict[str, type[Agent[Any]]]:
     from council.agents.mad import Affirmative, Judge, JudgeCandidates, Moderator, Negative
     from council.agents.moa import Aggregator, Synthesizer
     from council.agents.program import ProgramOfThought
+    from council.agents.refine import Assessor, Refiner
     from council.agents.tir import ToolIntegratedReasoner
 
     return {
@@ -40,6 +41,8 @@ def builtin_agents() -> dict[str, type[Agent[Any]]]:
         "grader": CandidateGrader,
         "synthesizer": Synthesizer,
         "aggregator": Aggregator,
+        "assessor": Assessor,
+        "refiner": Refiner,
     }
 
 
@@ -47,6 +50,7 @@ def builtin_outputs() -> dict[str, type[AgentOutput]]:
     from council.agents.grader import Grade
     from council.agents.mad import Candidates, JudgeAnswer, ModeratorDecision
     from council.agents.program import ProgramAnswer
+    from council.agents.refine import Assessment
     from council.agents.solver import WorkedAnswer
 
     return {
@@ -60,6 +64,7 @@ def builtin_outputs() -> dict[str, type[AgentOutput]]:
         "judge": JudgeAnswer,
         "program_answer": ProgramAnswer,
         "grade": Grade,
+        "assessment": Assessment,
     }
 
 

@@ -41,7 +41,7 @@ def register(subparsers: Any) -> None:
         "--graph",
         dest="protocol",
         default="single",
-        help="single, self-consistency, debate, mad, solve, tir, pot, best-of-n, moa, or a graph "
+        help="single, self-consistency, debate, mad, solve, tir, pot, best-of-n, moa, refine, or a "
         "config file",
     )
     run.add_argument("--agents", type=int, default=None, help="debaters (debate), proposers (moa)")

@@ -18,7 +18,7 @@ def register(subparsers: Any) -> None:
         "--graph",
         default=None,
         help="solve (default; a resumed thread keeps its graph), single, "
-        "self-consistency, debate, mad, tir, pot, best-of-n, moa, or a config file",
+        "self-consistency, debate, mad, tir, pot, best-of-n, moa, refine, or a config file",
     )
     parser.add_argument("--max-rounds", type=int, default=3)
     parser.add_argument("--no-memory", action="store_true", help="read and write no memory")

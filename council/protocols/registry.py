@@ -16,6 +16,7 @@ from council.protocols.mad import mad_graph
 from council.protocols.moa import moa_graph
 from council.protocols.options import ProtocolOptions
 from council.protocols.pot import pot_graph
+from council.protocols.refine import refine_graph
 from council.protocols.self_consistency import self_consistency_graph
 from council.protocols.single import single_graph
 from council.protocols.solve import solve_graph
@@ -113,6 +114,13 @@ PROTOCOLS: dict[str, ProtocolSpec] = {
             ("proposer", "aggregator"),
             frozenset({"agents", "rounds"}),
             "Wang et al. 2024 Mixture-of-Agents, togethercomputer/MoA utils.py",
+        ),
+        ProtocolSpec(
+            "refine",
+            refine_graph,
+            ("generator", "verifier", "refiner"),
+            frozenset({"rounds"}),
+            "Motwani et al. 2024 MALT (generate, verify, refine); PlanGEN 2025 (select by score)",
         ),
     )
 }
