@@ -41,8 +41,8 @@ def register(subparsers: Any) -> None:
         "--graph",
         dest="protocol",
         default="single",
-        help="single, self-consistency, debate, mad, solve, tir, pot, best-of-n, moa, refine, or a "
-        "config file",
+        help="single, self-consistency, debate, mad, solve, tir, pot, best-of-n, moa, refine, "
+        "tool-planner, or a config file",
     )
     run.add_argument("--agents", type=int, default=None, help="debaters (debate), proposers (moa)")
     run.add_argument(
@@ -186,7 +186,7 @@ async def _bench(args: argparse.Namespace) -> int:
 def protocol_values(args: argparse.Namespace) -> dict[str, Any]:
     """The protocol options given on the command line, and only those: an option the
     chosen protocol does not use is refused by name (`ProtocolSpec.check_options`)."""
-    names = ("agents", "rounds", "samples", "early_stop", "max_executions", "scorer")
+    names = ("agents", "rounds", "samples", "early_stop", "max_executions", "scorer", "corpus")
     values = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     if args.reward_api_base or args.reward_model:
         from council.errors import ConfigError

@@ -215,7 +215,8 @@ class CouncilGraph:
         for name, spec in self.nodes.items():
             if spec.agent is None:
                 continue
-            for field_name in sorted(spec.agent.prompts.fields - {"format"}):
+            own = spec.agent.own_variables | {"format"}
+            for field_name in sorted(spec.agent.prompts.fields - own):
                 if not is_prompt_variable(field_name):
                     raise GraphShapeError(
                         f"agent {name!r}'s prompts use {{{field_name}}}, which is not a prompt "

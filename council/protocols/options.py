@@ -11,6 +11,7 @@ protocol that does not use it is an error, not silently recorded.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -50,6 +51,11 @@ class ProtocolOptions(BaseModel):
     scorer: Scorer = Field(default="verifier", description="how best-of-n picks a candidate")
     reward: RewardEndpoint | None = Field(
         default=None, description="the reward-model server (best-of-n --scorer reward-model)"
+    )
+    corpus: Path | None = Field(
+        default=None,
+        description="documents for the search tool: a .jsonl file (a text field per line) or "
+        "a folder of .txt/.md files (tool-planner's knowledge retrieval)",
     )
     settings: ModelSettings = Field(default_factory=ModelSettings)
 

@@ -21,6 +21,7 @@ from council.protocols.self_consistency import self_consistency_graph
 from council.protocols.single import single_graph
 from council.protocols.solve import solve_graph
 from council.protocols.tir import tir_graph
+from council.protocols.tool_planner import MODULE_ROUNDS, tool_planner_graph
 from council.tools.base import ToolRegistry
 
 GraphFactory = Callable[[RoleModels, ProtocolOptions, ToolRegistry | None], CouncilGraph]
@@ -35,9 +36,12 @@ class ProtocolSpec:
     uses: frozenset[str]
     """Which of `OPTION_NAMES` change this protocol; the rest are refused."""
     follows: str
+    fixed_rounds: int = 1
+    """The round bound of a protocol that does not use `rounds` (tool-planner: one round
+    per module)."""
 
     def rounds(self, options: ProtocolOptions) -> int:
-        return options.rounds if "rounds" in self.uses else 1
+        return options.rounds if "rounds" in self.uses else self.fixed_rounds
 
     def check_options(self, given: set[str]) -> None:
         """`given`: option names the user set explicitly."""
@@ -122,6 +126,20 @@ PROTOCOLS: dict[str, ProtocolSpec] = {
             frozenset({"rounds"}),
             "Motwani et al. 2024 MALT (generate, verify, refine); PlanGEN 2025 (select by score)",
         ),
+        ProtocolSpec(
+            "tool-planner",
+            tool_planner_graph,
+            (
+                "planner",
+                "knowledge_retrieval",
+                "python_generator",
+                "symbolic_solver",
+                "solution_generator",
+            ),
+            frozenset({"corpus"}),
+            "Das et al. 2024 MathSensei (Debrup-61/MathSensei): planned tool modules",
+            fixed_rounds=MODULE_ROUNDS,
+        ),
     )
 }
 ALIASES = {
@@ -131,6 +149,8 @@ ALIASES = {
     "pal": "pot",
     "bon": "best-of-n",
     "best_of_n": "best-of-n",
+    "tool_planner": "tool-planner",
+    "mathsensei": "tool-planner",
 }
 
 

@@ -55,10 +55,13 @@ def build_runner(
     model_override: ModelSpec | None = None,
     tools: ToolRegistry | None = None,
     session_factory: SessionFactory | None = None,
+    corpus: Path | None = None,
 ) -> GraphRunner:
     """`graph`: a protocol name (`debate`), a config file (`my.yaml`), or None for `solve`.
     `models` (e.g. a scripted model) replaces the config's; `model_override` is the CLI's
-    `--model` for config files, which otherwise choose their own per-agent models."""
+    `--model` for config files, which otherwise choose their own per-agent models.
+    `corpus` (the CLI's `--corpus`) is the search tool's corpus, for protocols that use one
+    and for config files (over their `corpus:`)."""
     parts = runner_parts(
         graph,
         config,
@@ -67,6 +70,7 @@ def build_runner(
         model_override=model_override,
         tools=tools,
         session_factory=session_factory,
+        corpus=corpus,
     )
     return GraphRunner(
         parts.graph, max_rounds=parts.max_rounds, session_factory=parts.session_factory
@@ -82,18 +86,22 @@ def runner_parts(
     model_override: ModelSpec | None = None,
     tools: ToolRegistry | None = None,
     session_factory: SessionFactory | None = None,
+    corpus: Path | None = None,
 ) -> RunnerParts:
     """What `build_runner` builds a runner from (also what `Council` is made of)."""
     from council.council import role_models_for, sandbox_factory_for, tools_for
 
     config = config or CouncilConfig()
     role_models = RoleModels.coerce(models) if models is not None else None
+    if corpus is None and options is not None:
+        corpus = options.corpus
     if graph is not None and is_graph_file(graph):
         loaded = load_graph(
             graph,
             models=role_models,
             default_model=model_override,
             settings=config.model.settings,
+            corpus=corpus,
         )
         rounds = loaded.config.max_rounds
         if options is not None and "rounds" in options.model_fields_set:
@@ -106,8 +114,12 @@ def runner_parts(
     spec = protocol_spec(graph or "solve")
     if options is not None:
         spec.check_options(options.given())
+    if corpus is not None:
+        spec.check_options({"corpus"})
     tools = tools if tools is not None else tools_for(config)
     options = options or ProtocolOptions(rounds=config.max_rounds, settings=config.model.settings)
+    if corpus is not None:
+        options = options.model_copy(update={"corpus": corpus})
     built = spec.build(role_models or role_models_for(config), options, tools or None)
     return RunnerParts(
         built,
