@@ -18,8 +18,8 @@ def register(subparsers: Any) -> None:
         "--graph",
         default=None,
         help="solve (default; a resumed thread keeps its graph), single, "
-        "self-consistency, debate, mad, tir, pot, best-of-n, moa, refine, tool-planner, or a "
-        "config file",
+        "self-consistency, debate, mad, tir, pot, best-of-n, moa, refine, tool-planner, "
+        "cascade, or a config file",
     )
     parser.add_argument("--max-rounds", type=int, default=3)
     parser.add_argument("--no-memory", action="store_true", help="read and write no memory")

@@ -22,7 +22,7 @@ def register(subparsers: Any) -> None:
         "--graph",
         default=None,
         help="solve (default), a protocol (single, self-consistency, debate, mad, tir, pot, "
-        "best-of-n, moa, refine, tool-planner) or a graph config file (.yaml/.json)",
+        "best-of-n, moa, refine, tool-planner, cascade) or a graph config file (.yaml/.json)",
     )
     add_model_options(parser)
     add_tool_options(parser)

@@ -15,6 +15,7 @@ from langgraph.graph import END, START, StateGraph
 
 from council.agents.base import Agent
 from council.errors import ConfigError, GraphShapeError
+from council.graphs.cascade import CASCADE_NODES
 from council.graphs.conditions import Condition, resolve_condition
 from council.graphs.nodes import BUILTIN_NODES, ROUND_STARTERS, NodeFunction, agent_node
 from council.graphs.selection import SELECTION_NODES
@@ -96,7 +97,7 @@ class CouncilGraph:
     ) -> CouncilGraph:
         """A plain function of the state, or the name of a built-in node (`vote`, ...)."""
         if isinstance(function, str):
-            builtins = {**BUILTIN_NODES, **SELECTION_NODES}
+            builtins = {**BUILTIN_NODES, **SELECTION_NODES, **CASCADE_NODES}
             if function not in builtins:
                 known = ", ".join(sorted(builtins))
                 raise ConfigError(f"unknown built-in node {function!r}; known: {known}")

@@ -2,7 +2,8 @@
 
 Named conditions let config files route without code; a Python function works anywhere a
 name does. `not X` and `X and Y` combine names. `next_module == NAME` routes a module plan
-(tool-planner) to its next module.
+(tool-planner) to its next module; `vote_share >= T` holds when the latest tally's leading
+answer has at least that share of the ballots (cascade).
 """
 
 from __future__ import annotations
@@ -75,6 +76,22 @@ def next_module(state: CouncilState) -> str | None:
     return None
 
 
+def vote_share_at_least(threshold: float) -> Condition:
+    """The latest tally's leading answer has at least `threshold` of all ballots (an
+    abstaining sample counts against it)."""
+
+    def condition(state: CouncilState) -> bool:
+        if not state.votes:
+            return False
+        table = state.votes[-1]
+        if not table.ballots or not table.counts:
+            return False
+        return max(len(c.voters) for c in table.counts) / len(table.ballots) >= threshold
+
+    condition.__name__ = f"vote_share_at_least_{threshold}"
+    return condition
+
+
 def next_module_is(name: str) -> Condition:
     def condition(state: CouncilState) -> bool:
         return next_module(state) == name
@@ -104,6 +121,15 @@ def resolve_condition(spec: str | Condition) -> Condition:
     if expression.startswith("not "):
         inner = resolve_condition(expression[4:])
         return lambda state: not inner(state)
+    if expression.startswith("vote_share >= "):
+        value = expression.removeprefix("vote_share >= ").strip()
+        try:
+            threshold = float(value)
+        except ValueError:
+            raise ConfigError(f"'vote_share >= {value}' needs a number from 0 to 1") from None
+        if not 0.0 <= threshold <= 1.0:
+            raise ConfigError(f"'vote_share >= {value}' needs a number from 0 to 1")
+        return vote_share_at_least(threshold)
     if expression.startswith("next_module == "):
         return next_module_is(expression.removeprefix("next_module == ").strip())
     try:
@@ -111,7 +137,8 @@ def resolve_condition(spec: str | Condition) -> Condition:
     except KeyError:
         known = ", ".join(repr(name) for name in BUILTIN_CONDITIONS)
         raise ConfigError(
-            f"unknown condition {spec!r}; use one of {known}, 'next_module == NAME' "
+            f"unknown condition {spec!r}; use one of {known}, 'next_module == NAME', "
+            "'vote_share >= 0.6' "
             "(optionally with 'not' / 'and'),"
             " or a Python function of the state"
         ) from None

@@ -28,6 +28,7 @@ MAX_EXECUTIONS = 16
 """Code executions in one tool-integrated answer (Qwen2.5-Math's evaluation uses 4)."""
 
 Scorer = Literal["vote", "verifier", "execution", "reward-model"]
+FinalStage = Literal["tir", "debate"]
 
 
 class ProtocolOptions(BaseModel):
@@ -51,6 +52,21 @@ class ProtocolOptions(BaseModel):
     scorer: Scorer = Field(default="verifier", description="how best-of-n picks a candidate")
     reward: RewardEndpoint | None = Field(
         default=None, description="the reward-model server (best-of-n --scorer reward-model)"
+    )
+    first_samples: int = Field(
+        default=2,
+        ge=2,
+        le=MAX_SAMPLES,
+        description="cascade stage 1: samples that must all agree to answer at once",
+    )
+    threshold: float = Field(
+        default=0.6,
+        ge=0.0,
+        le=1.0,
+        description="cascade stage 2: the vote share the leading answer needs to answer",
+    )
+    final_stage: FinalStage = Field(
+        default="tir", description="cascade stage 3, when the vote is weak: tir or debate"
     )
     corpus: Path | None = Field(
         default=None,

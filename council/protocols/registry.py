@@ -11,6 +11,7 @@ from council.errors import ConfigError
 from council.graphs.builder import CouncilGraph
 from council.models.roles import RoleModels
 from council.protocols.best_of_n import best_of_n_graph
+from council.protocols.cascade import cascade_graph, cascade_rounds
 from council.protocols.debate import debate_graph
 from council.protocols.mad import mad_graph
 from council.protocols.moa import moa_graph
@@ -36,12 +37,14 @@ class ProtocolSpec:
     uses: frozenset[str]
     """Which of `OPTION_NAMES` change this protocol; the rest are refused."""
     follows: str
-    fixed_rounds: int = 1
+    fixed_rounds: int | Callable[[ProtocolOptions], int] = 1
     """The round bound of a protocol that does not use `rounds` (tool-planner: one round
-    per module)."""
+    per module; cascade: by its final stage)."""
 
     def rounds(self, options: ProtocolOptions) -> int:
-        return options.rounds if "rounds" in self.uses else self.fixed_rounds
+        if "rounds" in self.uses:
+            return options.rounds
+        return self.fixed_rounds(options) if callable(self.fixed_rounds) else self.fixed_rounds
 
     def check_options(self, given: set[str]) -> None:
         """`given`: option names the user set explicitly."""
@@ -139,6 +142,15 @@ PROTOCOLS: dict[str, ProtocolSpec] = {
             frozenset({"corpus"}),
             "Das et al. 2024 MathSensei (Debrup-61/MathSensei): planned tool modules",
             fixed_rounds=MODULE_ROUNDS,
+        ),
+        ProtocolSpec(
+            "cascade",
+            cascade_graph,
+            ("solver", "debater"),
+            frozenset({"samples", "first_samples", "threshold", "final_stage"}),
+            "adaptive compute: agreement of a few samples, then self-consistency (Wang et al. "
+            "2023), then tir or debate (Du et al. 2023)",
+            fixed_rounds=cascade_rounds,
         ),
     )
 }
