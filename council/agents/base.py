@@ -75,6 +75,9 @@ class Agent(Generic[OutputT]):
     output_type: type[OutputT]
     default_max_tokens: int = 512
     """Used when the settings leave max_tokens unset: verdicts need far fewer than proofs."""
+    own_variables: frozenset[str] = frozenset()
+    """Template variables the agent fills itself (e.g. the passages a retriever found),
+    allowed in its prompts besides the graph's prompt variables."""
     repair: bool = True
     """Re-ask once when the reply cannot be read. Off for agents that follow a paper's
     script, where an unreadable reply is simply no answer (and no extra call is made)."""

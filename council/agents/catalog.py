@@ -20,7 +20,15 @@ def builtin_agents() -> dict[str, type[Agent[Any]]]:
     from council.agents.grader import CandidateGrader
     from council.agents.mad import Affirmative, Judge, JudgeCandidates, Moderator, Negative
     from council.agents.moa import Aggregator, Synthesizer
+    from council.agents.modules import (
+        KnowledgeRetriever,
+        ModulePlanner,
+        ProgramModule,
+        SolutionGenerator,
+        SymbolicSolver,
+    )
     from council.agents.program import ProgramOfThought
+    from council.agents.refine import Assessor, Refiner
     from council.agents.tir import ToolIntegratedReasoner
 
     return {
@@ -40,13 +48,22 @@ def builtin_agents() -> dict[str, type[Agent[Any]]]:
         "grader": CandidateGrader,
         "synthesizer": Synthesizer,
         "aggregator": Aggregator,
+        "assessor": Assessor,
+        "refiner": Refiner,
+        "module_planner": ModulePlanner,
+        "knowledge_retrieval": KnowledgeRetriever,
+        "python_generator": ProgramModule,
+        "symbolic_solver": SymbolicSolver,
+        "solution_generator": SolutionGenerator,
     }
 
 
 def builtin_outputs() -> dict[str, type[AgentOutput]]:
     from council.agents.grader import Grade
     from council.agents.mad import Candidates, JudgeAnswer, ModeratorDecision
+    from council.agents.modules import ModuleNote, ModulePlan
     from council.agents.program import ProgramAnswer
+    from council.agents.refine import Assessment
     from council.agents.solver import WorkedAnswer
 
     return {
@@ -60,6 +77,9 @@ def builtin_outputs() -> dict[str, type[AgentOutput]]:
         "judge": JudgeAnswer,
         "program_answer": ProgramAnswer,
         "grade": Grade,
+        "assessment": Assessment,
+        "module_plan": ModulePlan,
+        "module_note": ModuleNote,
     }
 
 

@@ -44,6 +44,10 @@ AFTER_TOOLS = PromptTemplate(
     name="texts.after_tools", text="After the tool output, continue and give the final answer."
 )
 
+FINDING = PromptTemplate(name="texts.finding", text="Output of {agent}:\n{text}\n\n")
+"""One earlier module's output in `{findings}` (tool-planner)."""
+TOOL_RESULT = PromptTemplate(name="texts.tool_result", text="{tool} returned: {output}")
+
 SHARED_TEMPLATES: tuple[PromptTemplate, ...] = (
     FEEDBACK,
     CRITIC_NOTE,
@@ -56,6 +60,8 @@ SHARED_TEMPLATES: tuple[PromptTemplate, ...] = (
     PYTHON_HELP,
     TOOL_BLOCK_HELP,
     AFTER_TOOLS,
+    FINDING,
+    TOOL_RESULT,
 )
 
 

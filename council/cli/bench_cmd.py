@@ -41,8 +41,8 @@ def register(subparsers: Any) -> None:
         "--graph",
         dest="protocol",
         default="single",
-        help="single, self-consistency, debate, mad, solve, tir, pot, best-of-n, moa, or a graph "
-        "config file",
+        help="single, self-consistency, debate, mad, solve, tir, pot, best-of-n, moa, refine, "
+        "tool-planner, cascade, or a config file",
     )
     run.add_argument("--agents", type=int, default=None, help="debaters (debate), proposers (moa)")
     run.add_argument(
@@ -65,6 +65,15 @@ def register(subparsers: Any) -> None:
         choices=["vote", "verifier", "execution", "reward-model"],
         default=None,
         help="how best-of-n picks its answer (default verifier)",
+    )
+    run.add_argument(
+        "--first-samples", type=int, default=None, help="cascade: samples that must agree (2)"
+    )
+    run.add_argument(
+        "--threshold", type=float, default=None, help="cascade: vote share that answers (0.6)"
+    )
+    run.add_argument(
+        "--final-stage", choices=["tir", "debate"], default=None, help="cascade: last stage"
     )
     run.add_argument("--reward-api-base", default=None, help="reward model server (best-of-n)")
     run.add_argument("--reward-model", default=None, help="reward model name (best-of-n)")
@@ -208,7 +217,18 @@ async def _bench(args: argparse.Namespace) -> int:
 def protocol_values(args: argparse.Namespace) -> dict[str, Any]:
     """The protocol options given on the command line, and only those: an option the
     chosen protocol does not use is refused by name (`ProtocolSpec.check_options`)."""
-    names = ("agents", "rounds", "samples", "early_stop", "max_executions", "scorer")
+    names = (
+        "agents",
+        "rounds",
+        "samples",
+        "early_stop",
+        "max_executions",
+        "scorer",
+        "corpus",
+        "first_samples",
+        "threshold",
+        "final_stage",
+    )
     values = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     if args.reward_api_base or args.reward_model:
         from council.errors import ConfigError

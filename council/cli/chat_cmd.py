@@ -18,7 +18,8 @@ def register(subparsers: Any) -> None:
         "--graph",
         default=None,
         help="solve (default; a resumed thread keeps its graph), single, "
-        "self-consistency, debate, mad, tir, pot, best-of-n, moa, or a config file",
+        "self-consistency, debate, mad, tir, pot, best-of-n, moa, refine, tool-planner, "
+        "cascade, or a config file",
     )
     parser.add_argument("--max-rounds", type=int, default=3)
     parser.add_argument("--no-memory", action="store_true", help="read and write no memory")
@@ -50,7 +51,7 @@ async def _chat(args: argparse.Namespace) -> int:
     config = council_config_from_args(args)
     assert isinstance(config, CouncilConfig)
     scripted = load_scripted(args.scripted)
-    make_runner = runner_factory(config, args.model, scripted)
+    make_runner = runner_factory(config, args.model, scripted, corpus=args.corpus)
 
     memory = None
     if not args.no_memory:

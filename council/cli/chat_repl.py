@@ -20,7 +20,7 @@ from council.runner import RunnerFactory
 HELP = """commands:
   /new            start a new thread
   /graph NAME     switch graph (solve, single, self-consistency, debate, mad, tir, pot,
-                  best-of-n, moa, or a file)
+                  best-of-n, moa, refine, tool-planner, cascade, or a file)
   /model NAME     switch model (a litellm model string, or local/smollm2)
   /memory         show what is remembered
   /steps on|off   show or hide the agents' steps

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from council.config import ROLES
@@ -40,6 +41,13 @@ def add_tool_options(parser: argparse.ArgumentParser) -> None:
         "--tools",
         default="",
         help="comma-separated tool sets for solver and verifier: python,sympy,calculator",
+    )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help="documents for the search tool (tool-planner's knowledge retrieval, or a graph "
+        "file's `search`): a .jsonl with a text field per line, or a folder of .txt/.md",
     )
     parser.add_argument(
         "--sandbox",

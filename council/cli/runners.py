@@ -28,7 +28,10 @@ def runner_factory(
     config: CouncilConfig,
     configured_model: str | None,
     scripted: Path | ScriptedModel | None = None,
+    *,
+    corpus: Path | None = None,
 ) -> RunnerFactory:
+    """`corpus`: the search tool's corpus (`--corpus`), for protocols that use one."""
     from council.models.factory import resolve_model_name
     from council.models.roles import RoleModels
     from council.protocols.select import build_runner
@@ -47,6 +50,7 @@ def runner_factory(
             run_config,
             models=models,
             model_override=run_config.model if model else None,
+            corpus=corpus,
         )
 
     return make_runner

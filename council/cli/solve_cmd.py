@@ -22,7 +22,7 @@ def register(subparsers: Any) -> None:
         "--graph",
         default=None,
         help="solve (default), a protocol (single, self-consistency, debate, mad, tir, pot, "
-        "best-of-n, moa) or a graph config file (.yaml/.json)",
+        "best-of-n, moa, refine, tool-planner, cascade) or a graph config file (.yaml/.json)",
     )
     add_model_options(parser)
     add_tool_options(parser)
@@ -44,7 +44,12 @@ async def _solve(args: argparse.Namespace, question: str) -> int:
 
     config = council_config_from_args(args)
     assert isinstance(config, CouncilConfig)
-    council = build_runner(args.graph, config, model_override=config.model if args.model else None)
+    council = build_runner(
+        args.graph,
+        config,
+        model_override=config.model if args.model else None,
+        corpus=args.corpus,
+    )
     console = Console(stderr=args.json, highlight=False)
     result: RunResult | None = None
     async for item in council.astream(question):

@@ -15,6 +15,7 @@ from langgraph.graph import END, START, StateGraph
 
 from council.agents.base import Agent
 from council.errors import ConfigError, GraphShapeError
+from council.graphs.cascade import CASCADE_NODES
 from council.graphs.conditions import Condition, resolve_condition
 from council.graphs.nodes import BUILTIN_NODES, ROUND_STARTERS, NodeFunction, agent_node
 from council.graphs.selection import SELECTION_NODES
@@ -96,7 +97,7 @@ class CouncilGraph:
     ) -> CouncilGraph:
         """A plain function of the state, or the name of a built-in node (`vote`, ...)."""
         if isinstance(function, str):
-            builtins = {**BUILTIN_NODES, **SELECTION_NODES}
+            builtins = {**BUILTIN_NODES, **SELECTION_NODES, **CASCADE_NODES}
             if function not in builtins:
                 known = ", ".join(sorted(builtins))
                 raise ConfigError(f"unknown built-in node {function!r}; known: {known}")
@@ -215,7 +216,8 @@ class CouncilGraph:
         for name, spec in self.nodes.items():
             if spec.agent is None:
                 continue
-            for field_name in sorted(spec.agent.prompts.fields - {"format"}):
+            own = spec.agent.own_variables | {"format"}
+            for field_name in sorted(spec.agent.prompts.fields - own):
                 if not is_prompt_variable(field_name):
                     raise GraphShapeError(
                         f"agent {name!r}'s prompts use {{{field_name}}}, which is not a prompt "

@@ -1,7 +1,9 @@
 """Conditions for branches: plain functions of the typed state, plus named built-ins.
 
 Named conditions let config files route without code; a Python function works anywhere a
-name does. `not X` and `X and Y` combine names.
+name does. `not X` and `X and Y` combine names. `next_module == NAME` routes a module plan
+(tool-planner) to its next module; `vote_share >= T` holds when the latest tally's leading
+answer has at least that share of the ballots (cascade).
 """
 
 from __future__ import annotations
@@ -60,6 +62,44 @@ def normalise_answer(answer: str) -> str:
     return text
 
 
+def next_module(state: CouncilState) -> str | None:
+    """The next module of the latest module plan (tool-planner) that has not run since the
+    plan was made; None when all have run or there is no plan. An untrusted plan (cut at the
+    token limit or unreadable) is the solution generator alone."""
+    from council.agents.modules import ModulePlan
+
+    for index in range(len(state.turns) - 1, -1, -1):
+        turn = state.turns[index]
+        if isinstance(turn.output, ModulePlan):
+            plan = turn.output if turn.trusted else ModulePlan.fallback("")
+            return plan.next_after({t.agent for t in state.turns[index + 1 :]})
+    return None
+
+
+def vote_share_at_least(threshold: float) -> Condition:
+    """The latest tally's leading answer has at least `threshold` of all ballots (an
+    abstaining sample counts against it)."""
+
+    def condition(state: CouncilState) -> bool:
+        if not state.votes:
+            return False
+        table = state.votes[-1]
+        if not table.ballots or not table.counts:
+            return False
+        return max(len(c.voters) for c in table.counts) / len(table.ballots) >= threshold
+
+    condition.__name__ = f"vote_share_at_least_{threshold}"
+    return condition
+
+
+def next_module_is(name: str) -> Condition:
+    def condition(state: CouncilState) -> bool:
+        return next_module(state) == name
+
+    condition.__name__ = f"next_module_is_{name}"
+    return condition
+
+
 BUILTIN_CONDITIONS: dict[str, Condition] = {
     "verdict.accepted": verdict_accepted,
     "round < max_rounds": rounds_left,
@@ -81,11 +121,24 @@ def resolve_condition(spec: str | Condition) -> Condition:
     if expression.startswith("not "):
         inner = resolve_condition(expression[4:])
         return lambda state: not inner(state)
+    if expression.startswith("vote_share >= "):
+        value = expression.removeprefix("vote_share >= ").strip()
+        try:
+            threshold = float(value)
+        except ValueError:
+            raise ConfigError(f"'vote_share >= {value}' needs a number from 0 to 1") from None
+        if not 0.0 <= threshold <= 1.0:
+            raise ConfigError(f"'vote_share >= {value}' needs a number from 0 to 1")
+        return vote_share_at_least(threshold)
+    if expression.startswith("next_module == "):
+        return next_module_is(expression.removeprefix("next_module == ").strip())
     try:
         return BUILTIN_CONDITIONS[expression]
     except KeyError:
         known = ", ".join(repr(name) for name in BUILTIN_CONDITIONS)
         raise ConfigError(
-            f"unknown condition {spec!r}; use one of {known} (optionally with 'not' / 'and'),"
+            f"unknown condition {spec!r}; use one of {known}, 'next_module == NAME', "
+            "'vote_share >= 0.6' "
+            "(optionally with 'not' / 'and'),"
             " or a Python function of the state"
         ) from None

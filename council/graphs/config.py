@@ -25,7 +25,7 @@ from council.graphs.variables import PROMPT_VARIABLES, is_prompt_variable
 from council.models.base import ChatModel, ModelWrapper
 from council.models.roles import RoleModels
 from council.models.settings import ModelSettings, ModelSpec
-from council.tools.base import ToolRegistry
+from council.tools.base import Tool, ToolRegistry
 
 Targets = str | list[str]
 STATES: dict[str, type[CouncilState]] = {"council": CouncilState, "solve": SolveState}
@@ -95,6 +95,11 @@ class GraphConfig(_Strict):
     model: str | None = None
     api_base: str | None = None
     models: dict[str, str] = Field(default_factory=dict, description="by agent or role")
+    corpus: str | None = Field(
+        default=None,
+        description="documents for the `search` tool: a .jsonl file or a folder of .txt/.md "
+        "(relative to this file); --corpus overrides it",
+    )
     agents: dict[str, AgentConfig]
     nodes: dict[str, str] = Field(default_factory=dict, description="built-in nodes")
     edges: list[EdgeConfig]
@@ -191,9 +196,11 @@ def _hint_for(error: Any) -> str:
 
 
 # -- building -----------------------------------------------------------------------------
-def _check_template(template: str, agent: str, which: str, source: _Source) -> None:
+def _check_template(
+    template: str, agent: str, which: str, source: _Source, own: frozenset[str] = frozenset()
+) -> None:
     fields = PromptTemplate(name=f"{agent}.{which}", text=template).fields
-    unknown = {f for f in fields if not is_prompt_variable(f) and f != "format"}
+    unknown = {f for f in fields if not is_prompt_variable(f) and f != "format" and f not in own}
     if unknown:
         raise source.error(
             f"agent {agent!r} {which} prompt uses {{{', '.join(sorted(unknown))}}}, which is not "
@@ -210,19 +217,25 @@ def _tools_for(
     source: _Source,
     servers: dict[str, ToolRegistry] | None = None,
     extra: ToolRegistry | None = None,
+    search: Tool | None = None,
 ) -> ToolRegistry:
     """An agent's tools: built-in sets, `module:tool` imports, the tools of an MCP server
-    named in the file's `mcp:` block, and `extra` (the command line's `--mcp`) for all."""
+    named in the file's `mcp:` block, `extra` (the command line's `--mcp`) for all, and
+    `search`, the graph's corpus search (`corpus:` / --corpus; without a corpus it finds
+    nothing and says how to give one)."""
     registry = ToolRegistry()
     for position, name in enumerate(names):
         try:
-            if servers is not None and name in servers:
+            if name == "search":
+                from council.tools.search import NoCorpus, search_tool
+
+                registry.register(search or search_tool(NoCorpus()))
+            elif servers is not None and name in servers:
                 for tool in servers[name]:
                     if tool.name not in registry:
                         registry.register(tool)
             elif ":" in name:
                 from council.agents.catalog import import_object
-                from council.tools.base import Tool
 
                 found = import_object(name, "tool")
                 if not isinstance(found, Tool):
@@ -267,6 +280,7 @@ def _agent(
     source: _Source,
     servers: dict[str, ToolRegistry] | None = None,
     extra_tools: ToolRegistry | None = None,
+    search: Tool | None = None,
 ) -> Agent[Any]:
     try:
         cls = resolve_agent_class(spec.use) if spec.use else Agent
@@ -277,7 +291,7 @@ def _agent(
     for which in ("system", "task", "followup"):
         text = getattr(spec, which)
         if text is not None:
-            _check_template(text, name, which, source)
+            _check_template(text, name, which, source, cls.own_variables)
     prompts = None
     if spec.system is not None or spec.task is not None or spec.followup is not None:
         assert base_prompts is not None or (spec.system and spec.task)
@@ -298,7 +312,7 @@ def _agent(
         role=spec.role or (None if spec.use else name),
         prompts=prompts,
         output_type=output,
-        tools=_tools_for(spec.tools, name, source, servers, extra_tools),
+        tools=_tools_for(spec.tools, name, source, servers, extra_tools, search),
         settings=agent_settings(spec, settings),
     )
 
@@ -328,6 +342,7 @@ def build_graph(
     settings: ModelSettings | None = None,
     wrap_model: ModelWrapper | None = None,
     extra_tools: ToolRegistry | None = None,
+    corpus: Path | None = None,
 ) -> CouncilGraph:
     """Turn a validated config into a checked `CouncilGraph`.
 
@@ -362,8 +377,11 @@ def build_graph(
     graph = CouncilGraph(config.name, state_schema=STATES[config.state])
     settings = settings or base.settings
     servers = _mcp_servers(config, source)
+    search = _search_tool(config, source, corpus)
     for name, spec in config.agents.items():
-        agent = _agent(name, spec, model_for(name, spec), settings, source, servers, extra_tools)
+        agent = _agent(
+            name, spec, model_for(name, spec), settings, source, servers, extra_tools, search
+        )
         graph.add_agent(
             name,
             agent,
@@ -414,6 +432,24 @@ def build_graph(
     return graph
 
 
+def _search_tool(config: GraphConfig, source: _Source, corpus: Path | None) -> Tool | None:
+    """The `search` tool over `corpus` (--corpus), else the file's `corpus:` (relative to
+    the file), else None."""
+    if corpus is None and config.corpus is None:
+        return None
+    from council.tools.search import Bm25Index, search_tool
+
+    if corpus is None:
+        assert config.corpus is not None
+        corpus = Path(config.corpus)
+        if not corpus.is_absolute() and source.name != "<config>":
+            corpus = Path(source.name).parent / corpus
+    try:
+        return search_tool(Bm25Index.from_path(corpus))
+    except ConfigError as exc:
+        raise source.error(str(exc), "corpus") from exc
+
+
 def _names(targets: Targets) -> list[str]:
     return [targets] if isinstance(targets, str) else list(targets)
 
@@ -436,8 +472,10 @@ def load_graph(
     settings: ModelSettings | None = None,
     wrap_model: ModelWrapper | None = None,
     extra_tools: ToolRegistry | None = None,
+    corpus: Path | None = None,
 ) -> LoadedGraph:
-    """Read, validate and build a graph config file."""
+    """Read, validate and build a graph config file. `corpus` (--corpus) wins over the
+    file's `corpus:`."""
     file = Path(path)
     if not file.is_file():
         raise ConfigError(f"graph config {str(file)!r} not found")
@@ -450,6 +488,7 @@ def load_graph(
         settings=settings,
         wrap_model=wrap_model,
         extra_tools=extra_tools,
+        corpus=corpus,
     )
     return LoadedGraph(config=config, graph=graph, path=file)
 

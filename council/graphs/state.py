@@ -21,6 +21,7 @@ from council.agents.planner import Plan
 from council.agents.solver import Solution
 from council.agents.verifier import Verdict
 from council.calls import CallRecord
+from council.graphs.stages import StageOutcome
 from council.messages import Message
 from council.scoring.base import Selection
 from council.usage import UsageReport
@@ -133,8 +134,11 @@ class CouncilState(BaseModel):
     blackboard: Annotated[list[BlackboardNote], operator.add] = Field(default_factory=list)
     votes: Annotated[list[VoteTable], operator.add] = Field(default_factory=list)
     selections: Annotated[list[Selection], operator.add] = Field(default_factory=list)
-    """Each choice among scored candidates (best-of-n, refine, cascade): every score and
-    why the winner won."""
+    """Each choice among scored candidates (best-of-n, refine): every score and why the
+    winner won."""
+    stages: Annotated[list[StageOutcome], operator.add] = Field(default_factory=list)
+    """Each stage of an adaptive cascade that ran: the signal it read, and whether it
+    answered or escalated, and why (`cascade`)."""
     final_answer: str | None = None
     status: RunStatus = "running"
     stopped_round: int | None = None

@@ -38,6 +38,8 @@ PROMPT_VARIABLES: dict[str, str] = {
     "agent's (a judge scoring one candidate, best-of-n)",
     "references": "the previous round's answering agents' full replies, numbered "
     "'\\n1. <reply>' (Mixture-of-Agents' aggregate-and-synthesize list)",
+    "findings": "what earlier agents found, each under its name: their replies and any tool "
+    "output not already in them (the modules of tool-planner; empty when none)",
     "format": "the output format of the agent's schema",
     "tool_help": "how to use the agent's tools (empty without tools)",
 }
@@ -141,6 +143,23 @@ def _references(c: _Context) -> str:
     return "".join(f"\n{i}. {t.text}" for i, t in enumerate(previous, 1))
 
 
+def _findings(c: _Context) -> str:
+    """Every earlier turn but plans and this agent's own: its reply, then the output of any
+    tool call the reply does not already show (e.g. sympy results)."""
+    shown = []
+    for turn in c.state.turns:
+        if turn.kind == "plan" or turn.agent == c.agent:
+            continue
+        extra = [
+            texts.TOOL_RESULT.render({"tool": t.tool, "output": t.output.strip()})
+            for t in turn.tool_traces
+            if t.output.strip() not in turn.text
+        ]
+        text = "\n".join([turn.text.strip(), *extra])
+        shown.append(texts.FINDING.render({"agent": turn.agent, "text": text}))
+    return "".join(shown)
+
+
 def _latest_answer(c: _Context) -> Turn | None:
     return c.state.last_turn(with_answer=True)
 
@@ -197,6 +216,7 @@ _COMPUTE: dict[str, Callable[[_Context], object]] = {
     "tool_help": lambda c: c.tool_help,
     "candidate": _candidate,
     "references": _references,
+    "findings": _findings,
 }
 
 

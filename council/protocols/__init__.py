@@ -1,5 +1,5 @@
 """Built-in protocols, each a `CouncilGraph`: single, self-consistency, debate, mad, solve,
-tir, pot, best-of-n, moa."""
+tir, pot, best-of-n, moa, refine, tool-planner, cascade."""
 
 from council.protocols.options import ProtocolOptions
 from council.protocols.registry import (

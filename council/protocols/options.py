@@ -11,6 +11,7 @@ protocol that does not use it is an error, not silently recorded.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,6 +28,7 @@ MAX_EXECUTIONS = 16
 """Code executions in one tool-integrated answer (Qwen2.5-Math's evaluation uses 4)."""
 
 Scorer = Literal["vote", "verifier", "execution", "reward-model"]
+FinalStage = Literal["tir", "debate"]
 
 
 class ProtocolOptions(BaseModel):
@@ -50,6 +52,26 @@ class ProtocolOptions(BaseModel):
     scorer: Scorer = Field(default="verifier", description="how best-of-n picks a candidate")
     reward: RewardEndpoint | None = Field(
         default=None, description="the reward-model server (best-of-n --scorer reward-model)"
+    )
+    first_samples: int = Field(
+        default=2,
+        ge=2,
+        le=MAX_SAMPLES,
+        description="cascade stage 1: samples that must all agree to answer at once",
+    )
+    threshold: float = Field(
+        default=0.6,
+        ge=0.0,
+        le=1.0,
+        description="cascade stage 2: the vote share the leading answer needs to answer",
+    )
+    final_stage: FinalStage = Field(
+        default="tir", description="cascade stage 3, when the vote is weak: tir or debate"
+    )
+    corpus: Path | None = Field(
+        default=None,
+        description="documents for the search tool: a .jsonl file (a text field per line) or "
+        "a folder of .txt/.md files (tool-planner's knowledge retrieval)",
     )
     settings: ModelSettings = Field(default_factory=ModelSettings)
 

@@ -11,15 +11,18 @@ from council.errors import ConfigError
 from council.graphs.builder import CouncilGraph
 from council.models.roles import RoleModels
 from council.protocols.best_of_n import best_of_n_graph
+from council.protocols.cascade import cascade_graph, cascade_rounds
 from council.protocols.debate import debate_graph
 from council.protocols.mad import mad_graph
 from council.protocols.moa import moa_graph
 from council.protocols.options import ProtocolOptions
 from council.protocols.pot import pot_graph
+from council.protocols.refine import refine_graph
 from council.protocols.self_consistency import self_consistency_graph
 from council.protocols.single import single_graph
 from council.protocols.solve import solve_graph
 from council.protocols.tir import tir_graph
+from council.protocols.tool_planner import MODULE_ROUNDS, tool_planner_graph
 from council.tools.base import ToolRegistry
 
 GraphFactory = Callable[[RoleModels, ProtocolOptions, ToolRegistry | None], CouncilGraph]
@@ -34,9 +37,14 @@ class ProtocolSpec:
     uses: frozenset[str]
     """Which of `OPTION_NAMES` change this protocol; the rest are refused."""
     follows: str
+    fixed_rounds: int | Callable[[ProtocolOptions], int] = 1
+    """The round bound of a protocol that does not use `rounds` (tool-planner: one round
+    per module; cascade: by its final stage)."""
 
     def rounds(self, options: ProtocolOptions) -> int:
-        return options.rounds if "rounds" in self.uses else 1
+        if "rounds" in self.uses:
+            return options.rounds
+        return self.fixed_rounds(options) if callable(self.fixed_rounds) else self.fixed_rounds
 
     def check_options(self, given: set[str]) -> None:
         """`given`: option names the user set explicitly."""
@@ -118,6 +126,36 @@ PROTOCOLS: dict[str, ProtocolSpec] = {
             frozenset({"agents", "rounds"}),
             "Wang et al. 2024 Mixture-of-Agents, togethercomputer/MoA utils.py",
         ),
+        ProtocolSpec(
+            "refine",
+            refine_graph,
+            ("generator", "verifier", "refiner"),
+            frozenset({"rounds"}),
+            "Motwani et al. 2024 MALT (generate, verify, refine); PlanGEN 2025 (select by score)",
+        ),
+        ProtocolSpec(
+            "tool-planner",
+            tool_planner_graph,
+            (
+                "planner",
+                "knowledge_retrieval",
+                "python_generator",
+                "symbolic_solver",
+                "solution_generator",
+            ),
+            frozenset({"corpus"}),
+            "Das et al. 2024 MathSensei (Debrup-61/MathSensei): planned tool modules",
+            fixed_rounds=MODULE_ROUNDS,
+        ),
+        ProtocolSpec(
+            "cascade",
+            cascade_graph,
+            ("solver", "debater"),
+            frozenset({"samples", "first_samples", "threshold", "final_stage"}),
+            "adaptive compute: agreement of a few samples, then self-consistency (Wang et al. "
+            "2023), then tir or debate (Du et al. 2023)",
+            fixed_rounds=cascade_rounds,
+        ),
     )
 }
 ALIASES = {
@@ -127,6 +165,8 @@ ALIASES = {
     "pal": "pot",
     "bon": "best-of-n",
     "best_of_n": "best-of-n",
+    "tool_planner": "tool-planner",
+    "mathsensei": "tool-planner",
 }
 
 

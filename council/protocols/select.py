@@ -67,11 +67,14 @@ def build_runner(
     tools: ToolRegistry | None = None,
     session_factory: SessionFactory | None = None,
     wrap_model: ModelWrapper | None = None,
+    corpus: Path | None = None,
 ) -> GraphRunner:
     """`graph`: a protocol name (`debate`), a config file (`my.yaml`), or None for `solve`.
     `models` (e.g. a scripted model) replaces the config's; `model_override` is the CLI's
     `--model` for config files, which otherwise choose their own per-agent models.
-    `wrap_model` (e.g. a response cache) wraps every model the graph is built with."""
+    `wrap_model` (e.g. a response cache) wraps every model the graph is built with.
+    `corpus` (the CLI's `--corpus`) is the search tool's corpus, for protocols that use one
+    and for config files (over their `corpus:`)."""
     parts = runner_parts(
         graph,
         config,
@@ -81,6 +84,7 @@ def build_runner(
         tools=tools,
         session_factory=session_factory,
         wrap_model=wrap_model,
+        corpus=corpus,
     )
     return GraphRunner(
         parts.graph, max_rounds=parts.max_rounds, session_factory=parts.session_factory
@@ -97,12 +101,15 @@ def runner_parts(
     tools: ToolRegistry | None = None,
     session_factory: SessionFactory | None = None,
     wrap_model: ModelWrapper | None = None,
+    corpus: Path | None = None,
 ) -> RunnerParts:
     """What `build_runner` builds a runner from (also what `Council` is made of)."""
     from council.council import role_models_for, sandbox_factory_for, tools_for
 
     config = config or CouncilConfig()
     role_models = RoleModels.coerce(models) if models is not None else None
+    if corpus is None and options is not None:
+        corpus = options.corpus
     if graph is not None and is_graph_file(graph):
         extra = None
         if config.mcp:  # `--mcp` with a config file: every agent gets those tools
@@ -116,6 +123,7 @@ def runner_parts(
             settings=config.model.settings,
             wrap_model=wrap_model,
             extra_tools=extra,
+            corpus=corpus,
         )
         rounds = loaded.config.max_rounds
         if options is not None and "rounds" in options.model_fields_set:
@@ -128,8 +136,12 @@ def runner_parts(
     spec = protocol_spec(graph or "solve")
     if options is not None:
         spec.check_options(options.given())
+    if corpus is not None:
+        spec.check_options({"corpus"})
     tools = tools if tools is not None else tools_for(config)
     options = options or ProtocolOptions(rounds=config.max_rounds, settings=config.model.settings)
+    if corpus is not None:
+        options = options.model_copy(update={"corpus": corpus})
     role_models = role_models or role_models_for(config)
     if wrap_model is not None:
         role_models = RoleModels(

@@ -164,6 +164,7 @@ def test_bench_that_ends_with_errors_exits_non_zero_and_shows_them(
         (["--max-tokens", "0"], "--max-tokens must be a whole number from 1 to 1000000 (got 0)"),
         (["--seed", "-1"], "--seed must be a whole number from 0 to 4294967295 (got -1)"),
         (["--agents", "3"], "protocol 'single' does not use --agents; its options: none"),
+        (["--corpus", "docs.jsonl"], "protocol 'single' does not use --corpus; its options: none"),
         (
             ["--protocol", "tir", "--samples", "4"],
             "protocol 'tir' does not use --samples; its options: --max-executions",

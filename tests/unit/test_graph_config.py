@@ -56,6 +56,9 @@ def transcript(result: object) -> list[tuple[str, str, int, str]]:
         ("pot", ProtocolOptions()),
         ("best-of-n", ProtocolOptions(samples=5, scorer="verifier")),
         ("moa", ProtocolOptions(agents=3, rounds=2)),
+        ("refine", ProtocolOptions(rounds=2)),
+        ("tool-planner", ProtocolOptions()),
+        ("cascade", ProtocolOptions()),
     ],
 )
 async def test_builtin_config_file_behaves_like_python_protocol(
