@@ -262,7 +262,8 @@ def test_the_sandbox_ends_when_its_owner_is_killed(kind: str, tmp_path: Path) ->
             filters = {"label": f"{OWNER_LABEL}={owner.pid}"}
 
             def alive() -> bool:
-                return bool(client.containers.list(all=True, filters=filters))
+                # sparse: no inspect per container, which races its removal
+                return bool(client.containers.list(all=True, filters=filters, sparse=True))
 
         else:
             supervisor, worker = (int(pid) for pid in line.strip("[]\n").split(","))
