@@ -1,7 +1,9 @@
 """Node functions: agents as graph nodes, and the built-in bookkeeping nodes.
 
 Built-ins are what protocols share: starting a round, a round summary that records
-agreement, majority vote, and picking the best answer after a verify loop.
+agreement, majority vote, and picking the best answer after a verify loop. They are all
+coroutines, even the trivial ones: LangGraph runs a plain function node in a thread pool
+when the graph runs asynchronously, and that hop cost more than the node itself.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def agent_node(
     return run_agent
 
 
-def next_round(state: CouncilState) -> dict[str, Any]:
+async def next_round(state: CouncilState) -> dict[str, Any]:
     """Start a new round (debates: before all debaters answer in parallel)."""
     return {"round": state.round + 1}
 
@@ -139,7 +141,7 @@ async def finish_verified(state: CouncilState) -> dict[str, Any]:
     }
 
 
-def finish_last_answer(state: CouncilState) -> dict[str, Any]:
+async def finish_last_answer(state: CouncilState) -> dict[str, Any]:
     """The most recent trusted answer any agent gave (a single agent, a judge)."""
     turn = state.last_turn(with_answer=True)
     answer = turn.answer if turn else None
@@ -153,7 +155,7 @@ def finish_last_answer(state: CouncilState) -> dict[str, Any]:
     }
 
 
-def finish_decision(state: CouncilState) -> dict[str, Any]:
+async def finish_decision(state: CouncilState) -> dict[str, Any]:
     """The answer of the latest turn that decided (a moderator, a judge), if any: a debate
     nobody decided has no answer, rather than one side's."""
     turn = next((t for t in reversed(state.turns) if t.decided), None)

@@ -16,8 +16,14 @@ def resolve_model_name(name: str | None) -> str:
 
 
 def build_model(spec: ModelSpec | str | None = None) -> ChatModel:
-    from council.models.litellm_model import LiteLLMModel
-
+    """OpenAI-compatible endpoints and the embedded model are called directly
+    (`openai_http.py`); every other provider through litellm."""
     if spec is None or isinstance(spec, str):
         spec = ModelSpec(name=resolve_model_name(spec))
+    from council.models.openai_http import OpenAICompatibleModel, is_openai_endpoint
+
+    if is_openai_endpoint(spec):
+        return OpenAICompatibleModel(spec)
+    from council.models.litellm_model import LiteLLMModel
+
     return LiteLLMModel(spec)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import random
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -18,51 +16,36 @@ from council.errors import (
 from council.messages import Message, ToolCall
 from council.models.base import CallInfo, Completion
 from council.models.environment import import_litellm
-from council.models.local_server import LOCAL_SERVERS, LocalServer, LocalServers
-from council.models.local_server import PROVIDER as LOCAL_PROVIDER
+from council.models.retrying import with_retries
 from council.models.settings import DEFAULT_MAX_TOKENS, Decoding, ModelSettings, ModelSpec
 from council.usage import Usage
 
 
 class LiteLLMModel:
-    """Calls `litellm.acompletion`; validates the model string before the first call.
+    """Calls `litellm.acompletion`, for its provider breadth (OpenAI, Anthropic, Gemini,
+    Bedrock, ...); validates the model string before the first call. OpenAI-compatible
+    endpoints and the embedded model take the direct path (`openai_http.py`)."""
 
-    `local/...` models are served by a child process (`local_server`) and called through
-    litellm's `openai/` path at its loopback address, like any OpenAI-compatible server.
-    """
-
-    def __init__(self, spec: ModelSpec, local_servers: LocalServers = LOCAL_SERVERS) -> None:
+    def __init__(self, spec: ModelSpec) -> None:
         self.spec = spec
         self.name = spec.name
         self._litellm: Any = None
         self._native_tools: bool | None = None
-        self._local_servers = local_servers
-        self._local: LocalServer | None = None
-
-    @property
-    def is_local(self) -> bool:
-        return self.name.startswith(f"{LOCAL_PROVIDER}/")
 
     @property
     def supports_native_tools(self) -> bool:
         if self._native_tools is None:
-            if self.is_local:
-                self._native_tools = False  # small GGUFs use fenced code blocks instead
-            else:
-                litellm = self._ensure_ready()
-                try:
-                    self._native_tools = bool(litellm.supports_function_calling(model=self.name))
-                except Exception:
-                    self._native_tools = False
+            litellm = self._ensure_ready()
+            try:
+                self._native_tools = bool(litellm.supports_function_calling(model=self.name))
+            except Exception:
+                self._native_tools = False
         return self._native_tools
 
     def _ensure_ready(self) -> Any:
         if self._litellm is None:
             litellm = import_litellm()
-            if self.is_local:  # a missing file fails here, before any call
-                self._local = self._local_servers.server_for(self.name.split("/", 1)[1])
-            else:
-                self._validate(litellm)
+            self._validate(litellm)
             self._litellm = litellm
         return self._litellm
 
@@ -120,69 +103,17 @@ class LiteLLMModel:
         elif self.spec.api_base and self.name.startswith("openai/"):
             kwargs["api_key"] = "not-needed"  # local OpenAI-compatible servers take any key
 
-        if self._local is not None:
-            return await self._complete_local(litellm, self._local, kwargs, settings)
         started = time.perf_counter()
-        response = await self._call_with_retries(litellm, kwargs, settings)
+        try:
+            response = await with_retries(
+                lambda: litellm.acompletion(**kwargs), settings, _retryable_in(litellm)
+            )
+        except ModelError:
+            raise
+        except Exception as exc:
+            raise self._translate(litellm, exc, settings.max_retries) from exc
         seconds = time.perf_counter() - started
         return self._to_completion(litellm, response, seconds, settings)
-
-    async def _complete_local(
-        self, litellm: Any, server: LocalServer, kwargs: dict[str, Any], settings: ModelSettings
-    ) -> Completion:
-        """Through the child's OpenAI-compatible endpoint; a dead child is a crash, not a
-        connection problem to retry."""
-        async with server.slot():
-            api_base = (
-                server.api_base() if server.running else await asyncio.to_thread(server.api_base)
-            )
-            kwargs.update(
-                model=f"openai/{server.alias}",
-                api_base=api_base,
-                api_key="not-needed",
-                messages=[_plain_message(m) for m in kwargs["messages"]],
-            )
-            started = time.perf_counter()
-            try:
-                response = await self._call_with_retries(litellm, kwargs, settings, server)
-            except ModelError:
-                crashed = server.crash_error()
-                if crashed is not None:
-                    raise crashed from None
-                raise
-            seconds = time.perf_counter() - started
-        return self._to_completion(litellm, response, seconds, settings)
-
-    async def _call_with_retries(
-        self,
-        litellm: Any,
-        kwargs: dict[str, Any],
-        settings: ModelSettings,
-        local: LocalServer | None = None,
-    ) -> Any:
-        retryable = (
-            litellm.RateLimitError,
-            litellm.Timeout,
-            litellm.APIConnectionError,
-            litellm.ServiceUnavailableError,
-            litellm.InternalServerError,
-        )
-        attempt = 0
-        while True:
-            try:
-                return await litellm.acompletion(**kwargs)
-            except ModelError:
-                raise
-            except retryable as exc:
-                if local is not None and (crashed := local.crash_error()) is not None:
-                    raise crashed from exc
-                if attempt >= settings.max_retries:
-                    raise self._translate(litellm, exc, settings.max_retries) from exc
-                delay = settings.retry_backoff_seconds * (2**attempt) * (0.5 + random.random())
-                attempt += 1
-                await asyncio.sleep(delay)
-            except Exception as exc:
-                raise self._translate(litellm, exc, settings.max_retries) from exc
 
     def _translate(self, litellm: Any, exc: Exception, retries: int) -> ModelError:
         where = f" at {self.spec.api_base}" if self.spec.api_base else ""
@@ -218,7 +149,7 @@ class LiteLLMModel:
                 ToolCall(id=raw.id or f"call_{index}", name=raw.function.name, arguments=arguments)
             )
         usage = getattr(response, "usage", None)
-        cost = 0.0 if self.is_local else _response_cost(litellm, response)
+        cost = _response_cost(litellm, response)
         return Completion(
             text=message.content or "",
             tool_calls=tuple(calls),
@@ -235,13 +166,15 @@ class LiteLLMModel:
         )
 
 
-def _plain_message(message: dict[str, Any]) -> dict[str, Any]:
-    """GGUF chat templates know only role/content; fold tool turns into text."""
-    role = message.get("role", "user")
-    content = message.get("content") or ""
-    if role == "tool":
-        return {"role": "user", "content": f"[tool output]\n{content}"}
-    return {"role": role, "content": content}
+def _retryable_in(litellm: Any) -> Any:
+    kinds = (
+        litellm.RateLimitError,
+        litellm.Timeout,
+        litellm.APIConnectionError,
+        litellm.ServiceUnavailableError,
+        litellm.InternalServerError,
+    )
+    return lambda exc: isinstance(exc, kinds)
 
 
 def _is_connection_failure(exc: BaseException) -> bool:

@@ -11,8 +11,8 @@ import pytest
 from council import Council, CouncilConfig, ModelSettings, ModelSpec
 from council.messages import Message
 from council.models.factory import build_model
-from council.models.litellm_model import LiteLLMModel
 from council.models.local_server import LocalServers
+from council.models.openai_http import OpenAICompatibleModel
 
 pytestmark = pytest.mark.integration
 
@@ -32,8 +32,8 @@ async def test_local_provider_completes_with_usage() -> None:
 async def test_model_loads_once_per_process() -> None:
     """Aliases of one file share one child server: the weights load once."""
     servers = LocalServers()
-    first = LiteLLMModel(ModelSpec(name="local/smollm2", settings=FAST), servers)
-    second = LiteLLMModel(ModelSpec(name="local/smollm2-135m", settings=FAST), servers)
+    first = OpenAICompatibleModel(ModelSpec(name="local/smollm2", settings=FAST), servers)
+    second = OpenAICompatibleModel(ModelSpec(name="local/smollm2-135m", settings=FAST), servers)
     try:
         await first.complete([Message.user("One.")])
         pid = servers.server_for("smollm2").pid

@@ -15,8 +15,8 @@ import pytest
 
 from council.errors import ModelCrashedError
 from council.messages import Message
-from council.models.litellm_model import LiteLLMModel
 from council.models.local_server import LocalServers
+from council.models.openai_http import OpenAICompatibleModel
 from council.models.settings import ModelSettings, ModelSpec
 from council.processes import usable_cpus
 from tests.support.processes import children, cmdline
@@ -87,7 +87,7 @@ def test_models_load_without_extra_buffer_types() -> None:
 
 async def test_a_crash_in_the_model_is_a_clear_error_and_the_next_call_recovers() -> None:
     servers = LocalServers()
-    model = LiteLLMModel(ModelSpec(name="local/smollm2", settings=LONG), servers)
+    model = OpenAICompatibleModel(ModelSpec(name="local/smollm2", settings=LONG), servers)
     try:
         await model.complete([Message.user("Hi.")], settings=FAST)  # started and warm
         server = servers.server_for("smollm2")

@@ -1,0 +1,270 @@
+"""OpenAI-compatible chat endpoints, called directly over HTTP.
+
+vLLM, SGLang, llama.cpp's server, TGI, LM Studio, Ollama's `/v1` and council's own
+embedded-model server all speak the same `/chat/completions` JSON. For them litellm's
+provider machinery buys nothing and costs about 6 ms of CPU per call (`python
+benchmarks/call_cpu.py`), which caps one process near 100 problems/s against a fast GPU
+server. So a model string naming such an endpoint (`openai/<name>` or `hosted_vllm/<name>`
+with an `api_base`, and `local/...`) is called here, with aiohttp; every other provider
+keeps litellm (`litellm_model.py`). Retries, error messages and what a call records are
+the same on both paths.
+
+One aiohttp session per event loop (a session belongs to the loop that made it), closed
+when that loop shuts its async generators down, as `asyncio.run` does on exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import weakref
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import aiohttp
+
+from council.errors import (
+    MissingCredentialsError,
+    ModelError,
+    ModelUnreachableError,
+    UnknownModelError,
+)
+from council.messages import Message, ToolCall
+from council.models.base import CallInfo, Completion
+from council.models.local_server import LOCAL_SERVERS, LocalServer, LocalServers
+from council.models.local_server import PROVIDER as LOCAL_PROVIDER
+from council.models.retrying import with_retries
+from council.models.settings import DEFAULT_MAX_TOKENS, Decoding, ModelSettings, ModelSpec
+from council.usage import Usage
+
+ENDPOINT_PREFIXES = ("openai/", "hosted_vllm/")
+RETRYABLE_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+
+
+def is_openai_endpoint(spec: ModelSpec) -> bool:
+    """Served by an OpenAI-compatible endpoint council can call directly."""
+    if spec.name.startswith(f"{LOCAL_PROVIDER}/"):
+        return True
+    return spec.api_base is not None and spec.name.startswith(ENDPOINT_PREFIXES)
+
+
+class EndpointError(Exception):
+    """The endpoint answered, but not with a completion."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"HTTP {status}: {message}")
+        self.status = status
+
+
+class _Sessions:
+    """aiohttp sessions by event loop; see the module docstring."""
+
+    def __init__(self) -> None:
+        self._by_loop: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[aiohttp.ClientSession, AsyncIterator[None]]
+        ] = weakref.WeakKeyDictionary()
+
+    async def get(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        held = self._by_loop.get(loop)
+        if held is not None and not held[0].closed:
+            return held[0]
+        session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=0, force_close=False),
+            json_serialize=json.dumps,
+        )
+        keeper = _close_at_shutdown(session)
+        await anext(keeper)  # parked: the loop's async-generator shutdown finishes it
+        self._by_loop[loop] = (session, keeper)
+        return session
+
+
+async def _close_at_shutdown(session: aiohttp.ClientSession) -> AsyncIterator[None]:
+    try:
+        yield
+    finally:
+        await session.close()
+
+
+SESSIONS = _Sessions()
+
+
+class OpenAICompatibleModel:
+    """A `ChatModel` for an OpenAI-compatible endpoint (see the module docstring)."""
+
+    def __init__(self, spec: ModelSpec, local_servers: LocalServers = LOCAL_SERVERS) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self._local: LocalServer | None = None
+        if spec.name.startswith(f"{LOCAL_PROVIDER}/"):  # a missing file fails here
+            self._local = local_servers.server_for(spec.name.split("/", 1)[1])
+        self._wire_model = self._local.alias if self._local else spec.name.split("/", 1)[1]
+
+    @property
+    def is_local(self) -> bool:
+        return self._local is not None
+
+    @property
+    def supports_native_tools(self) -> bool:
+        return False  # the text-mode tool protocol works with every server and model
+
+    async def complete(
+        self,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[dict[str, Any]] | None = None,
+        settings: ModelSettings | None = None,
+        call: CallInfo | None = None,
+    ) -> Completion:
+        settings = settings or self.spec.settings
+        body = self._body(messages, tools, settings)
+        if self._local is None:
+            return await self._complete(self.spec.api_base or "", body, settings)
+        server = self._local
+        async with server.slot():  # one request at a time: see LocalServer.slot
+            if server.running:
+                base = server.api_base()
+            else:
+                base = await asyncio.to_thread(server.api_base)
+            return await self._complete(base, body, settings)
+
+    def _body(
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[dict[str, Any]] | None,
+        settings: ModelSettings,
+    ) -> dict[str, Any]:
+        wire = [m.to_openai() for m in messages]
+        if self._local is not None:
+            wire = [_plain_message(m) for m in wire]
+        body: dict[str, Any] = {
+            "model": self._wire_model,
+            "messages": wire,
+            "temperature": settings.temperature,
+            "max_tokens": settings.max_tokens or DEFAULT_MAX_TOKENS,
+        }
+        if settings.top_p is not None:
+            body["top_p"] = settings.top_p
+        if settings.seed is not None:
+            body["seed"] = settings.seed
+        if tools:
+            body["tools"] = list(tools)
+        return body
+
+    async def _complete(
+        self, base: str, body: dict[str, Any], settings: ModelSettings
+    ) -> Completion:
+        url = base.rstrip("/") + "/chat/completions"
+        headers = {"Authorization": f"Bearer {self._key()}"}
+        timeout = aiohttp.ClientTimeout(total=settings.timeout_seconds)
+
+        async def attempt() -> dict[str, Any]:
+            session = await SESSIONS.get()
+            async with session.post(url, json=body, headers=headers, timeout=timeout) as reply:
+                text = await reply.text()
+                if reply.status != 200:
+                    raise EndpointError(reply.status, _server_message(text))
+                return dict(json.loads(text))
+
+        started = time.perf_counter()
+        try:
+            raw = await with_retries(attempt, settings, _retryable, self._crashed)
+        except ModelError:
+            raise
+        except Exception as exc:
+            raise self._translate(exc, settings.max_retries, base) from exc
+        return self._completion(raw, time.perf_counter() - started, settings)
+
+    def _key(self) -> str:
+        return self.spec.api_key.get_secret_value() if self.spec.api_key else "not-needed"
+
+    def _crashed(self, exc: Exception) -> Exception | None:
+        return self._local.crash_error() if self._local is not None else None
+
+    def _translate(self, exc: Exception, retries: int, base: str) -> ModelError:
+        crashed = self._crashed(exc)
+        if crashed is not None:
+            return crashed  # type: ignore[return-value]
+        where = "" if self._local else f" at {base}"
+        if isinstance(exc, EndpointError):
+            if exc.status in (401, 403):
+                return MissingCredentialsError(
+                    f"model {self.name!r}{where} rejected the credentials: set its API key"
+                )
+            if exc.status == 404:
+                return UnknownModelError(f"model {self.name!r} not found{where}: {exc}")
+            return ModelError(f"model {self.name!r}{where} failed: {_short(exc)}")
+        return ModelUnreachableError(
+            f"cannot reach model {self.name!r}{where} after {retries} retries: "
+            f"{type(exc).__name__}: {_short(exc)}. Is the server running and the address right?"
+        )
+
+    def _completion(
+        self, raw: dict[str, Any], seconds: float, settings: ModelSettings
+    ) -> Completion:
+        try:
+            choice = raw["choices"][0]
+            message = choice.get("message") or {}
+        except (KeyError, IndexError, TypeError) as exc:
+            raise ModelError(f"model {self.name!r} replied without a choice: {raw!r:.300}") from exc
+        calls = []
+        for index, requested in enumerate(message.get("tool_calls") or []):
+            function = requested.get("function") or {}
+            try:
+                arguments = json.loads(function.get("arguments") or "{}")
+            except json.JSONDecodeError:
+                arguments = {"_raw": function.get("arguments")}
+            calls.append(
+                ToolCall(
+                    id=requested.get("id") or f"call_{index}",
+                    name=function.get("name", ""),
+                    arguments=arguments if isinstance(arguments, dict) else {"_raw": arguments},
+                )
+            )
+        usage = raw.get("usage") or {}
+        return Completion(
+            text=message.get("content") or "",
+            tool_calls=tuple(calls),
+            usage=Usage(
+                prompt_tokens=int(usage.get("prompt_tokens") or 0),
+                completion_tokens=int(usage.get("completion_tokens") or 0),
+                calls=1,
+                seconds=seconds,
+                cost_usd=0.0 if self._local else None,
+            ),
+            model=self.name,
+            finish_reason=choice.get("finish_reason"),
+            decoding=Decoding.of(settings),
+        )
+
+
+def _retryable(exc: Exception) -> bool:
+    if isinstance(exc, EndpointError):
+        return exc.status in RETRYABLE_STATUSES
+    return isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | OSError)
+
+
+def _plain_message(message: dict[str, Any]) -> dict[str, Any]:
+    """GGUF chat templates know only role/content; fold tool turns into text."""
+    role = message.get("role", "user")
+    content = message.get("content") or ""
+    if role == "tool":
+        return {"role": "user", "content": f"[tool output]\n{content}"}
+    return {"role": role, "content": content}
+
+
+def _server_message(text: str) -> str:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return _short(text)
+    error = data.get("error") if isinstance(data, dict) else None
+    if isinstance(error, dict):
+        return _short(str(error.get("message") or error))
+    return _short(str(error or data))
+
+
+def _short(value: object, limit: int = 300) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[:limit] + "…"
