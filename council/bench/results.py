@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, ValidationError
 from council.bench.records import RecordedCall, RecordedTurn
 from council.errors import DatasetError
 from council.graphs.state import Step
+from council.scoring.base import Selection
 from council.voting import VoteTable
 
 RESULTS_FILE = "results.jsonl"
@@ -63,6 +64,8 @@ class ResultLine(ResultHead):
     calls: list[RecordedCall] = Field(default_factory=list)
     turns: list[RecordedTurn] = Field(default_factory=list)
     votes: list[VoteTable] = Field(default_factory=list)
+    selections: list[Selection] = Field(default_factory=list)
+    """Scorers' choices with every candidate's score (`best-of-n`), for pick@k."""
     steps: list[Step] = Field(default_factory=list)
 
 

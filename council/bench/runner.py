@@ -31,6 +31,7 @@ from council.errors import CouncilError
 from council.graphs.run import RunResult
 from council.graphs.state import Turn
 from council.runner import GraphRunner
+from council.scoring.base import Selection
 from council.usage import Usage
 from council.voting import VoteTable
 
@@ -95,6 +96,11 @@ def _votes(result: RunResult) -> list[VoteTable]:
     return [v if isinstance(v, VoteTable) else VoteTable.model_validate(v) for v in raw]
 
 
+def _selections(result: RunResult) -> list[Selection]:
+    raw = result.state.get("selections", [])
+    return [s if isinstance(s, Selection) else Selection.model_validate(s) for s in raw]
+
+
 def result_line(problem: Problem, result: RunResult, grade: Grade) -> ResultLine:
     """The problem's line without its calls (the recorder adds them, as message hashes)."""
     total = Usage.total(call.usage for call in result.calls)
@@ -124,6 +130,7 @@ def result_line(problem: Problem, result: RunResult, grade: Grade) -> ResultLine
         extractions=extractions,
         turns=turns,
         votes=_votes(result),
+        selections=_selections(result),
         steps=result.steps,
     )
 

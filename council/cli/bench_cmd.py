@@ -102,6 +102,12 @@ def register(subparsers: Any) -> None:
         default=None,
         help="plot path (default: accuracy_vs_tokens.png beside the first run)",
     )
+    report.add_argument(
+        "--at-k",
+        action="store_true",
+        help="maj@k, pass@k and pick@k for every k <= N from each run's own samples (no model "
+        "calls); writes at_k.json and accuracy_at_k.png",
+    )
     report.set_defaults(handler=report_runs)
     regrade = commands.add_parser(
         "regrade", help="grade a run's recorded answers again with the current grader"
@@ -243,6 +249,36 @@ def protocol_values(args: argparse.Namespace) -> dict[str, Any]:
     return values
 
 
+def report_at_k(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from council.bench.at_k import at_k, plot_at_k
+    from council.bench.grading import Grader
+
+    with Grader() as grader:
+        reports = [asyncio.run(at_k(run, grader)) for run in args.runs]
+    console = Console(highlight=False)
+    for report in reports:
+        table = Table(title=f"{report.run}: {report.problems} problems, N = {report.samples}")
+        for column in ("k", "maj@k", "pass@k", "pick@k", "tokens/problem"):
+            table.add_column(column)
+        for row in report.rows:
+            pick = "—" if row.pick is None else f"{row.pick:.1%}"
+            table.add_row(
+                str(row.k),
+                f"{row.maj:.1%}",
+                f"{row.pass_at_k:.1%}",
+                pick,
+                f"{row.tokens_per_problem:.0f}",
+            )
+        console.print(table)
+    png = args.png or args.runs[0] / "accuracy_at_k.png"
+    plot_at_k(reports, png)
+    console.print(f"plot: {png}")
+    return 0
+
+
 def regrade_run(args: argparse.Namespace) -> int:
     from council.bench.grading import Grader
     from council.bench.rescore import regrade
@@ -266,6 +302,8 @@ def revote_run(args: argparse.Namespace) -> int:
 
 
 def report_runs(args: argparse.Namespace) -> int:
+    if args.at_k:
+        return report_at_k(args)
     from rich.console import Console
     from rich.table import Table
 

@@ -1,0 +1,159 @@
+"""One sample pool, every k: maj@k, pass@k and the scorer's pick@k for every k <= N from
+the samples a run already drew, at zero model calls.
+
+A run of `self-consistency`, `best-of-n` or `debate` with N samples (first-round answers)
+holds everything needed to ask "what if it had drawn k?": the first k samples' answers,
+their grades and their tokens. Plotting accuracy against tokens for each k shows whether a
+protocol beats plain voting at equal compute.
+
+- **samples**: a problem's answering turns of its first answering round, in sample order;
+  the first k are "k samples" (a fixed prefix, not an average over subsets).
+- **maj@k**: the vote (`council.voting`, by mathematical equivalence) of the first k.
+- **pass@k**: the unbiased estimator of Chen et al. (2021), 1 - C(n-c, k) / C(n, k), with n
+  the problem's samples and c the correct ones.
+- **pick@k**: where the run recorded a scorer's scores (`best-of-n`), the best-scored of the
+  first k (ties to the first); absent otherwise.
+- **tokens@k**: the tokens of the calls of samples < k (a scorer's per-candidate calls
+  carry their candidate's sample index).
+A problem that errored counts as wrong at every k, as in the run's own accuracy.
+"""
+
+from __future__ import annotations
+
+from math import comb
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from council.bench.grading import Grader
+from council.bench.results import RESULTS_FILE, ResultLine, ResultsFile
+from council.errors import ConfigError
+from council.voting import Ballot, bounded_equivalence, tally
+
+AT_K_FILE = "at_k.json"
+
+
+class AtK(BaseModel):
+    k: int
+    maj: float
+    pass_at_k: float
+    pick: float | None = None
+    tokens_per_problem: float
+
+
+class AtKReport(BaseModel):
+    run: str
+    samples: int
+    """N: the fewest samples any problem has; every k <= N covers every problem."""
+    problems: int
+    rows: list[AtK]
+    rule: str = "the first k samples (first answering round, sample order); errors wrong"
+
+
+def _samples(line: ResultLine) -> list[tuple[int, str, str | None]]:
+    """(sample, agent, answer) of the first answering round."""
+    answering = [t for t in line.turns if t.kind == "answer"]
+    if not answering:
+        return []
+    first = min(t.round for t in answering)
+    chosen = sorted((t for t in answering if t.round == first), key=lambda t: (t.sample, t.agent))
+    return [(t.sample, t.agent, t.answer) for t in chosen]
+
+
+async def at_k(run_dir: Path, grader: Grader) -> AtKReport:
+    lines = list(ResultsFile(run_dir / RESULTS_FILE).latest_by_problem().values())
+    pools = {line.problem_id: _samples(line) for line in lines if line.error is None}
+    sizes = [len(pool) for pool in pools.values() if pool]
+    if not sizes:
+        raise ConfigError(
+            f"{run_dir} has no sampled answers to take k of (run a protocol "
+            "with samples: self-consistency, best-of-n, debate)"
+        )
+    n_max = min(sizes)
+    equivalent = bounded_equivalence()
+    correct: dict[tuple[str, str], bool] = {}
+
+    async def is_correct(line: ResultLine, answer: str | None) -> bool:
+        if answer is None:
+            return False
+        key = (line.problem_id, answer)
+        if key not in correct:
+            correct[key] = (await grader.agrade(answer, line.gold)).correct
+        return correct[key]
+
+    rows: list[AtK] = []
+    scored = any(line.selections for line in lines)
+    for k in range(1, n_max + 1):
+        maj = passed = picked = 0.0
+        tokens = 0
+        for line in lines:
+            pool = pools.get(line.problem_id) or []
+            first = pool[:k]
+            tokens += sum(
+                c.usage.prompt_tokens + c.usage.completion_tokens
+                for c in line.calls
+                if c.sample < k
+            )
+            if not first:
+                continue  # an error: wrong at every k
+            winner = tally([Ballot(agent=a, answer=ans) for _, a, ans in first], equivalent).winner
+            maj += await is_correct(line, winner)
+            grades = [await is_correct(line, ans) for _, _, ans in pool]
+            n, c = len(grades), sum(grades)
+            passed += 1.0 - (comb(n - c, k) / comb(n, k) if n - c >= k else 0.0)
+            if scored:
+                picked += await is_correct(line, _pick(line, {a for _, a, _ in first}))
+        count = len(lines)
+        rows.append(
+            AtK(
+                k=k,
+                maj=maj / count,
+                pass_at_k=passed / count,
+                pick=picked / count if scored else None,
+                tokens_per_problem=tokens / count,
+            )
+        )
+    report = AtKReport(run=str(run_dir), samples=n_max, problems=len(lines), rows=rows)
+    (run_dir / AT_K_FILE).write_text(report.model_dump_json(indent=2))
+    return report
+
+
+def _pick(line: ResultLine, agents: set[str]) -> str | None:
+    """The best-scored candidate among `agents` in the line's last selection."""
+    if not line.selections:
+        return None
+    scores = [s for s in line.selections[-1].scores if s.agent in agents and s.score is not None]
+    if not scores:
+        return None
+    best = max(s.score for s in scores if s.score is not None)
+    return next(s.answer for s in scores if s.score == best)
+
+
+def plot_at_k(reports: list[AtKReport], path: Path) -> None:
+    """Accuracy against tokens per problem, one line per measure and run, k labelled."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    for report in reports:
+        name = Path(report.run).name
+        xs = [row.tokens_per_problem for row in report.rows]
+        series = [
+            ("maj", [r.maj for r in report.rows]),
+            ("pass", [r.pass_at_k for r in report.rows]),
+        ]
+        if report.rows and report.rows[0].pick is not None:
+            series.append(("pick", [r.pick or 0.0 for r in report.rows]))
+        for label, ys in series:
+            axes.plot(xs, ys, marker="o", label=f"{name} {label}@k")
+            for row, y in zip(report.rows, ys, strict=True):
+                axes.annotate(str(row.k), (row.tokens_per_problem, y), fontsize=7)
+    axes.set_xlabel("tokens per problem")
+    axes.set_ylabel("accuracy")
+    axes.set_title("accuracy at every k, from one sample pool")
+    axes.legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)

@@ -1,0 +1,63 @@
+"""maj@k, pass@k and pick@k from one run's samples, at zero model calls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from council.bench.at_k import AT_K_FILE, at_k
+from council.bench.datasets import Problem
+from council.bench.grading import Grader
+from council.bench.runner import run_benchmark
+from council.models.scripted import ScriptedCall, ScriptedModel
+from council.protocols import ProtocolOptions, build_runner
+
+ANSWERS = {"Problem 1": ["10", "10", "3", "3"], "Problem 2": ["3", "10", "10.0", "10"]}
+
+
+@pytest.fixture(scope="module")
+def grader() -> Iterator[Grader]:
+    with Grader(workers=1) as shared:
+        yield shared
+
+
+def sampler(call: ScriptedCall) -> str:
+    problem = "Problem 1" if "Problem 1" in call.last else "Problem 2"
+    return f"Working it out at length. \\boxed{{{ANSWERS[problem][call.sample]}}}"
+
+
+async def test_every_k_from_one_pool_of_samples(tmp_path: Path, grader: Grader) -> None:
+    model = ScriptedModel(responder=sampler)
+    runner = build_runner("self-consistency", models=model, options=ProtocolOptions(samples=4))
+    problems = [Problem(id=f"p{i}", question=f"Problem {i}: what?", gold="10") for i in (1, 2)]
+    await run_benchmark(runner, problems, tmp_path, grader=grader, concurrency=1)
+    calls_before = len(model.calls)
+
+    report = await at_k(tmp_path, grader)
+
+    assert len(model.calls) == calls_before  # nothing was asked of a model
+    assert report.samples == 4 and report.problems == 2
+    maj = [round(row.maj, 3) for row in report.rows]
+    assert maj == [0.5, 0.5, 1.0, 1.0]  # p2's first sample is wrong; its k=2 tie goes to "3"
+    assert report.rows[0].pass_at_k == pytest.approx((0.5 + 0.75) / 2)
+    assert report.rows[1].pass_at_k == pytest.approx((1 - 1 / 6 + 1.0) / 2)
+    assert all(row.pick is None for row in report.rows)  # no scorer in this run
+    tokens = [row.tokens_per_problem for row in report.rows]
+    assert tokens == sorted(tokens) and tokens[0] > 0 and tokens[-1] == pytest.approx(4 * tokens[0])
+    assert (tmp_path / AT_K_FILE).is_file()
+
+
+async def test_pick_at_k_follows_the_recorded_scores(tmp_path: Path, grader: Grader) -> None:
+    model = ScriptedModel(responder=sampler)
+    options = ProtocolOptions(samples=4, scorer="vote")
+    runner = build_runner("best-of-n", models=model, options=options)
+    problems = [Problem(id=f"p{i}", question=f"Problem {i}: what?", gold="10") for i in (1, 2)]
+    await run_benchmark(runner, problems, tmp_path, grader=grader, concurrency=1)
+    report = await at_k(tmp_path, grader)
+    picks = [row.pick for row in report.rows]
+    assert None not in picks
+    # vote shares over all four samples favour 10 in both problems: a scorer that saw
+    # every sample picks 10 whenever a 10 is among the first k
+    assert picks == [0.5, 1.0, 1.0, 1.0]
