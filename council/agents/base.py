@@ -78,6 +78,8 @@ class Agent(Generic[OutputT]):
     own_variables: frozenset[str] = frozenset()
     """Template variables the agent fills itself (e.g. the passages a retriever found),
     allowed in its prompts besides the graph's prompt variables."""
+    max_tool_turns: int = 4
+    """Tool rounds before the agent must answer (a program-of-thought agent runs one)."""
     repair: bool = True
     """Re-ask once when the reply cannot be read. Off for agents that follow a paper's
     script, where an unreadable reply is simply no answer (and no extra call is made)."""
@@ -91,7 +93,7 @@ class Agent(Generic[OutputT]):
         output_type: type[OutputT] | None = None,
         tools: ToolRegistry | None = None,
         settings: ModelSettings | None = None,
-        max_tool_turns: int = 4,
+        max_tool_turns: int | None = None,
     ) -> None:
         self.model = model
         if role is not None:
@@ -100,11 +102,17 @@ class Agent(Generic[OutputT]):
             self.prompts = prompts
         if output_type is not None:
             self.output_type = output_type
-        self.tools = tools or ToolRegistry()
+        self.tools = tools or self.default_tools()
         if settings is not None and settings.max_tokens is None:
             settings = settings.model_copy(update={"max_tokens": self.default_max_tokens})
         self.settings = settings
-        self.max_tool_turns = max_tool_turns
+        self.max_tool_turns = (
+            max_tool_turns if max_tool_turns is not None else type(self).max_tool_turns
+        )
+
+    def default_tools(self) -> ToolRegistry:
+        """The tools a role brings when none are given (a program runner, python)."""
+        return ToolRegistry()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(role={self.role!r}, model={self.model.name!r})"

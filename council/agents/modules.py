@@ -35,8 +35,7 @@ from council.agents.program import POT_INSTRUCTION, ProgramOfThought
 from council.agents.prompting import AgentPrompts, PromptTemplate
 from council.agents.solver import WorkedAnswer
 from council.messages import Message
-from council.models.base import CallInfo, ChatModel
-from council.models.settings import ModelSettings
+from council.models.base import CallInfo
 from council.tools.base import ToolContext, ToolRegistry
 from council.tools.search import NoCorpus, search_tool
 
@@ -237,24 +236,8 @@ class KnowledgeRetriever(Agent[ModuleNote]):
     repair = False
     own_variables = frozenset({"passages"})
 
-    def __init__(
-        self,
-        model: ChatModel,
-        *,
-        role: str | None = None,
-        prompts: AgentPrompts | None = None,
-        output_type: type[ModuleNote] | None = None,
-        tools: ToolRegistry | None = None,
-        settings: ModelSettings | None = None,
-    ) -> None:
-        super().__init__(
-            model,
-            role=role,
-            prompts=prompts,
-            output_type=output_type,
-            tools=tools if tools else ToolRegistry([search_tool(NoCorpus())]),
-            settings=settings,
-        )
+    def default_tools(self) -> ToolRegistry:
+        return ToolRegistry([search_tool(NoCorpus())])
 
     async def run(
         self,
@@ -300,26 +283,10 @@ class SymbolicSolver(Agent[ModuleNote]):
     output_type = ModuleNote
     default_max_tokens = 512
 
-    def __init__(
-        self,
-        model: ChatModel,
-        *,
-        role: str | None = None,
-        prompts: AgentPrompts | None = None,
-        output_type: type[ModuleNote] | None = None,
-        tools: ToolRegistry | None = None,
-        settings: ModelSettings | None = None,
-    ) -> None:
+    def default_tools(self) -> ToolRegistry:
         from council.tools.builtin import default_tools
 
-        super().__init__(
-            model,
-            role=role,
-            prompts=prompts,
-            output_type=output_type,
-            tools=tools if tools else default_tools(["sympy"]),
-            settings=settings,
-        )
+        return default_tools(["sympy"])
 
 
 class SolutionGenerator(Agent[WorkedAnswer]):

@@ -25,8 +25,7 @@ from council.agents.programs import last_program, run_program
 from council.agents.prompting import AgentPrompts, PromptTemplate
 from council.calls import CallRecord
 from council.messages import Message
-from council.models.base import CallInfo, ChatModel, Completion
-from council.models.settings import ModelSettings
+from council.models.base import CallInfo, Completion
 from council.tools.base import ToolContext, ToolRegistry
 from council.tools.python_tool import python_tool
 from council.tools.sandbox.result import ExecutionResult
@@ -92,26 +91,10 @@ class ProgramOfThought(Agent[ProgramAnswer]):
     repair = False
     default_max_tokens = 1024
 
-    def __init__(
-        self,
-        model: ChatModel,
-        *,
-        role: str | None = None,
-        prompts: AgentPrompts | None = None,
-        output_type: type[ProgramAnswer] | None = None,
-        tools: ToolRegistry | None = None,
-        settings: ModelSettings | None = None,
-        max_tool_turns: int = 1,
-    ) -> None:
-        super().__init__(
-            model,
-            role=role,
-            prompts=prompts,
-            output_type=output_type,
-            tools=tools if tools else ToolRegistry([python_tool]),
-            settings=settings,
-            max_tool_turns=max_tool_turns,
-        )
+    max_tool_turns = 1
+
+    def default_tools(self) -> ToolRegistry:
+        return ToolRegistry([python_tool])
 
     async def _complete_with_tools(
         self,

@@ -75,10 +75,13 @@ class ToolIntegratedReasoner(Agent[WorkedAnswer]):
             role=role,
             prompts=prompts,
             output_type=output_type,
-            tools=tools if tools else ToolRegistry([python_tool]),
+            tools=tools,
             settings=settings,
         )
         self.max_executions = max_executions
+
+    def default_tools(self) -> ToolRegistry:
+        return ToolRegistry([python_tool])
 
     async def _complete_with_tools(
         self,
