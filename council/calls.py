@@ -19,10 +19,10 @@ from council.usage import Usage
 CallPurpose = Literal["answer", "tool", "repair"]
 
 
-class CallRecord(BaseModel):
-    """`agent` is the graph node (e.g. `debater_2`), `role` its kind (e.g. `debater`);
-    `purpose` says why the call was made: the turn's answer, a step of a tool loop, or the
-    re-ask after an unreadable reply."""
+class CallFacts(BaseModel):
+    """Everything about a call but what it was sent. `agent` is the graph node (e.g.
+    `debater_2`), `role` its kind (e.g. `debater`); `purpose` says why the call was made:
+    the turn's answer, a step of a tool loop, or the re-ask after an unreadable reply."""
 
     role: str
     agent: str = ""
@@ -30,7 +30,6 @@ class CallRecord(BaseModel):
     round: int = 0
     sample: int = 0
     purpose: CallPurpose = "answer"
-    messages: list[Message] = Field(default_factory=list)
     reply: str = ""
     tool_calls: tuple[ToolCall, ...] = ()
     finish_reason: str | None = None
@@ -41,3 +40,10 @@ class CallRecord(BaseModel):
     def truncated(self) -> bool:
         """Cut at the token limit: the reply is incomplete and its answer is not trusted."""
         return self.finish_reason == "length"
+
+
+class CallRecord(CallFacts):
+    """A call, whole: what it was sent too (a bench run stores the messages once each and
+    keeps their hashes instead: `council.bench.records.RecordedCall`)."""
+
+    messages: list[Message] = Field(default_factory=list)

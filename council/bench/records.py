@@ -8,33 +8,15 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from council.calls import CallPurpose, CallRecord
+from council.calls import CallFacts, CallRecord
 from council.graphs.state import StepKind, Turn
-from council.messages import Message, ToolCall
-from council.models.settings import Decoding
-from council.usage import Usage
+from council.messages import Message
 
 
-class RecordedCall(BaseModel):
+class RecordedCall(CallFacts):
     """A `CallRecord` whose messages are hashes into the run's `messages.jsonl`."""
 
-    agent: str = ""
-    role: str
-    model: str
-    round: int = 0
-    sample: int = 0
-    purpose: CallPurpose = "answer"
     message_hashes: list[str] = Field(default_factory=list)
-    reply: str = ""
-    tool_calls: tuple[ToolCall, ...] = ()
-    finish_reason: str | None = None
-    decoding: Decoding | None = None
-    usage: Usage = Field(default_factory=Usage)
-    """Tokens, seconds and cost of this call."""
-
-    @property
-    def truncated(self) -> bool:
-        return self.finish_reason == "length"
 
     @classmethod
     def of(cls, call: CallRecord, hashes: list[str]) -> RecordedCall:
