@@ -115,8 +115,12 @@ class ResultsFile:
         return {pid for pid, line in self.latest_heads().items() if line.done}
 
     def append(self, line: ResultLine) -> None:
+        self.append_many([line])
+
+    def append_many(self, lines: list[ResultLine]) -> None:
+        """Append the lines with one fsync (a group commit)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._append_lock, self.path.open("a", encoding="utf-8") as handle:
-            handle.write(line.model_dump_json() + "\n")
+            handle.writelines(line.model_dump_json() + "\n" for line in lines)
             handle.flush()
             os.fsync(handle.fileno())
