@@ -108,13 +108,16 @@ async def run_on(
         refill()
         while in_flight and stopped is None:
             finished, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-            in_flight.difference_update(finished)
+            # a finished future stays in `in_flight` until used, so none goes unseen
             for future in finished:
+                if stopped is not None:
+                    break  # what finished beside the stop is left, to run on resume
+                in_flight.discard(future)
                 outcome = future.result()  # an executor's own failure ends the run
                 reason = watch.observe(outcome.failure)
                 if reason is not None:
                     stopped = reason  # the fault that stops the run is not this problem's:
-                    break  # it is left unrecorded, to run on resume
+                    continue  # it is left unrecorded, to run on resume
                 writes.put(outcome)
             if stopped is None:
                 refill()

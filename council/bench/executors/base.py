@@ -10,7 +10,7 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import Literal, Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from council.bench.datasets import Problem
 from council.bench.problem import ProblemOutcome, run_problem
@@ -38,9 +38,15 @@ class Placement(BaseModel):
     """Where problems run: `workers` processes here (1: in this process), or on Ray."""
 
     executor: ExecutorKind = "local"
-    workers: int = Field(default=1, ge=1, le=1024)
+    workers: int = Field(default=1, ge=0, le=1024, description="0: Ray's cluster CPUs")
     ray_address: str | None = None
     ray_runtime_env: dict[str, object] | None = None
+
+    @model_validator(mode="after")
+    def _workers_given_here(self) -> Placement:
+        if self.executor == "local" and self.workers < 1:
+            raise ValueError("workers must be at least 1")
+        return self
 
 
 class RunnerRecipe(BaseModel):
@@ -52,6 +58,11 @@ class RunnerRecipe(BaseModel):
     options: ProtocolOptions
     cache: Path | None = None
     model_given: bool = False
+
+    def to_json(self) -> str:
+        """Only what was set: a protocol refuses options it does not use, so defaults
+        must stay unset when the recipe is read back in a worker."""
+        return self.model_dump_json(exclude_unset=True)
 
     def build(self) -> GraphRunner:
         from council.bench.session import BenchSession
