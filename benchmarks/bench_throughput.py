@@ -33,9 +33,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from council.agents.answerer import Answerer
 from council.bench.datasets import DatasetSpec, Problem, load_problems
+from council.bench.executors.base import Executor, Placement, RunnerRecipe
+from council.bench.executors.select import open_executor
 from council.bench.grading import Grader
 from council.bench.results import ResultsFile
-from council.bench.runner import run_benchmark
+from council.bench.runner import run_benchmark, run_on
+from council.config import CouncilConfig
 from council.models.factory import build_model
 from council.models.roles import RoleModels
 from council.models.settings import ModelSettings, ModelSpec
@@ -76,16 +79,36 @@ class Rate:
         return self.items / base.items, self.tokens / base.tokens if base.tokens else 0.0
 
 
+def make_recipe(api_base: str, settings: ModelSettings) -> RunnerRecipe:
+    """What worker processes or Ray actors build the same runner from."""
+    model = ModelSpec(name="openai/bench", api_base=api_base, settings=settings)
+    return RunnerRecipe(
+        protocol="single",
+        config=CouncilConfig(model=model),
+        options=ProtocolOptions(settings=settings),
+        model_given=True,
+    )
+
+
 async def runner_rate(
-    api_base: str, items: list[Problem], concurrency: int, settings: ModelSettings, grader: Grader
+    api_base: str,
+    items: list[Problem],
+    concurrency: int,
+    settings: ModelSettings,
+    grader: Grader,
+    executor: Executor | None = None,
 ) -> Rate:
-    """Problems, model calls and generated tokens per minute through the bench runner."""
+    """Problems, model calls and generated tokens per minute through the bench runner (in
+    this process, or on `executor`: started beforehand, so its start-up is not timed)."""
     runner = make_runner(api_base, settings)
     with tempfile.TemporaryDirectory() as run_dir:
         started = time.perf_counter()
-        summary = await run_benchmark(
-            runner, items, Path(run_dir), grader=grader, concurrency=concurrency
-        )
+        if executor is None:
+            summary = await run_benchmark(
+                runner, items, Path(run_dir), grader=grader, concurrency=concurrency
+            )
+        else:
+            summary = await run_on(executor, items, Path(run_dir), concurrency=concurrency)
         elapsed = time.perf_counter() - started
         lines = ResultsFile(Path(run_dir) / "results.jsonl").read()
     assert summary.errors == 0, f"{summary.errors} problems failed"
@@ -224,6 +247,8 @@ async def measure(
     settings: ModelSettings,
     include_raw: bool,
     repeats: int = 1,
+    placement: Placement | None = None,
+    scale_count: bool = False,
 ) -> None:
     """Every level runs the same problems, so a real model does the same work at each.
 
@@ -232,20 +257,32 @@ async def measure(
     measurement its own fresh server. On a noisy (virtual) machine, `repeats` interleaves
     runner and raw measurements and reports the median of each.
     """
-    items = problems(per_level * max(levels))
+    everything = problems(per_level * max(levels))
     runner_rates: dict[int, list[Rate]] = {level: [] for level in levels}
     raw_rates: dict[int, list[Rate]] = {level: [] for level in levels}
     with Grader(workers=1) as grader:
         for _ in range(repeats):
             for level in levels:
+                # against the fixed-delay stub the work per problem is the same, so each
+                # level runs per_level x level problems (level 1 need not wait 256 x)
+                items = everything[: per_level * level] if scale_count else everything
                 with serve() as api_base:
-                    await runner_rate(api_base, items[:1], 1, settings, grader)  # warm-up
-                    runner_rates[level].append(
-                        await runner_rate(api_base, items, level, settings, grader)
-                    )
+                    executor = None
+                    if placement is not None:
+                        started = time.perf_counter()
+                        executor = await open_executor(placement, make_recipe(api_base, settings))
+                        print(f"  workers started in {time.perf_counter() - started:.1f}s")
+                    try:
+                        await runner_rate(api_base, items[:4], 4, settings, grader, executor)
+                        runner_rates[level].append(
+                            await runner_rate(api_base, items, level, settings, grader, executor)
+                        )
+                    finally:
+                        if executor is not None:
+                            await executor.close()
                 if include_raw:
                     with serve() as api_base:
-                        await raw_rate(api_base, items[:1], 1, settings)  # warm-up
+                        await raw_rate(api_base, items[:4], 4, settings)  # warm-up
                         raw_rates[level].append(await raw_rate(api_base, items, level, settings))
     report(levels, runner_rates, raw_rates if include_raw else None)
 
@@ -301,7 +338,14 @@ def main() -> None:
     )
     parser.add_argument("--max-tokens", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=1, help="interleaved; medians reported")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="bench worker processes (1: in this process)"
+    )
+    parser.add_argument("--executor", choices=["local", "ray"], default="local")
     args = parser.parse_args()
+    placement = None
+    if args.workers > 1 or args.executor == "ray":
+        placement = Placement(executor=args.executor, workers=args.workers)
     levels = [int(x) for x in args.levels.split(",")]
     settings = ModelSettings(max_tokens=args.max_tokens, temperature=0.0, max_retries=0)
     if args.fixed_delay is not None:
@@ -316,6 +360,8 @@ def main() -> None:
                     settings,
                     include_raw=True,
                     repeats=args.repeats,
+                    placement=placement,
+                    scale_count=True,
                 )
             )
     elif args.llama_server:
@@ -332,6 +378,7 @@ def main() -> None:
                 settings,
                 include_raw=True,
                 repeats=args.repeats,
+                placement=placement,
             )
         )
     elif args.api_base:
@@ -345,6 +392,7 @@ def main() -> None:
                 settings,
                 include_raw=True,
                 repeats=args.repeats,
+                placement=placement,
             )
         )
     else:

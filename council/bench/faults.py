@@ -10,7 +10,9 @@ fault of the run's environment, keeping everything that finished.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel
 
 from council.errors import RUN_FAULTS, CouncilError, ModelCrashedError
 
@@ -32,6 +34,26 @@ class BenchStoppedError(CouncilError):
         self.summary = summary
 
 
+FailureKind = Literal["crash", "run", "problem"]
+
+
+class Failure(BaseModel):
+    """Why a problem's run failed, as the stop rules read it. A plain value rather than the
+    exception, so it crosses process and machine boundaries (workers, Ray) unchanged."""
+
+    kind: FailureKind
+    message: str
+
+    @classmethod
+    def of(cls, exc: BaseException) -> Failure:
+        kind: FailureKind = "problem"
+        if isinstance(exc, ModelCrashedError):
+            kind = "crash"
+        elif isinstance(exc, RUN_FAULTS):
+            kind = "run"
+        return cls(kind=kind, message=str(exc))
+
+
 class FaultWatch:
     """Watches problems' failures in the order they finish; says when to stop."""
 
@@ -39,14 +61,14 @@ class FaultWatch:
         self.limit = limit
         self._streak = 0
 
-    def observe(self, failure: Exception | None) -> str | None:
+    def observe(self, failure: Failure | None) -> str | None:
         """Why the run must stop now (one line), or None to go on."""
-        if isinstance(failure, ModelCrashedError):
-            return str(failure)
-        if not isinstance(failure, RUN_FAULTS):
+        if failure is not None and failure.kind == "crash":
+            return failure.message
+        if failure is None or failure.kind != "run":
             self._streak = 0  # a success, or a failure of that problem alone
             return None
         self._streak += 1
         if self._streak < self.limit:
             return None
-        return f"{self._streak} problems in a row failed: {failure}"
+        return f"{self._streak} problems in a row failed: {failure.message}"

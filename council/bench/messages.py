@@ -84,20 +84,28 @@ class MessageStore:
 
     def add(self, messages: Iterable[Message]) -> list[str]:
         """Store the messages not stored yet (fsynced); returns every message's hash."""
-        hashes: list[str] = []
+        return self.add_many([messages])[0]
+
+    def add_many(self, groups: Iterable[Iterable[Message]]) -> list[list[str]]:
+        """`add` for several calls at once, with one fsync (a group commit): under load the
+        writer drains what arrived meanwhile, and one fsync per call would be its limit."""
+        hashed: list[list[str]] = []
         new: list[StoredMessage] = []
         with self._lock:
             known = self._load_known()
-            for message in messages:
-                digest = message_hash(message)
-                hashes.append(digest)
-                if digest not in known:
-                    known.add(digest)
-                    new.append(StoredMessage(sha256=digest, message=message))
+            for messages in groups:
+                hashes: list[str] = []
+                for message in messages:
+                    digest = message_hash(message)
+                    hashes.append(digest)
+                    if digest not in known:
+                        known.add(digest)
+                        new.append(StoredMessage(sha256=digest, message=message))
+                hashed.append(hashes)
             if new:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 with self.path.open("a", encoding="utf-8") as handle:
                     handle.writelines(item.model_dump_json() + "\n" for item in new)
                     handle.flush()
                     os.fsync(handle.fileno())
-        return hashes
+        return hashed

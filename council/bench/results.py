@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,7 +24,7 @@ from council.scoring.base import Selection
 from council.voting import VoteTable
 
 RESULTS_FILE = "results.jsonl"
-Line = TypeVar("Line", bound="ResultHead")
+Line = TypeVar("Line", bound=BaseModel)
 
 
 class ResultHead(BaseModel):
@@ -60,6 +61,13 @@ class ResultHead(BaseModel):
         return self.error is None
 
 
+class ResultId(BaseModel):
+    """What resume needs of a line: which problem, and whether it finished."""
+
+    problem_id: str
+    error: str | None = None
+
+
 class ResultLine(ResultHead):
     calls: list[RecordedCall] = Field(default_factory=list)
     turns: list[RecordedTurn] = Field(default_factory=list)
@@ -83,43 +91,55 @@ class ResultsFile:
         return self._read(ResultHead)
 
     def _read(self, model: type[Line]) -> list[Line]:
+        return list(self._iter(model))
+
+    def _iter(self, model: type[Line]) -> Iterator[Line]:
+        """Line by line, so a large run's file is never in memory whole."""
         if not self.path.exists():
-            return []
-        raw_lines = self.path.read_bytes().splitlines(keepends=True)
-        lines: list[Line] = []
+            return
         good_end = 0
-        for index, raw in enumerate(raw_lines):
-            try:
-                lines.append(model.model_validate_json(raw))
-            except ValidationError as exc:
-                if index < len(raw_lines) - 1:
-                    raise DatasetError(
-                        f"{self.path}:{index + 1}: unreadable result line; fix or delete it"
-                    ) from exc
-                print(
-                    f"warning: {self.path}: dropping a torn last line (a crash mid-write); "
-                    "that problem will run again",
-                    file=sys.stderr,
-                )
-                with self.path.open("r+b") as handle:
-                    handle.truncate(good_end)
-                break
-            good_end += len(raw)
-        return lines
+        torn = False
+        with self.path.open("rb") as handle:
+            for index, raw in enumerate(handle, 1):
+                try:
+                    line = model.model_validate_json(raw)
+                except ValidationError as exc:
+                    if handle.read(1):  # not the last line
+                        raise DatasetError(
+                            f"{self.path}:{index}: unreadable result line; fix or delete it"
+                        ) from exc
+                    torn = True
+                    break
+                good_end += len(raw)
+                yield line
+        if torn:
+            print(
+                f"warning: {self.path}: dropping a torn last line (a crash mid-write); "
+                "that problem will run again",
+                file=sys.stderr,
+            )
+            with self.path.open("r+b") as handle:
+                handle.truncate(good_end)
 
     def latest_by_problem(self) -> dict[str, ResultLine]:
         """Each problem's last line (a retried problem has its earlier error line too)."""
         return {line.problem_id: line for line in self.read()}
 
     def latest_heads(self) -> dict[str, ResultHead]:
-        return {line.problem_id: line for line in self.heads()}
+        return {line.problem_id: line for line in self._iter(ResultHead)}
 
     def done_ids(self) -> set[str]:
-        return {pid for pid, line in self.latest_heads().items() if line.done}
+        """What resume skips: only each line's id and error are kept, not its head."""
+        latest = {line.problem_id: line.error is None for line in self._iter(ResultId)}
+        return {pid for pid, done in latest.items() if done}
 
     def append(self, line: ResultLine) -> None:
+        self.append_many([line])
+
+    def append_many(self, lines: list[ResultLine]) -> None:
+        """Append the lines with one fsync (a group commit)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._append_lock, self.path.open("a", encoding="utf-8") as handle:
-            handle.write(line.model_dump_json() + "\n")
+            handle.writelines(line.model_dump_json() + "\n" for line in lines)
             handle.flush()
             os.fsync(handle.fileno())

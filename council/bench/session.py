@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from council.bench.datasets import DatasetSpec, Problem
+from council.bench.executors.base import Placement, RunnerRecipe
 from council.bench.grading import Grader, grader_version
 from council.bench.manifest import (
     ModelRecord,
@@ -18,7 +19,7 @@ from council.bench.manifest import (
     prompt_hashes,
 )
 from council.bench.results import ResultHead, ResultLine
-from council.bench.runner import ProblemHook, run_benchmark
+from council.bench.runner import ProblemHook, run_benchmark, run_on
 from council.bench.summary import BUDGET_FILE, Summary, TokenBudget
 from council.config import CouncilConfig
 from council.graphs.config import is_graph_file
@@ -70,8 +71,11 @@ class BenchSession:
         cache: Path | None = None,
         model_given: bool = False,
         models: RoleModels | None = None,
+        placement: Placement | None = None,
     ) -> None:
         self.config = config
+        self.cache = cache
+        self.placement = placement or Placement()
         self.options = options
         self.model_given = model_given
         self.models = models
@@ -90,6 +94,19 @@ class BenchSession:
             models=self.models,
             model_override=override,
             wrap_model=self.wrap,
+        )
+
+    def recipe(self, protocol: str, options: ProtocolOptions | None = None) -> RunnerRecipe | None:
+        """How a worker rebuilds `runner(protocol, options)`; None when the models were
+        given as objects (they cannot be rebuilt elsewhere)."""
+        if self.models is not None:
+            return None
+        return RunnerRecipe(
+            protocol=protocol,
+            config=self.config,
+            options=options or self.options,
+            cache=self.cache,
+            model_given=self.model_given,
         )
 
     def default_model(self) -> ChatModel:
@@ -146,8 +163,14 @@ class BenchSession:
         memory: bool = False,
         console: Any = None,
         label: str = "",
+        recipe: RunnerRecipe | None = None,
     ) -> Summary:
+        """Runs in this process, or, given the runner's `recipe`, wherever the session's
+        placement says (worker processes, Ray); memory always runs here, in order."""
         hook: ProblemHook | None = self._memory_hook(run_dir) if memory else None
+        from council.bench.executors.select import open_executor
+
+        executor = None if memory else await open_executor(self.placement, recipe)
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         from council.bench.results import RESULTS_FILE, ResultsFile
@@ -172,15 +195,22 @@ class BenchSession:
                 tally.add(line)
                 progress.update(task, completed=tally.attempted, tally=tally.describe())
 
-            return await run_benchmark(
-                runner,
-                problems,
-                run_dir,
-                grader=grader,
-                concurrency=concurrency,
-                hook=hook,
-                on_result=on_result,
-            )
+            if executor is None:
+                return await run_benchmark(
+                    runner,
+                    problems,
+                    run_dir,
+                    grader=grader,
+                    concurrency=concurrency,
+                    hook=hook,
+                    on_result=on_result,
+                )
+            try:
+                return await run_on(
+                    executor, problems, run_dir, concurrency=concurrency, on_result=on_result
+                )
+            finally:
+                await executor.close()
 
     def _memory_hook(self, run_dir: Path) -> ProblemHook:
         """Memory lives in the run directory, so a resumed run continues with what it had
@@ -233,6 +263,7 @@ class BenchSession:
             concurrency=concurrency,
             console=console,
             label=f"baseline sc k={plan.samples}",
+            recipe=self.recipe("self-consistency", options),
         )
         result = BaselineResult(plan=plan, summary=summary)
         (run_dir / "baseline.json").write_text(result.model_dump_json(indent=2))
@@ -263,6 +294,7 @@ class BenchSession:
             concurrency=concurrency,
             console=console,
             label="baseline pilot (one sample)",
+            recipe=self.recipe("self-consistency", options),
         )
         per_sample = max(pilot.tokens_per_problem, 1.0)
         target = protocol_summary.tokens_per_problem

@@ -90,6 +90,27 @@ def register(subparsers: Any) -> None:
     out.add_argument("--out", type=Path, default=None, help="run directory (resumable)")
     out.add_argument("--concurrency", type=int, default=4)
     out.add_argument("--cache", type=Path, default=None, help="SQLite response cache")
+    out.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes here, each with its own event loop (default: the usable CPUs; "
+        "1 runs in this process); with --executor ray, Ray actors (default: the cluster's CPUs)",
+    )
+    out.add_argument(
+        "--executor",
+        choices=["local", "ray"],
+        default="local",
+        help="where problems run: this machine, or a Ray cluster (needs council-reasoning[ray])",
+    )
+    out.add_argument(
+        "--ray-address", default=None, help="Ray cluster (default: RAY_ADDRESS, else a local one)"
+    )
+    out.add_argument(
+        "--ray-runtime-env",
+        default=None,
+        help='Ray runtime env as JSON, e.g. \'{"working_dir": "."}\' for a cluster without council',
+    )
     add_model_options(parser)
     add_tool_options(parser)
     parser.set_defaults(handler=run_bench, max_rounds=2)
@@ -142,6 +163,7 @@ async def _bench(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from council.bench.datasets import DatasetSpec, load_problems
+    from council.bench.executors.base import Placement
     from council.bench.grading import Grader
     from council.bench.manifest import build_manifest, check_or_save_config, record_session
     from council.bench.runner import RunOptions
@@ -170,7 +192,10 @@ async def _bench(args: argparse.Namespace) -> int:
         seed=args.seed or 0,
     )  # --seed drives the shuffle and decoding
     problems = load_problems(spec)
-    session = BenchSession(config, options, cache=args.cache, model_given=bool(args.model))
+    placement = validated(Placement, **placement_values(args))
+    session = BenchSession(
+        config, options, cache=args.cache, model_given=bool(args.model), placement=placement
+    )
     runner = session.runner(args.protocol)
     run_config = session.run_config(args.protocol, spec, runner, memory=args.memory)
     resuming = check_or_save_config(args.out, run_config)
@@ -187,6 +212,7 @@ async def _bench(args: argparse.Namespace) -> int:
             memory=args.memory,
             console=console,
             label=args.protocol,
+            recipe=session.recipe(args.protocol),
         )
         errors = summary.errors
         if args.baseline:
@@ -218,6 +244,28 @@ async def _bench(args: argparse.Namespace) -> int:
         )
         return EXIT_PROBLEM_ERRORS
     return 0
+
+
+def placement_values(args: argparse.Namespace) -> dict[str, Any]:
+    """--workers defaults to the usable CPUs here; on Ray, to the cluster's (decided there)."""
+    import json
+
+    from council.errors import ConfigError
+    from council.processes import usable_cpus
+
+    values: dict[str, Any] = {"executor": args.executor, "ray_address": args.ray_address}
+    if args.workers is not None:
+        values["workers"] = args.workers
+    elif args.executor == "local":
+        values["workers"] = usable_cpus()
+    else:
+        values["workers"] = 0  # unset: the cluster's CPUs
+    if args.ray_runtime_env:
+        try:
+            values["ray_runtime_env"] = json.loads(args.ray_runtime_env)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"--ray-runtime-env is not JSON: {exc}") from exc
+    return values
 
 
 def protocol_values(args: argparse.Namespace) -> dict[str, Any]:

@@ -1,0 +1,97 @@
+"""Problems on a Ray cluster: `--executor ray [--ray-address ADDR]`.
+
+The driver (this process) keeps the run directory, the single writer, the manifest and
+resume; Ray actors on the cluster's nodes solve problems, each building its runner on its
+node and reaching the model server the configuration names. A worker killed mid-problem
+loses nothing, by Ray's own mechanisms: the actor is restarted (`max_restarts=1`, on any
+node with room) and the calls it had in flight are submitted again (`max_task_retries=1`);
+the driver receives each problem's outcome once, so it is recorded once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Coroutine
+from typing import Any
+
+from council.bench.datasets import Problem
+from council.bench.executors.base import Placement, RunnerRecipe, WorkerDiedError
+from council.bench.problem import ProblemOutcome
+from council.errors import ConfigError
+
+RAY_MISSING = "--executor ray needs Ray: pip install 'council-reasoning[ray]'"
+ACTOR_RETRIES = 1
+"""Restarts per actor, and retries per problem: a problem survives one killed worker."""
+EXTRA_CONCURRENCY = 4
+"""Actor calls beyond the problems in flight (e.g. `load`), so they never wait behind work."""
+
+
+def _ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise ConfigError(RAY_MISSING) from None
+    return ray
+
+
+class RayExecutor:
+    def __init__(self, recipe: RunnerRecipe, placement: Placement, per_actor: int = 256):
+        self.recipe = recipe
+        self.placement = placement
+        self.per_actor = per_actor
+        self._actors: list[Any] = []
+        self._pending: list[int] = []
+        self._owns_ray = False
+
+    async def start(self) -> RayExecutor:
+        ray = _ray()
+        from council.bench.executors.ray_actor import SolverActor
+
+        if not ray.is_initialized():
+            options: dict[str, Any] = {"runtime_env": self.placement.ray_runtime_env}
+            if self.placement.ray_address is None:
+                options["include_dashboard"] = False  # ignored by an existing cluster
+            ray.init(address=self.placement.ray_address, **options)
+            self._owns_ray = True
+        cpus = float(ray.cluster_resources().get("CPU", 1))
+        count = self.placement.workers or max(1, int(cpus))
+        remote = ray.remote(SolverActor).options(
+            max_restarts=ACTOR_RETRIES,
+            max_task_retries=ACTOR_RETRIES,
+            max_concurrency=self.per_actor + EXTRA_CONCURRENCY,
+            num_cpus=min(1.0, cpus / count),
+            scheduling_strategy="SPREAD",
+        )
+        recipe_json = self.recipe.to_json()
+        self._actors = [remote.remote(recipe_json) for _ in range(count)]
+        self._pending = [0] * count
+        await self.load()  # built and answering, or its error now rather than mid-run
+        return self
+
+    async def load(self) -> list[tuple[int, int]]:
+        """Each actor's (pid, problems in flight)."""
+        return [await actor.load.remote() for actor in self._actors]
+
+    def submit(self, problem: Problem) -> Coroutine[Any, Any, ProblemOutcome]:
+        index = min(range(len(self._actors)), key=self._pending.__getitem__)
+        self._pending[index] += 1
+        ref = self._actors[index].solve.remote(problem)
+        return self._result(index, ref)
+
+    async def _result(self, index: int, ref: Any) -> ProblemOutcome:
+        ray = _ray()
+        try:
+            outcome: ProblemOutcome = await ref
+            return outcome
+        except ray.exceptions.RayError as exc:  # out of retries: the run stops, resumable
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            raise WorkerDiedError(f"Ray worker failed: {type(exc).__name__}: {first}") from exc
+        finally:
+            self._pending[index] -= 1
+
+    async def close(self) -> None:
+        ray = _ray()
+        for actor in self._actors:
+            ray.kill(actor, no_restart=True)
+        self._actors.clear()
+        if self._owns_ray:
+            ray.shutdown()

@@ -1,0 +1,25 @@
+"""The Ray actor that solves problems on a node: an async actor, so one process keeps
+many problems in flight on its event loop, like a local worker process. Imported only
+where Ray is installed."""
+
+from __future__ import annotations
+
+import os
+
+from council.bench.datasets import Problem
+from council.bench.executors.base import ProblemSolver, RunnerRecipe
+from council.bench.problem import ProblemOutcome
+
+
+class SolverActor:
+    """Builds its runner (models, tools, sandbox) on its own node from the recipe."""
+
+    def __init__(self, recipe_json: str) -> None:
+        self.solver = ProblemSolver(RunnerRecipe.model_validate_json(recipe_json))
+
+    async def solve(self, problem: Problem) -> ProblemOutcome:
+        return await self.solver.solve(problem)
+
+    async def load(self) -> tuple[int, int]:
+        """(pid, problems in flight): which process holds work, e.g. to kill it in a test."""
+        return os.getpid(), self.solver.in_flight

@@ -1,0 +1,75 @@
+"""The run's single writer: finished problems land in `messages.jsonl` and `results.jsonl`
+in the order they arrive, fsynced, whichever executor ran them.
+
+Messages are written before the result lines naming them, so a line never refers to a
+message that is not on disk. Writes happen off the event loop, one batch at a time; what
+arrives while a batch is being written goes into the next one, so under load one fsync
+covers many problems instead of each paying its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from council.bench.messages import MessageStore
+from council.bench.problem import ProblemOutcome
+from council.bench.records import RecordedCall
+from council.bench.results import RESULTS_FILE, ResultLine, ResultsFile
+
+ResultCallback = Callable[[ResultLine], None]
+
+
+class RunRecorder:
+    """Writes finished problems: messages first, then the lines naming them."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.results = ResultsFile(run_dir / RESULTS_FILE)
+        self.messages = MessageStore(run_dir)
+
+    def write(self, outcome: ProblemOutcome) -> ResultLine:
+        return self.write_many([outcome])[0]
+
+    def write_many(self, outcomes: list[ProblemOutcome]) -> list[ResultLine]:
+        hashes_of = iter(self.messages.add_many(c.messages for o in outcomes for c in o.calls))
+        lines = [
+            o.line.model_copy(
+                update={"calls": [RecordedCall.of(c, next(hashes_of)) for c in o.calls]}
+            )
+            for o in outcomes
+        ]
+        self.results.append_many(lines)
+        return lines
+
+
+class WriteQueue:
+    """Serialises writes in arrival order; `close` waits for everything put so far, even
+    when the run is failing or being cancelled (a finished problem's write must land)."""
+
+    def __init__(self, recorder: RunRecorder, on_result: ResultCallback | None = None) -> None:
+        self.recorder = recorder
+        self.on_result = on_result
+        self._waiting: list[ProblemOutcome] = []
+        self._task: asyncio.Task[None] | None = None
+
+    def put(self, outcome: ProblemOutcome) -> None:
+        self._waiting.append(outcome)
+        if self._task is None or self._task.done():
+            if self._task is not None and self._task.exception() is not None:
+                raise self._task.exception()  # type: ignore[misc]
+            self._task = asyncio.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            lines = await asyncio.to_thread(self.recorder.write_many, batch)
+            if self.on_result is not None:
+                for line in lines:
+                    self.on_result(line)
+
+    async def close(self) -> None:
+        while self._task is not None and not self._task.done():
+            await asyncio.shield(self._task)
+        if self._task is not None:
+            self._task.result()  # a failed write (disk full) is raised, not swallowed
