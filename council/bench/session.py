@@ -4,7 +4,6 @@ runner, progress display, and the token-matched self-consistency baseline."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -18,6 +17,7 @@ from council.bench.manifest import (
     data_sha256,
     prompt_hashes,
 )
+from council.bench.progress import NoProgress, ProgressView
 from council.bench.results import ResultHead, ResultLine
 from council.bench.runner import ProblemHook, run_benchmark, run_on
 from council.bench.summary import BUDGET_FILE, Summary, TokenBudget
@@ -161,7 +161,7 @@ class BenchSession:
         grader: Grader,
         concurrency: int,
         memory: bool = False,
-        console: Any = None,
+        progress: ProgressView | None = None,
         label: str = "",
         recipe: RunnerRecipe | None = None,
     ) -> Summary:
@@ -171,30 +171,18 @@ class BenchSession:
         from council.bench.executors.select import open_executor
 
         executor = None if memory else await open_executor(self.placement, recipe)
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
         from council.bench.results import RESULTS_FILE, ResultsFile
 
         already = ResultsFile(run_dir / RESULTS_FILE).latest_heads()
         tally = Tally(graded=[line for line in already.values() if line.done])
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[tally]}"),
-        )
-        with Progress(*columns, console=console, transient=False) as progress:
-            task = progress.add_task(
-                label or runner.name,
-                total=len(problems),
-                completed=tally.attempted,
-                tally=tally.describe(),
-            )
+        view = progress or NoProgress()
+        view.start(label or runner.name, len(problems), tally.attempted, tally.describe())
 
-            def on_result(line: ResultLine) -> None:
-                tally.add(line)
-                progress.update(task, completed=tally.attempted, tally=tally.describe())
+        def on_result(line: ResultLine) -> None:
+            tally.add(line)
+            view.update(tally.attempted, tally.describe())
 
+        try:
             if executor is None:
                 return await run_benchmark(
                     runner,
@@ -211,6 +199,8 @@ class BenchSession:
                 )
             finally:
                 await executor.close()
+        finally:
+            view.stop()
 
     def _memory_hook(self, run_dir: Path) -> ProblemHook:
         """Memory lives in the run directory, so a resumed run continues with what it had
@@ -228,7 +218,7 @@ class BenchSession:
         *,
         grader: Grader,
         concurrency: int,
-        console: Any = None,
+        progress: ProgressView | None = None,
     ) -> BaselineResult:
         """Self-consistency with k chosen so its tokens per problem match the protocol's:
         published debate gains are often voting gains, and this separates the two.
@@ -242,7 +232,7 @@ class BenchSession:
             plan = BaselinePlan.model_validate_json(plan_path.read_text())
         else:
             plan = await self._plan_baseline(
-                protocol_summary, problems, dataset, run_dir, grader, concurrency, console
+                protocol_summary, problems, dataset, run_dir, grader, concurrency, progress
             )
             plan_path.write_text(plan.model_dump_json(indent=2))
         # its own options: the protocol's (e.g. --agents) would be refused for self-consistency
@@ -261,7 +251,7 @@ class BenchSession:
             baseline_dir,
             grader=grader,
             concurrency=concurrency,
-            console=console,
+            progress=progress,
             label=f"baseline sc k={plan.samples}",
             recipe=self.recipe("self-consistency", options),
         )
@@ -277,7 +267,7 @@ class BenchSession:
         run_dir: Path,
         grader: Grader,
         concurrency: int,
-        console: Any,
+        progress: ProgressView | None,
     ) -> BaselinePlan:
         pilot_dir = run_dir / "baseline-pilot"
         pilot_problems = problems[:PILOT_PROBLEMS]
@@ -292,7 +282,7 @@ class BenchSession:
             pilot_dir,
             grader=grader,
             concurrency=concurrency,
-            console=console,
+            progress=progress,
             label="baseline pilot (one sample)",
             recipe=self.recipe("self-consistency", options),
         )

@@ -169,6 +169,7 @@ async def _bench(args: argparse.Namespace) -> int:
     from council.bench.runner import RunOptions
     from council.bench.session import BenchSession
     from council.bench.summary import describe
+    from council.cli.progress import RichProgress
     from council.config import CouncilConfig
     from council.protocols.options import ProtocolOptions
     from council.protocols.select import check_options
@@ -210,7 +211,7 @@ async def _bench(args: argparse.Namespace) -> int:
             grader=grader,
             concurrency=concurrency,
             memory=args.memory,
-            console=console,
+            progress=RichProgress(console),
             label=args.protocol,
             recipe=session.recipe(args.protocol),
         )
@@ -223,7 +224,7 @@ async def _bench(args: argparse.Namespace) -> int:
                 args.out,
                 grader=grader,
                 concurrency=concurrency,
-                console=console,
+                progress=RichProgress(console),
             )
             console.print(
                 f"baseline self-consistency (k={baseline.samples}, "
