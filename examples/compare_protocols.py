@@ -37,11 +37,14 @@ async def compare(dataset: Path, out: Path, model_name: str, concurrency: int) -
     problems = load_problems(DatasetSpec(source=str(dataset)))
     settings = ModelSettings(max_tokens=96, temperature=0.2, seed=0)
     models = RoleModels(build_model(ModelSpec(name=model_name, settings=settings)))
-    options = ProtocolOptions(samples=3, settings=settings)
+    options = {  # each protocol gets only the options it uses (others are refused)
+        "single": ProtocolOptions(settings=settings),
+        "self-consistency": ProtocolOptions(samples=3, settings=settings),
+    }
     summaries: dict[str, Summary] = {}
     with Grader(workers=1) as grader:
         for protocol in PROTOCOLS:
-            runner = build_runner(protocol, models=models, options=options)
+            runner = build_runner(protocol, models=models, options=options[protocol])
             # Re-running with the same --out resumes: finished problems are not run again.
             summaries[protocol] = await run_benchmark(
                 runner, problems, out / protocol, grader=grader, concurrency=concurrency

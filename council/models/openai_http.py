@@ -39,6 +39,11 @@ from council.models.settings import DEFAULT_MAX_TOKENS, Decoding, ModelSettings,
 from council.usage import Usage
 
 ENDPOINT_PREFIXES = ("openai/", "hosted_vllm/")
+LOCAL_TIMEOUT_FACTOR = 10
+"""The embedded model answers one request at a time on the CPU: on a slow or shared machine
+a long reply takes minutes, so its time bound is this many times the setting, and a
+timed-out request is not retried (the retry would queue behind the same work). A child
+that died is detected by its exit status, not by waiting."""
 RETRYABLE_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 
 
@@ -157,7 +162,9 @@ class OpenAICompatibleModel:
     ) -> Completion:
         url = base.rstrip("/") + "/chat/completions"
         headers = {"Authorization": f"Bearer {self._key()}"}
-        timeout = aiohttp.ClientTimeout(total=settings.timeout_seconds)
+        local = self._local is not None
+        seconds = settings.timeout_seconds * (LOCAL_TIMEOUT_FACTOR if local else 1)
+        timeout = aiohttp.ClientTimeout(total=seconds)
 
         async def attempt() -> dict[str, Any]:
             session = await SESSIONS.get()
@@ -169,7 +176,8 @@ class OpenAICompatibleModel:
 
         started = time.perf_counter()
         try:
-            raw = await with_retries(attempt, settings, _retryable, self._crashed)
+            retryable = _retryable_locally if local else _retryable
+            raw = await with_retries(attempt, settings, retryable, self._crashed)
         except ModelError:
             raise
         except Exception as exc:
@@ -243,6 +251,10 @@ def _retryable(exc: Exception) -> bool:
     if isinstance(exc, EndpointError):
         return exc.status in RETRYABLE_STATUSES
     return isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | OSError)
+
+
+def _retryable_locally(exc: Exception) -> bool:
+    return _retryable(exc) and not isinstance(exc, asyncio.TimeoutError)
 
 
 def _plain_message(message: dict[str, Any]) -> dict[str, Any]:

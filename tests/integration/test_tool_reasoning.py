@@ -77,7 +77,10 @@ def test_cli_solve_with_tools_and_embedded_model() -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     payload = json.loads(done.stdout)
-    assert payload["answer"]
+    # a 135M model with 80 tokens may well give no usable answer (counted wrong, never
+    # guessed); what must hold is that the run went through the tool loop and finished
+    assert payload["status"] in ("accepted", "exhausted")
+    assert {s["role"] for s in payload["steps"]} >= {"planner", "solver", "verifier"}
     for step in payload["steps"]:
         if step["kind"] == "tool":
             assert "code" in step["tool"]["arguments"] or step["tool"]["tool"] != "python"
