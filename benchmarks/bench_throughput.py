@@ -44,7 +44,7 @@ from council.models.roles import RoleModels
 from council.models.settings import ModelSettings, ModelSpec
 from council.protocols import ProtocolOptions, build_runner
 from council.runner import GraphRunner
-from tests.support.servers import free_port, wait_for_http
+from tests.support.servers import free_port, stub_process, wait_for_http
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "gsm8k_train.jsonl"
 
@@ -197,35 +197,6 @@ def llama_server(binary: str, parallel: int) -> Iterator[str]:
         process.wait(timeout=30)
 
 
-@contextlib.contextmanager
-def fixed_delay_server(delay: float) -> Iterator[str]:
-    """The loopback stub in its own process, as a real server would be."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.support.openai_stub",
-            "--port",
-            str(port),
-            "--delay",
-            str(delay),
-        ],
-        cwd=Path(__file__).resolve().parents[1],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        base = process.stdout.readline().strip()  # printed once it is listening
-        if not base:
-            raise RuntimeError("the stub server did not start")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
 Serve = Callable[[], contextlib.AbstractContextManager[str]]
 """Yields a server's /v1 base URL; a fresh server each time where the cache would leak."""
 
@@ -349,7 +320,7 @@ def main() -> None:
     levels = [int(x) for x in args.levels.split(",")]
     settings = ModelSettings(max_tokens=args.max_tokens, temperature=0.0, max_retries=0)
     if args.fixed_delay is not None:
-        with fixed_delay_server(args.fixed_delay) as base:  # no cache: one server serves all
+        with stub_process(args.fixed_delay) as base:  # no cache: one server serves all
             print(f"loopback server answering after {args.fixed_delay * 1000:.0f} ms")
             serve_stub = always(base)
             asyncio.run(

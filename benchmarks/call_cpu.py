@@ -25,11 +25,12 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from bench_throughput import fixed_delay_server, make_runner, problems
+from bench_throughput import make_runner, problems
 
 from council.bench.grading import Grader
 from council.bench.runner import run_benchmark
 from council.models.settings import ModelSettings
+from tests.support.servers import stub_process
 
 MESSAGES = [{"role": "user", "content": "What is 2 + 2?"}]
 
@@ -102,7 +103,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=50)
     args = parser.parse_args()
-    with fixed_delay_server(0.0) as base:
+    with stub_process(0.0) as base:
         asyncio.run(measure(base, args.calls))
 
 
