@@ -1,16 +1,22 @@
-"""Program of thought: one program, run once, its printed result is the answer.
+"""Program of thought: one program, run once; its result is the answer.
 
-Chen et al. (2023), "Program of Thoughts Prompting: Disentangling Computation from
-Reasoning for Numerical Reasoning Tasks" (TMLR), and Gao et al. (2023), "PAL:
-Program-aided Language Models" (ICML): the model writes a program instead of prose and the
-interpreter, not the model, computes the answer. As Qwen2.5-Math's evaluation runs its
-`pal` prompt type (one generation, one execution, the program is the last ```python block
-or, without one, the whole reply), with a zero-shot instruction in place of the papers'
-few-shot prompts and `print` in place of PAL's `solution()` return value.
+Gao et al. (2023), "PAL: Program-aided Language Models" (ICML), as its reference script for
+chat models runs it (reasoning-machines/pal, `scripts/gsm_chatgpt.py` with
+`pal/prompt/math_prompts.py` and `pal/core/interface.py::ProgramChatInterface`): the
+system message `MATH_CHAT_BETA_SYSTEM_MESSAGE`, the user message `MATH_CHAT_BETA_PROMPT`
+(three worked `def solution():` examples, then the question), greedy decoding, 512 tokens;
+the program is the first ```python block (else the first ``` block, else the whole reply)
+and the answer is the value of `solution()`. The method is also Chen et al. (2023),
+"Program of Thoughts Prompting" (TMLR): the interpreter, not the model, computes.
+
+Here the program runs once in the run's sandbox session with `print(solution())` appended
+(when it defines `solution`), and the answer is the last printed line. Deviation: a program
+without `solution()` that prints its result is read from what it printed (the script
+would score it wrong).
 
 The reply, then the run's output as an ```output block (or an ```error block), is the
-turn's text; the answer is the last printed line. A program that fails or prints nothing
-gives no answer (it never votes), as does a reply cut at the token limit.
+turn's text. A program that fails or prints nothing gives no answer (it never votes), as
+does a reply cut at the token limit.
 """
 
 from __future__ import annotations
@@ -20,8 +26,9 @@ from typing import ClassVar
 
 from council.agents.base import Agent, ToolTrace
 from council.agents.output import AgentOutput
+from council.agents.pal_prompt import PAL_EXAMPLES, PAL_SYSTEM
 from council.agents.parsing import OutputParseError
-from council.agents.programs import last_program, run_program
+from council.agents.programs import run_program
 from council.agents.prompting import AgentPrompts, PromptTemplate
 from council.calls import CallRecord
 from council.messages import Message
@@ -35,10 +42,26 @@ POT_INSTRUCTION = (
     "print(). Put the whole program in one ```python code block."
 )
 POT_PROMPTS = AgentPrompts(
-    system=PromptTemplate(name="pot.system", text=""),
-    task=PromptTemplate(name="pot.task", text="{memory}{problem}\n" + POT_INSTRUCTION),
+    system=PromptTemplate(name="pot.system", text=PAL_SYSTEM),
+    task=PromptTemplate(
+        name="pot.task",
+        text="{memory}" + PAL_EXAMPLES.replace("{", "{{").replace("}", "}}") + "{problem}",
+    ),
 )
+_DEFINES_SOLUTION = re.compile(r"^def solution\(\s*\):", re.MULTILINE)
 _OUTPUT = re.compile(r"```output\n(.*?)\n```", re.DOTALL)
+
+
+def first_program(reply: str) -> str:
+    """PAL's `process_generation_to_code`: the first ```python block, else the first ```
+    block, else the whole reply."""
+    if "```python" in reply:
+        code = reply.split("```python")[1].split("```")[0]
+    elif "```" in reply:
+        code = reply.split("```")[1].split("```")[0]
+    else:
+        code = reply
+    return code.strip("\n") + "\n"
 
 
 class ProgramAnswer(AgentOutput):
@@ -59,11 +82,11 @@ class ProgramAnswer(AgentOutput):
         lines = [line.strip() for line in printed.splitlines() if line.strip()]
         if not lines:
             raise OutputParseError("the program printed nothing")
-        return cls(program=last_program(text) or "", printed=printed, answer=lines[-1])
+        return cls(program=first_program(text), printed=printed, answer=lines[-1])
 
     @classmethod
     def fallback(cls, text: str) -> ProgramAnswer:
-        return cls(program=last_program(text) or "", answer=None)
+        return cls(program=first_program(text), answer=None)
 
     def final_answer(self) -> str | None:
         return self.answer
@@ -96,6 +119,13 @@ class ProgramOfThought(Agent[ProgramAnswer]):
     def default_tools(self) -> ToolRegistry:
         return ToolRegistry([python_tool])
 
+    def program_to_run(self, reply: str) -> str:
+        """The reply's program, then `print(solution())` when it defines one."""
+        code = first_program(reply)
+        if _DEFINES_SOLUTION.search(code):
+            code += "\nprint(solution())\n"
+        return code
+
     async def _complete_with_tools(
         self,
         messages: list[Message],
@@ -108,8 +138,7 @@ class ProgramOfThought(Agent[ProgramAnswer]):
         if completion.finish_reason == "length":
             return completion
         reply = completion.text.rstrip()
-        program = last_program(reply)
-        code = program if program is not None else reply
+        code = self.program_to_run(reply)
         result = await run_program(code, context)
         shown, printed = run_report(result)
         traces.append(

@@ -1,13 +1,12 @@
-"""`pot`: program of thought / program-aided reasoning (Chen et al. 2023, "Program of
-Thoughts Prompting", TMLR; Gao et al. 2023, "PAL: Program-aided Language Models", ICML),
-run as Qwen2.5-Math's evaluation runs its `pal` prompt type (`evaluation/math_eval.py`:
-one generation, one execution, greedy). The model writes one program; the sandbox runs it
-once; its last printed line is the answer (`council.agents.program`). Deviation: a
-zero-shot instruction instead of the papers' few-shot exemplars, and `print` instead of
-PAL's `solution()` return value.
+"""`pot`: program-aided reasoning as PAL's reference script for chat models runs it (Gao et
+al. 2023, "PAL: Program-aided Language Models", ICML; reasoning-machines/pal
+`scripts/gsm_chatgpt.py`), the method of Chen et al. 2023, "Program of Thoughts Prompting"
+(TMLR). One greedy generation from PAL's system message and three-example prompt; the
+first code block runs once in the sandbox and `solution()`'s value is the answer
+(`council.agents.program`, which lists the deviations).
 
-Reported: PoT with Codex, GSM8K 71.6 (greedy) vs 63.1 for chain of thought, 80.0 with
-self-consistency (Chen et al.); PAL with Codex, GSM8K 72.0 vs 65.6 (Gao et al.).
+Reported: PAL with Codex, GSM8K 72.0 vs 65.6 for chain of thought (Gao et al.); PoT with
+Codex, GSM8K 71.6 (greedy) vs 63.1, 80.0 with self-consistency (Chen et al.).
 """
 
 from __future__ import annotations

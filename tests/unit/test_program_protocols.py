@@ -8,7 +8,7 @@ from contextlib import nullcontext
 
 import pytest
 
-from council.agents.program import POT_INSTRUCTION
+from council.agents.pal_prompt import PAL_EXAMPLES, PAL_SYSTEM
 from council.agents.tir import LIMIT_NOTE, TIR_INSTRUCTION
 from council.errors import ConfigError, SandboxUnavailableError
 from council.graphs.state import CouncilState
@@ -103,18 +103,34 @@ async def test_tir_without_a_sandbox_fails_with_the_fix() -> None:
         await no_session.arun(PROBLEM)
 
 
-async def test_pot_runs_one_program_once_and_its_printed_line_is_the_answer() -> None:
+async def test_pot_sends_pals_chat_prompt_and_answers_with_solutions_value() -> None:
+    """PAL's `gsm_chatgpt.py`: its system message, its three examples then the question; the
+    first ``` block is the program and `solution()`'s value is the answer."""
+    program = "def solution():\n    total = sum(i * i for i in range(1, 11))\n    return total\n"
+    reply = f"```\n{program}```\nOr:\n```\nprint(0)\n```"
+    model = ScriptedModel(responder=lambda call: reply)
+    sandbox = ScriptedSandbox(lambda code: stdout("385\n"))
+    runner = build_runner("pot", models=model, session_factory=sandbox.factory())
+    result = await runner.arun(PROBLEM)
+    assert model.calls == [[Message.system(PAL_SYSTEM), Message.user(PAL_EXAMPLES + PROBLEM)]]
+    assert PAL_EXAMPLES.startswith("Let's use python to solve math problems.")
+    assert PAL_EXAMPLES.endswith("How about this question?\nQ: ")
+    assert sandbox.programs == [program + "\nprint(solution())\n"]
+    assert result.answer == "385"
+    assert [c.purpose for c in result.calls] == ["answer"]
+    assert {c.decoding.temperature for c in result.calls if c.decoding} == {0.0}
+
+
+async def test_pot_reads_a_program_without_solution_from_what_it_printed() -> None:
     reply = "```python\ntotal = sum(i * i for i in range(1, 11))\nprint('sum:')\nprint(total)\n```"
     model = ScriptedModel(responder=lambda call: reply)
     sandbox = ScriptedSandbox(lambda code: stdout("sum:\n385\n"))
     runner = build_runner("pot", models=model, session_factory=sandbox.factory())
     result = await runner.arun(PROBLEM)
-    assert model.calls == [[Message.user(f"{PROBLEM}\n{POT_INSTRUCTION}")]]
     assert sandbox.programs == [
         "total = sum(i * i for i in range(1, 11))\nprint('sum:')\nprint(total)\n"
     ]
     assert result.answer == "385"
-    assert [c.purpose for c in result.calls] == ["answer"]
 
 
 async def test_pot_program_that_fails_gives_no_answer() -> None:
