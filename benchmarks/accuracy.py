@@ -1,92 +1,179 @@
-"""Accuracy per protocol beside the plain chain-of-thought reference, on one stated dev
-sample: the first `--limit` rows (default 50) of /work/shared/datasets/gsm8k_train.jsonl
-after shuffling with seed 0, with the embedded model or `--model` (e.g.
-`local//work/models/qwen/qwen2.5-coder-0.5b-instruct.gguf`).
+"""Accuracy per protocol at stated compute, beside the plain chain-of-thought reference.
 
-For each: accuracy with its Wilson 95% interval, tokens per problem, truncated replies (per
-call and per problem) and the extraction-failure rate. `cot-reference` is
-`benchmarks/cot_reference.py`: the same prompt as `single`, sent by a bare script through
-litellm, graded by the same grader, so `single` should match it on the same rows and model.
-Every run is resumable; re-running continues where it stopped.
+The dev sample is the first `--limit` rows (default 50) of `--dataset` (default
+/work/shared/datasets/gsm8k_train.jsonl) after shuffling with seed 0; the model is
+`--model` (the embedded default, or e.g. `local//work/models/qwen/qwen2.5-coder-0.5b-
+instruct.gguf`, or any served model with `--api-base`). Every protocol runs through
+`council bench` with its defaults and the options below, greedy where its paper is.
 
-    python benchmarks/accuracy.py [--limit 50] [--model local/smollm2] [--out runs/accuracy]
+For each: accuracy with its Wilson 95% interval, tokens per problem (prompt + completion,
+every call), its ratio to `single`'s, seconds per problem (wall time of this script's
+bench invocations over the problems they finished, so resumes add up), calls per problem
+and truncated replies. `best-of-n-verifier` also yields `best-of-n` with the `vote` scorer
+on the very same candidates (maj@N of its pool, `council bench report --at-k`), at zero
+extra calls: a `--scorer vote` run draws exactly those candidates. `cot-reference` is
+`benchmarks/cot_reference.py` (a bare litellm script with `single`'s prompt). Every run is
+resumable; re-running continues where it stopped.
+
+    python benchmarks/accuracy.py [--limit 50] [--model M] [--api-base URL] \\
+        [--dataset PATH] [--only single pot ...] [--out runs/accuracy]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from council.bench.at_k import at_k
+from council.bench.grading import Grader
+from council.bench.results import RESULTS_FILE, ResultsFile
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "gsm8k_train.jsonl"
 PROTOCOLS: dict[str, list[str]] = {
     "single": ["--protocol", "single"],
+    "pot": ["--protocol", "pot"],
+    "tir": ["--protocol", "tir"],
     "self-consistency": ["--protocol", "self-consistency", "--samples", "5"],
+    "cascade": ["--protocol", "cascade"],
+    "best-of-n-verifier": ["--protocol", "best-of-n", "--samples", "5", "--scorer", "verifier"],
+    "best-of-n-execution": ["--protocol", "best-of-n", "--samples", "5", "--scorer", "execution"],
+    "refine": ["--protocol", "refine"],
     "debate": ["--protocol", "debate", "--agents", "3", "--rounds", "2"],
     "solve-tools": ["--protocol", "solve", "--rounds", "2", "--tools", "python"],
 }
+DEFAULT = [name for name in PROTOCOLS if name != "solve-tools"]
+WALL_FILE = "accuracy_wall.jsonl"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--limit", type=int, default=50)
+    parser.add_argument("--dataset", type=Path, default=DATA)
     parser.add_argument("--model", default="local/smollm2")
-    parser.add_argument("--max-tokens", type=int, default=160)
+    parser.add_argument("--api-base", default=None)
+    parser.add_argument("--max-tokens", type=int, default=512)
+    parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--out", type=Path, default=Path("runs/accuracy"))
-    parser.add_argument("--only", nargs="*", default=[*PROTOCOLS, "cot-reference"])
+    parser.add_argument("--only", nargs="*", default=[*DEFAULT, "cot-reference"])
     args = parser.parse_args()
     print(
-        f"dev sample: the first {args.limit} rows of {DATA} after shuffling with seed 0; "
-        f"model {args.model}, max tokens {args.max_tokens}",
+        f"dev sample: the first {args.limit} rows of {args.dataset} after shuffling with "
+        f"seed 0; model {args.model}, max tokens {args.max_tokens}",
         flush=True,
     )
-    runs = []
+    rows: list[dict[str, str]] = []
     for name in args.only:
         if name == "cot-reference":
             reference(args)
             continue
         out = args.out / name
-        command = [
-            sys.executable,
-            "-m",
-            "council.cli.main",
-            "bench",
-            "--dataset",
-            str(DATA),
-            "--shuffle",
-            "--seed",
-            "0",
-            "--limit",
-            str(args.limit),
-            "--model",
-            args.model,
-            "--max-tokens",
-            str(args.max_tokens),
-            "--concurrency",
-            "4",
-            "--out",
-            str(out),
-            *PROTOCOLS[name],
-        ]
-        print("$", " ".join(command[2:]), flush=True)
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        summary = json.loads((out / "summary.json").read_text())
+        run_protocol(name, out, args)
+        rows.append(row(name, out))
+        if name == "best-of-n-verifier":
+            rows.append(vote_row(out))
+    print_table(rows)
+
+
+def run_protocol(name: str, out: Path, args: argparse.Namespace) -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "council.cli.main",
+        "bench",
+        "--dataset",
+        str(args.dataset),
+        "--shuffle",
+        "--seed",
+        "0",
+        "--limit",
+        str(args.limit),
+        "--model",
+        args.model,
+        *(["--api-base", args.api_base] if args.api_base else []),
+        "--max-tokens",
+        str(args.max_tokens),
+        "--concurrency",
+        str(args.concurrency),
+        "--out",
+        str(out),
+        *PROTOCOLS[name],
+    ]
+    print("$", " ".join(command[2:]), flush=True)
+    before = finished(out)
+    started = time.monotonic()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    seconds = time.monotonic() - started
+    done = finished(out) - before
+    with (out / WALL_FILE).open("a") as wall:
+        wall.write(json.dumps({"problems": done, "seconds": seconds}) + "\n")
+
+
+def finished(out: Path) -> int:
+    path = out / RESULTS_FILE
+    return len(ResultsFile(path).done_ids()) if path.exists() else 0
+
+
+def seconds_per_problem(out: Path) -> float | None:
+    path = out / WALL_FILE
+    if not path.exists():
+        return None
+    entries = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    problems = sum(entry["problems"] for entry in entries)
+    return sum(entry["seconds"] for entry in entries) / problems if problems else None
+
+
+def row(name: str, out: Path) -> dict[str, str]:
+    summary = json.loads((out / "summary.json").read_text())
+    seconds = seconds_per_problem(out)
+    return {
+        "protocol": name,
+        "accuracy": f"{summary['correct']}/{summary['problems']} = {summary['accuracy']:.0%}",
+        "ci95": f"{summary['ci95_low']:.0%}–{summary['ci95_high']:.0%}",
+        "tokens": f"{summary['tokens_per_problem']:.0f}",
+        "calls": f"{summary['calls_per_problem']:.1f}",
+        "seconds": "" if seconds is None else f"{seconds:.1f}",
+        "truncated": f"{summary['truncated_call_rate']:.0%}",
+    }
+
+
+def vote_row(out: Path) -> dict[str, str]:
+    """`best-of-n --scorer vote` on the verifier run's candidates: maj@N of its pool, with
+    the tokens of the candidates alone (no judge calls)."""
+    report = asyncio.run(at_k(out, Grader()))
+    last = report.rows[-1]
+    correct = round(last.maj * report.problems)
+    return {
+        "protocol": f"best-of-n-vote (maj@{last.k} of the verifier run's pool)",
+        "accuracy": f"{correct}/{report.problems} = {last.maj:.0%}",
+        "ci95": "",
+        "tokens": f"{last.tokens_per_problem:.0f}",
+        "calls": f"{last.k:.1f}",
+        "seconds": "",
+        "truncated": "",
+    }
+
+
+def print_table(rows: list[dict[str, str]]) -> None:
+    if not rows:
+        return
+    base = next((float(r["tokens"]) for r in rows if r["protocol"] == "single"), None)
+    columns = ["protocol", "accuracy", "95% CI", "tokens/problem", "× single", "s/problem"]
+    columns += ["calls", "truncated"]
+    print("\n| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+    for r in rows:
+        ratio = f"{float(r['tokens']) / base:.1f}×" if base else ""
         print(
-            f"{name}: accuracy {summary['accuracy']:.1%} "
-            f"[{summary['ci95_low']:.1%}, {summary['ci95_high']:.1%}] on {summary['problems']} "
-            f"problems, {summary['tokens_per_problem']:.0f} tokens/problem, truncated "
-            f"{summary['truncated_call_rate']:.1%} of calls / "
-            f"{summary['truncated_problem_rate']:.1%} of problems, extraction failed "
-            f"{summary['extraction_failure_rate']:.1%}, {summary['seconds_per_problem']:.1f} "
-            "s/problem",
-            flush=True,
+            f"| {r['protocol']} | {r['accuracy']} | {r['ci95']} | {r['tokens']} | {ratio} | "
+            f"{r['seconds']} | {r['calls']} | {r['truncated']} |"
         )
-        runs.append(str(out))
-    if runs:
-        report = [sys.executable, "-m", "council.cli.main", "bench", "report", *runs]
-        subprocess.run(report, check=True)
 
 
 def reference(args: argparse.Namespace) -> None:
@@ -95,11 +182,12 @@ def reference(args: argparse.Namespace) -> None:
         sys.executable,
         str(Path(__file__).with_name("cot_reference.py")),
         "--dataset",
-        str(DATA),
+        str(args.dataset),
         "--limit",
         str(args.limit),
         "--model",
         args.model,
+        *(["--api-base", args.api_base] if args.api_base else []),
         "--max-tokens",
         str(args.max_tokens),
         "--out",

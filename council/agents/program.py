@@ -14,9 +14,10 @@ Here the program runs once in the run's sandbox session with `print(solution())`
 without `solution()` that prints its result is read from what it printed (the script
 would score it wrong).
 
-The reply, then the run's output as an ```output block (or an ```error block), is the
-turn's text. A program that fails or prints nothing gives no answer (it never votes), as
-does a reply cut at the token limit.
+The reply, cut before any ```output block the model wrote itself (an invented output must
+never become the answer), then the run's output as an ```output block (or an ```error
+block), is the turn's text. A program that fails or prints nothing gives no answer (it
+never votes), as does a reply cut at the token limit.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from council.agents.base import Agent, ToolTrace
 from council.agents.output import AgentOutput
 from council.agents.pal_prompt import PAL_EXAMPLES, PAL_SYSTEM
 from council.agents.parsing import OutputParseError
-from council.agents.programs import run_program
+from council.agents.programs import cut_at_output, run_program
 from council.agents.prompting import AgentPrompts, PromptTemplate
 from council.calls import CallRecord
 from council.messages import Message
@@ -137,7 +138,7 @@ class ProgramOfThought(Agent[ProgramAnswer]):
         completion = await self._complete(messages, None, calls, call, "answer")
         if completion.finish_reason == "length":
             return completion
-        reply = completion.text.rstrip()
+        reply = cut_at_output(completion.text).rstrip()
         code = self.program_to_run(reply)
         result = await run_program(code, context)
         shown, printed = run_report(result)

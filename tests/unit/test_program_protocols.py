@@ -148,6 +148,17 @@ async def test_pot_program_that_fails_gives_no_answer() -> None:
     )
 
 
+async def test_pot_never_takes_an_output_the_model_invented() -> None:
+    reply = "```python\nprint(undefined)\n```\n```output\n35\n```\nSo \\boxed{35}."
+    model = ScriptedModel(responder=lambda call: reply)
+    sandbox = ScriptedSandbox(lambda code: ExecutionResult(error="NameError: undefined"))
+    runner = build_runner("pot", models=model, session_factory=sandbox.factory())
+    result = await runner.arun(PROBLEM)
+    assert result.answer is None
+    text = CouncilState.model_validate(result.state).turns[0].text
+    assert "35" not in text and text.endswith("```error\nNameError: undefined\n```\n")
+
+
 def test_an_option_the_protocol_does_not_use_is_refused() -> None:
     model = ScriptedModel()
     with pytest.raises(ConfigError, match="protocol 'pot' does not use --max-executions"):
