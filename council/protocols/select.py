@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict, Unpack
 
 from council.config import CouncilConfig
 from council.graphs.builder import CouncilGraph
@@ -57,53 +57,46 @@ class RunnerParts(NamedTuple):
     session_factory: SessionFactory | None
 
 
+class RunnerInputs(TypedDict, total=False):
+    """What a runner is built from besides the graph and the config (every key optional):
+    `options` the protocol's; `models` (e.g. a scripted model) replaces the config's;
+    `model_override` is the CLI's `--model` for config files, which otherwise choose their
+    own per-agent models; `tools` replaces the config's tool sets; `session_factory` the
+    sandbox sessions; `wrap_model` (e.g. a response cache) wraps every model the graph is
+    built with; `corpus` (the CLI's `--corpus`) is the search tool's corpus, for protocols
+    that use one and for config files (over their `corpus:`)."""
+
+    options: ProtocolOptions | None
+    models: Models | None
+    model_override: ModelSpec | None
+    tools: ToolRegistry | None
+    session_factory: SessionFactory | None
+    wrap_model: ModelWrapper | None
+    corpus: Path | None
+
+
 def build_runner(
-    graph: str | None = None,
-    config: CouncilConfig | None = None,
-    *,
-    options: ProtocolOptions | None = None,
-    models: Models | None = None,
-    model_override: ModelSpec | None = None,
-    tools: ToolRegistry | None = None,
-    session_factory: SessionFactory | None = None,
-    wrap_model: ModelWrapper | None = None,
-    corpus: Path | None = None,
+    graph: str | None = None, config: CouncilConfig | None = None, **inputs: Unpack[RunnerInputs]
 ) -> GraphRunner:
-    """`graph`: a protocol name (`debate`), a config file (`my.yaml`), or None for `solve`.
-    `models` (e.g. a scripted model) replaces the config's; `model_override` is the CLI's
-    `--model` for config files, which otherwise choose their own per-agent models.
-    `wrap_model` (e.g. a response cache) wraps every model the graph is built with.
-    `corpus` (the CLI's `--corpus`) is the search tool's corpus, for protocols that use one
-    and for config files (over their `corpus:`)."""
-    parts = runner_parts(
-        graph,
-        config,
-        options=options,
-        models=models,
-        model_override=model_override,
-        tools=tools,
-        session_factory=session_factory,
-        wrap_model=wrap_model,
-        corpus=corpus,
-    )
+    """`graph`: a protocol name (`debate`), a config file (`my.yaml`), or None for `solve`;
+    `inputs`: see `RunnerInputs`."""
+    parts = runner_parts(graph, config, **inputs)
     return GraphRunner(
         parts.graph, max_rounds=parts.max_rounds, session_factory=parts.session_factory
     )
 
 
 def runner_parts(
-    graph: str | None,
-    config: CouncilConfig | None,
-    *,
-    options: ProtocolOptions | None = None,
-    models: Models | None = None,
-    model_override: ModelSpec | None = None,
-    tools: ToolRegistry | None = None,
-    session_factory: SessionFactory | None = None,
-    wrap_model: ModelWrapper | None = None,
-    corpus: Path | None = None,
+    graph: str | None, config: CouncilConfig | None, **inputs: Unpack[RunnerInputs]
 ) -> RunnerParts:
     """What `build_runner` builds a runner from (also what `Council` is made of)."""
+    options = inputs.get("options")
+    models = inputs.get("models")
+    model_override = inputs.get("model_override")
+    tools = inputs.get("tools")
+    session_factory = inputs.get("session_factory")
+    wrap_model = inputs.get("wrap_model")
+    corpus = inputs.get("corpus")
     from council.council import role_models_for, sandbox_factory_for, tools_for
 
     config = config or CouncilConfig()
