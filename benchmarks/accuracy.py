@@ -60,6 +60,7 @@ def main() -> None:
     parser.add_argument("--api-base", default=None)
     parser.add_argument("--max-tokens", type=int, default=512)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per model call")
     parser.add_argument("--out", type=Path, default=Path("runs/accuracy"))
     parser.add_argument("--only", nargs="*", default=[*DEFAULT, "cot-reference"])
     args = parser.parse_args()
@@ -101,6 +102,8 @@ def run_protocol(name: str, out: Path, args: argparse.Namespace) -> None:
         str(args.max_tokens),
         "--concurrency",
         str(args.concurrency),
+        "--timeout",
+        str(args.timeout),
         "--out",
         str(out),
         *PROTOCOLS[name],

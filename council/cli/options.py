@@ -27,6 +27,13 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--temperature", type=float, default=None)
     group.add_argument("--max-tokens", type=int, default=None)
     group.add_argument("--seed", type=int, default=None)
+    group.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds one model call may take before it is retried (default 120; a slow "
+        "or busy server needs more)",
+    )
     for role in ROLES:
         group.add_argument(f"--{role}-model", default=None, help=f"model for the {role} only")
     parser.add_argument(
@@ -79,6 +86,7 @@ def council_config_from_args(args: argparse.Namespace) -> object:
             ("temperature", args.temperature),
             ("max_tokens", args.max_tokens),
             ("seed", args.seed),
+            ("timeout_seconds", args.timeout),
         )
         if value is not None
     }
@@ -127,8 +135,10 @@ def validated(options: type[Options], /, **values: Any) -> Options:
 def describe_invalid(model: type[BaseModel], exc: ValidationError) -> str:
     error = exc.errors()[0]
     name = str(error["loc"][0]) if error["loc"] else ""
-    flag = "--" + name.replace("_", "-")
     field = model.model_fields.get(name)
+    extra = field.json_schema_extra if field is not None else None
+    flag = extra.get("flag") if isinstance(extra, dict) else None
+    flag = str(flag) if flag else "--" + name.replace("_", "-")
     valid = _valid_range(field) if field is not None else ""
     got = error.get("input")
     if valid:

@@ -24,7 +24,9 @@ class ModelSettings(BaseModel):
     )
     top_p: float | None = Field(default=None, gt=0.0, le=1.0)
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
-    timeout_seconds: float = 120.0
+    timeout_seconds: float = Field(
+        default=120.0, gt=0.0, le=86_400.0, json_schema_extra={"flag": "--timeout"}
+    )
     max_retries: int = Field(default=3, ge=0, description="retries on rate limits and timeouts")
     retry_backoff_seconds: float = 1.0
 

@@ -163,6 +163,7 @@ def test_bench_that_ends_with_errors_exits_non_zero_and_shows_them(
         (["--temperature", "-1"], "--temperature must be a number from 0.0 to 2.0 (got -1.0)"),
         (["--max-tokens", "0"], "--max-tokens must be a whole number from 1 to 1000000 (got 0)"),
         (["--seed", "-1"], "--seed must be a whole number from 0 to 4294967295 (got -1)"),
+        (["--timeout", "0"], "--timeout must be a number above 0.0 and at most 86400.0 (got 0.0)"),
         (["--agents", "3"], "protocol 'single' does not use --agents; its options: none"),
         (["--corpus", "docs.jsonl"], "protocol 'single' does not use --corpus; its options: none"),
         (
