@@ -23,8 +23,16 @@ from council.errors import ConfigError
 from council.protocols.options import ProtocolOptions
 from council.runner import GraphRunner
 
-RESUMABLE_CHANGES = frozenset({"dataset.limit"})
-"""A larger --limit only adds problems (the order is fixed before the limit)."""
+RESUMABLE_CHANGES = frozenset(
+    {
+        "dataset.limit",
+        "options.settings.timeout_seconds",
+        "options.settings.max_retries",
+        "options.settings.retry_backoff_seconds",
+    }
+)
+"""A larger --limit only adds problems (the order is fixed before the limit); how long a
+call is waited for and how often it is retried change no answer."""
 CONFIG_FILE = "config.json"
 MANIFEST_FILE = "manifest.json"
 SESSIONS_FILE = "sessions.jsonl"
@@ -48,6 +56,7 @@ class RunConfig(BaseModel):
     tools: list[str] = Field(default_factory=list)
     sandbox: str = "docker"
     memory: bool = False
+    mcp: list[str] = Field(default_factory=list, description="MCP servers whose tools agents had")
     data_sha256: str | None = Field(
         default=None, description="sha256 of the data file's bytes (None: a named set)"
     )

@@ -130,6 +130,7 @@ class BenchSession:
             tools=self.config.tools,
             sandbox=self.config.sandbox,
             memory=memory,
+            mcp=list(self.config.mcp),
             data_sha256=data_sha256(dataset.source),
             prompt_hashes=prompt_hashes(runner),
             grader=grader_version(),
