@@ -67,10 +67,16 @@ def register(subparsers: Any) -> None:
         help="how best-of-n picks its answer (default verifier)",
     )
     run.add_argument(
-        "--first-samples", type=int, default=None, help="cascade: samples that must agree (2)"
+        "--first-samples",
+        type=int,
+        default=None,
+        help="cascade: samples that must agree on one value (2)",
     )
     run.add_argument(
-        "--threshold", type=float, default=None, help="cascade: vote share that answers (0.6)"
+        "--threshold",
+        type=float,
+        default=None,
+        help="cascade: vote share that answers after the last sample (0.6)",
     )
     run.add_argument(
         "--final-stage", choices=["tir", "debate"], default=None, help="cascade: last stage"

@@ -49,21 +49,35 @@ def _finish(state: CouncilState, outcome: StageOutcome, status: str, early: bool
 
 
 async def check_agreement(state: CouncilState) -> dict[str, Any]:
-    """Stage 1: the first samples answer if they all gave one value (every sample
-    committed); otherwise record the disagreement and let the graph escalate."""
+    """Tally the samples so far and answer if enough of them agree; otherwise let the graph
+    draw the next sample (or escalate). The first check (stage 1) needs all its samples to
+    commit to one value; every later check (stage 2, one more sample each) needs as many
+    samples behind the leading answer as stage 1 drew. Stage 1's disagreement is recorded;
+    stage 2's intermediate tallies are in `votes`."""
+    first = not any(table.round == state.round for table in state.votes)
+    needed = None if first else _first_tally_size(state)
     update = await tally_answers(state)
     table: VoteTable = update["votes"][0]
     share = _share(table)
-    if table.unanimous:
+    leading = max((len(c.voters) for c in table.counts), default=0)
+    agreed = table.unanimous if needed is None else leading >= needed
+    if agreed:
+        reason = (
+            f"all {len(table.ballots)} samples agree on {table.winner}"
+            if first
+            else f"{leading} of {len(table.ballots)} samples agree on {table.winner}"
+        )
         outcome = StageOutcome(
-            stage=1,
+            stage=1 if first else 2,
             by="agreement",
             answered=True,
             answer=table.winner,
             value=share,
-            reason=f"all {len(table.ballots)} samples agree on {table.winner}",
+            reason=reason,
         )
         return {**update, **_merge_steps(update, _finish(state, outcome, "agreed", True))}
+    if not first:
+        return update
     outcome = StageOutcome(
         stage=1,
         by="agreement",
@@ -72,6 +86,11 @@ async def check_agreement(state: CouncilState) -> dict[str, Any]:
         reason=f"the first samples disagree: {table.summary()}",
     )
     return {**update, "stages": [outcome]}
+
+
+def _first_tally_size(state: CouncilState) -> int:
+    first = next(table for table in state.votes if table.round == state.round)
+    return len(first.ballots)
 
 
 def _merge_steps(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:

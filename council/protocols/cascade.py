@@ -4,16 +4,24 @@ There is no single paper or reference script; the stages are existing protocols,
 first, and no numbers are quoted. The aim (for a measured run, not claimed here) is
 self-consistency@5's accuracy at no more than 60% of its tokens:
 
-1. `first_samples` (2) chain-of-thought samples (T = 0.7, the self-consistency prompt and
-   temperature of Wang et al. 2023). If every one commits to one value (by mathematical
-   equivalence, `council.voting`), that is the answer (`check_agreement`).
-2. Otherwise `samples` − `first_samples` more samples (3, for 5 in all) and a vote over all
-   of them (self-consistency). If the leading answer has at least `threshold` (0.6, i.e.
-   3 of 5) of the samples, it is the answer (`vote_share >= T`).
+1. `first_samples` (2) chain-of-thought samples, drawn together (T = 0.7, the
+   self-consistency prompt and temperature of Wang et al. 2023). If every one commits to
+   one value (by mathematical equivalence, `council.voting`), that is the answer
+   (`check_agreement`).
+2. Otherwise more samples, one at a time, up to `samples` (5) in all: after each, if
+   `first_samples` of the samples so far agree on one value, that is the answer (the same
+   signal as stage 1, so a split pair is settled by the next sample that sides with one
+   of them). After the last, a vote whose leading answer has at least `threshold` (0.6) of
+   the samples answers (`vote_share >= T`; reachable only with a threshold at most
+   (`first_samples` - 1) / `samples`, so not with the defaults).
+   One at a time rather than all at once because most disagreements are settled by the
+   third sample: self-consistency's samples are drawn only while they can still change
+   the answer's support (the idea of adaptive-consistency, Aggarwal et al. 2023, with a
+   simpler stopping rule).
 3. Otherwise `final_stage`: `tir` (Qwen2.5-Math's tool-integrated reasoning, greedy, at
    most 4 code runs; `council.protocols.tir`) or `debate` (Du et al. 2023: 3 debaters, 2
    rounds, T = 1.0; `council.protocols.debate`), whose answer is final (if it gives none,
-   the stage-2 vote stands).
+   the samples' vote stands).
 
 Every stage that ran leaves a typed `StageOutcome` in the state (`stages`: which stage,
 the share of samples behind the leading answer, answered or escalated, and why), and every
@@ -62,17 +70,22 @@ def cascade_graph(
         graph.add_agent(name, agent, kind="answer", sample=index)
     first, more = names[: options.first_samples], names[options.first_samples :]
     graph.add_node("stage_1", "next_round")
-    graph.add_node("check_agreement", "check_agreement")
-    graph.add_node("stage_2", "tally_answers")
-    graph.add_node("answer_by_vote", "answer_by_vote")
     graph.add_edge("START", "stage_1")
     graph.add_edge("stage_1", first)
-    graph.add_edge(first, "check_agreement")
-    graph.add_branch("check_agreement", [("has_answer", "END")], otherwise=more)
-    graph.add_edge(more, "stage_2")
+    check = f"check_after_{len(first)}"
+    graph.add_node(check, "check_agreement")
+    graph.add_edge(first, check)
+    for count, name in enumerate(more, start=len(first) + 1):
+        graph.add_branch(check, [("has_answer", "END")], otherwise=name)
+        check = f"check_after_{count}"
+        graph.add_node(check, "check_agreement")
+        graph.add_edge(name, check)
     final = _add_final_stage(graph, models, options)
+    graph.add_node("answer_by_vote", "answer_by_vote")
     graph.add_branch(
-        "stage_2", [(f"vote_share >= {options.threshold:g}", "answer_by_vote")], otherwise=final
+        check,
+        [("has_answer", "END"), (f"vote_share >= {options.threshold:g}", "answer_by_vote")],
+        otherwise=final,
     )
     graph.add_edge("answer_by_vote", "END")
     return graph

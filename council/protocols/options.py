@@ -57,13 +57,15 @@ class ProtocolOptions(BaseModel):
         default=2,
         ge=2,
         le=MAX_SAMPLES,
-        description="cascade stage 1: samples that must all agree to answer at once",
+        description="cascade: samples that must agree on one value to answer (stage 1 draws "
+        "this many together; stage 2 adds one at a time until this many agree)",
     )
     threshold: float = Field(
         default=0.6,
         ge=0.0,
         le=1.0,
-        description="cascade stage 2: the vote share the leading answer needs to answer",
+        description="cascade, after the last sample: the vote share the leading answer needs to "
+        "answer without the final stage",
     )
     final_stage: FinalStage = Field(
         default="tir", description="cascade stage 3, when the vote is weak: tir or debate"

@@ -1,7 +1,7 @@
 """Message flow of `cascade`: two samples that agree answer at once (stage 1); otherwise
-three more samples and a vote that answers when the leader has the threshold share (stage
-2); otherwise tir or a debate answers (stage 3). Which stage answered, and why, is typed
-in the state; the options are validated."""
+one more sample at a time until two agree, five at most, then a vote that answers when the
+leader has the threshold share (stage 2); otherwise tir or a debate answers (stage 3).
+Which stage answered, and why, is typed in the state; the options are validated."""
 
 from __future__ import annotations
 
@@ -52,19 +52,42 @@ async def test_two_agreeing_samples_answer_at_once() -> None:
     assert temperatures == {0.7}
 
 
-async def test_disagreement_escalates_to_a_vote_that_answers_above_the_threshold() -> None:
-    model = by_sample({0: "7", 1: "8", 2: "7", 3: "7", 4: "9"})
+def sample_calls(model: ScriptedModel) -> list[str]:
+    return [a for a in agents(model) if a.startswith("sample_")]
+
+
+async def test_a_split_pair_draws_one_sample_at_a_time_until_two_agree() -> None:
+    model = by_sample({0: "7", 1: "8", 2: "9", 3: "8", 4: "7"})
     result = await build_runner("cascade", models=model).arun(PROBLEM)
-    assert sorted(agents(model)) == [f"sample_{i}" for i in range(1, 6)]
-    assert result.answer == "7"
+    assert sorted(sample_calls(model)) == ["sample_1", "sample_2", "sample_3", "sample_4"]
+    assert agents(model).index("sample_3") > max(
+        agents(model).index("sample_1"), agents(model).index("sample_2")
+    )  # drawn after the pair disagreed, and sample_4 after sample_3 settled nothing
+    assert agents(model).index("sample_4") > agents(model).index("sample_3")
+    assert result.answer == "8" and result.status == "agreed"
     first, second = state_of(result).stages
     assert (first.stage, first.answered, first.value) == (1, False, 0.5)
-    assert (second.stage, second.by, second.answered, second.value) == (2, "vote", True, 0.6)
-    assert [len(t.ballots) for t in state_of(result).votes] == [2, 5]
+    assert (second.stage, second.by, second.answered, second.value) == (2, "agreement", True, 0.5)
+    assert [len(t.ballots) for t in state_of(result).votes] == [2, 3, 4]
 
 
-async def test_a_weak_vote_escalates_to_tir_whose_answer_is_final() -> None:
-    model = by_sample({0: "7", 1: "8", 2: "8", 3: "9", 4: "7"}, tir="```python\nprint(3 + 4)\n```")
+async def test_after_the_last_sample_a_vote_answers_above_the_threshold() -> None:
+    """With three that must agree, a 2-2-1 split over five never reaches agreement; a vote
+    share of 0.4 answers when the threshold allows it."""
+    model = by_sample({0: "7", 1: "7", 2: "8", 3: "8", 4: "9"})
+    options = ProtocolOptions(first_samples=3, threshold=0.4)
+    result = await build_runner("cascade", models=model, options=options).arun(PROBLEM)
+    assert len(sample_calls(model)) == 5
+    assert result.answer == "7" and result.status == "done"
+    first, second = state_of(result).stages
+    assert (first.stage, first.answered) == (1, False)
+    assert (second.stage, second.by, second.answered, second.value) == (2, "vote", True, 0.4)
+
+
+async def test_no_two_agreeing_escalates_to_tir_whose_answer_is_final() -> None:
+    model = by_sample(
+        {0: "7", 1: "8", 2: "9", 3: "10", 4: "11"}, tir="```python\nprint(3 + 4)\n```"
+    )
     box = ScriptedSandbox(lambda code: ExecutionResult(stdout="7\n"))
     runner = build_runner("cascade", models=model, session_factory=box.factory())
     result = await runner.arun(PROBLEM)
@@ -73,14 +96,14 @@ async def test_a_weak_vote_escalates_to_tir_whose_answer_is_final() -> None:
     assert box.programs == ["print(3 + 4)\n"]
     first, second, last = state_of(result).stages
     assert (first.answered, second.answered) == (False, False)
-    assert (last.stage, last.by, last.answered, last.value) == (3, "tir", True, 0.4)
-    assert result.answer == "8"  # tir's answer is final, over the tied vote's 7
-    assert second.value == 0.4 and "the vote over all samples was weak" in second.reason
+    assert (last.stage, last.by, last.answered, last.value) == (3, "tir", True, 0.2)
+    assert result.answer == "8"  # tir's answer is final, over the split vote's 7
+    assert second.value == 0.2 and "the vote over all samples was weak" in second.reason
 
 
 async def test_a_weak_vote_escalates_to_a_debate_when_asked() -> None:
-    model = by_sample({0: "7", 1: "8", 2: "8", 3: "9", 4: "7"}, debater="7")
-    options = ProtocolOptions(final_stage="debate", threshold=0.5)
+    model = by_sample({0: "7", 1: "8", 2: "9", 3: "10", 4: "11"}, debater="7")
+    options = ProtocolOptions(final_stage="debate")
     runner = build_runner("cascade", models=model, options=options)
     assert runner.max_rounds == 3
     result = await runner.arun(PROBLEM)
