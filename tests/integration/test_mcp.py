@@ -247,3 +247,35 @@ async def test_council_as_an_mcp_server(tmp_path: Path) -> None:
         assert summary.structured_content["errors"] == 1
         missing = await client.call_tool("bench_summary", {"run_dir": str(tmp_path)})
         assert missing.is_error and "has no results.jsonl" in missing.content[0].text  # type: ignore[union-attr]
+
+
+async def test_council_as_an_mcp_server_over_streamable_http(tmp_path: Path) -> None:
+    """`council mcp --http`: the same tools at http://HOST:PORT/mcp, for the SDK's client."""
+    from mcp import Client
+
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps({"rules": [], "default": "6 * 7 = 42. ANSWER: 42"}))
+    port = free_port()
+    command = [sys.executable, "-m", "council.cli.main", "mcp", "--http", "--port", str(port)]
+    with (tmp_path / "server.log").open("wb") as sink:
+        process = subprocess.Popen(
+            [*command, "--scripted", str(script)],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=ENV,
+            cwd=REPO,
+        )
+        try:
+            await asyncio.to_thread(_wait_listening, port, process)
+            async with Client(f"http://127.0.0.1:{port}/mcp") as client:
+                names = sorted(tool.name for tool in (await client.list_tools()).tools)
+                assert names == ["bench_summary", "solve"]
+                solved = await client.call_tool(
+                    "solve", {"question": "What is 6 * 7?", "graph": "single"}
+                )
+                assert not solved.is_error and solved.structured_content is not None
+                assert solved.structured_content["answer"] == "42"
+                assert solved.structured_content["calls"] == 1
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
