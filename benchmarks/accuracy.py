@@ -82,17 +82,11 @@ def main() -> None:
     print_table(rows)
 
 
-def run_protocol(name: str, out: Path, args: argparse.Namespace) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "council.cli.main",
-        "bench",
+def shared_options(args: argparse.Namespace) -> list[str]:
+    """The rows, model and token limit every protocol and the reference run with."""
+    return [
         "--dataset",
         str(args.dataset),
-        "--shuffle",
-        "--seed",
-        "0",
         "--limit",
         str(args.limit),
         "--model",
@@ -100,6 +94,19 @@ def run_protocol(name: str, out: Path, args: argparse.Namespace) -> None:
         *(["--api-base", args.api_base] if args.api_base else []),
         "--max-tokens",
         str(args.max_tokens),
+    ]
+
+
+def run_protocol(name: str, out: Path, args: argparse.Namespace) -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "council.cli.main",
+        "bench",
+        *shared_options(args),
+        "--shuffle",
+        "--seed",
+        "0",
         "--concurrency",
         str(args.concurrency),
         "--timeout",
@@ -184,15 +191,7 @@ def reference(args: argparse.Namespace) -> None:
     command = [
         sys.executable,
         str(Path(__file__).with_name("cot_reference.py")),
-        "--dataset",
-        str(args.dataset),
-        "--limit",
-        str(args.limit),
-        "--model",
-        args.model,
-        *(["--api-base", args.api_base] if args.api_base else []),
-        "--max-tokens",
-        str(args.max_tokens),
+        *shared_options(args),
         "--out",
         str(args.out / "cot-reference"),
     ]
