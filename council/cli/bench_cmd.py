@@ -79,7 +79,10 @@ def register(subparsers: Any) -> None:
         help="cascade: vote share that answers after the last sample (0.6)",
     )
     run.add_argument(
-        "--final-stage", choices=["tir", "debate"], default=None, help="cascade: last stage"
+        "--final-stage",
+        choices=["none", "tir", "debate"],
+        default=None,
+        help="cascade: last stage when the ballots disagree (none)",
     )
     run.add_argument("--reward-api-base", default=None, help="reward model server (best-of-n)")
     run.add_argument("--reward-model", default=None, help="reward model name (best-of-n)")
@@ -178,7 +181,7 @@ async def _bench(args: argparse.Namespace) -> int:
     from council.cli.progress import RichProgress
     from council.config import CouncilConfig
     from council.protocols.options import ProtocolOptions
-    from council.protocols.select import check_options
+    from council.protocols.select import check_options, with_protocol_defaults
 
     console = Console(stderr=True, highlight=False)
     config = council_config_from_args(args)
@@ -186,6 +189,7 @@ async def _bench(args: argparse.Namespace) -> int:
     given = protocol_values(args)
     options = validated(ProtocolOptions, **given, settings=config.model.settings)
     check_options(args.protocol, set(given))  # an option the protocol ignores is refused
+    options = with_protocol_defaults(args.protocol, options)
     concurrency = validated(RunOptions, concurrency=args.concurrency).concurrency
     spec = validated(
         DatasetSpec,

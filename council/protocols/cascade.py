@@ -1,31 +1,33 @@
 """`cascade`: adaptive compute — spend more only where a cheap agreement signal is weak.
 
 There is no single paper or reference script; the stages are existing protocols, cheapest
-first, and no numbers are quoted. The aim (for a measured run, not claimed here) is
-self-consistency@5's accuracy at no more than 60% of its tokens:
+first, and no numbers are quoted. The aim (measured in the README, not claimed here) is
+self-consistency@5's accuracy at no more than 60% of its tokens. Ballots are answers to the
+plain chain-of-thought prompt (self-consistency's, Wang et al. 2023):
 
-1. `first_samples` (2) chain-of-thought samples, drawn together (T = 0.7, the
-   self-consistency prompt and temperature of Wang et al. 2023). If every one commits to
-   one value (by mathematical equivalence, `council.voting`), that is the answer
-   (`check_agreement`).
-2. Otherwise more samples, one at a time, up to `samples` (5) in all: after each, if
-   `first_samples` of the samples so far agree on one value, that is the answer (the same
-   signal as stage 1, so a split pair is settled by the next sample that sides with one
-   of them). After the last, a vote whose leading answer has at least `threshold` (0.6) of
-   the samples answers (`vote_share >= T`; reachable only with a threshold at most
-   (`first_samples` - 1) / `samples`, so not with the defaults).
-   One at a time rather than all at once because most disagreements are settled by the
-   third sample: self-consistency's samples are drawn only while they can still change
-   the answer's support (the idea of adaptive-consistency, Aggarwal et al. 2023, with a
-   simpler stopping rule).
-3. Otherwise `final_stage`: `tir` (Qwen2.5-Math's tool-integrated reasoning, greedy, at
-   most 4 code runs; `council.protocols.tir`) or `debate` (Du et al. 2023: 3 debaters, 2
-   rounds, T = 1.0; `council.protocols.debate`), whose answer is final (if it gives none,
-   the samples' vote stands).
+1. Answer once, greedily (T = 0: exactly `single`'s call, the best single answer), and
+   draw one sample beside it (T = 0.7, self-consistency's temperature). If `first_samples`
+   (2) ballots commit to one value (by mathematical equivalence, `council.voting`), that is
+   the answer (`check_agreement`).
+2. Otherwise one more sample at a time, up to `samples` ballots in all (3 by default for
+   this protocol): after each, if `first_samples` ballots agree on one value, that is the
+   answer — a split is settled by the next sample that sides with one of them. Drawing
+   stops where agreement does not come: ballots that all differ say the model is guessing,
+   and more samples of a guessing model rarely help (the idea of adaptive-consistency,
+   Aggarwal et al. 2023, with a simpler stopping rule).
+3. Then `final_stage`: `none` (default: the plurality of the ballots answers, the greedy
+   ballot winning ties), or the vote if its leading answer has `threshold` (0.6) of the
+   ballots, else `tir` (Qwen2.5-Math's tool-integrated reasoning, greedy, at most 4 code
+   runs; `council.protocols.tir`) or `debate` (Du et al. 2023: 3 debaters, 2 rounds,
+   T = 1.0; `council.protocols.debate`), whose answer is final (if it gives none, the
+   vote stands).
 
-Every stage that ran leaves a typed `StageOutcome` in the state (`stages`: which stage,
-the share of samples behind the leading answer, answered or escalated, and why), and every
-tally is kept in `votes`. Samples are distinct seeds (base + index) when a seed is given.
+The defaults (3 ballots, no final stage) are the cheapest of the variants measured on the
+README's dev rows with Qwen2.5-Coder-0.5B; there, tir as a last stage cost more than it
+won back. Every stage that ran leaves a typed `StageOutcome` in the state (`stages`: which
+stage, the share of ballots behind the leading answer, answered or escalated, and why), and
+every tally is kept in `votes`. Samples get distinct seeds (base + index) when a seed is
+given.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from council.models.roles import RoleModels
 from council.protocols.options import ProtocolOptions
 from council.tools.base import ToolRegistry
 
+GREEDY_TEMPERATURE = 0.0
 SAMPLE_TEMPERATURE = 0.7
 TIR_TEMPERATURE = 0.0
 DEBATE_TEMPERATURE = 1.0
@@ -46,9 +49,14 @@ DEBATERS = 3
 DEBATE_ROUNDS = 2
 
 
+CASCADE_DEFAULTS = {"samples": 3}
+"""Where self-consistency draws 5, the cascade stops at 3 ballots unless told otherwise."""
+
+
 def cascade_rounds(options: ProtocolOptions) -> int:
-    """Round 1 holds every sample; the final stage adds one round (tir) or the debate's."""
-    return 1 + (DEBATE_ROUNDS if options.final_stage == "debate" else 1)
+    """Round 1 holds every ballot; a final stage adds one round (tir) or the debate's."""
+    extra = {"none": 0, "tir": 1, "debate": DEBATE_ROUNDS}
+    return 1 + extra[options.final_stage]
 
 
 def cascade_graph(
@@ -65,7 +73,9 @@ def cascade_graph(
         agent = Answerer(
             models.for_role("solver"),
             tools=tools,
-            settings=options.decoding(SAMPLE_TEMPERATURE, index),
+            settings=options.decoding(
+                GREEDY_TEMPERATURE if index == 0 else SAMPLE_TEMPERATURE, index
+            ),
         )
         graph.add_agent(name, agent, kind="answer", sample=index)
     first, more = names[: options.first_samples], names[options.first_samples :]
@@ -80,14 +90,17 @@ def cascade_graph(
         check = f"check_after_{count}"
         graph.add_node(check, "check_agreement")
         graph.add_edge(name, check)
-    final = _add_final_stage(graph, models, options)
     graph.add_node("answer_by_vote", "answer_by_vote")
+    graph.add_edge("answer_by_vote", "END")
+    if options.final_stage == "none":
+        graph.add_branch(check, [("has_answer", "END")], otherwise="answer_by_vote")
+        return graph
+    final = _add_final_stage(graph, models, options)
     graph.add_branch(
         check,
         [("has_answer", "END"), (f"vote_share >= {options.threshold:g}", "answer_by_vote")],
         otherwise=final,
     )
-    graph.add_edge("answer_by_vote", "END")
     return graph
 
 

@@ -28,7 +28,7 @@ MAX_EXECUTIONS = 16
 """Code executions in one tool-integrated answer (Qwen2.5-Math's evaluation uses 4)."""
 
 Scorer = Literal["vote", "verifier", "execution", "reward-model"]
-FinalStage = Literal["tir", "debate"]
+FinalStage = Literal["none", "tir", "debate"]
 
 
 class ProtocolOptions(BaseModel):
@@ -68,7 +68,9 @@ class ProtocolOptions(BaseModel):
         "answer without the final stage",
     )
     final_stage: FinalStage = Field(
-        default="tir", description="cascade stage 3, when the vote is weak: tir or debate"
+        default="none",
+        description="cascade's last stage when the ballots do not agree: none (their "
+        "plurality answers), tir or debate",
     )
     corpus: Path | None = Field(
         default=None,

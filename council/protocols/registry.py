@@ -4,14 +4,15 @@ script it follows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from council.errors import ConfigError
 from council.graphs.builder import CouncilGraph
 from council.models.roles import RoleModels
 from council.protocols.best_of_n import best_of_n_graph
-from council.protocols.cascade import cascade_graph, cascade_rounds
+from council.protocols.cascade import CASCADE_DEFAULTS, cascade_graph, cascade_rounds
 from council.protocols.debate import debate_graph
 from council.protocols.mad import mad_graph
 from council.protocols.moa import moa_graph
@@ -40,6 +41,15 @@ class ProtocolSpec:
     fixed_rounds: int | Callable[[ProtocolOptions], int] = 1
     """The round bound of a protocol that does not use `rounds` (tool-planner: one round
     per module; cascade: by its final stage)."""
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    """This protocol's own defaults for shared options the user did not set (cascade: at
+    most 3 ballots, where self-consistency draws 5)."""
+
+    def with_defaults(self, options: ProtocolOptions) -> ProtocolOptions:
+        """`options` with this protocol's defaults for what the user left unset, so what is
+        built and what a run records are the same values."""
+        unset = {k: v for k, v in self.defaults.items() if k not in options.model_fields_set}
+        return options.model_copy(update=unset) if unset else options
 
     def rounds(self, options: ProtocolOptions) -> int:
         if "rounds" in self.uses:
@@ -152,9 +162,10 @@ PROTOCOLS: dict[str, ProtocolSpec] = {
             cascade_graph,
             ("solver", "debater"),
             frozenset({"samples", "first_samples", "threshold", "final_stage"}),
-            "adaptive compute: agreement of a few samples, then self-consistency (Wang et al. "
-            "2023), then tir or debate (Du et al. 2023)",
+            "adaptive compute: the greedy answer, then samples while they disagree "
+            "(self-consistency, Wang et al. 2023), then optionally tir or debate (Du et al. 2023)",
             fixed_rounds=cascade_rounds,
+            defaults=CASCADE_DEFAULTS,
         ),
     )
 }

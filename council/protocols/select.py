@@ -36,6 +36,14 @@ def check_options(graph: str | None, given: set[str]) -> None:
         protocol_spec(graph or "solve").check_options(given)
 
 
+def with_protocol_defaults(graph: str | None, options: ProtocolOptions) -> ProtocolOptions:
+    """The options a built-in protocol runs (and a bench run records) with: its own
+    defaults for what the user left unset. A config file's options are as given."""
+    if graph is not None and is_graph_file(graph):
+        return options
+    return protocol_spec(graph or "solve").with_defaults(options)
+
+
 def builtin_config_path(name: str) -> Path:
     """The shipped config file that expresses a built-in protocol."""
     return Path(str(resources.files("council.protocols") / "configs" / f"{name}.yaml"))
@@ -133,6 +141,7 @@ def runner_parts(
         spec.check_options({"corpus"})
     tools = tools if tools is not None else tools_for(config)
     options = options or ProtocolOptions(rounds=config.max_rounds, settings=config.model.settings)
+    options = spec.with_defaults(options)
     if corpus is not None:
         options = options.model_copy(update={"corpus": corpus})
     role_models = role_models or role_models_for(config)

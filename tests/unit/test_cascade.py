@@ -1,7 +1,8 @@
-"""Message flow of `cascade`: two samples that agree answer at once (stage 1); otherwise
-one more sample at a time until two agree, five at most, then a vote that answers when the
-leader has the threshold share (stage 2); otherwise tir or a debate answers (stage 3).
-Which stage answered, and why, is typed in the state; the options are validated."""
+"""Message flow of `cascade`: the greedy answer and one sample that agree answer at once
+(stage 1); otherwise one more sample at a time until two agree, three ballots by default;
+then the plurality answers, or, when asked, a vote above the threshold or else tir or a
+debate (stage 3). Which stage answered, and why, is typed in the state; the options are
+validated and the protocol's own defaults are what a run records."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from council.graphs.state import CouncilState
 from council.messages import Message
 from council.models.scripted import ScriptedCall, ScriptedModel
 from council.protocols import ProtocolOptions, build_runner
+from council.protocols.select import with_protocol_defaults
 from council.tools.sandbox.result import ExecutionResult
 from tests.support.sandbox import ScriptedSandbox
 
@@ -40,7 +42,7 @@ def state_of(result: object) -> CouncilState:
     return CouncilState.model_validate(result.state)  # type: ignore[attr-defined]
 
 
-async def test_two_agreeing_samples_answer_at_once() -> None:
+async def test_the_greedy_answer_and_a_sample_that_agree_answer_at_once() -> None:
     model = by_sample({0: "7", 1: "7.0"})
     result = await build_runner("cascade", models=model).arun(PROBLEM)
     assert sorted(agents(model)) == ["sample_1", "sample_2"]
@@ -48,61 +50,73 @@ async def test_two_agreeing_samples_answer_at_once() -> None:
     assert result.answer == "7" and result.status == "agreed"
     (stage,) = state_of(result).stages
     assert (stage.stage, stage.by, stage.answered, stage.value) == (1, "agreement", True, 1.0)
-    temperatures = {c.decoding.temperature for c in result.calls if c.decoding}
-    assert temperatures == {0.7}
+    temperature = {c.agent: c.decoding.temperature for c in result.calls if c.decoding}
+    assert temperature == {"sample_1": 0.0, "sample_2": 0.7}  # greedy = `single`'s call
 
 
 def sample_calls(model: ScriptedModel) -> list[str]:
     return [a for a in agents(model) if a.startswith("sample_")]
 
 
-async def test_a_split_pair_draws_one_sample_at_a_time_until_two_agree() -> None:
-    model = by_sample({0: "7", 1: "8", 2: "9", 3: "8", 4: "7"})
+async def test_a_split_draws_one_more_sample_and_two_of_three_answer() -> None:
+    model = by_sample({0: "7", 1: "8", 2: "8"})
     result = await build_runner("cascade", models=model).arun(PROBLEM)
-    assert sorted(sample_calls(model)) == ["sample_1", "sample_2", "sample_3", "sample_4"]
-    assert agents(model).index("sample_3") > max(
-        agents(model).index("sample_1"), agents(model).index("sample_2")
-    )  # drawn after the pair disagreed, and sample_4 after sample_3 settled nothing
-    assert agents(model).index("sample_4") > agents(model).index("sample_3")
+    assert agents(model)[-1] == "sample_3"  # drawn only after the pair disagreed
     assert result.answer == "8" and result.status == "agreed"
     first, second = state_of(result).stages
     assert (first.stage, first.answered, first.value) == (1, False, 0.5)
-    assert (second.stage, second.by, second.answered, second.value) == (2, "agreement", True, 0.5)
+    assert (second.stage, second.by, second.answered) == (2, "agreement", True)
+    assert [len(t.ballots) for t in state_of(result).votes] == [2, 3]
+
+
+async def test_three_different_ballots_stop_and_the_greedy_answer_stands() -> None:
+    model = by_sample({0: "7", 1: "8", 2: "9"})
+    result = await build_runner("cascade", models=model).arun(PROBLEM)
+    assert len(sample_calls(model)) == 3 and len(model.calls) == 3
+    assert result.answer == "7"  # a three-way tie goes to the first ballot, the greedy one
+    assert state_of(result).stages[-1].by == "vote"
+
+
+async def test_with_more_samples_it_draws_until_two_agree() -> None:
+    model = by_sample({0: "7", 1: "8", 2: "9", 3: "8", 4: "7"})
+    options = ProtocolOptions(samples=5)
+    result = await build_runner("cascade", models=model, options=options).arun(PROBLEM)
+    order = sample_calls(model)
+    assert sorted(order) == ["sample_1", "sample_2", "sample_3", "sample_4"]
+    assert order.index("sample_4") > order.index("sample_3")  # one at a time
+    assert result.answer == "8" and result.status == "agreed"
     assert [len(t.ballots) for t in state_of(result).votes] == [2, 3, 4]
 
 
-async def test_after_the_last_sample_a_vote_answers_above_the_threshold() -> None:
-    """With three that must agree, a 2-2-1 split over five never reaches agreement; a vote
-    share of 0.4 answers when the threshold allows it."""
+async def test_a_vote_above_the_threshold_answers_before_the_final_stage() -> None:
+    """With three that must agree, a 2-2-1 split over five never agrees; a 0.4 share
+    answers when the threshold allows it."""
     model = by_sample({0: "7", 1: "7", 2: "8", 3: "8", 4: "9"})
-    options = ProtocolOptions(first_samples=3, threshold=0.4)
+    options = ProtocolOptions(samples=5, first_samples=3, threshold=0.4, final_stage="tir")
     result = await build_runner("cascade", models=model, options=options).arun(PROBLEM)
-    assert len(sample_calls(model)) == 5
+    assert len(sample_calls(model)) == 5 and "tir" not in agents(model)
     assert result.answer == "7" and result.status == "done"
-    first, second = state_of(result).stages
-    assert (first.stage, first.answered) == (1, False)
-    assert (second.stage, second.by, second.answered, second.value) == (2, "vote", True, 0.4)
+    assert state_of(result).stages[-1].by == "vote"
 
 
-async def test_no_two_agreeing_escalates_to_tir_whose_answer_is_final() -> None:
-    model = by_sample(
-        {0: "7", 1: "8", 2: "9", 3: "10", 4: "11"}, tir="```python\nprint(3 + 4)\n```"
-    )
+async def test_disagreement_escalates_to_tir_whose_answer_is_final() -> None:
+    model = by_sample({0: "7", 1: "8", 2: "9"}, tir="```python\nprint(3 + 4)\n```")
     box = ScriptedSandbox(lambda code: ExecutionResult(stdout="7\n"))
-    runner = build_runner("cascade", models=model, session_factory=box.factory())
+    options = ProtocolOptions(final_stage="tir")
+    runner = build_runner("cascade", models=model, options=options, session_factory=box.factory())
     result = await runner.arun(PROBLEM)
     tir_calls = [m for m, i in zip(model.calls, model.call_infos, strict=True) if i.agent == "tir"]
     assert tir_calls[0][-1] == Message.user(PROBLEM)  # Qwen's TIR prompt: the problem alone
     assert box.programs == ["print(3 + 4)\n"]
     first, second, last = state_of(result).stages
     assert (first.answered, second.answered) == (False, False)
-    assert (last.stage, last.by, last.answered, last.value) == (3, "tir", True, 0.2)
+    assert (last.stage, last.by, last.answered) == (3, "tir", True)
     assert result.answer == "8"  # tir's answer is final, over the split vote's 7
-    assert second.value == 0.2 and "the vote over all samples was weak" in second.reason
+    assert "the vote over all samples was weak" in second.reason
 
 
-async def test_a_weak_vote_escalates_to_a_debate_when_asked() -> None:
-    model = by_sample({0: "7", 1: "8", 2: "9", 3: "10", 4: "11"}, debater="7")
+async def test_disagreement_escalates_to_a_debate_when_asked() -> None:
+    model = by_sample({0: "7", 1: "8", 2: "9"}, debater="7")
     options = ProtocolOptions(final_stage="debate")
     runner = build_runner("cascade", models=model, options=options)
     assert runner.max_rounds == 3
@@ -112,6 +126,13 @@ async def test_a_weak_vote_escalates_to_a_debate_when_asked() -> None:
     assert result.answer == "7"
     last = state_of(result).stages[-1]
     assert (last.stage, last.by, last.answered) == (3, "debate", True)
+
+
+def test_the_cascades_own_defaults_are_what_runs_and_what_is_recorded() -> None:
+    resolved = with_protocol_defaults("cascade", ProtocolOptions())
+    assert (resolved.samples, resolved.final_stage) == (3, "none")
+    assert with_protocol_defaults("cascade", ProtocolOptions(samples=5)).samples == 5
+    assert with_protocol_defaults("self-consistency", ProtocolOptions()).samples == 5
 
 
 def test_options_are_validated() -> None:
