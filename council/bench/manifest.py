@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_serializer
 
 from council.bench.datasets import DatasetSpec
 from council.errors import ConfigError
@@ -64,6 +64,15 @@ class RunConfig(BaseModel):
         default_factory=dict, description="sha256 of each agent's prompt templates"
     )
     grader: str = Field(default="", description="grader revision and math-verify version")
+
+    @field_serializer("options")
+    def _options_the_protocol_uses(self, options: ProtocolOptions) -> dict[str, Any]:
+        """Only the options the protocol reads, and decoding: one it ignores changes no
+        result, so neither its value nor a changed default of it should block a resume."""
+        from council.protocols.select import options_used_by
+
+        used = options_used_by(self.protocol) | {"settings"}
+        return options.model_dump(mode="json", include=set(used))
 
 
 class Manifest(BaseModel):

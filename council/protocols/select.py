@@ -27,6 +27,14 @@ GRAPH_FILE_USES = frozenset({"rounds"})
 """A config file sets its own agents; `rounds` replaces its `max_rounds`."""
 
 
+def options_used_by(graph: str | None) -> frozenset[str]:
+    """The protocol options `graph` reads (a protocol's `ProtocolSpec.uses`, or `rounds`
+    for a config file); the rest change nothing it does."""
+    if graph is not None and is_graph_file(graph):
+        return GRAPH_FILE_USES
+    return protocol_spec(graph or "solve").uses
+
+
 def check_options(graph: str | None, given: set[str]) -> None:
     """Refuse, in one line, options the user set that `graph` does not use (a protocol's
     `ProtocolSpec.uses`, or `rounds` only for a config file)."""

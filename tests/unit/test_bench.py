@@ -128,6 +128,9 @@ def test_config_mismatch_is_refused_but_a_larger_limit_resumes(tmp_path: Path) -
     other = config.model_copy(update={"options": ProtocolOptions(agents=5)})
     with pytest.raises(ConfigError, match=r"options\.agents.*use a new --out"):
         check_or_save_config(tmp_path, other)
+    unused = ProtocolOptions(final_stage="debate", scorer="execution")  # debate reads neither
+    assert check_or_save_config(tmp_path, config.model_copy(update={"options": unused}))
+    assert "final_stage" not in config.model_dump()["options"]
     patient = ProtocolOptions(settings=ModelSettings(timeout_seconds=900.0, max_retries=0))
     assert check_or_save_config(tmp_path, config.model_copy(update={"options": patient}))
     with pytest.raises(ConfigError, match=r"mcp \[\] → \['python tools.py'\]"):
