@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from council.bench.at_k import at_k
 from council.bench.grading import Grader
 from council.bench.results import RESULTS_FILE, ResultsFile
+from council.bench.stats import wilson_interval
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "gsm8k_train.jsonl"
 PROTOCOLS: dict[str, list[str]] = {
@@ -155,15 +156,23 @@ def row(name: str, out: Path) -> dict[str, str]:
 
 def vote_row(out: Path) -> dict[str, str]:
     """`best-of-n --scorer vote` on the verifier run's candidates: maj@N of its pool, with
-    the tokens of the candidates alone (no judge calls)."""
+    the tokens of the candidates' calls alone (a vote makes no judge calls)."""
     report = asyncio.run(at_k(out, Grader()))
     last = report.rows[-1]
     correct = round(last.maj * report.problems)
+    low, high = wilson_interval(correct, report.problems)
+    lines = ResultsFile(out / RESULTS_FILE).read()
+    tokens = sum(
+        call.usage.prompt_tokens + call.usage.completion_tokens
+        for line in lines
+        for call in line.calls
+        if call.agent in {turn.agent for turn in line.turns if turn.kind == "answer"}
+    )
     return {
         "protocol": f"best-of-n-vote (maj@{last.k} of the verifier run's pool)",
         "accuracy": f"{correct}/{report.problems} = {last.maj:.0%}",
-        "ci95": "",
-        "tokens": f"{last.tokens_per_problem:.0f}",
+        "ci95": f"{low:.0%}–{high:.0%}",
+        "tokens": f"{tokens / len(lines):.0f}" if lines else "0",
         "calls": f"{last.k:.1f}",
         "seconds": "",
         "truncated": "",
