@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from council.bench.datasets import DatasetSpec
 from council.bench.executors.base import Placement
 from council.bench.grading import Grader
+from council.bench.heap import settle_for_many_problems
 from council.bench.manifest import check_or_save_config, record_session
 from council.bench.problem_set import ProblemSet
 from council.bench.results import RESULTS_FILE
@@ -89,6 +90,7 @@ async def one_size(api_base: str, size: int, workers: int, concurrency: int) -> 
     with tempfile.TemporaryDirectory() as folder, Grader(workers=1) as grader:
         data, out = Path(folder) / "data.jsonl", Path(folder) / "run"
         write_dataset(data, size)
+        settle_for_many_problems()  # as `council bench` does once its runner is built
         spec = DatasetSpec(source=str(data))
 
         def session(placement: Placement) -> BenchSession:

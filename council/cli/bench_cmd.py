@@ -165,6 +165,7 @@ async def _bench(args: argparse.Namespace) -> int:
     from council.bench.datasets import DatasetSpec
     from council.bench.executors.base import Placement
     from council.bench.grading import Grader
+    from council.bench.heap import settle_for_many_problems
     from council.bench.manifest import check_or_save_config, record_session
     from council.bench.problem_set import ProblemSet
     from council.bench.runner import RunOptions
@@ -203,6 +204,7 @@ async def _bench(args: argparse.Namespace) -> int:
         config, options, cache=args.cache, model_given=bool(args.model), placement=placement
     )
     runner = session.runner(args.protocol)
+    settle_for_many_problems()
     run_config = session.run_config(args.protocol, spec, runner, memory=args.memory)
     resuming = check_or_save_config(args.out, run_config)
     record_session(args.out, run_config, runner, problems)
