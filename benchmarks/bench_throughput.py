@@ -36,6 +36,7 @@ from council.bench.datasets import DatasetSpec, Problem, load_problems
 from council.bench.executors.base import Executor, Placement, RunnerRecipe
 from council.bench.executors.select import open_executor
 from council.bench.grading import Grader
+from council.bench.heap import settle_for_many_problems
 from council.bench.results import ResultsFile
 from council.bench.runner import run_benchmark, run_on
 from council.config import CouncilConfig
@@ -232,6 +233,7 @@ async def measure(
     runner_rates: dict[int, list[Rate]] = {level: [] for level in levels}
     raw_rates: dict[int, list[Rate]] = {level: [] for level in levels}
     with Grader(workers=1) as grader:
+        settle_for_many_problems()  # as `council bench` does once its runner is built
         for _ in range(repeats):
             for level in levels:
                 # against the fixed-delay stub the work per problem is the same, so each

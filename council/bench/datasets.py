@@ -8,10 +8,7 @@ there; otherwise the user gives a local path. Nothing here reaches a hub in test
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import random
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -81,9 +78,11 @@ def detect_format(row: dict[str, Any]) -> DatasetFormat:
     return "jsonl"
 
 
-def _problem_from_row(
+def problem_from_row(
     row: dict[str, Any], index: int, spec: DatasetSpec, fmt: DatasetFormat, source: str
 ) -> Problem:
+    """One row as a problem; a `ValueError` says what is wrong with the row (the reader
+    adds which file and line)."""
     question_field = spec.question_field or ("question" if fmt == "gsm8k" else "problem")
     if fmt == "jsonl" and spec.question_field is None:
         question_field = "question"
@@ -125,34 +124,6 @@ def _problem_from_row(
     )
 
 
-def read_jsonl(path: Path, spec: DatasetSpec) -> list[Problem]:
-    if not path.is_file():
-        raise DatasetError(f"data set file {str(path)!r} not found")
-    problems: list[Problem] = []
-    fmt = spec.format
-    with path.open(encoding="utf-8") as handle:
-        for line_number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DatasetError(
-                    f"{path}:{line_number}: not valid JSON ({exc.msg}); fix or remove that line"
-                ) from exc
-            if not isinstance(row, dict):
-                raise DatasetError(f"{path}:{line_number}: expected a JSON object per line")
-            if fmt == "auto":
-                fmt = detect_format(row)
-            try:
-                problems.append(_problem_from_row(row, len(problems), spec, fmt, str(path)))
-            except ValueError as exc:
-                raise DatasetError(f"{path}:{line_number}: {exc}") from exc
-    if not problems:
-        raise DatasetError(f"{path}: no problems in the file")
-    return problems
-
-
 def _offline() -> bool:
     return any(os.environ.get(k) == "1" for k in ("HF_HUB_OFFLINE", "COUNCIL_OFFLINE"))
 
@@ -174,15 +145,13 @@ def load_named(name: str, spec: DatasetSpec) -> list[Problem]:
         raise DatasetError(
             f"could not load {name!r} from its public source ({exc}); {hint}"
         ) from exc
-    return [_problem_from_row(dict(row), i, spec, fmt, name) for i, row in enumerate(rows)]
+    return [problem_from_row(dict(row), i, spec, fmt, name) for i, row in enumerate(rows)]
 
 
 def load_problems(spec: DatasetSpec) -> list[Problem]:
-    """Problems in a deterministic order: shuffle (with the seed), then limit."""
-    if spec.source in NAMED_SETS and not Path(spec.source).exists():
-        problems = load_named(spec.source, spec)
-    else:
-        problems = read_jsonl(Path(spec.source), spec)
-    if spec.shuffle:
-        random.Random(spec.seed).shuffle(problems)
-    return problems[: spec.limit] if spec.limit else problems
+    """Every problem, in a list, in the run's order (shuffle with the seed, then limit): for
+    small sets and callers that index them. A run streams them instead
+    (`council.bench.problem_set.ProblemSet`), so the data set is never held whole."""
+    from council.bench.problem_set import ProblemSet
+
+    return list(ProblemSet(spec))

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
 import os
 import platform
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_serializer
 
 from council.bench.datasets import DatasetSpec
+from council.bench.problem_set import Problems
 from council.errors import ConfigError
 from council.protocols.options import ProtocolOptions
 from council.runner import GraphRunner
@@ -75,12 +78,19 @@ class RunConfig(BaseModel):
         return options.model_dump(mode="json", include=set(used))
 
 
-class Manifest(BaseModel):
+class ManifestHead(BaseModel):
+    """The manifest but its problem ids, which are written as they stream by."""
+
     config: RunConfig
     prompt_hashes: dict[str, dict[str, str]]
     packages: dict[str, str]
     python: str
     started_at: str
+
+
+class Manifest(ManifestHead):
+    """`manifest.json` as read back."""
+
     problem_ids: list[str]
 
 
@@ -131,34 +141,46 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def build_manifest(config: RunConfig, runner: GraphRunner, problem_ids: list[str]) -> Manifest:
-    return Manifest(
+def record_session(
+    run_dir: Path, config: RunConfig, runner: GraphRunner, problems: Problems
+) -> None:
+    """Write `manifest.json` if this session starts the run; always append this session
+    to `sessions.jsonl` (fsynced)."""
+    head = ManifestHead(
         config=config,
         prompt_hashes=prompt_hashes(runner),
         packages=package_versions(),
         python=platform.python_version(),
         started_at=_now(),
-        problem_ids=problem_ids,
     )
-
-
-def record_session(run_dir: Path, manifest: Manifest) -> None:
-    """Write `manifest.json` if this session starts the run; always append this session
-    to `sessions.jsonl` (fsynced)."""
     path = run_dir / MANIFEST_FILE
     if not path.exists():
-        path.write_text(manifest.model_dump_json(indent=2))
+        _write_manifest(path, head, (problem.id for problem in problems))
     session = Session(
-        started_at=manifest.started_at,
-        problems=len(manifest.problem_ids),
-        limit=manifest.config.dataset.limit,
-        packages=manifest.packages,
-        python=manifest.python,
+        started_at=head.started_at,
+        problems=len(problems),
+        limit=config.dataset.limit,
+        packages=head.packages,
+        python=head.python,
     )
     with (run_dir / SESSIONS_FILE).open("a", encoding="utf-8") as handle:
         handle.write(session.model_dump_json() + "\n")
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def _write_manifest(path: Path, head: ManifestHead, problem_ids: Iterator[str]) -> None:
+    """The head as pydantic writes it, then the ids one by one (a large run's ids are
+    never in memory together); written aside and renamed, so a manifest is whole or
+    absent."""
+    text = head.model_dump_json(indent=2)
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("w", encoding="utf-8") as handle:
+        handle.write(text[: text.rindex("}")].rstrip() + ',\n  "problem_ids": [')
+        for index, problem_id in enumerate(problem_ids):
+            handle.write(("," if index else "") + "\n    " + json.dumps(problem_id))
+        handle.write("\n  ]\n}")
+    partial.replace(path)
 
 
 def _differences(saved: Any, current: Any, prefix: str = "") -> list[str]:

@@ -1,11 +1,17 @@
-"""`messages.jsonl`: every distinct message of a run, stored once, keyed by its hash.
+"""`messages.jsonl`: every distinct message of a run, keyed by its hash.
 
 A debater's conversation grows by one exchange per round and is re-sent whole each time,
 so storing every call's messages inline would grow a run quadratically. Each call in
-`results.jsonl` keeps only the sha256 of each message it sent; the message itself is here,
-once. Lines are appended and fsynced before the result line that refers to them, so a
-result line never names a message that is not on disk; a torn last line (a crash mid-write)
-is dropped on the next open, and the message is written again when its problem re-runs.
+`results.jsonl` keeps only the sha256 of each message it sent; the message itself is here.
+Lines are appended and fsynced before the result line that refers to them, so a result
+line never names a message that is not on disk; a torn last line (a crash mid-write) is
+dropped on the next open, and the message is written again when its problem re-runs.
+
+The writer remembers the hashes of the last `RECENT_MESSAGES` distinct messages, not every
+one (that would grow with the run): a message repeated within that window (a system
+prompt, few-shot examples, a conversation re-sent round after round) is stored once; one
+that comes back after longer (the same question far apart in a large data set) is stored
+again. A repeat costs disk, not correctness: readers key messages by their hash.
 """
 
 from __future__ import annotations
@@ -15,15 +21,20 @@ import json
 import os
 import sys
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from council.bench.tail import last_lines
 from council.errors import DatasetError
 from council.messages import Message
 
 MESSAGES_FILE = "messages.jsonl"
+RECENT_MESSAGES = 1 << 15
+"""Distinct messages whose hashes the writer keeps (about 6 MB of them): many times what
+the problems in flight send at once, even 256 problems of a long debate."""
 
 
 def message_hash(message: Message) -> str:
@@ -39,6 +50,33 @@ class StoredMessage(BaseModel):
     message: Message
 
 
+class StoredHash(BaseModel):
+    """A stored line's hash alone: what the writer needs of lines already on disk."""
+
+    sha256: str
+
+
+class RecentHashes:
+    """The last `limit` distinct hashes seen, the least recently seen forgotten first."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._hashes: OrderedDict[str, None] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+    def seen(self, digest: str) -> bool:
+        """Whether the hash was among the recent ones; either way, it is the newest now."""
+        if digest in self._hashes:
+            self._hashes.move_to_end(digest)
+            return True
+        self._hashes[digest] = None
+        if len(self._hashes) > self.limit:
+            self._hashes.popitem(last=False)
+        return False
+
+
 class MessageStore:
     """Append-only, content-addressed. One writer per run (the bench process); appends
     from its worker threads are serialised by a lock."""
@@ -46,11 +84,34 @@ class MessageStore:
     def __init__(self, run_dir: Path) -> None:
         self.path = run_dir / MESSAGES_FILE
         self._lock = threading.Lock()
-        self._known: set[str] | None = None
+        self._known: RecentHashes | None = None
 
-    def _load_known(self) -> set[str]:
-        if self._known is None:
-            self._known = set(self.read())
+    def _load_known(self) -> RecentHashes:
+        """The hashes of the file's last lines (not the whole file: a resumed run's file may
+        be large), after repairing a torn last line so appends follow a whole one."""
+        if self._known is not None:
+            return self._known
+        self._known = RecentHashes(RECENT_MESSAGES)
+        if not self.path.exists():
+            return self._known
+        lines = last_lines(self.path, RECENT_MESSAGES)
+        for index, raw in enumerate(lines):
+            try:
+                stored = StoredHash.model_validate_json(raw)
+            except ValidationError as exc:
+                if index < len(lines) - 1:
+                    raise DatasetError(
+                        f"{self.path}: an unreadable message line among the last "
+                        f"{len(lines)}; fix or delete it"
+                    ) from exc
+                print(f"warning: {self.path}: dropping a torn last line", file=sys.stderr)
+                with self.path.open("r+b") as handle:
+                    handle.truncate(handle.seek(0, os.SEEK_END) - len(raw))
+                break
+            if not raw.endswith(b"\n"):  # complete JSON, no newline: finish it
+                with self.path.open("ab") as handle:
+                    handle.write(b"\n")
+            self._known.seen(stored.sha256)
         return self._known
 
     def read(self, *, repair: bool = True) -> dict[str, Message]:
@@ -98,8 +159,7 @@ class MessageStore:
                 for message in messages:
                     digest = message_hash(message)
                     hashes.append(digest)
-                    if digest not in known:
-                        known.add(digest)
+                    if not known.seen(digest):
                         new.append(StoredMessage(sha256=digest, message=message))
                 hashed.append(hashes)
             if new:

@@ -3,7 +3,8 @@ a crash loses nothing that finished and a re-run skips exactly what is done.
 
 A line holds the grade, the problem's counts (tokens, truncations, how answers were read),
 every call (its messages as hashes into `messages.jsonl`), every turn and every vote table.
-Summaries read only the head of each line (`ResultHead`), so they stay fast on large runs.
+Summaries and resume read only the head of each line (`ResultHead`), one line at a time
+(`council.bench.ledger`), so they stay fast and small on large runs.
 """
 
 from __future__ import annotations
@@ -61,13 +62,6 @@ class ResultHead(BaseModel):
         return self.error is None
 
 
-class ResultId(BaseModel):
-    """What resume needs of a line: which problem, and whether it finished."""
-
-    problem_id: str
-    error: str | None = None
-
-
 class ResultLine(ResultHead):
     calls: list[RecordedCall] = Field(default_factory=list)
     turns: list[RecordedTurn] = Field(default_factory=list)
@@ -89,6 +83,10 @@ class ResultsFile:
     def heads(self) -> list[ResultHead]:
         """Every readable line without its calls, turns, votes and steps (fast)."""
         return self._read(ResultHead)
+
+    def iter_heads(self) -> Iterator[ResultHead]:
+        """`heads`, one line at a time, in the order they were written."""
+        return self._iter(ResultHead)
 
     def _read(self, model: type[Line]) -> list[Line]:
         return list(self._iter(model))
@@ -127,11 +125,6 @@ class ResultsFile:
 
     def latest_heads(self) -> dict[str, ResultHead]:
         return {line.problem_id: line for line in self._iter(ResultHead)}
-
-    def done_ids(self) -> set[str]:
-        """What resume skips: only each line's id and error are kept, not its head."""
-        latest = {line.problem_id: line.error is None for line in self._iter(ResultId)}
-        return {pid for pid, done in latest.items() if done}
 
     def append(self, line: ResultLine) -> None:
         self.append_many([line])

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Iterable
+from collections.abc import Callable, Iterable, Sized
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -26,8 +26,10 @@ from council.bench.executors.base import Executor
 from council.bench.executors.local import LocalExecutor
 from council.bench.faults import BenchStoppedError, FaultWatch
 from council.bench.grading import Grader
+from council.bench.ledger import Ledger
 from council.bench.problem import ProblemHook, ProblemOutcome, result_line, run_problem
-from council.bench.summary import Summary, summarise_run
+from council.bench.results import ResultLine
+from council.bench.summary import Summary, read_budget, summary_of
 from council.bench.writer import ResultCallback, RunRecorder, WriteQueue
 from council.runner import GraphRunner
 
@@ -36,6 +38,7 @@ __all__ = [
     "ProblemOutcome",
     "RunOptions",
     "RunRecorder",
+    "StartCallback",
     "result_line",
     "run_benchmark",
     "run_on",
@@ -43,6 +46,11 @@ __all__ = [
 ]
 
 MAX_CONCURRENCY = 256
+WRITE_BACKLOG = 2
+"""Outcomes waiting for the writer, per problem in flight, before no more are started: a
+disk slower than the problems holds them back instead of piling results up in memory."""
+StartCallback = Callable[[Summary], None]
+"""Told, before the first problem, the summary of what earlier sessions finished."""
 
 
 class RunOptions(BaseModel):
@@ -60,6 +68,7 @@ async def run_benchmark(
     concurrency: int = 4,
     hook: ProblemHook | None = None,
     on_result: ResultCallback | None = None,
+    on_start: StartCallback | None = None,
 ) -> Summary:
     """Run every problem not yet done in `run_dir` in this process; returns the summary of
     the whole run. With a hook (memory), problems run one at a time, in order.
@@ -70,7 +79,14 @@ async def run_benchmark(
     concurrency = RunOptions(concurrency=concurrency).concurrency
     limit = 1 if hook is not None else concurrency  # memory carries problem to problem, in order
     executor = LocalExecutor(runner, grader, hook)
-    return await run_on(executor, problems, run_dir, concurrency=limit, on_result=on_result)
+    return await run_on(
+        executor,
+        problems,
+        run_dir,
+        concurrency=limit,
+        on_result=on_result,
+        on_start=on_start,
+    )
 
 
 async def run_on(
@@ -80,46 +96,67 @@ async def run_on(
     *,
     concurrency: int = 4,
     on_result: ResultCallback | None = None,
+    on_start: StartCallback | None = None,
 ) -> Summary:
     """`run_benchmark` on any executor: the driver's side of every run. Problems are
     submitted as earlier ones finish, never more than `concurrency` at once; outcomes are
-    checked against the stop rules and written in the order they arrive."""
+    checked against the stop rules and written in the order they arrive. `on_start` is
+    told what earlier sessions finished, before the first problem.
+
+    A problem whose id is done or in flight is not submitted again (a data set may repeat
+    an id), so no problem is ever recorded as done twice."""
     concurrency = RunOptions(concurrency=concurrency).concurrency
     recorder = RunRecorder(run_dir)
-    done = recorder.results.done_ids()
-    todo = (p for p in problems if p.id not in done)
-    writes = WriteQueue(recorder, on_result)
+    ledger = Ledger.read(recorder.results)
+    resumed = ledger.graded
+    if on_start is not None:
+        on_start(summary_of(ledger, 0.0))
+
+    claimed: set[str] = set()  # submitted, not yet written: in flight or in the write queue
+
+    def recorded(line: ResultLine) -> None:
+        ledger.add(line)
+        claimed.discard(line.problem_id)
+        if on_result is not None:
+            on_result(line)
+
+    finished: asyncio.Queue[asyncio.Future[ProblemOutcome] | None] = asyncio.Queue()
+    writes = WriteQueue(recorder, recorded, on_written=lambda: finished.put_nowait(None))
     watch = FaultWatch()
     started = time.perf_counter()
     stopped: str | None = None
-    total = 0
+    submitted = 0
+    todo = iter(problems)
     in_flight: set[asyncio.Future[ProblemOutcome]] = set()
+    backlog = WRITE_BACKLOG * concurrency
 
     def refill() -> None:
-        nonlocal total
-        while len(in_flight) < concurrency:
+        nonlocal submitted
+        while len(in_flight) < concurrency and writes.pending < backlog:
             problem = next(todo, None)
             if problem is None:
                 return
-            total += 1
-            in_flight.add(asyncio.ensure_future(_awaited(executor.submit(problem))))
+            if problem.id in ledger.done or problem.id in claimed:
+                continue
+            claimed.add(problem.id)
+            submitted += 1
+            future = asyncio.ensure_future(executor.submit(problem))
+            in_flight.add(future)
+            future.add_done_callback(finished.put_nowait)
 
     try:
         refill()
-        while in_flight and stopped is None:
-            finished, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-            # a finished future stays in `in_flight` until used, so none goes unseen
-            for future in finished:
-                if stopped is not None:
-                    break  # what finished beside the stop is left, to run on resume
+        while (in_flight or writes.pending) and stopped is None:
+            future = await finished.get()  # a problem finished, or a write (None)
+            if future is not None:
                 in_flight.discard(future)
                 outcome = future.result()  # an executor's own failure ends the run
                 reason = watch.observe(outcome.failure)
                 if reason is not None:
                     stopped = reason  # the fault that stops the run is not this problem's:
-                    continue  # it is left unrecorded, to run on resume
+                    break  # it is left unrecorded, as is what finished beside it
                 writes.put(outcome)
-            if stopped is None:
+            if finished.empty():  # a burst is taken whole before refilling
                 refill()
     finally:  # on a stop, failure or cancellation, end the rest rather than leave them; a
         # problem cut off in flight is not recorded, so it runs on resume
@@ -127,11 +164,14 @@ async def run_on(
             future.cancel()
         await asyncio.gather(*in_flight, return_exceptions=True)
         await writes.close()
+    if not ledger.exact:  # the file already held a done problem twice: read it again
+        ledger = Ledger.read(recorder.results)
     previous = _previous_wall(run_dir)
-    summary = summarise_run(run_dir, previous + time.perf_counter() - started)
+    budget = read_budget(run_dir)
+    summary = summary_of(ledger, previous + time.perf_counter() - started, budget)
     (run_dir / "summary.json").write_text(summary.model_dump_json(indent=2))
     if stopped is not None:
-        attempted = len(done) + total
+        attempted = resumed + submitted
         raise BenchStoppedError(
             f"bench stopped: {stopped} — {summary.graded} of {_count(problems, attempted)} "
             f"problems are done and kept in {run_dir}; once that is fixed, the same command "
@@ -141,12 +181,8 @@ async def run_on(
     return summary
 
 
-async def _awaited(work: Awaitable[ProblemOutcome]) -> ProblemOutcome:
-    return await work
-
-
 def _count(problems: Iterable[Problem], fallback: int) -> int:
-    return len(problems) if isinstance(problems, list | tuple) else fallback
+    return len(problems) if isinstance(problems, Sized) else fallback
 
 
 def _previous_wall(run_dir: Path) -> float:

@@ -3,11 +3,12 @@ runner, progress display, and the token-matched self-consistency baseline."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from council.bench.datasets import DatasetSpec, Problem
+from council.bench.datasets import DatasetSpec
 from council.bench.executors.base import Placement, RunnerRecipe
 from council.bench.grading import Grader, grader_version
 from council.bench.manifest import (
@@ -17,6 +18,7 @@ from council.bench.manifest import (
     data_sha256,
     prompt_hashes,
 )
+from council.bench.problem_set import Problems
 from council.bench.progress import NoProgress, ProgressView
 from council.bench.results import ResultHead, ResultLine
 from council.bench.runner import ProblemHook, run_benchmark, run_on
@@ -156,7 +158,7 @@ class BenchSession:
     async def run(
         self,
         runner: GraphRunner,
-        problems: list[Problem],
+        problems: Problems,
         run_dir: Path,
         *,
         grader: Grader,
@@ -172,12 +174,12 @@ class BenchSession:
         from council.bench.executors.select import open_executor
 
         executor = None if memory else await open_executor(self.placement, recipe)
-        from council.bench.results import RESULTS_FILE, ResultsFile
-
-        already = ResultsFile(run_dir / RESULTS_FILE).latest_heads()
-        tally = Tally(graded=[line for line in already.values() if line.done])
         view = progress or NoProgress()
-        view.start(label or runner.name, len(problems), tally.attempted, tally.describe())
+        tally = Tally()
+
+        def on_start(so_far: Summary) -> None:
+            tally.resume(so_far)
+            view.start(label or runner.name, len(problems), tally.attempted, tally.describe())
 
         def on_result(line: ResultLine) -> None:
             tally.add(line)
@@ -193,10 +195,16 @@ class BenchSession:
                     concurrency=concurrency,
                     hook=hook,
                     on_result=on_result,
+                    on_start=on_start,
                 )
             try:
                 return await run_on(
-                    executor, problems, run_dir, concurrency=concurrency, on_result=on_result
+                    executor,
+                    problems,
+                    run_dir,
+                    concurrency=concurrency,
+                    on_result=on_result,
+                    on_start=on_start,
                 )
             finally:
                 await executor.close()
@@ -213,7 +221,7 @@ class BenchSession:
     async def run_baseline(
         self,
         protocol_summary: Summary,
-        problems: list[Problem],
+        problems: Problems,
         dataset: DatasetSpec,
         run_dir: Path,
         *,
@@ -263,7 +271,7 @@ class BenchSession:
     async def _plan_baseline(
         self,
         protocol_summary: Summary,
-        problems: list[Problem],
+        problems: Problems,
         dataset: DatasetSpec,
         run_dir: Path,
         grader: Grader,
@@ -271,7 +279,7 @@ class BenchSession:
         progress: ProgressView | None,
     ) -> BaselinePlan:
         pilot_dir = run_dir / "baseline-pilot"
-        pilot_problems = problems[:PILOT_PROBLEMS]
+        pilot_problems = list(itertools.islice(problems, PILOT_PROBLEMS))
         options = ProtocolOptions(samples=1, settings=self.options.settings)
         runner = self.runner("self-consistency", options)
         pilot_spec = dataset.model_copy(update={"limit": len(pilot_problems)})
@@ -305,13 +313,20 @@ class BenchSession:
 class Tally:
     """The progress line's figures, as in the summary: accuracy over attempted problems
     (an error counts wrong), over graded ones, and the errors. Problems that errored in an
-    earlier session are not counted until they run again now."""
+    earlier session are not counted until they run again now. A few counters, whatever
+    the run's size: the display costs the same at problem 10 and problem 100,000."""
 
-    def __init__(self, graded: list[ResultHead]) -> None:
-        self.graded = len(graded)
-        self.correct = sum(line.correct for line in graded)
-        self.truncated = sum(line.truncated_calls for line in graded)
+    def __init__(self) -> None:
+        self.graded = 0
+        self.correct = 0
+        self.truncated = 0
         self.errors = 0
+
+    def resume(self, so_far: Summary) -> None:
+        """Count what earlier sessions graded (their errors run again now)."""
+        self.graded += so_far.graded
+        self.correct += so_far.correct
+        self.truncated += so_far.truncated_calls
 
     @property
     def attempted(self) -> int:

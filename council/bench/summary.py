@@ -8,12 +8,12 @@ answer, is beside it, and so is the number of errors."""
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from council.bench.ledger import Ledger
 from council.bench.results import RESULTS_FILE, ResultHead, ResultsFile
 from council.bench.stats import wilson_interval
 
@@ -68,46 +68,47 @@ class Summary(BaseModel):
 
 
 def summarise(
-    lines: Sequence[ResultHead], wall_seconds: float, budget: TokenBudget | None = None
+    lines: Iterable[ResultHead], wall_seconds: float, budget: TokenBudget | None = None
 ) -> Summary:
-    done = [line for line in lines if line.done]
-    n = len(done)
-    attempted = len(lines)
-    correct = sum(line.correct for line in done)
+    """The summary of one line per problem (each problem's latest)."""
+    ledger = Ledger()
+    for line in lines:
+        ledger.add(line)
+    return summary_of(ledger, wall_seconds, budget)
+
+
+def summary_of(ledger: Ledger, wall_seconds: float, budget: TokenBudget | None = None) -> Summary:
+    n = ledger.graded
+    attempted = n + ledger.errors
+    correct = ledger.correct
     low, high = wilson_interval(correct, attempted)
-    tokens = sum(line.tokens for line in done)
-    costs = [line.cost_usd for line in done if line.cost_usd is not None]
-    stop_rounds = [line.stopped_round for line in done if line.stopped_round is not None]
-    calls = sum(line.call_count for line in done)
-    truncated = sum(line.truncated_calls for line in done)
-    truncated_problems = sum(line.truncated_calls > 0 for line in done)
-    methods: dict[str, int] = {}
-    for line in done:
-        for method, count in line.extractions.items():
-            methods[method] = methods.get(method, 0) + count
+    calls = ledger.calls
+    truncated = ledger.truncated_calls
     return Summary(
         problems=attempted,
         graded=n,
-        errors=attempted - n,
+        errors=ledger.errors,
         correct=correct,
         accuracy=correct / attempted if attempted else 0.0,
         accuracy_graded=correct / n if n else 0.0,
         ci95_low=low,
         ci95_high=high,
-        extraction_failure_rate=sum(line.extraction_failed for line in done) / n if n else 0.0,
-        extraction_methods=dict(sorted(methods.items())),
+        extraction_failure_rate=ledger.extraction_failed / n if n else 0.0,
+        extraction_methods=dict(sorted(ledger.extraction_methods.items())),
         truncated_calls=truncated,
         truncated_call_rate=truncated / calls if calls else 0.0,
-        truncated_problems=truncated_problems,
-        truncated_problem_rate=truncated_problems / n if n else 0.0,
-        tokens_total=tokens,
-        tokens_per_problem=tokens / n if n else 0.0,
+        truncated_problems=ledger.truncated_problems,
+        truncated_problem_rate=ledger.truncated_problems / n if n else 0.0,
+        tokens_total=ledger.tokens,
+        tokens_per_problem=ledger.tokens / n if n else 0.0,
         calls_per_problem=calls / n if n else 0.0,
-        cost_usd=sum(costs) if costs else None,
+        cost_usd=ledger.costs.value if ledger.costed else None,
         wall_seconds=wall_seconds,
-        seconds_per_problem=statistics.fmean(line.seconds for line in done) if done else 0.0,
-        stopped_early_share=sum(line.stopped_early for line in done) / n if n else 0.0,
-        mean_stop_round=statistics.fmean(stop_rounds) if stop_rounds else None,
+        seconds_per_problem=ledger.seconds.value / n if n else 0.0,
+        stopped_early_share=ledger.stopped_early / n if n else 0.0,
+        mean_stop_round=(
+            ledger.stop_round_total / ledger.stop_rounds if ledger.stop_rounds else None
+        ),
         token_budget=budget,
     )
 
@@ -118,8 +119,9 @@ def read_budget(run_dir: Path) -> TokenBudget | None:
 
 
 def summarise_run(run_dir: Path, wall_seconds: float = 0.0) -> Summary:
-    latest = ResultsFile(run_dir / RESULTS_FILE).latest_heads()
-    return summarise(list(latest.values()), wall_seconds, read_budget(run_dir))
+    """The summary of a run directory, read one line at a time."""
+    ledger = Ledger.read(ResultsFile(run_dir / RESULTS_FILE))
+    return summary_of(ledger, wall_seconds, read_budget(run_dir))
 
 
 def describe(summary: Summary) -> str:

@@ -45,13 +45,29 @@ class RunRecorder:
 
 class WriteQueue:
     """Serialises writes in arrival order; `close` waits for everything put so far, even
-    when the run is failing or being cancelled (a finished problem's write must land)."""
+    when the run is failing or being cancelled (a finished problem's write must land).
 
-    def __init__(self, recorder: RunRecorder, on_result: ResultCallback | None = None) -> None:
+    `on_result` is told each line once it is on disk; `on_written`, after each batch (also
+    a failed one), so a driver holding problems back until the writer catches up
+    (`pending`) knows when to go on."""
+
+    def __init__(
+        self,
+        recorder: RunRecorder,
+        on_result: ResultCallback | None = None,
+        on_written: Callable[[], None] | None = None,
+    ) -> None:
         self.recorder = recorder
         self.on_result = on_result
+        self.on_written = on_written
         self._waiting: list[ProblemOutcome] = []
+        self._writing = 0
         self._task: asyncio.Task[None] | None = None
+
+    @property
+    def pending(self) -> int:
+        """Outcomes put and not yet on disk."""
+        return len(self._waiting) + self._writing
 
     def put(self, outcome: ProblemOutcome) -> None:
         self._waiting.append(outcome)
@@ -63,10 +79,16 @@ class WriteQueue:
     async def _drain(self) -> None:
         while self._waiting:
             batch, self._waiting = self._waiting, []
-            lines = await asyncio.to_thread(self.recorder.write_many, batch)
-            if self.on_result is not None:
-                for line in lines:
-                    self.on_result(line)
+            self._writing = len(batch)
+            try:
+                lines = await asyncio.to_thread(self.recorder.write_many, batch)
+                if self.on_result is not None:
+                    for line in lines:
+                        self.on_result(line)
+            finally:
+                self._writing = 0
+                if self.on_written is not None:
+                    self.on_written()
 
     async def close(self) -> None:
         while self._task is not None and not self._task.done():

@@ -171,10 +171,12 @@ def run_bench(args: argparse.Namespace) -> int:
 async def _bench(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from council.bench.datasets import DatasetSpec, load_problems
+    from council.bench.datasets import DatasetSpec
     from council.bench.executors.base import Placement
     from council.bench.grading import Grader
-    from council.bench.manifest import build_manifest, check_or_save_config, record_session
+    from council.bench.heap import settle_for_many_problems
+    from council.bench.manifest import check_or_save_config, record_session
+    from council.bench.problem_set import ProblemSet
     from council.bench.runner import RunOptions
     from council.bench.session import BenchSession
     from council.bench.summary import describe
@@ -202,15 +204,20 @@ async def _bench(args: argparse.Namespace) -> int:
         shuffle=args.shuffle,
         seed=args.seed or 0,
     )  # --seed drives the shuffle and decoding
-    problems = load_problems(spec)
+    problems = ProblemSet(spec)  # read as the run goes, never held whole
     placement = validated(Placement, **placement_values(args))
+    if placement.executor == "ray":
+        from council.bench.executors.ray import require_ray
+
+        require_ray()  # before anything is written
     session = BenchSession(
         config, options, cache=args.cache, model_given=bool(args.model), placement=placement
     )
     runner = session.runner(args.protocol)
+    settle_for_many_problems()
     run_config = session.run_config(args.protocol, spec, runner, memory=args.memory)
     resuming = check_or_save_config(args.out, run_config)
-    record_session(args.out, build_manifest(run_config, runner, [p.id for p in problems]))
+    record_session(args.out, run_config, runner, problems)
     if resuming:
         console.print(f"[dim]resuming {args.out}[/]")
     with Grader() as grader:

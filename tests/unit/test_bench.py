@@ -294,7 +294,7 @@ async def test_scattered_failures_do_not_stop_the_run_and_count_as_wrong(
 
 
 def test_progress_line_shows_errors_beside_both_accuracies() -> None:
-    tally = Tally(graded=[])
+    tally = Tally()
     assert tally.describe() == "accuracy –"
     base = {"question": "q", "gold": "1"}
     tally.add(ResultLine(problem_id="a", correct=True, **base))

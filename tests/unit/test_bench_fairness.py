@@ -208,7 +208,7 @@ async def test_baseline_k_matches_the_protocols_tokens_is_frozen_and_reported(
 
 
 def test_the_first_manifest_is_kept_and_each_session_appended(tmp_path: Path) -> None:
-    from council.bench.manifest import build_manifest, record_session
+    from council.bench.manifest import Manifest, record_session
 
     data = write_data(tmp_path / "data.jsonl", 4)
     session = BenchSession(CouncilConfig(), ProtocolOptions(), models=RoleModels(ScriptedModel()))
@@ -216,9 +216,10 @@ def test_the_first_manifest_is_kept_and_each_session_appended(tmp_path: Path) ->
     for limit in (2, 4):
         spec = DatasetSpec(source=str(data), limit=limit)
         config = session.run_config("single", spec, runner, memory=False)
-        ids = [p.id for p in load_problems(spec)]
-        record_session(tmp_path, build_manifest(config, runner, ids))
+        record_session(tmp_path, config, runner, load_problems(spec))
     manifest = json.loads((tmp_path / "manifest.json").read_text())
-    assert len(manifest["problem_ids"]) == 2 and manifest["config"]["dataset"]["limit"] == 2
+    Manifest.model_validate(manifest)  # the streamed ids make the model's JSON
+    assert manifest["problem_ids"] == [p.id for p in load_problems(spec)][:2]
+    assert manifest["config"]["dataset"]["limit"] == 2
     sessions = [json.loads(s) for s in (tmp_path / "sessions.jsonl").read_text().splitlines()]
     assert [s["limit"] for s in sessions] == [2, 4]

@@ -44,9 +44,13 @@ def test_unknown_model_is_a_clear_one_line_error() -> None:
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def council(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """This tree's `council` in a fresh interpreter, as a user runs it."""
-    path = os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])
+def council(
+    *args: str, timeout: float = 120, path_first: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """This tree's `council` in a fresh interpreter, as a user runs it (`path_first`: a
+    directory searched for modules before everything else)."""
+    first = [str(path_first)] if path_first else []
+    path = os.pathsep.join([*first, str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])
     env = {**os.environ, "PYTHONPATH": path, "COLUMNS": "200"}  # tables unwrapped
     return subprocess.run(
         [sys.executable, "-m", "council.cli.main", *args],
@@ -178,6 +182,23 @@ def test_bench_refuses_invalid_numbers_with_the_valid_range(
     done = council(*bench_args(arithmetic, tmp_path / "run", "http://127.0.0.1:9/v1"), *option)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [f"error: {message}"]
+    assert not (tmp_path / "run").exists()  # refused before anything was written
+
+
+def test_bench_on_ray_without_ray_says_how_to_get_it(arithmetic: Path, tmp_path: Path) -> None:
+    """Ray made unimportable whether or not it is installed: a `ray` package first on the
+    path that fails to import, as a missing one does."""
+    blocker = tmp_path / "no-ray" / "ray"
+    blocker.mkdir(parents=True)
+    (blocker / "__init__.py").write_text("raise ImportError(\"No module named 'ray'\")\n")
+    done = council(
+        *bench_args(arithmetic, tmp_path / "run", "http://127.0.0.1:9/v1", "--executor", "ray"),
+        path_first=blocker.parent,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "error: --executor ray needs Ray: pip install 'council-reasoning[ray]'"
+    ]
     assert not (tmp_path / "run").exists()  # refused before anything was written
 
 

@@ -22,6 +22,7 @@ from multiprocessing.process import BaseProcess
 
 from council.bench.datasets import Problem
 from council.bench.executors.base import ProblemSolver, RunnerRecipe, WorkerDiedError
+from council.bench.heap import settle_for_many_problems
 from council.bench.problem import ProblemOutcome
 from council.processes import exit_when_parent_dies
 
@@ -36,6 +37,7 @@ def serve(recipe_json: str, conn: Connection, parent_pid: int) -> None:
 
 async def _serve(recipe: RunnerRecipe, conn: Connection) -> None:
     solver = ProblemSolver(recipe)
+    settle_for_many_problems()
     loop = asyncio.get_running_loop()
     inbox: asyncio.Queue[list[Problem] | None] = asyncio.Queue()
     outbox: queue.SimpleQueue[ProblemOutcome | None] = queue.SimpleQueue()
@@ -88,6 +90,9 @@ class _Worker:
     process: BaseProcess
     conn: Connection
     pending: dict[str, asyncio.Future[ProblemOutcome]] = field(default_factory=dict)
+    outbox: list[Problem] = field(default_factory=list)
+    """Problems submitted in this turn of the event loop, sent together at its end."""
+    gone: bool = False
 
 
 class ProcessExecutor:
@@ -99,6 +104,7 @@ class ProcessExecutor:
         self.count = workers
         self._workers: list[_Worker] = []
         self._closing = False
+        self._flush_due = False
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> ProcessExecutor:
@@ -125,15 +131,32 @@ class ProcessExecutor:
         return [w.process.pid for w in self._workers if w.process.pid is not None]
 
     def submit(self, problem: Problem) -> asyncio.Future[ProblemOutcome]:
+        """Queued for the least-loaded worker; what is submitted in one turn of the event
+        loop (the driver refills after a burst of finished problems) goes to each worker
+        as one message, so the driver and the worker wake once for it, not per problem."""
         assert self._loop is not None, "start() the executor first"
         worker = min(self._workers, key=lambda w: len(w.pending))
         future: asyncio.Future[ProblemOutcome] = self._loop.create_future()
-        if not worker.process.is_alive():
+        if worker.gone or not worker.process.is_alive():
             future.set_exception(WorkerDiedError(self._died(worker)))
             return future
         worker.pending[problem.id] = future
-        worker.conn.send([problem])
+        worker.outbox.append(problem)
+        if not self._flush_due:
+            self._flush_due = True
+            self._loop.call_soon(self._flush)
         return future
+
+    def _flush(self) -> None:
+        self._flush_due = False
+        for worker in self._workers:
+            if not worker.outbox:
+                continue
+            batch, worker.outbox = worker.outbox, []
+            try:
+                worker.conn.send(batch)
+            except (OSError, ValueError):  # it died since: its problems cannot run there
+                self._fail(worker)
 
     def _receive(self, worker: _Worker) -> None:
         """Per worker, a thread: hands each batch of outcomes to the event loop."""
@@ -154,6 +177,7 @@ class ProcessExecutor:
                 future.set_result(outcome)
 
     def _fail(self, worker: _Worker) -> None:
+        worker.gone = True
         worker.process.join(timeout=1)
         error = WorkerDiedError(self._died(worker))
         for future in worker.pending.values():

@@ -25,6 +25,11 @@ EXTRA_CONCURRENCY = 4
 """Actor calls beyond the problems in flight (e.g. `load`), so they never wait behind work."""
 
 
+def require_ray() -> None:
+    """Refuse `--executor ray` where Ray is not installed, before a run directory is made."""
+    _ray()
+
+
 def _ray() -> Any:
     try:
         import ray

@@ -8,6 +8,7 @@ import os
 
 from council.bench.datasets import Problem
 from council.bench.executors.base import ProblemSolver, RunnerRecipe
+from council.bench.heap import settle_for_many_problems
 from council.bench.problem import ProblemOutcome
 
 
@@ -16,6 +17,7 @@ class SolverActor:
 
     def __init__(self, recipe_json: str) -> None:
         self.solver = ProblemSolver(RunnerRecipe.model_validate_json(recipe_json))
+        settle_for_many_problems()
 
     async def solve(self, problem: Problem) -> ProblemOutcome:
         return await self.solver.solve(problem)
