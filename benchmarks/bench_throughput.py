@@ -39,7 +39,6 @@ from council.bench.grading import Grader
 from council.bench.heap import settle_for_many_problems
 from council.bench.results import ResultsFile
 from council.bench.runner import run_benchmark, run_on
-from council.config import CouncilConfig
 from council.models.factory import build_model
 from council.models.roles import RoleModels
 from council.models.settings import ModelSettings, ModelSpec
@@ -83,12 +82,7 @@ class Rate:
 def make_recipe(api_base: str, settings: ModelSettings) -> RunnerRecipe:
     """What worker processes or Ray actors build the same runner from."""
     model = ModelSpec(name="openai/bench", api_base=api_base, settings=settings)
-    return RunnerRecipe(
-        protocol="single",
-        config=CouncilConfig(model=model),
-        options=ProtocolOptions(settings=settings),
-        model_given=True,
-    )
+    return RunnerRecipe.on_model("single", model)
 
 
 async def runner_rate(

@@ -23,9 +23,7 @@ from council.bench.executors.processes import ProcessExecutor
 from council.bench.messages import MessageStore
 from council.bench.results import ResultsFile
 from council.bench.runner import run_on
-from council.config import CouncilConfig
 from council.models.settings import ModelSettings, ModelSpec
-from council.protocols import ProtocolOptions
 from tests.support.processes import cmdline, descendants, kill_all, wait_until_gone
 from tests.support.servers import stub_process
 
@@ -39,12 +37,7 @@ PROBLEMS = [
 def recipe(api_base: str) -> RunnerRecipe:
     settings = ModelSettings(max_retries=0, timeout_seconds=30)
     model = ModelSpec(name="openai/stub", api_base=api_base, settings=settings)
-    return RunnerRecipe(
-        protocol="single",
-        config=CouncilConfig(model=model),
-        options=ProtocolOptions(settings=settings),
-        model_given=True,
-    )
+    return RunnerRecipe.on_model("single", model)
 
 
 def recorded_ids(run_dir: Path) -> Counter[str]:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, model_validator
 from council.bench.datasets import Problem
 from council.bench.problem import ProblemOutcome, run_problem
 from council.config import CouncilConfig
+from council.models.settings import ModelSpec
 from council.protocols.options import ProtocolOptions
 from council.runner import GraphRunner
 
@@ -58,6 +59,16 @@ class RunnerRecipe(BaseModel):
     options: ProtocolOptions
     cache: Path | None = None
     model_given: bool = False
+
+    @classmethod
+    def on_model(cls, protocol: str, model: ModelSpec) -> RunnerRecipe:
+        """A built-in protocol with every role on one model, decoding with its settings."""
+        return cls(
+            protocol=protocol,
+            config=CouncilConfig(model=model),
+            options=ProtocolOptions(settings=model.settings),
+            model_given=True,
+        )
 
     def to_json(self) -> str:
         """Only what was set: a protocol refuses options it does not use, so defaults
