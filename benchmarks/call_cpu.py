@@ -5,8 +5,11 @@
 With no latency to hide behind, CPU per call is what limits how many concurrent problems
 two cores can keep in flight: a bare HTTP post, the OpenAI SDK, `litellm.acompletion`
 (the path every council model call takes), one `single`-protocol problem through
-`GraphRunner.arun`, and one problem through the bench runner (grading and the fsynced
-results line included). Each figure is process CPU time per call, after a warm-up.
+`GraphRunner.arun`, one problem through the bench runner (grading and the fsynced
+results line included), and a 3-debater 2-round debate through `GraphRunner.arun`, per
+problem and per debate step (one debater's call: the issue's "a debate step
+proportionally" is that per-step figure beside `single`'s per-problem one). Each figure is
+process CPU time per call, after a warm-up.
 """
 
 from __future__ import annotations
@@ -29,7 +32,10 @@ from bench_throughput import make_runner, problems
 
 from council.bench.grading import Grader
 from council.bench.runner import run_benchmark
-from council.models.settings import ModelSettings
+from council.models.factory import build_model
+from council.models.roles import RoleModels
+from council.models.settings import ModelSettings, ModelSpec
+from council.protocols import ProtocolOptions, build_runner
 from tests.support.servers import stub_process
 
 MESSAGES = [{"role": "user", "content": "What is 2 + 2?"}]
@@ -72,6 +78,8 @@ async def measure(base: str, calls: int) -> None:
         wall_ms = (time.perf_counter() - wall) / calls * 1000
         print(f"{'bench runner, per problem':<34} {cpu_ms:6.2f} ms CPU, {wall_ms:6.2f} ms wall")
 
+    await debate_step(base, settings, question, calls)
+
     # litellm last: importing it installs process-wide hooks (logging workers, callbacks)
     # that slow every later await in this process, so council is measured before it
     client = openai.AsyncOpenAI(base_url=base, api_key="not-needed")
@@ -97,6 +105,28 @@ async def measure(base: str, calls: int) -> None:
         ),
         calls,
     )
+
+
+async def debate_step(base: str, settings: ModelSettings, question: str, calls: int) -> None:
+    """Du et al.'s debate, 3 debaters x 2 rounds (6 calls a problem, the second round's
+    prompts carrying the others' replies): CPU per problem, and per debater call."""
+    model = build_model(ModelSpec(name="openai/bench", api_base=base, settings=settings))
+    options = ProtocolOptions(settings=settings, agents=3, rounds=2)
+    runner = build_runner("debate", models=RoleModels(model), options=options)
+    problems_run = max(calls // 6, 5)
+    for _ in range(2):
+        await runner.arun(question)
+    cpu, wall = time.process_time(), time.perf_counter()
+    steps = 0
+    for _ in range(problems_run):
+        steps += len((await runner.arun(question)).calls)
+    cpu_ms, wall_ms = time.process_time() - cpu, time.perf_counter() - wall
+    per_problem = cpu_ms / problems_run * 1000
+    print(
+        f"{'debate 3x2, per problem':<34} {per_problem:6.2f} ms CPU, "
+        f"{wall_ms / problems_run * 1000:6.2f} ms wall ({steps / problems_run:.0f} calls)"
+    )
+    print(f"{'debate, per step (one call)':<34} {cpu_ms / steps * 1000:6.2f} ms CPU")
 
 
 def main() -> None:
