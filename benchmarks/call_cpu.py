@@ -1,15 +1,15 @@
 """CPU per model call, layer by layer, against a loopback server that answers at once.
 
-    python benchmarks/call_cpu.py [--calls 50]
+    python benchmarks/call_cpu.py [--calls 50] [--repeats 5]
 
 With no latency to hide behind, CPU per call is what limits how many concurrent problems
 two cores can keep in flight: a bare HTTP post, the OpenAI SDK, `litellm.acompletion`
-(the path every council model call takes), one `single`-protocol problem through
+(council's path to providers that are not OpenAI-compatible endpoints), one `single`-protocol problem through
 `GraphRunner.arun`, one problem through the bench runner (grading and the fsynced
 results line included), and a 3-debater 2-round debate through `GraphRunner.arun`, per
 problem and per debate step (one debater's call: the issue's "a debate step
 proportionally" is that per-step figure beside `single`'s per-problem one). Each figure is
-process CPU time per call, after a warm-up.
+process CPU time per unit after a warm-up, the median of `--repeats` batches.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -31,6 +32,7 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 from bench_throughput import make_runner, problems
 
 from council.bench.grading import Grader
+from council.bench.heap import settle_for_many_problems
 from council.bench.runner import run_benchmark
 from council.models.factory import build_model
 from council.models.roles import RoleModels
@@ -41,18 +43,42 @@ from tests.support.servers import stub_process
 MESSAGES = [{"role": "user", "content": "What is 2 + 2?"}]
 
 
-async def cpu_per_call(label: str, call: Callable[[], Awaitable[object]], calls: int) -> None:
+Batch = Callable[[], Awaitable[int]]
+"""Runs a batch of work; returns how many units (calls, problems, steps) it did."""
+
+
+async def median_cpu(label: str, batch: Batch, repeats: int, unit: str = "per call") -> None:
+    """CPU and wall per unit, the median of `repeats` batches (a shared virtual machine's
+    figures move by a fifth from one batch to the next)."""
+    cpu_ms: list[float] = []
+    wall_ms: list[float] = []
+    for _ in range(repeats):
+        cpu, wall = time.process_time(), time.perf_counter()
+        units = await batch()
+        cpu_ms.append((time.process_time() - cpu) / units * 1000)
+        wall_ms.append((time.perf_counter() - wall) / units * 1000)
+    print(
+        f"{label:<34} {statistics.median(cpu_ms):6.2f} ms CPU, "
+        f"{statistics.median(wall_ms):6.2f} ms wall {unit}",
+        flush=True,
+    )
+
+
+async def cpu_per_call(
+    label: str, call: Callable[[], Awaitable[object]], calls: int, repeats: int
+) -> None:
     for _ in range(3):
         await call()
-    cpu, wall = time.process_time(), time.perf_counter()
-    for _ in range(calls):
-        await call()
-    cpu_ms = (time.process_time() - cpu) / calls * 1000
-    wall_ms = (time.perf_counter() - wall) / calls * 1000
-    print(f"{label:<34} {cpu_ms:6.2f} ms CPU, {wall_ms:6.2f} ms wall per call", flush=True)
+
+    async def batch() -> int:
+        for _ in range(calls):
+            await call()
+        return calls
+
+    await median_cpu(label, batch, repeats)
 
 
-async def measure(base: str, calls: int) -> None:
+async def measure(base: str, calls: int, repeats: int) -> None:
     import openai
 
     settings = ModelSettings(max_tokens=64, temperature=0.0, max_retries=0)
@@ -63,22 +89,30 @@ async def measure(base: str, calls: int) -> None:
             async with http.post(f"{base}/chat/completions", json=body) as reply:
                 await reply.read()
 
-        await cpu_per_call("bare aiohttp post", bare_post, calls)
+        await cpu_per_call("bare aiohttp post", bare_post, calls, repeats)
 
     runner = make_runner(base, settings)
     question = problems(1)[0].question
-    await cpu_per_call("council GraphRunner.arun (single)", lambda: runner.arun(question), calls)
+    await cpu_per_call(
+        "council GraphRunner.arun (single)", lambda: runner.arun(question), calls, repeats
+    )
 
     with Grader(workers=1) as grader, tempfile.TemporaryDirectory() as folder:
-        items = problems(calls + 3)
-        await run_benchmark(runner, items[:3], Path(folder) / "warm", grader=grader)
-        cpu, wall = time.process_time(), time.perf_counter()
-        await run_benchmark(runner, items[3:], Path(folder) / "run", grader=grader, concurrency=1)
-        cpu_ms = (time.process_time() - cpu) / calls * 1000
-        wall_ms = (time.perf_counter() - wall) / calls * 1000
-        print(f"{'bench runner, per problem':<34} {cpu_ms:6.2f} ms CPU, {wall_ms:6.2f} ms wall")
+        items = iter(problems(3 + calls * repeats))
+        settle_for_many_problems()  # as `council bench` does once its runner is built
+        warm = [next(items) for _ in range(3)]
+        await run_benchmark(runner, warm, Path(folder) / "warm", grader=grader)
+        runs = iter(range(repeats))
 
-    await debate_step(base, settings, question, calls)
+        async def bench_batch() -> int:
+            batch = [next(items) for _ in range(calls)]
+            run_dir = Path(folder) / f"run{next(runs)}"
+            await run_benchmark(runner, batch, run_dir, grader=grader, concurrency=1)
+            return calls
+
+        await median_cpu("bench runner", bench_batch, repeats, "per problem")
+
+    await debate_step(base, settings, question, calls, repeats)
 
     # litellm last: importing it installs process-wide hooks (logging workers, callbacks)
     # that slow every later await in this process, so council is measured before it
@@ -87,6 +121,7 @@ async def measure(base: str, calls: int) -> None:
         "OpenAI SDK",
         lambda: client.chat.completions.create(model="bench", messages=MESSAGES),  # type: ignore[arg-type]
         calls,
+        repeats,
     )
     import litellm
 
@@ -104,10 +139,13 @@ async def measure(base: str, calls: int) -> None:
             num_retries=0,
         ),
         calls,
+        repeats,
     )
 
 
-async def debate_step(base: str, settings: ModelSettings, question: str, calls: int) -> None:
+async def debate_step(
+    base: str, settings: ModelSettings, question: str, calls: int, repeats: int
+) -> None:
     """Du et al.'s debate, 3 debaters x 2 rounds (6 calls a problem, the second round's
     prompts carrying the others' replies): CPU per problem, and per debater call."""
     model = build_model(ModelSpec(name="openai/bench", api_base=base, settings=settings))
@@ -116,25 +154,26 @@ async def debate_step(base: str, settings: ModelSettings, question: str, calls: 
     problems_run = max(calls // 6, 5)
     for _ in range(2):
         await runner.arun(question)
-    cpu, wall = time.process_time(), time.perf_counter()
-    steps = 0
-    for _ in range(problems_run):
-        steps += len((await runner.arun(question)).calls)
-    cpu_ms, wall_ms = time.process_time() - cpu, time.perf_counter() - wall
-    per_problem = cpu_ms / problems_run * 1000
-    print(
-        f"{'debate 3x2, per problem':<34} {per_problem:6.2f} ms CPU, "
-        f"{wall_ms / problems_run * 1000:6.2f} ms wall ({steps / problems_run:.0f} calls)"
-    )
-    print(f"{'debate, per step (one call)':<34} {cpu_ms / steps * 1000:6.2f} ms CPU")
+
+    async def problems_batch() -> int:
+        for _ in range(problems_run):
+            await runner.arun(question)
+        return problems_run
+
+    async def steps_batch() -> int:
+        return sum([len((await runner.arun(question)).calls) for _ in range(problems_run)])
+
+    await median_cpu("debate 3x2", problems_batch, repeats, "per problem (6 calls)")
+    await median_cpu("debate, per step", steps_batch, repeats, "per step (one call)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=50)
+    parser.add_argument("--repeats", type=int, default=5, help="batches; medians printed")
     args = parser.parse_args()
     with stub_process(0.0) as base:
-        asyncio.run(measure(base, args.calls))
+        asyncio.run(measure(base, args.calls, args.repeats))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from council.agents.base import Agent
 from council.errors import ConfigError, GraphShapeError
 from council.graphs.cascade import CASCADE_NODES
 from council.graphs.conditions import Condition, resolve_condition
+from council.graphs.fusion import FINISHERS, fused
 from council.graphs.nodes import BUILTIN_NODES, ROUND_STARTERS, NodeFunction, agent_node
 from council.graphs.selection import SELECTION_NODES
 from council.graphs.state import CouncilState, StepKind
@@ -254,22 +255,38 @@ class CouncilGraph:
                 )
 
     # -- output ---------------------------------------------------------------------------
-    def build(self) -> StateGraph[Any, ToolContext, Any, Any]:
-        """The uncompiled LangGraph `StateGraph`, for users who want to extend it."""
+    def build(self, *, fold_finishers: bool = False) -> StateGraph[Any, ToolContext, Any, Any]:
+        """The uncompiled LangGraph `StateGraph`, for users who want to extend it: every
+        node of this graph is a node of it. `compile()` folds closing finishers into the
+        agent before them (`council.graphs.fusion`), one superstep fewer per run."""
         from council.tracing import traced_node, tracing_active
 
         self.validate()
+        folds = self.finisher_folds() if fold_finishers else {}
+        folded_away = set(folds.values())
         graph = StateGraph(self.state_schema, context_schema=ToolContext)
         traced = tracing_active()  # spans per node only when traces are being taken
+        functions: dict[str, NodeFunction] = {}
         for spec in self.nodes.values():
             function = spec.function
             if traced:
                 kind = "agent" if spec.agent is not None else (spec.builtin or "function")
                 function = traced_node(spec.name, kind, function)
-            graph.add_node(spec.name, function)
+            functions[spec.name] = function
+        for name, function in functions.items():
+            if name in folded_away:
+                continue
+            if name in folds:
+                function = fused(function, functions[folds[name]], self.state_schema)
+            graph.add_node(name, function)
         for sources, target in self._grouped_edges():
             start = [_canonical(s) for s in sources]
-            graph.add_edge(start[0] if len(start) == 1 else start, _canonical(target))
+            if len(start) == 1 and start[0] in folded_away:
+                continue  # the finisher's edge to END: its agent now leads there
+            end = _canonical(target)
+            if len(start) == 1 and folds.get(start[0]) == end:
+                end = END  # the folded finisher led to END
+            graph.add_edge(start[0] if len(start) == 1 else start, end)
         for branch in self.branches.values():
             graph.add_conditional_edges(branch.source, _router(branch), _destinations(branch))
         return graph
@@ -280,7 +297,29 @@ class CouncilGraph:
             from council.graphs.checkpoint import with_council_types
 
             kwargs["checkpointer"] = with_council_types(kwargs["checkpointer"], self.state_schema)
-        return self.build().compile(name=self.name, **kwargs)
+        return self.build(fold_finishers=True).compile(name=self.name, **kwargs)
+
+    def finisher_folds(self) -> dict[str, str]:
+        """{agent: finisher} where a built-in finisher is reached only from that agent,
+        the agent leads only to it (no branch), and it leads only to END."""
+        successors = self.successors()
+        predecessors: dict[str, set[str]] = {name: set() for name in successors}
+        for source, targets in successors.items():
+            for target in targets:
+                predecessors[target].add(source)
+        folds = {}
+        for name, spec in self.nodes.items():
+            if spec.builtin not in FINISHERS or successors[name] != {END}:
+                continue
+            if name in self.branches or len(predecessors[name]) != 1:
+                continue
+            (source,) = predecessors[name]
+            before = self.nodes.get(source)
+            if before is None or before.agent is None or source in self.branches:
+                continue
+            if successors[source] == {name}:
+                folds[source] = name
+        return folds
 
     def _grouped_edges(self) -> list[tuple[tuple[str, ...], str]]:
         return list(dict.fromkeys(self.edges))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from council.calls import CallRecord
-from council.graphs.state import CouncilState, RunStatus, Step
+from council.graphs.state import CouncilState, RunStatus, Step, reducers_of
 from council.tools.base import ToolContext
 from council.usage import UsageReport
 
@@ -71,16 +71,6 @@ def run_config(thread_id: str | None = None, recursion_limit: int = 100) -> dict
     return {"configurable": configurable, "recursion_limit": recursion_limit}
 
 
-def _reducers(schema: type[BaseModel]) -> dict[str, Callable[[Any, Any], Any]]:
-    """Fields whose updates combine (e.g. `operator.add`) rather than overwrite."""
-    found = {}
-    for name, info in schema.model_fields.items():
-        for meta in info.metadata:
-            if callable(meta):
-                found[name] = meta
-    return found
-
-
 async def stream_run(
     graph: Any,
     initial: CouncilState,
@@ -96,7 +86,7 @@ async def stream_run(
     the final state is folded from the updates with the schema's own reducers.
     """
     started = time.perf_counter()
-    reducers = _reducers(type(initial))
+    reducers = reducers_of(type(initial))
     final: dict[str, Any] = {name: getattr(initial, name) for name in type(initial).model_fields}
     modes: Any = ["updates", "tasks"] if node_events else "updates"
     updates = graph.astream(initial, config, context=context or ToolContext(), stream_mode=modes)

@@ -9,6 +9,7 @@ source of truth and nothing to keep in sync.
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, SerializeAsAny, model_validator
@@ -228,3 +229,16 @@ class SolveState(CouncilState):
     @property
     def critiques(self) -> list[Critique]:
         return self.outputs_of(Critique)
+
+
+Reducer = Callable[[Any, Any], Any]
+
+
+def reducers_of(schema: type[BaseModel]) -> dict[str, Reducer]:
+    """Fields whose updates combine (e.g. `operator.add`) rather than overwrite."""
+    found = {}
+    for name, info in schema.model_fields.items():
+        for meta in info.metadata:
+            if callable(meta):
+                found[name] = meta
+    return found
