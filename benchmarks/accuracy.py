@@ -128,7 +128,9 @@ def run_protocol(name: str, out: Path, args: argparse.Namespace) -> None:
 
 def finished(out: Path) -> int:
     path = out / RESULTS_FILE
-    return len(ResultsFile(path).done_ids()) if path.exists() else 0
+    if not path.exists():
+        return 0
+    return sum(head.done for head in ResultsFile(path).latest_heads().values())
 
 
 def seconds_per_problem(out: Path) -> float | None:
