@@ -3,9 +3,11 @@
     python benchmarks/call_cpu.py [--calls 50] [--repeats 5]
 
 With no latency to hide behind, CPU per call is what limits how many concurrent problems
-two cores can keep in flight: a bare HTTP post, the OpenAI SDK, `litellm.acompletion`
-(council's path to providers that are not OpenAI-compatible endpoints), one `single`-protocol problem through
-`GraphRunner.arun`, one problem through the bench runner (grading and the fsynced
+two cores can keep in flight. Measured: a bare HTTP post, the OpenAI SDK,
+`litellm.acompletion` (council's path to providers that are not OpenAI-compatible
+endpoints), one `single`-protocol problem through `GraphRunner.arun` (and beside it, with
+its closing `finish` step as a LangGraph node of its own, as before
+`council.graphs.fusion`), one problem through the bench runner (grading and the fsynced
 results line included), and a 3-debater 2-round debate through `GraphRunner.arun`, per
 problem and per debate step (one debater's call: the issue's "a debate step
 proportionally" is that per-step figure beside `single`'s per-problem one). Each figure is
@@ -34,10 +36,12 @@ from bench_throughput import make_runner, problems
 from council.bench.grading import Grader
 from council.bench.heap import settle_for_many_problems
 from council.bench.runner import run_benchmark
+from council.graphs.run import run_config, stream_run
 from council.models.factory import build_model
 from council.models.roles import RoleModels
 from council.models.settings import ModelSettings, ModelSpec
 from council.protocols import ProtocolOptions, build_runner
+from council.runner import GraphRunner
 from tests.support.servers import stub_process
 
 MESSAGES = [{"role": "user", "content": "What is 2 + 2?"}]
@@ -96,6 +100,7 @@ async def measure(base: str, calls: int, repeats: int) -> None:
     await cpu_per_call(
         "council GraphRunner.arun (single)", lambda: runner.arun(question), calls, repeats
     )
+    await folding_gain(runner, question, calls, repeats)
 
     with Grader(workers=1) as grader, tempfile.TemporaryDirectory() as folder:
         items = iter(problems(3 + calls * repeats))
@@ -140,6 +145,28 @@ async def measure(base: str, calls: int, repeats: int) -> None:
         ),
         calls,
         repeats,
+    )
+
+
+async def folding_gain(runner: GraphRunner, question: str, calls: int, repeats: int) -> None:
+    """`single` compiled as `council` compiles it (its `finish` folded into the solver's
+    step, `council.graphs.fusion`) against the same graph with `finish` as its own
+    LangGraph node, batches interleaved so both see the same machine."""
+    unfolded = runner.spec.build().compile()
+    initial = runner.initial_state(question)
+    cpu: dict[str, list[float]] = {"folded": [], "unfolded": []}
+    for _ in range(repeats):
+        for label, graph in (("folded", runner.graph), ("unfolded", unfolded)):
+            started = time.process_time()
+            for _ in range(calls):
+                async for _item in stream_run(graph, initial, run_config()):
+                    pass
+            cpu[label].append((time.process_time() - started) / calls * 1000)
+    folded, plain = statistics.median(cpu["folded"]), statistics.median(cpu["unfolded"])
+    print(
+        f"{'single, finish folded / own node':<34} {folded:6.2f} / {plain:.2f} ms CPU "
+        f"per problem ({folded / plain:.0%})",
+        flush=True,
     )
 
 
