@@ -255,14 +255,16 @@ class CouncilGraph:
                 )
 
     # -- output ---------------------------------------------------------------------------
-    def build(self, *, fold_finishers: bool = False) -> StateGraph[Any, ToolContext, Any, Any]:
+    def build(
+        self, *, fold_finishers: bool = False, keep: Sequence[str] = ()
+    ) -> StateGraph[Any, ToolContext, Any, Any]:
         """The uncompiled LangGraph `StateGraph`, for users who want to extend it: every
         node of this graph is a node of it. `compile()` folds closing finishers into the
         agent before them (`council.graphs.fusion`), one superstep fewer per run."""
         from council.tracing import traced_node, tracing_active
 
         self.validate()
-        folds = self.finisher_folds() if fold_finishers else {}
+        folds = self.finisher_folds(keep) if fold_finishers else {}
         folded_away = set(folds.values())
         graph = StateGraph(self.state_schema, context_schema=ToolContext)
         traced = tracing_active()  # spans per node only when traces are being taken
@@ -297,11 +299,14 @@ class CouncilGraph:
             from council.graphs.checkpoint import with_council_types
 
             kwargs["checkpointer"] = with_council_types(kwargs["checkpointer"], self.state_schema)
-        return self.build(fold_finishers=True).compile(name=self.name, **kwargs)
+        # a node named for an interrupt stays a node of its own, or there is nothing to stop at
+        named = [kwargs.get("interrupt_before"), kwargs.get("interrupt_after")]
+        keep = [node for nodes in named if isinstance(nodes, list | tuple) for node in nodes]
+        return self.build(fold_finishers=True, keep=keep).compile(name=self.name, **kwargs)
 
-    def finisher_folds(self) -> dict[str, str]:
+    def finisher_folds(self, keep: Sequence[str] = ()) -> dict[str, str]:
         """{agent: finisher} where a built-in finisher is reached only from that agent,
-        the agent leads only to it (no branch), and it leads only to END."""
+        the agent leads only to it (no branch), and it leads only to END; none of `keep`."""
         successors = self.successors()
         predecessors: dict[str, set[str]] = {name: set() for name in successors}
         for source, targets in successors.items():
@@ -309,7 +314,7 @@ class CouncilGraph:
                 predecessors[target].add(source)
         folds = {}
         for name, spec in self.nodes.items():
-            if spec.builtin not in FINISHERS or successors[name] != {END}:
+            if spec.builtin not in FINISHERS or successors[name] != {END} or name in keep:
                 continue
             if name in self.branches or len(predecessors[name]) != 1:
                 continue

@@ -50,3 +50,12 @@ def test_a_finisher_reached_from_a_branch_is_not_folded() -> None:
     model = ScriptedModel(responder=lambda call: "\\boxed{7}")
     for protocol in ("solve", "mad", "self-consistency", "debate"):
         assert build_runner(protocol, models=model).spec.finisher_folds() == {}, protocol
+
+
+def test_a_finisher_named_for_an_interrupt_stays_a_node() -> None:
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    spec = build_runner("single", models=ScriptedModel(responder=lambda call: "x")).spec
+    compiled = spec.compile(checkpointer=InMemorySaver(), interrupt_before=["finish"])
+    assert "finish" in compiled.get_graph().nodes
+    assert "finish" not in spec.compile().get_graph().nodes
