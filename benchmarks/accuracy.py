@@ -16,7 +16,9 @@ extra calls: a `--scorer vote` run draws exactly those candidates. `cot-referenc
 resumable; re-running continues where it stopped.
 
     python benchmarks/accuracy.py [--limit 50] [--model M] [--api-base URL] \\
-        [--dataset PATH] [--only single pot ...] [--out runs/accuracy]
+        [--dataset PATH] [--only single pot ...] [--out runs/accuracy] [--table]
+
+`--table` prints the table of the runs already in `--out` without running anything.
 """
 
 from __future__ import annotations
@@ -64,6 +66,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per model call")
     parser.add_argument("--out", type=Path, default=Path("runs/accuracy"))
     parser.add_argument("--only", nargs="*", default=[*DEFAULT, "cot-reference"])
+    parser.add_argument(
+        "--table", action="store_true", help="only print the table of the runs in --out"
+    )
     args = parser.parse_args()
     print(
         f"dev sample: the first {args.limit} rows of {args.dataset} after shuffling with "
@@ -73,10 +78,14 @@ def main() -> None:
     rows: list[dict[str, str]] = []
     for name in args.only:
         if name == "cot-reference":
-            reference(args)
+            if not args.table:
+                reference(args)
             continue
         out = args.out / name
-        run_protocol(name, out, args)
+        if not args.table:
+            run_protocol(name, out, args)
+        elif not (out / "summary.json").exists():
+            continue
         rows.append(row(name, out))
         if name == "best-of-n-verifier":
             rows.append(vote_row(out))
