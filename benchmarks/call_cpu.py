@@ -51,9 +51,11 @@ Batch = Callable[[], Awaitable[int]]
 """Runs a batch of work; returns how many units (calls, problems, steps) it did."""
 
 
-async def median_cpu(label: str, batch: Batch, repeats: int, unit: str = "per call") -> None:
-    """CPU and wall per unit, the median of `repeats` batches (a shared virtual machine's
-    figures move by a fifth from one batch to the next)."""
+async def median_cpu(
+    label: str, batch: Batch, repeats: int, unit: str = "per call"
+) -> tuple[float, float]:
+    """CPU and wall ms per unit, the median of `repeats` batches (a shared virtual
+    machine's figures move by a fifth from one batch to the next), printed and returned."""
     cpu_ms: list[float] = []
     wall_ms: list[float] = []
     for _ in range(repeats):
@@ -61,11 +63,9 @@ async def median_cpu(label: str, batch: Batch, repeats: int, unit: str = "per ca
         units = await batch()
         cpu_ms.append((time.process_time() - cpu) / units * 1000)
         wall_ms.append((time.perf_counter() - wall) / units * 1000)
-    print(
-        f"{label:<34} {statistics.median(cpu_ms):6.2f} ms CPU, "
-        f"{statistics.median(wall_ms):6.2f} ms wall {unit}",
-        flush=True,
-    )
+    cpu_median, wall_median = statistics.median(cpu_ms), statistics.median(wall_ms)
+    print(f"{label:<34} {cpu_median:6.2f} ms CPU, {wall_median:6.2f} ms wall {unit}", flush=True)
+    return cpu_median, wall_median
 
 
 async def cpu_per_call(
@@ -182,16 +182,21 @@ async def debate_step(
     for _ in range(2):
         await runner.arun(question)
 
+    steps = len((await runner.arun(question)).calls)  # no early stop: the same every run
+
     async def problems_batch() -> int:
         for _ in range(problems_run):
             await runner.arun(question)
         return problems_run
 
-    async def steps_batch() -> int:
-        return sum([len((await runner.arun(question)).calls) for _ in range(problems_run)])
-
-    await median_cpu("debate 3x2", problems_batch, repeats, "per problem (6 calls)")
-    await median_cpu("debate, per step", steps_batch, repeats, "per step (one call)")
+    cpu_ms, wall_ms = await median_cpu(
+        "debate 3x2", problems_batch, repeats, f"per problem ({steps} calls)"
+    )
+    print(
+        f"{'debate, per step':<34} {cpu_ms / steps:6.2f} ms CPU, {wall_ms / steps:6.2f} ms "
+        "wall per step (one call)",
+        flush=True,
+    )
 
 
 def main() -> None:

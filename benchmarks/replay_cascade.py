@@ -33,9 +33,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from council.bench.at_k import first_round_samples
 from council.bench.grading import Grader
 from council.bench.results import RESULTS_FILE, ResultLine, ResultsFile
-from council.voting import Ballot, bounded_equivalence, tally
+from council.voting import Ballot, VoteTable, bounded_equivalence, tally
 
 
 @dataclass
@@ -52,46 +53,36 @@ def lines_of(run: Path) -> dict[str, ResultLine]:
 
 def ballots_of(line: ResultLine) -> list[Drawn]:
     """The first answering round's answers in sample order, with each sample's tokens."""
-    answering = [t for t in line.turns if t.kind == "answer"]
-    if not answering:
-        return []
-    first = min(t.round for t in answering)
-    turns = sorted((t for t in answering if t.round == first), key=lambda t: (t.sample, t.agent))
+    first = min((t.round for t in line.turns if t.kind == "answer"), default=0)
     return [
         Drawn(
-            answer=t.answer,
+            answer=answer,
             tokens=sum(
                 c.usage.prompt_tokens + c.usage.completion_tokens
                 for c in line.calls
-                if c.sample == t.sample and c.round == first
+                if c.sample == sample and c.round == first
             ),
         )
-        for t in turns
+        for sample, _, answer in first_round_samples(line)
     ]
 
 
 def cascade_answer(ballots: list[Drawn], first_samples: int, limit: int) -> tuple[str | None, int]:
-    """The rule of `council.graphs.cascade`: (answer, ballots drawn)."""
+    """The rule of `council.graphs.cascade`: (answer, ballots drawn). Drawing stops once
+    `first_samples` ballots agree; otherwise the plurality of all drawn answers, a tie going
+    to the answer given first (`council.voting.tally`), i.e. the greedy ballot's."""
     equivalent = bounded_equivalence()
-    drawn: list[Drawn] = []
-    for ballot in ballots[:limit]:
-        drawn.append(ballot)
-        if len(drawn) < first_samples:
-            continue
-        table = tally(
-            [Ballot(agent=f"b{i}", answer=b.answer) for i, b in enumerate(drawn)], equivalent
-        )
-        leading = max((len(c.voters) for c in table.counts), default=0)
-        if leading >= first_samples:
-            return table.winner, len(drawn)
-    table = tally([Ballot(agent=f"b{i}", answer=b.answer) for i, b in enumerate(drawn)], equivalent)
-    top = max((len(c.voters) for c in table.counts), default=0)
-    leaders = [c for c in table.counts if len(c.voters) == top]
-    if len(leaders) > 1 and drawn and drawn[0].answer is not None:
-        greedy = next((c for c in leaders if "b0" in c.voters), None)
-        if greedy is not None:
-            return greedy.answer, len(drawn)
-    return table.winner, len(drawn)
+    drawn = ballots[:limit]
+
+    def table_of(count: int) -> VoteTable:
+        votes = [Ballot(agent=f"b{i}", answer=b.answer) for i, b in enumerate(drawn[:count])]
+        return tally(votes, equivalent)
+
+    for count in range(first_samples, len(drawn) + 1):
+        table = table_of(count)
+        if max((len(c.voters) for c in table.counts), default=0) >= first_samples:
+            return table.winner, count
+    return table_of(len(drawn)).winner, len(drawn)
 
 
 async def main() -> None:

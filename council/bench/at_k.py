@@ -50,7 +50,7 @@ class AtKReport(BaseModel):
     rule: str = "the first k samples (first answering round, sample order); errors wrong"
 
 
-def _samples(line: ResultLine) -> list[tuple[int, str, str | None]]:
+def first_round_samples(line: ResultLine) -> list[tuple[int, str, str | None]]:
     """(sample, agent, answer) of the first answering round."""
     answering = [t for t in line.turns if t.kind == "answer"]
     if not answering:
@@ -62,7 +62,7 @@ def _samples(line: ResultLine) -> list[tuple[int, str, str | None]]:
 
 async def at_k(run_dir: Path, grader: Grader) -> AtKReport:
     lines = list(ResultsFile(run_dir / RESULTS_FILE).latest_by_problem().values())
-    pools = {line.problem_id: _samples(line) for line in lines if line.error is None}
+    pools = {line.problem_id: first_round_samples(line) for line in lines if line.error is None}
     sizes = [len(pool) for pool in pools.values() if pool]
     if not sizes:
         raise ConfigError(

@@ -69,9 +69,6 @@ class ProblemSet:
             return itertools.islice(self._in_file_order(), len(self))
         return self._in_shuffled_order()
 
-    def ids(self) -> Iterator[str]:
-        return (problem.id for problem in self)
-
     def _arranged(self, problems: list[Problem]) -> list[Problem]:
         if self.spec.shuffle:
             random.Random(self.spec.seed).shuffle(problems)

@@ -20,7 +20,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from council.graphs.nodes import NodeFunction
-from council.graphs.state import CouncilState, Reducer, reducers_of
+from council.graphs.state import CouncilState, Reducer, apply_update, reducers_of
 from council.tools.base import ToolContext
 
 FINISHERS = frozenset({"finish_last_answer", "finish_verified", "finish_decision"})
@@ -32,9 +32,7 @@ def merge_updates(
 ) -> dict[str, Any]:
     """Two node updates as one, as if applied one after the other."""
     merged = dict(first)
-    for key, value in second.items():
-        reducer = reducers.get(key)
-        merged[key] = reducer(merged[key], value) if reducer and key in merged else value
+    apply_update(merged, second, reducers)
     return merged
 
 
@@ -42,22 +40,20 @@ def folded(
     state: CouncilState, update: Mapping[str, Any], reducers: Mapping[str, Reducer]
 ) -> CouncilState:
     """The state after `update`, as LangGraph would apply it."""
-    values = {
-        key: reducers[key](getattr(state, key), value) if key in reducers else value
-        for key, value in update.items()
-    }
+    values = {key: getattr(state, key) for key in update}
+    apply_update(values, update, reducers)
     return state.model_copy(update=values)
 
 
 def fused(node: NodeFunction, finisher: NodeFunction, schema: type[CouncilState]) -> NodeFunction:
-    """`node`, then `finisher` on the state `node`'s update leads to, in one step."""
+    """`node` (an agent's node: state and runtime), then `finisher` on the state `node`'s
+    update leads to, in one step."""
     reducers = reducers_of(schema)
-    wants_runtime = len(inspect.signature(node).parameters) > 1
 
     async def node_then_finish(
         state: CouncilState, runtime: Runtime[ToolContext]
     ) -> dict[str, Any]:
-        result = node(state, runtime) if wants_runtime else node(state)
+        result = node(state, runtime)
         update = await result if inspect.isawaitable(result) else result
         closing = finisher(folded(state, update, reducers))
         closing_update = await closing if inspect.isawaitable(closing) else closing

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from council.calls import CallRecord
-from council.graphs.state import CouncilState, RunStatus, Step, reducers_of
+from council.graphs.state import CouncilState, RunStatus, Step, apply_update, reducers_of
 from council.tools.base import ToolContext
 from council.usage import UsageReport
 
@@ -101,9 +101,7 @@ async def stream_run(
         for update in chunk.values():
             if not isinstance(update, dict):
                 continue
-            for key, value in update.items():
-                reducer = reducers.get(key)
-                final[key] = reducer(final[key], value) if reducer else value
+            apply_update(final, update, reducers)
             for step in update.get("steps", ()):
                 yield step
     yield RunResult(

@@ -9,7 +9,7 @@ source of truth and nothing to keep in sync.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, SerializeAsAny, model_validator
@@ -242,3 +242,13 @@ def reducers_of(schema: type[BaseModel]) -> dict[str, Reducer]:
             if callable(meta):
                 found[name] = meta
     return found
+
+
+def apply_update(
+    values: dict[str, Any], update: Mapping[str, Any], reducers: Mapping[str, Reducer]
+) -> None:
+    """Apply a node's update to `values` in place, as LangGraph applies it to the state: a
+    field with a reducer combines, any other is replaced."""
+    for key, value in update.items():
+        reducer = reducers.get(key)
+        values[key] = reducer(values[key], value) if reducer and key in values else value
