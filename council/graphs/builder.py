@@ -299,9 +299,10 @@ class CouncilGraph:
             from council.graphs.checkpoint import with_council_types
 
             kwargs["checkpointer"] = with_council_types(kwargs["checkpointer"], self.state_schema)
-        # a node named for an interrupt stays a node of its own, or there is nothing to stop at
+        # a node an interrupt names ("*": every node) stays a node of its own, or there is
+        # nothing to stop at
         named = [kwargs.get("interrupt_before"), kwargs.get("interrupt_after")]
-        keep = [node for nodes in named if isinstance(nodes, list | tuple) for node in nodes]
+        keep = list(self.nodes) if "*" in named else [n for ns in named if ns for n in ns]
         return self.build(fold_finishers=True, keep=keep).compile(name=self.name, **kwargs)
 
     def finisher_folds(self, keep: Sequence[str] = ()) -> dict[str, str]:

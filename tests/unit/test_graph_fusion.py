@@ -58,4 +58,6 @@ def test_a_finisher_named_for_an_interrupt_stays_a_node() -> None:
     spec = build_runner("single", models=ScriptedModel(responder=lambda call: "x")).spec
     compiled = spec.compile(checkpointer=InMemorySaver(), interrupt_before=["finish"])
     assert "finish" in compiled.get_graph().nodes
+    every = spec.compile(checkpointer=InMemorySaver(), interrupt_after="*")
+    assert "finish" in every.get_graph().nodes
     assert "finish" not in spec.compile().get_graph().nodes
