@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import os
 import platform
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_serializer
 
 from council.bench.datasets import DatasetSpec
+from council.bench.durable import append_durably
 from council.bench.problem_set import Problems
 from council.errors import ConfigError
 from council.protocols.options import ProtocolOptions
@@ -163,10 +163,7 @@ def record_session(
         packages=head.packages,
         python=head.python,
     )
-    with (run_dir / SESSIONS_FILE).open("a", encoding="utf-8") as handle:
-        handle.write(session.model_dump_json() + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+    append_durably(run_dir / SESSIONS_FILE, (session.model_dump_json() + "\n").encode())
 
 
 def _write_manifest(path: Path, head: ManifestHead, problem_ids: Iterator[str]) -> None:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from council.bench.durable import append_durably
 from council.bench.tail import last_lines
 from council.errors import DatasetError
 from council.messages import Message
@@ -148,10 +149,18 @@ class MessageStore:
         return self.add_many([messages])[0]
 
     def add_many(self, groups: Iterable[Iterable[Message]]) -> list[list[str]]:
-        """`add` for several calls at once, with one fsync (a group commit): under load the
-        writer drains what arrived meanwhile, and one fsync per call would be its limit."""
+        """`add` for several calls at once, with one fsync (a group commit)."""
+        hashed, lines = self.stage(groups)
+        self.append(lines)
+        return hashed
+
+    def stage(self, groups: Iterable[Iterable[Message]]) -> tuple[list[list[str]], bytes]:
+        """Each group's message hashes, and the lines to `append` for the messages not
+        stored yet: the CPU half of `add_many`, done by the run's writer on its event loop
+        before the appending half goes to a thread. The messages count as stored from here
+        on; if their append then fails, the run stops (`council.bench.writer`)."""
         hashed: list[list[str]] = []
-        new: list[StoredMessage] = []
+        new: list[str] = []
         with self._lock:
             known = self._load_known()
             for messages in groups:
@@ -160,12 +169,11 @@ class MessageStore:
                     digest = message_hash(message)
                     hashes.append(digest)
                     if not known.seen(digest):
-                        new.append(StoredMessage(sha256=digest, message=message))
+                        new.append(StoredMessage(sha256=digest, message=message).model_dump_json())
                 hashed.append(hashes)
-            if new:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                with self.path.open("a", encoding="utf-8") as handle:
-                    handle.writelines(item.model_dump_json() + "\n" for item in new)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-        return hashed
+        return hashed, "".join(line + "\n" for line in new).encode()
+
+    def append(self, lines: bytes) -> None:
+        """Append lines from `stage`, fsynced."""
+        with self._lock:
+            append_durably(self.path, lines)

@@ -9,7 +9,6 @@ Summaries and resume read only the head of each line (`ResultHead`), one line at
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
+from council.bench.durable import append_durably
 from council.bench.records import RecordedCall, RecordedTurn
 from council.errors import DatasetError
 from council.graphs.state import Step
@@ -131,8 +131,14 @@ class ResultsFile:
 
     def append_many(self, lines: list[ResultLine]) -> None:
         """Append the lines with one fsync (a group commit)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._append_lock, self.path.open("a", encoding="utf-8") as handle:
-            handle.writelines(line.model_dump_json() + "\n" for line in lines)
-            handle.flush()
-            os.fsync(handle.fileno())
+        self.append_encoded(encode_lines(lines))
+
+    def append_encoded(self, data: bytes) -> None:
+        """Append lines from `encode_lines`, fsynced."""
+        with self._append_lock:
+            append_durably(self.path, data)
+
+
+def encode_lines(lines: list[ResultLine]) -> bytes:
+    """The lines as `results.jsonl` holds them."""
+    return "".join(line.model_dump_json() + "\n" for line in lines).encode()

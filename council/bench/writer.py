@@ -2,23 +2,35 @@
 in the order they arrive, fsynced, whichever executor ran them.
 
 Messages are written before the result lines naming them, so a line never refers to a
-message that is not on disk. Writes happen off the event loop, one batch at a time; what
-arrives while a batch is being written goes into the next one, so under load one fsync
-covers many problems instead of each paying its own.
+message that is not on disk. A batch is hashed and serialised on the event loop, then
+appended and fsynced in a thread, one batch at a time (`council.bench.durable` says why the
+split); what arrives while a batch is being written goes into the next one, so under load
+one fsync covers many problems instead of each paying its own.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from council.bench.messages import MessageStore
 from council.bench.problem import ProblemOutcome
 from council.bench.records import RecordedCall
-from council.bench.results import RESULTS_FILE, ResultLine, ResultsFile
+from council.bench.results import RESULTS_FILE, ResultLine, ResultsFile, encode_lines
 
 ResultCallback = Callable[[ResultLine], None]
+
+
+@dataclass(frozen=True)
+class StagedBatch:
+    """Finished problems made ready to append: their result lines, and the bytes of the
+    new message lines and of the result lines."""
+
+    lines: list[ResultLine]
+    message_bytes: bytes
+    result_bytes: bytes
 
 
 class RunRecorder:
@@ -28,19 +40,23 @@ class RunRecorder:
         self.results = ResultsFile(run_dir / RESULTS_FILE)
         self.messages = MessageStore(run_dir)
 
-    def write(self, outcome: ProblemOutcome) -> ResultLine:
-        return self.write_many([outcome])[0]
-
-    def write_many(self, outcomes: list[ProblemOutcome]) -> list[ResultLine]:
-        hashes_of = iter(self.messages.add_many(c.messages for o in outcomes for c in o.calls))
+    def stage(self, outcomes: list[ProblemOutcome]) -> StagedBatch:
+        """Hash the messages and serialise the lines (CPU work, for the event loop)."""
+        hashes, message_bytes = self.messages.stage(c.messages for o in outcomes for c in o.calls)
+        hashes_of = iter(hashes)
         lines = [
             o.line.model_copy(
                 update={"calls": [RecordedCall.of(c, next(hashes_of)) for c in o.calls]}
             )
             for o in outcomes
         ]
-        self.results.append_many(lines)
-        return lines
+        return StagedBatch(lines, message_bytes, encode_lines(lines))
+
+    def commit(self, batch: StagedBatch) -> None:
+        """Append and fsync the messages, then the lines naming them (system calls only,
+        for a thread: they release the GIL)."""
+        self.messages.append(batch.message_bytes)
+        self.results.append_encoded(batch.result_bytes)
 
 
 class WriteQueue:
@@ -81,9 +97,10 @@ class WriteQueue:
             batch, self._waiting = self._waiting, []
             self._writing = len(batch)
             try:
-                lines = await asyncio.to_thread(self.recorder.write_many, batch)
+                staged = self.recorder.stage(batch)
+                await asyncio.to_thread(self.recorder.commit, staged)
                 if self.on_result is not None:
-                    for line in lines:
+                    for line in staged.lines:
                         self.on_result(line)
             finally:
                 self._writing = 0
