@@ -8,10 +8,11 @@ two cores can keep in flight. Measured: a bare HTTP post, the OpenAI SDK,
 endpoints), one `single`-protocol problem through `GraphRunner.arun` (and beside it, with
 its closing `finish` step as a LangGraph node of its own, as before
 `council.graphs.fusion`), one problem through the bench runner (grading and the fsynced
-results line included), and a 3-debater 2-round debate through `GraphRunner.arun`, per
-problem and per debate step (one debater's call: the issue's "a debate step
-proportionally" is that per-step figure beside `single`'s per-problem one). Each figure is
-process CPU time per unit after a warm-up, the median of `--repeats` batches.
+results line included), run one at a time and 16 at once, and a 3-debater 2-round
+debate through `GraphRunner.arun`, per problem and per debate step (one debater's call:
+the issue's "a debate step proportionally" is that per-step figure beside `single`'s
+per-problem one). Each figure is process CPU time per unit after a warm-up, the median of
+`--repeats` batches.
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ from council.runner import GraphRunner
 from tests.support.servers import stub_process
 
 MESSAGES = [{"role": "user", "content": "What is 2 + 2?"}]
+LOADED_CONCURRENCY = 16
+"""The bench runner is also measured with this many problems in flight: there, as under a
+real server's latency, its writer commits several problems per fsync and its event loop
+wakes once for several replies, so a problem costs less than when run one at a time."""
 
 
 Batch = Callable[[], Awaitable[int]]
@@ -103,19 +108,22 @@ async def measure(base: str, calls: int, repeats: int) -> None:
     await folding_gain(runner, question, calls, repeats)
 
     with Grader(workers=1) as grader, tempfile.TemporaryDirectory() as folder:
-        items = iter(problems(3 + calls * repeats))
+        items = iter(problems(3 + 2 * calls * repeats))
         settle_for_many_problems()  # as `council bench` does once its runner is built
         warm = [next(items) for _ in range(3)]
         await run_benchmark(runner, warm, Path(folder) / "warm", grader=grader)
-        runs = iter(range(repeats))
+        runs = iter(range(2 * repeats))
 
-        async def bench_batch() -> int:
-            batch = [next(items) for _ in range(calls)]
-            run_dir = Path(folder) / f"run{next(runs)}"
-            await run_benchmark(runner, batch, run_dir, grader=grader, concurrency=1)
-            return calls
+        for concurrency in (1, LOADED_CONCURRENCY):
 
-        await median_cpu("bench runner", bench_batch, repeats, "per problem")
+            async def bench_batch(concurrency: int = concurrency) -> int:
+                batch = [next(items) for _ in range(calls)]
+                run_dir = Path(folder) / f"run{next(runs)}"
+                await run_benchmark(runner, batch, run_dir, grader=grader, concurrency=concurrency)
+                return calls
+
+            label = "bench runner" + (f", {concurrency} at once" if concurrency > 1 else "")
+            await median_cpu(label, bench_batch, repeats, "per problem")
 
     await debate_step(base, settings, question, calls, repeats)
 
