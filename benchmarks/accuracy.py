@@ -70,11 +70,14 @@ def main() -> None:
         "--table", action="store_true", help="only print the table of the runs in --out"
     )
     args = parser.parse_args()
-    print(
-        f"dev sample: the first {args.limit} rows of {args.dataset} after shuffling with "
-        f"seed 0; model {args.model}, max tokens {args.max_tokens}",
-        flush=True,
-    )
+    if args.table:
+        print(recorded_setup(args.out, args.only), flush=True)
+    else:
+        print(
+            f"dev sample: the first {args.limit} rows of {args.dataset} after shuffling with "
+            f"seed 0; model {args.model}, max tokens {args.max_tokens}",
+            flush=True,
+        )
     rows: list[dict[str, str]] = []
     for name in args.only:
         if name == "cot-reference":
@@ -90,6 +93,27 @@ def main() -> None:
         if name == "best-of-n-verifier":
             rows.append(vote_row(out))
     print_table(rows)
+
+
+def recorded_setup(out: Path, names: list[str]) -> str:
+    """What the runs in `out` were run with, read from their recorded configs (not from this
+    command's flags, which `--table` does not use)."""
+    setups: set[str] = set()
+    for name in names:
+        path = out / name / "config.json"
+        if not path.exists():
+            continue
+        config = json.loads(path.read_text())
+        dataset = config["dataset"]
+        models = ", ".join(sorted({model["name"] for model in config["models"]}))
+        setups.add(
+            f"dev sample: the first {dataset['limit']} rows of {dataset['source']} after "
+            f"shuffling with seed {dataset['seed']}; model {models}, max tokens "
+            f"{config['options']['settings']['max_tokens']}"
+        )
+    if len(setups) > 1:
+        return "runs differ in set-up:\n" + "\n".join(sorted(setups))
+    return next(iter(setups), f"no runs in {out}")
 
 
 def shared_options(args: argparse.Namespace) -> list[str]:
