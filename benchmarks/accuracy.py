@@ -39,6 +39,7 @@ from council.bench.results import RESULTS_FILE, ResultsFile
 from council.bench.stats import wilson_interval
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "gsm8k_train.jsonl"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 PROTOCOLS: dict[str, list[str]] = {
     "single": ["--protocol", "single"],
     "pot": ["--protocol", "pot"],
@@ -50,6 +51,7 @@ PROTOCOLS: dict[str, list[str]] = {
     "refine": ["--protocol", "refine"],
     "debate": ["--protocol", "debate", "--agents", "3", "--rounds", "2"],
     "solve-tools": ["--protocol", "solve", "--rounds", "2", "--tools", "python"],
+    "pot-self-consistency": ["--protocol", str(EXAMPLES / "pot-self-consistency.yaml")],
 }
 DEFAULT = [name for name in PROTOCOLS if name != "solve-tools"]
 WALL_FILE = "accuracy_wall.jsonl"

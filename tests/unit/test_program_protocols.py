@@ -178,3 +178,57 @@ def test_tir_and_pot_ask_for_a_sandbox_when_built_from_a_config() -> None:
 
 
 _ = ScriptedCall  # responders receive ScriptedCall (see council.models.scripted)
+
+
+async def test_pot_self_consistency_example_votes_over_sampled_programs() -> None:
+    """`examples/pot-self-consistency.yaml` (Chen et al.'s PoT + SC, built from council's
+    `pot` agent and `vote` node): five PAL prompts sampled at T = 0.4 with distinct samples,
+    each program run once, the majority of the printed answers wins; a failed program does
+    not vote."""
+    from pathlib import Path
+
+    from council.graphs.config import load_graph
+    from council.models.roles import RoleModels
+    from council.runner import GraphRunner
+
+    programs = {
+        "program_1": "print(385)",
+        "program_2": "print(384)",
+        "program_3": "print(385)",
+        "program_4": "print(x)",
+        "program_5": "print(384.0)",
+    }
+    model = ScriptedModel(responder=lambda call: f"```python\n{programs[call.agent]}\n```")
+
+    def run(code: str) -> ExecutionResult:
+        if "print(x)" in code:
+            return ExecutionResult(error="NameError: name 'x' is not defined")
+        return stdout(code.split("print(")[1].split(")")[0] + "\n")
+
+    sandbox = ScriptedSandbox(run)
+    example = Path(__file__).resolve().parents[2] / "examples" / "pot-self-consistency.yaml"
+    loaded = load_graph(example, models=RoleModels(model))
+    runner = GraphRunner(
+        loaded.graph, max_rounds=loaded.config.max_rounds, session_factory=sandbox.factory()
+    )
+    result = await runner.arun(PROBLEM)
+    prompt = [Message.system(PAL_SYSTEM), Message.user(PAL_EXAMPLES + PROBLEM)]
+    assert model.calls == [prompt] * 5
+    assert len(sandbox.programs) == 5
+    decodings = [c.decoding for c in result.calls]
+    assert {d.temperature for d in decodings if d} == {0.4}
+    assert sorted(c.sample for c in result.calls) == [0, 1, 2, 3, 4]
+    state = CouncilState.model_validate(result.state)
+    assert [t.answer for t in sorted(state.turns, key=lambda t: t.sample)] == [
+        "385",
+        "384",
+        "385",
+        None,
+        "384.0",
+    ]
+    (table,) = state.votes
+    assert {c.answer: sorted(c.voters) for c in table.counts} == {
+        "385": ["program_1", "program_3"],
+        "384": ["program_2", "program_5"],  # 384 and 384.0 are one value
+    }
+    assert table.tie and table.winner == "385" == result.answer  # the first in agent order
