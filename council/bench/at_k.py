@@ -11,8 +11,9 @@ protocol beats plain voting at equal compute.
 - **maj@k**: the vote (`council.voting`, by mathematical equivalence) of the first k.
 - **pass@k**: the unbiased estimator of Chen et al. (2021), 1 - C(n-c, k) / C(n, k), with n
   the problem's samples and c the correct ones.
-- **pick@k**: where the run recorded a scorer's scores (`best-of-n`), the best-scored of the
-  first k (ties to the first); absent otherwise.
+- **pick@k**: where the run recorded a scorer's scores (`best-of-n`), the scorer's choice
+  among the first k, by the run's own rule (ties to the answer most tied candidates gave);
+  absent otherwise.
 - **tokens@k**: the tokens of the calls of samples < k (a scorer's per-candidate calls
   carry their candidate's sample index).
 A problem that errored counts as wrong at every k, as in the run's own accuracy.
@@ -28,7 +29,8 @@ from pydantic import BaseModel
 from council.bench.grading import Grader
 from council.bench.results import RESULTS_FILE, ResultLine, ResultsFile
 from council.errors import ConfigError
-from council.voting import Ballot, bounded_equivalence, tally
+from council.scoring.base import choose
+from council.voting import Ballot, Equivalence, bounded_equivalence, tally
 
 AT_K_FILE = "at_k.json"
 
@@ -102,7 +104,7 @@ async def at_k(run_dir: Path, grader: Grader) -> AtKReport:
             n, c = len(grades), sum(grades)
             passed += 1.0 - (comb(n - c, k) / comb(n, k) if n - c >= k else 0.0)
             if scored:
-                picked += await is_correct(line, _pick(line, {a for _, a, _ in first}))
+                picked += await is_correct(line, _pick(line, {a for _, a, _ in first}, equivalent))
         count = len(lines)
         rows.append(
             AtK(
@@ -118,15 +120,14 @@ async def at_k(run_dir: Path, grader: Grader) -> AtKReport:
     return report
 
 
-def _pick(line: ResultLine, agents: set[str]) -> str | None:
-    """The best-scored candidate among `agents` in the line's last selection."""
+def _pick(line: ResultLine, agents: set[str], equivalent: Equivalence) -> str | None:
+    """What the line's last selection's scorer picks among `agents`, by the rule the run
+    itself picked with (`council.scoring.base.choose`), so that pick@N is the run's own
+    accuracy."""
     if not line.selections:
         return None
-    scores = [s for s in line.selections[-1].scores if s.agent in agents and s.score is not None]
-    if not scores:
-        return None
-    best = max(s.score for s in scores if s.score is not None)
-    return next(s.answer for s in scores if s.score == best)
+    last = line.selections[-1]
+    return choose(last.by, [s for s in last.scores if s.agent in agents], equivalent).answer
 
 
 def plot_at_k(reports: list[AtKReport], path: Path) -> None:

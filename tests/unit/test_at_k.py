@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -11,8 +11,13 @@ from council.bench.at_k import AT_K_FILE, at_k
 from council.bench.datasets import Problem
 from council.bench.grading import Grader
 from council.bench.runner import run_benchmark
+from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
 from council.protocols import ProtocolOptions, build_runner
+from council.protocols.best_of_n import best_of_n_graph
+from council.runner import GraphRunner
+from council.scoring.base import Candidate, CandidateScore
+from council.tools.base import ToolContext
 
 ANSWERS = {"Problem 1": ["10", "10", "3", "3"], "Problem 2": ["3", "10", "10.0", "10"]}
 
@@ -61,3 +66,33 @@ async def test_pick_at_k_follows_the_recorded_scores(tmp_path: Path, grader: Gra
     # vote shares over all four samples favour 10 in both problems: a scorer that saw
     # every sample picks 10 whenever a 10 is among the first k
     assert picks == [0.5, 1.0, 1.0, 1.0]
+
+
+class EveryoneScoresOne:
+    """A scorer that cannot tell candidates apart (as `execution` when every program re-runs
+    to its answer): every candidate ties."""
+
+    name = "flat"
+
+    async def score(
+        self, problem: str, candidates: Sequence[Candidate], context: ToolContext
+    ) -> list[CandidateScore]:
+        return [CandidateScore(agent=c.agent, answer=c.answer, score=1.0) for c in candidates]
+
+
+async def test_pick_at_n_is_the_runs_own_choice_when_scores_tie(
+    tmp_path: Path, grader: Grader
+) -> None:
+    """Tied scores go to the answer most tied candidates gave, in the run and in pick@k:
+    the first-listed candidate ("3") is wrong, the majority of the tied ("10") right."""
+    answers = ["3", "10", "10", "7"]
+    model = ScriptedModel(responder=lambda call: f"\\boxed{{{answers[call.sample]}}}")
+    graph = best_of_n_graph(
+        RoleModels(model), ProtocolOptions(samples=4, scorer="vote"), scorer=EveryoneScoresOne()
+    )
+    problems = [Problem(id="p1", question="Problem 1: what?", gold="10")]
+    summary = await run_benchmark(GraphRunner(graph), problems, tmp_path, grader=grader)
+    report = await at_k(tmp_path, grader)
+    assert summary.correct == 1
+    # k = 2: "3" and "10" tie one vote each, so the first given; from k = 3, "10"
+    assert [row.pick for row in report.rows] == [0.0, 0.0, 1.0, 1.0]
