@@ -1,28 +1,57 @@
 """Appending to a run's files so that what was appended survives a crash of the machine,
-not only of the process: one `write` of bytes prepared beforehand, then `fsync`.
+not only of the process: bytes prepared beforehand, one `write`, then `fsync`.
 
-The bytes are built by the caller (on the event loop), so the writer's thread does only
-system calls, which release the GIL: a thread that also serialised JSON would take turns
-with the event loop for the GIL, and measured that way, cost a `single` problem about half
-a millisecond of CPU more (`benchmarks/call_cpu.py`).
+The bytes are built by the caller (on the event loop), so the thread that appends does
+only system calls, which release the GIL: a writer thread that also serialised JSON took
+turns with the event loop for the GIL, at about half a millisecond of CPU per `single`
+problem (`benchmarks/call_cpu.py`). A run's writer keeps its files open (`DurableFile`)
+rather than opening them for every batch.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import TracebackType
+
+
+class DurableFile:
+    """An append-only file, opened at the first append (with its folder) and kept open."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._descriptor: int | None = None
+
+    def append(self, data: bytes) -> None:
+        """Append `data` and fsync it."""
+        if not data:
+            return
+        if self._descriptor is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._descriptor, view) :]
+        os.fsync(self._descriptor)
+
+    def close(self) -> None:
+        if self._descriptor is not None:
+            os.close(self._descriptor)
+            self._descriptor = None
+
+    def __enter__(self) -> DurableFile:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 def append_durably(path: Path, data: bytes) -> None:
     """Append `data` to `path` (created with its folder if missing) and fsync it."""
-    if not data:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(descriptor, view) :]
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    with DurableFile(path) as file:
+        file.append(data)

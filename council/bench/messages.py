@@ -84,7 +84,7 @@ class MessageStore:
 
     def __init__(self, run_dir: Path) -> None:
         self.path = run_dir / MESSAGES_FILE
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._known: RecentHashes | None = None
 
     def _load_known(self) -> RecentHashes:
@@ -150,15 +150,16 @@ class MessageStore:
 
     def add_many(self, groups: Iterable[Iterable[Message]]) -> list[list[str]]:
         """`add` for several calls at once, with one fsync (a group commit)."""
-        hashed, lines = self.stage(groups)
-        self.append(lines)
+        with self._lock:  # re-entered by `stage`: staging and appending as one
+            hashed, lines = self.stage(groups)
+            append_durably(self.path, lines)
         return hashed
 
     def stage(self, groups: Iterable[Iterable[Message]]) -> tuple[list[list[str]], bytes]:
-        """Each group's message hashes, and the lines to `append` for the messages not
-        stored yet: the CPU half of `add_many`, done by the run's writer on its event loop
-        before the appending half goes to a thread. The messages count as stored from here
-        on; if their append then fails, the run stops (`council.bench.writer`)."""
+        """Each group's message hashes, and the lines to append for the messages not stored
+        yet: the CPU half of `add_many`, which the run's writer does on its event loop
+        before it appends the lines (`council.bench.writer`). The messages count as stored
+        from here on; if their append then fails, the run stops."""
         hashed: list[list[str]] = []
         new: list[str] = []
         with self._lock:
@@ -172,8 +173,3 @@ class MessageStore:
                         new.append(StoredMessage(sha256=digest, message=message).model_dump_json())
                 hashed.append(hashes)
         return hashed, "".join(line + "\n" for line in new).encode()
-
-    def append(self, lines: bytes) -> None:
-        """Append lines from `stage`, fsynced."""
-        with self._lock:
-            append_durably(self.path, lines)

@@ -131,12 +131,8 @@ class ResultsFile:
 
     def append_many(self, lines: list[ResultLine]) -> None:
         """Append the lines with one fsync (a group commit)."""
-        self.append_encoded(encode_lines(lines))
-
-    def append_encoded(self, data: bytes) -> None:
-        """Append lines from `encode_lines`, fsynced."""
         with self._append_lock:
-            append_durably(self.path, data)
+            append_durably(self.path, encode_lines(lines))
 
 
 def encode_lines(lines: list[ResultLine]) -> bytes:

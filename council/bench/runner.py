@@ -163,7 +163,10 @@ async def run_on(
         for future in in_flight:
             future.cancel()
         await asyncio.gather(*in_flight, return_exceptions=True)
-        await writes.close()
+        try:
+            await writes.close()
+        finally:
+            recorder.close()
     if not ledger.exact:  # the file already held a done problem twice: read it again
         ledger = Ledger.read(recorder.results)
     previous = _previous_wall(run_dir)

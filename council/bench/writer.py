@@ -3,9 +3,12 @@ in the order they arrive, fsynced, whichever executor ran them.
 
 Messages are written before the result lines naming them, so a line never refers to a
 message that is not on disk. A batch is hashed and serialised on the event loop, then
-appended and fsynced in a thread, one batch at a time (`council.bench.durable` says why the
-split); what arrives while a batch is being written goes into the next one, so under load
-one fsync covers many problems instead of each paying its own.
+appended and fsynced in a thread, one batch at a time, so the loop never waits for the
+disk (a Ray cluster's shared run directory may be slow); what arrives while a batch is
+being written goes into the next one, so under load one fsync covers many problems
+instead of each paying its own. (Committing on the loop while the disk is fast saved 0.26
+ms of CPU per `single` problem run one at a time, but cost 0.15-0.2 ms more with 16 in
+flight, in interleaved measurements against the instant stub: not taken.)
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from council.bench.durable import DurableFile
 from council.bench.messages import MessageStore
 from council.bench.problem import ProblemOutcome
 from council.bench.records import RecordedCall
@@ -39,6 +43,8 @@ class RunRecorder:
     def __init__(self, run_dir: Path) -> None:
         self.results = ResultsFile(run_dir / RESULTS_FILE)
         self.messages = MessageStore(run_dir)
+        self._message_file = DurableFile(self.messages.path)
+        self._results_file = DurableFile(self.results.path)
 
     def stage(self, outcomes: list[ProblemOutcome]) -> StagedBatch:
         """Hash the messages and serialise the lines (CPU work, for the event loop)."""
@@ -55,8 +61,12 @@ class RunRecorder:
     def commit(self, batch: StagedBatch) -> None:
         """Append and fsync the messages, then the lines naming them (system calls only,
         for a thread: they release the GIL)."""
-        self.messages.append(batch.message_bytes)
-        self.results.append_encoded(batch.result_bytes)
+        self._message_file.append(batch.message_bytes)
+        self._results_file.append(batch.result_bytes)
+
+    def close(self) -> None:
+        self._message_file.close()
+        self._results_file.close()
 
 
 class WriteQueue:

@@ -1,0 +1,64 @@
+"""The run's single writer: it appends from a thread and leaves no file open."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from council.bench import writer
+from council.bench.datasets import Problem
+from council.bench.grading import Grader
+from council.bench.messages import MessageStore
+from council.bench.results import ResultsFile
+from council.bench.runner import run_benchmark
+from council.models.roles import RoleModels
+from council.models.scripted import ScriptedCall, ScriptedModel
+from council.protocols import build_runner
+
+PROBLEMS = [Problem(id=f"q{i}", question=f"What is {i} + {i}?", gold=str(2 * i)) for i in range(8)]
+
+
+@pytest.fixture(scope="module")
+def grader() -> Iterator[Grader]:
+    with Grader(workers=1) as shared:
+        yield shared
+
+
+def doubling(call: ScriptedCall) -> str:
+    number = int(call.messages[-1].content.split("What is ")[1].split(" ")[0])
+    return f"ANSWER: {2 * number}"
+
+
+def open_files() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+async def test_the_disk_is_written_from_a_thread_and_every_file_is_closed(
+    tmp_path: Path, grader: Grader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The event loop never waits for an fsync; the files the writer keeps open for the run
+    are closed when it ends; every problem lands, in order, with its messages."""
+    loop_thread = threading.get_ident()
+    committed_on: list[int] = []
+    commit = writer.RunRecorder.commit
+
+    def watched_commit(self: writer.RunRecorder, batch: writer.StagedBatch) -> None:
+        committed_on.append(threading.get_ident())
+        commit(self, batch)
+
+    monkeypatch.setattr(writer.RunRecorder, "commit", watched_commit)
+    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
+    files_before = open_files()
+    summary = await run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=1)
+
+    assert summary.correct == len(PROBLEMS)
+    assert committed_on and loop_thread not in committed_on
+    lines = ResultsFile(tmp_path / "results.jsonl").read()
+    assert [line.problem_id for line in lines] == [p.id for p in PROBLEMS]
+    stored = MessageStore(tmp_path).read()
+    assert all(h in stored for line in lines for call in line.calls for h in call.message_hashes)
+    assert open_files() == files_before  # the writer closed the files it kept open
