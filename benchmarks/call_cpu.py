@@ -5,7 +5,9 @@
 With no latency to hide behind, CPU per call is what limits how many concurrent problems
 two cores can keep in flight. Measured: a bare HTTP post, the OpenAI SDK,
 `litellm.acompletion` (council's path to providers that are not OpenAI-compatible
-endpoints), one `single`-protocol problem through `GraphRunner.arun` (and beside it, with
+endpoints), `single`'s solver node alone (the HTTP call and council's agent around it),
+bare LangGraph running a one-node graph whose node returns at once (its own floor per
+run), one `single`-protocol problem through `GraphRunner.arun` (and beside it, with
 its closing `finish` step as a LangGraph node of its own, as before
 `council.graphs.fusion`), one problem through the bench runner (grading and the fsynced
 results line included), run one at a time and 16 at once, and a 3-debater 2-round
@@ -28,6 +30,9 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+from pydantic import BaseModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -43,6 +48,7 @@ from council.models.roles import RoleModels
 from council.models.settings import ModelSettings, ModelSpec
 from council.protocols import ProtocolOptions, build_runner
 from council.runner import GraphRunner
+from council.tools.base import ToolContext
 from tests.support.servers import stub_process
 
 MESSAGES = [{"role": "user", "content": "What is 2 + 2?"}]
@@ -102,6 +108,12 @@ async def measure(base: str, calls: int, repeats: int) -> None:
 
     runner = make_runner(base, settings)
     question = problems(1)[0].question
+    solver = runner.graph.nodes["solver"].bound.afunc  # the compiled node's own coroutine
+    initial, runtime = runner.initial_state(question), Runtime(context=ToolContext())
+    await cpu_per_call(
+        "single's solver node alone", lambda: solver(initial, runtime), calls, repeats
+    )
+    await cpu_per_call("bare LangGraph, one no-op node", bare_langgraph(), calls, repeats)
     await cpu_per_call(
         "council GraphRunner.arun (single)", lambda: runner.arun(question), calls, repeats
     )
@@ -154,6 +166,32 @@ async def measure(base: str, calls: int, repeats: int) -> None:
         calls,
         repeats,
     )
+
+
+class TinyState(BaseModel):
+    problem: str
+    answer: str = ""
+
+
+def bare_langgraph() -> Callable[[], Awaitable[object]]:
+    """LangGraph's own cost of running a graph: START -> one node that returns at once ->
+    END, streamed as council streams (node updates), no council code."""
+
+    async def answer(state: TinyState) -> dict[str, str]:
+        return {"answer": "4"}
+
+    graph = StateGraph(TinyState)
+    graph.add_node("answer", answer)
+    graph.add_edge(START, "answer")
+    graph.add_edge("answer", END)
+    compiled = graph.compile()
+    initial = TinyState(problem="What is 2 + 2?")
+
+    async def run() -> None:
+        async for _ in compiled.astream(initial, stream_mode="updates"):
+            pass
+
+    return run
 
 
 async def folding_gain(runner: GraphRunner, question: str, calls: int, repeats: int) -> None:
