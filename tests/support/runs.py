@@ -20,6 +20,12 @@ PROBLEMS = [
 ]
 
 
+def doubling(call: ScriptedCall) -> str:
+    """Answers "What is N + N?" right."""
+    number = int(call.messages[-1].content.split("What is ")[1].split(" ")[0])
+    return f"ANSWER: {2 * number}"
+
+
 def responder(wrong_every: int) -> object:
     def respond(call: ScriptedCall) -> str | ScriptedReply:
         number = int(call.messages[-1].content.split("What is ")[1].split(" ")[0])

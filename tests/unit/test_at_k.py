@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -20,12 +20,6 @@ from council.scoring.base import Candidate, CandidateScore
 from council.tools.base import ToolContext
 
 ANSWERS = {"Problem 1": ["10", "10", "3", "3"], "Problem 2": ["3", "10", "10.0", "10"]}
-
-
-@pytest.fixture(scope="module")
-def grader() -> Iterator[Grader]:
-    with Grader(workers=1) as shared:
-        yield shared
 
 
 def sampler(call: ScriptedCall) -> str:

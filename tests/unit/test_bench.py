@@ -48,12 +48,6 @@ def doubling(call: ScriptedCall) -> str:
     return f"REASONING: add\nANSWER: {2 * number if number % 4 else 0}"
 
 
-@pytest.fixture(scope="module")
-def grader() -> Grader:
-    with Grader(workers=1) as shared:
-        yield shared
-
-
 async def test_full_run_writes_every_problem_once(tmp_path: Path, grader: Grader) -> None:
     runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
     summary = await run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=4)

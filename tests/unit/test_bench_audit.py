@@ -22,12 +22,6 @@ from council.protocols import ProtocolOptions, build_runner
 PROBLEMS = [Problem(id=f"p{i}", question=f"What is {i} + {i}?", gold=str(2 * i)) for i in (1, 2)]
 
 
-@pytest.fixture(scope="module")
-def grader() -> Grader:
-    with Grader(workers=1) as shared:
-        yield shared
-
-
 def debater(call: ScriptedCall) -> str | ScriptedReply:
     """debater_1 is cut at the token limit in round 1; the others answer 5 then 4."""
     if call.agent == "debater_1" and call.round == 1:

@@ -25,12 +25,6 @@ from council.protocols import ProtocolOptions
 from tests.support.openai_stub import StubBehaviour, openai_stub
 
 
-@pytest.fixture(scope="module")
-def grader() -> Grader:
-    with Grader(workers=1) as shared:
-        yield shared
-
-
 def write_data(path: Path, count: int) -> Path:
     rows = [{"question": f"What is {i} + {i}?", "answer": f"#### {2 * i}"} for i in range(count)]
     path.write_text("".join(json.dumps(row) + "\n" for row in rows))

@@ -23,19 +23,9 @@ from council.bench.tail import last_lines
 from council.errors import DatasetError
 from council.messages import Message
 from council.models.roles import RoleModels
-from council.models.scripted import ScriptedCall, ScriptedModel
+from council.models.scripted import ScriptedModel
 from council.protocols import build_runner
-
-
-@pytest.fixture(scope="module")
-def grader() -> Iterator[Grader]:
-    with Grader(workers=1) as shared:
-        yield shared
-
-
-def doubling(call: ScriptedCall) -> str:
-    number = int(call.messages[-1].content.split("What is ")[1].split(" ")[0])
-    return f"ANSWER: {2 * number}"
+from tests.support.runs import doubling
 
 
 def write_rows(path: Path, count: int, *, blank_every: int = 0) -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,21 +15,11 @@ from council.bench.messages import MessageStore
 from council.bench.results import ResultsFile
 from council.bench.runner import run_benchmark
 from council.models.roles import RoleModels
-from council.models.scripted import ScriptedCall, ScriptedModel
+from council.models.scripted import ScriptedModel
 from council.protocols import build_runner
+from tests.support.runs import doubling
 
 PROBLEMS = [Problem(id=f"q{i}", question=f"What is {i} + {i}?", gold=str(2 * i)) for i in range(8)]
-
-
-@pytest.fixture(scope="module")
-def grader() -> Iterator[Grader]:
-    with Grader(workers=1) as shared:
-        yield shared
-
-
-def doubling(call: ScriptedCall) -> str:
-    number = int(call.messages[-1].content.split("What is ")[1].split(" ")[0])
-    return f"ANSWER: {2 * number}"
 
 
 def open_files() -> int:
