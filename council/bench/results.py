@@ -10,7 +10,6 @@ Summaries and resume read only the head of each line (`ResultHead`), one line at
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -74,7 +73,6 @@ class ResultLine(ResultHead):
 class ResultsFile:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._append_lock = threading.Lock()  # appends come from worker threads
 
     def read(self) -> list[ResultLine]:
         """Every readable line, whole; a torn last line (a crash mid-write) is cut off."""
@@ -130,9 +128,9 @@ class ResultsFile:
         self.append_many([line])
 
     def append_many(self, lines: list[ResultLine]) -> None:
-        """Append the lines with one fsync (a group commit)."""
-        with self._append_lock:
-            append_durably(self.path, encode_lines(lines))
+        """Append the lines with one fsync (a group commit). A run's own writer appends
+        through `council.bench.writer`, which keeps the file open."""
+        append_durably(self.path, encode_lines(lines))
 
 
 def encode_lines(lines: list[ResultLine]) -> bytes:
