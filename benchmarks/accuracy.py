@@ -8,7 +8,8 @@ instruct.gguf`, or any served model with `--api-base`). Every protocol runs thro
 
 For each: accuracy with its Wilson 95% interval, tokens per problem (prompt + completion,
 every call), its ratio to `single`'s, seconds per problem (wall time of this script's
-bench invocations over the problems they finished, so resumes add up), calls per problem
+bench invocations over the problems they finished, so resumes add up, a stopped one's
+included: only kill -9 loses its session's figure), calls per problem
 and truncated replies. `best-of-n-verifier` also yields `best-of-n` with the `vote` scorer
 on the very same candidates (maj@N of its pool, `council bench report --at-k`), at zero
 extra calls: a `--scorer vote` run draws exactly those candidates. `cot-reference` is
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -72,6 +74,7 @@ def main() -> None:
         "--table", action="store_true", help="only print the table of the runs in --out"
     )
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run `finally` blocks on kill
     if args.table:
         print(recorded_setup(args.out, args.only), flush=True)
     else:
@@ -154,11 +157,19 @@ def run_protocol(name: str, out: Path, args: argparse.Namespace) -> None:
     print("$", " ".join(command[2:]), flush=True)
     before = finished(out)
     started = time.monotonic()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    seconds = time.monotonic() - started
-    done = finished(out) - before
-    with (out / WALL_FILE).open("a") as wall:
-        wall.write(json.dumps({"problems": done, "seconds": seconds}) + "\n")
+    bench = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    try:
+        code = bench.wait()
+    finally:  # stopped too (Ctrl-C, SIGTERM): the wall time of what did finish is kept
+        if bench.poll() is None:
+            bench.terminate()  # what finished is on disk already (fsynced per batch)
+            bench.wait()
+        seconds = time.monotonic() - started
+        done = finished(out) - before
+        with (out / WALL_FILE).open("a") as wall:
+            wall.write(json.dumps({"problems": done, "seconds": seconds}) + "\n")
+    if code != 0:
+        raise subprocess.CalledProcessError(code, command)
 
 
 def finished(out: Path) -> int:
