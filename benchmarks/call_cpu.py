@@ -53,9 +53,9 @@ from tests.support.servers import stub_process
 
 MESSAGES = [{"role": "user", "content": "What is 2 + 2?"}]
 LOADED_CONCURRENCY = 16
-"""The bench runner is also measured with this many problems in flight: there, as under a
-real server's latency, its writer commits several problems per fsync and its event loop
-wakes once for several replies, so a problem costs less than when run one at a time."""
+"""The bench runner is also measured with this many problems in flight, as under a real
+server's latency: there its writer's fsyncs and its event loop's wake-ups can serve several
+problems at once, which one at a time they cannot."""
 
 
 Batch = Callable[[], Awaitable[int]]

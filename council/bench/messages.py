@@ -87,9 +87,11 @@ class MessageStore:
         self._lock = threading.RLock()
         self._known: RecentHashes | None = None
 
-    def _load_known(self) -> RecentHashes:
+    def load_known(self) -> RecentHashes:
         """The hashes of the file's last lines (not the whole file: a resumed run's file may
-        be large), after repairing a torn last line so appends follow a whole one."""
+        be large), after repairing a torn last line so appends follow a whole one. Read
+        once; the run's writer reads it when it starts, before any problem is in flight,
+        so that staging on the event loop never waits for this file."""
         if self._known is not None:
             return self._known
         self._known = RecentHashes(RECENT_MESSAGES)
@@ -163,7 +165,7 @@ class MessageStore:
         hashed: list[list[str]] = []
         new: list[str] = []
         with self._lock:
-            known = self._load_known()
+            known = self.load_known()
             for messages in groups:
                 hashes: list[str] = []
                 for message in messages:

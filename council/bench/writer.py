@@ -43,6 +43,7 @@ class RunRecorder:
     def __init__(self, run_dir: Path) -> None:
         self.results = ResultsFile(run_dir / RESULTS_FILE)
         self.messages = MessageStore(run_dir)
+        self.messages.load_known()  # a resumed run's stored tail, read now, not mid-run
         self._message_file = DurableFile(self.messages.path)
         self._results_file = DurableFile(self.results.path)
 
