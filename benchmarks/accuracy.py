@@ -209,18 +209,11 @@ def vote_row(out: Path) -> dict[str, str]:
     last = report.rows[-1]
     correct = round(last.maj * report.problems)
     low, high = wilson_interval(correct, report.problems)
-    lines = ResultsFile(out / RESULTS_FILE).read()
-    tokens = sum(
-        call.usage.prompt_tokens + call.usage.completion_tokens
-        for line in lines
-        for call in line.calls
-        if call.agent in {turn.agent for turn in line.turns if turn.kind == "answer"}
-    )
     return {
         "protocol": f"best-of-n-vote (maj@{last.k} of the verifier run's pool)",
         "accuracy": f"{correct}/{report.problems} = {last.maj:.0%}",
         "ci95": f"{low:.0%}–{high:.0%}",
-        "tokens": f"{tokens / len(lines):.0f}" if lines else "0",
+        "tokens": f"{last.tokens_per_problem:.0f}",  # the candidates' calls: maj@k's cost
         "calls": f"{last.k:.1f}",
         "seconds": "",
         "truncated": "",

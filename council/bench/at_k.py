@@ -14,8 +14,12 @@ protocol beats plain voting at equal compute.
 - **pick@k**: where the run recorded a scorer's scores (`best-of-n`), the scorer's choice
   among the first k, by the run's own rule (ties to the answer most tied candidates gave);
   absent otherwise.
-- **tokens@k**: the tokens of the calls of samples < k (a scorer's per-candidate calls
-  carry their candidate's sample index).
+- **tokens@k**: what drawing the first k samples cost, the maj@k and pass@k cost: the
+  tokens of the calls that produced them (each sample's agent in the first answering
+  round, with its tool steps and re-asks). Later rounds (a debate's) are not part of it:
+  maj@k asks what voting the first k answers would have cost.
+- **pick tokens@k**: tokens@k plus the scorer's calls about those k samples (a scorer's
+  per-candidate calls carry their candidate's sample index), where the run had a scorer.
 A problem that errored counts as wrong at every k, as in the run's own accuracy.
 """
 
@@ -41,6 +45,9 @@ class AtK(BaseModel):
     pass_at_k: float
     pick: float | None = None
     tokens_per_problem: float
+    """The first k samples' calls: what maj@k and pass@k cost."""
+    pick_tokens_per_problem: float | None = None
+    """The first k samples' calls and the scorer's calls about them: what pick@k cost."""
 
 
 class AtKReport(BaseModel):
@@ -52,14 +59,35 @@ class AtKReport(BaseModel):
     rule: str = "the first k samples (first answering round, sample order); errors wrong"
 
 
+def first_answering_round(line: ResultLine) -> int | None:
+    rounds = [t.round for t in line.turns if t.kind == "answer"]
+    return min(rounds) if rounds else None
+
+
 def first_round_samples(line: ResultLine) -> list[tuple[int, str, str | None]]:
     """(sample, agent, answer) of the first answering round."""
-    answering = [t for t in line.turns if t.kind == "answer"]
-    if not answering:
-        return []
-    first = min(t.round for t in answering)
-    chosen = sorted((t for t in answering if t.round == first), key=lambda t: (t.sample, t.agent))
+    first = first_answering_round(line)
+    chosen = sorted(
+        (t for t in line.turns if t.kind == "answer" and t.round == first),
+        key=lambda t: (t.sample, t.agent),
+    )
     return [(t.sample, t.agent, t.answer) for t in chosen]
+
+
+def sample_and_scorer_tokens(line: ResultLine, k: int) -> tuple[int, int]:
+    """Tokens of the calls that drew the line's first k samples, and of the scorer's
+    calls about them (calls with a sample index below k by agents outside the pool)."""
+    first = first_answering_round(line)
+    pool = [agent for _, agent, _ in first_round_samples(line)]
+    drawn = set(pool[:k])
+    samples = scorer = 0
+    for call in line.calls:
+        tokens = call.usage.prompt_tokens + call.usage.completion_tokens
+        if call.agent in drawn and call.round == first:
+            samples += tokens
+        elif call.agent not in pool and call.sample < k:
+            scorer += tokens
+    return samples, scorer
 
 
 async def at_k(run_dir: Path, grader: Grader) -> AtKReport:
@@ -87,15 +115,13 @@ async def at_k(run_dir: Path, grader: Grader) -> AtKReport:
     scored = any(line.selections for line in lines)
     for k in range(1, n_max + 1):
         maj = passed = picked = 0.0
-        tokens = 0
+        tokens = scorer_tokens = 0
         for line in lines:
             pool = pools.get(line.problem_id) or []
             first = pool[:k]
-            tokens += sum(
-                c.usage.prompt_tokens + c.usage.completion_tokens
-                for c in line.calls
-                if c.sample < k
-            )
+            drawn, scored_about = sample_and_scorer_tokens(line, k)
+            tokens += drawn
+            scorer_tokens += scored_about
             if not first:
                 continue  # an error: wrong at every k
             winner = tally([Ballot(agent=a, answer=ans) for _, a, ans in first], equivalent).winner
@@ -113,6 +139,7 @@ async def at_k(run_dir: Path, grader: Grader) -> AtKReport:
                 pass_at_k=passed / count,
                 pick=picked / count if scored else None,
                 tokens_per_problem=tokens / count,
+                pick_tokens_per_problem=(tokens + scorer_tokens) / count if scored else None,
             )
         )
     report = AtKReport(run=str(run_dir), samples=n_max, problems=len(lines), rows=rows)
@@ -140,17 +167,18 @@ def plot_at_k(reports: list[AtKReport], path: Path) -> None:
     figure, axes = plt.subplots(figsize=(7, 4.5))
     for report in reports:
         name = Path(report.run).name
-        xs = [row.tokens_per_problem for row in report.rows]
+        sample_tokens = [row.tokens_per_problem for row in report.rows]
         series = [
-            ("maj", [r.maj for r in report.rows]),
-            ("pass", [r.pass_at_k for r in report.rows]),
+            ("maj", sample_tokens, [r.maj for r in report.rows]),
+            ("pass", sample_tokens, [r.pass_at_k for r in report.rows]),
         ]
         if report.rows and report.rows[0].pick is not None:
-            series.append(("pick", [r.pick or 0.0 for r in report.rows]))
-        for label, ys in series:
+            pick_tokens = [r.pick_tokens_per_problem or 0.0 for r in report.rows]
+            series.append(("pick", pick_tokens, [r.pick or 0.0 for r in report.rows]))
+        for label, xs, ys in series:
             axes.plot(xs, ys, marker="o", label=f"{name} {label}@k")
-            for row, y in zip(report.rows, ys, strict=True):
-                axes.annotate(str(row.k), (row.tokens_per_problem, y), fontsize=7)
+            for row, x, y in zip(report.rows, xs, ys, strict=True):
+                axes.annotate(str(row.k), (x, y), fontsize=7)
     axes.set_xlabel("tokens per problem")
     axes.set_ylabel("accuracy")
     axes.set_title("accuracy at every k, from one sample pool")

@@ -327,16 +327,18 @@ def report_at_k(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
     for report in reports:
         table = Table(title=f"{report.run}: {report.problems} problems, N = {report.samples}")
-        for column in ("k", "maj@k", "pass@k", "pick@k", "tokens/problem"):
+        columns = ("k", "maj@k", "pass@k", "tokens/problem", "pick@k", "pick tokens/problem")
+        for column in columns:
             table.add_column(column)
         for row in report.rows:
-            pick = "—" if row.pick is None else f"{row.pick:.1%}"
+            scored = row.pick is not None and row.pick_tokens_per_problem is not None
             table.add_row(
                 str(row.k),
                 f"{row.maj:.1%}",
                 f"{row.pass_at_k:.1%}",
-                pick,
                 f"{row.tokens_per_problem:.0f}",
+                f"{row.pick:.1%}" if scored else "—",
+                f"{row.pick_tokens_per_problem:.0f}" if scored else "—",
             )
         console.print(table)
     png = args.png or args.runs[0] / "accuracy_at_k.png"

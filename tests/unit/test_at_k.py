@@ -10,6 +10,8 @@ import pytest
 from council.bench.at_k import AT_K_FILE, at_k
 from council.bench.datasets import Problem
 from council.bench.grading import Grader
+from council.bench.records import RecordedCall
+from council.bench.results import RESULTS_FILE, ResultsFile
 from council.bench.runner import run_benchmark
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
@@ -90,3 +92,55 @@ async def test_pick_at_n_is_the_runs_own_choice_when_scores_tie(
     assert summary.correct == 1
     # k = 2: "3" and "10" tie one vote each, so the first given; from k = 3, "10"
     assert [row.pick for row in report.rows] == [0.0, 0.0, 1.0, 1.0]
+
+
+def judged(call: ScriptedCall) -> str:
+    if call.agent.startswith("grade_"):
+        return "SCORE: 0.9" if "\\boxed{10}" in call.last else "SCORE: 0.2"
+    return sampler(call)
+
+
+def tokens_of(calls: Sequence[RecordedCall]) -> int:
+    return sum(c.usage.prompt_tokens + c.usage.completion_tokens for c in calls)
+
+
+async def test_vote_tokens_leave_out_the_judges_and_pick_tokens_count_them(
+    tmp_path: Path, grader: Grader
+) -> None:
+    """maj@k costs the k candidates' calls; pick@k also the judges' calls about them, so
+    a scorer is compared with voting at what each really spent."""
+    model = ScriptedModel(responder=judged)
+    runner = build_runner("best-of-n", models=model, options=ProtocolOptions(samples=4))
+    problems = [Problem(id="p1", question="Problem 1: what?", gold="10")]
+    await run_benchmark(runner, problems, tmp_path, grader=grader, concurrency=1)
+    (line,) = ResultsFile(tmp_path / RESULTS_FILE).read()
+    candidates = [c for c in line.calls if c.agent.startswith("sample_")]
+    judges = [c for c in line.calls if c.agent.startswith("grade_")]
+    assert len(candidates) == len(judges) == 4
+
+    report = await at_k(tmp_path, grader)
+
+    last, first = report.rows[-1], report.rows[0]
+    assert last.tokens_per_problem == tokens_of(candidates)
+    assert last.pick_tokens_per_problem == tokens_of(line.calls)
+    assert first.pick_tokens_per_problem == tokens_of([c for c in line.calls if c.sample == 0])
+    assert [row.pick for row in report.rows] == [1.0, 1.0, 1.0, 1.0]
+
+
+async def test_a_debates_vote_at_k_costs_its_first_round_only(
+    tmp_path: Path, grader: Grader
+) -> None:
+    model = ScriptedModel(responder=lambda call: "So \\boxed{10}")
+    options = ProtocolOptions(agents=3, rounds=2)
+    runner = build_runner("debate", models=model, options=options)
+    problems = [Problem(id="p1", question="Problem 1: what?", gold="10")]
+    await run_benchmark(runner, problems, tmp_path, grader=grader, concurrency=1)
+    (line,) = ResultsFile(tmp_path / RESULTS_FILE).read()
+    first_round = [c for c in line.calls if c.round == min(c.round for c in line.calls)]
+    assert len(first_round) == 3 and len(line.calls) == 6
+
+    report = await at_k(tmp_path, grader)
+
+    assert report.rows[-1].tokens_per_problem == tokens_of(first_round)
+    assert report.rows[-1].tokens_per_problem < tokens_of(line.calls)
+    assert all(row.pick_tokens_per_problem is None for row in report.rows)
