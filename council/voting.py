@@ -95,17 +95,28 @@ def tally(ballots: Sequence[Ballot], equivalent: Equivalence, round: int = 0) ->
 
 
 def bounded_equivalence(seconds: float = EQUIVALENCE_SECONDS) -> Equivalence:
-    """The grader's comparison with a time bound per pair, usable from any thread. Each
-    comparison runs in a daemon thread, so one that never ends is abandoned (and cannot
-    hold up the interpreter's exit) rather than waited for."""
-    from council.bench.grading.compare import equivalent
+    """The grader's comparison with a time bound per pair, usable from any thread. Pairs
+    that text and plain numbers settle are settled at once; a pair that needs sympy runs
+    in a daemon thread, so one that never ends is abandoned (and cannot hold up the
+    interpreter's exit) rather than waited for. Loading math-verify is done first and
+    outside the bound: on a busy machine the import alone could exceed it, and equal
+    answers would count as different (the vote would depend on the machine's load)."""
+    from council.bench.grading.compare import (
+        load_symbolic,
+        settled_without_sympy,
+        symbolically_equivalent,
+    )
 
     def compare(first: str, second: str) -> bool:
+        settled = settled_without_sympy(first, second)
+        if settled is not None:
+            return settled
+        load_symbolic()
         outcome: list[bool] = []
 
         def work() -> None:
             try:
-                outcome.append(equivalent(first, second))
+                outcome.append(symbolically_equivalent(first, second))
             except Exception:  # an expression sympy cannot handle: not shown equal
                 outcome.append(False)
 

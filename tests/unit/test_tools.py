@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -111,30 +110,29 @@ def test_calculator_estimates_size_before_computing(expression: str, says: str) 
 
 
 async def test_calculator_tool_runs_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Even a slow evaluation leaves the loop free for other agents' calls and timeouts."""
+    """Even a slow evaluation leaves the loop free for other agents' calls and timeouts:
+    the evaluation below can only finish once the event loop has run another task, so on
+    the loop's own thread it would never finish (no timing involved)."""
     loop_thread = threading.get_ident()
     ran_on: list[int] = []
+    loop_ran = threading.Event()
 
-    def slow_calculate(expression: str) -> int:
+    def blocking_calculate(expression: str) -> int:
         ran_on.append(threading.get_ident())
-        time.sleep(0.3)  # blocking, as a large but allowed computation would be
+        if not loop_ran.wait(timeout=60):
+            raise AssertionError("the event loop ran nothing while the calculation blocked")
         return 42
 
-    monkeypatch.setattr("council.tools.calculator.calculate", slow_calculate)
-    ticks = 0
+    monkeypatch.setattr("council.tools.calculator.calculate", blocking_calculate)
 
-    async def ticker() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.01)
-            ticks += 1
+    async def other_agent() -> None:
+        loop_ran.set()
 
-    ticking = asyncio.create_task(ticker())
+    other = asyncio.create_task(other_agent())
     output = await calculator.run({"expression": "6 * 7"})
-    ticking.cancel()
+    await other
     assert output.to_text() == "42"
     assert ran_on and ran_on[0] != loop_thread
-    assert ticks >= 10  # the loop kept turning while the calculation ran
 
 
 async def test_calculator_tool_reports_errors_as_text() -> None:

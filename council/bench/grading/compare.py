@@ -4,6 +4,7 @@ which only work in a process's main thread)."""
 from __future__ import annotations
 
 import re
+from functools import cache
 
 _UNIT_TAIL = re.compile(r"^\s*(-?[\d,]*\.?\d+)\s*(?:[a-zA-Z%°$]+\.?\s*)+$")
 
@@ -43,10 +44,14 @@ _MAX_SYMBOLIC_CHARS = 200
 def equivalent(first: str, second: str) -> bool:
     """Are two extracted answers the same mathematical value? The grader's comparison
     (math-verify) between two answers, with math-verify's signal timeouts off so it runs
-    in any thread: the caller bounds its time (see `council.voting`). Equal after light
-    normalisation is equal without sympy; long answers compare as text only."""
-    import logging
+    in any thread: the caller bounds its time (see `council.voting`)."""
+    settled = settled_without_sympy(first, second)
+    return settled if settled is not None else symbolically_equivalent(first, second)
 
+
+def settled_without_sympy(first: str, second: str) -> bool | None:
+    """Equal after light normalisation is equal, plain numbers compare as numbers, long
+    answers compare as text only; None when only sympy can tell."""
     from council.bench.grading.grader import plain_number_grade
     from council.graphs.conditions import normalise_answer
 
@@ -57,9 +62,27 @@ def equivalent(first: str, second: str) -> bool:
         return plain.correct
     if max(len(first), len(second)) > _MAX_SYMBOLIC_CHARS:
         return False
-    from math_verify import parse, verify
+    return None
+
+
+@cache
+def load_symbolic() -> None:
+    """Import math-verify and build its LaTeX parser (a parse of a small fraction): about
+    half a second on a quiet machine, several on a busy one, and not part of any one
+    comparison's time."""
+    import logging
+
+    from math_verify import parse
 
     logging.getLogger("math_verify").setLevel(logging.ERROR)
+    parse(_as_math("\\frac{1}{2}"), parsing_timeout=None)
+
+
+def symbolically_equivalent(first: str, second: str) -> bool:
+    """math-verify's verdict, with its signal timeouts off (the caller bounds the time)."""
+    load_symbolic()
+    from math_verify import parse, verify
+
     left = parse(_as_math(first), parsing_timeout=None)
     right = parse(_as_math(second), parsing_timeout=None)
     if not left or not right:
