@@ -6,15 +6,15 @@ With no latency to hide behind, CPU per call is what limits how many concurrent 
 two cores can keep in flight. Measured: a bare HTTP post, the OpenAI SDK,
 `litellm.acompletion` (council's path to providers that are not OpenAI-compatible
 endpoints), `single`'s solver node alone (the HTTP call and council's agent around it),
-bare LangGraph running a one-node graph whose node returns at once (its own floor per
-run), one `single`-protocol problem through `GraphRunner.arun` (and beside it, with
-its closing `finish` step as a LangGraph node of its own, as before
-`council.graphs.fusion`), one problem through the bench runner (grading and the fsynced
-results line included), run one at a time and 16 at once, and a 3-debater 2-round
-debate through `GraphRunner.arun`, per problem and per debate step (one debater's call:
-the issue's "a debate step proportionally" is that per-step figure beside `single`'s
-per-problem one). Each figure is process CPU time per unit after a warm-up, the median of
-`--repeats` batches.
+bare LangGraph running a one-node graph whose node makes the bare post (the floor of any
+LangGraph graph around one model call) and whose node returns at once, one
+`single`-protocol problem through `GraphRunner.arun` (and beside it, with its closing
+`finish` step as a LangGraph node of its own, as before `council.graphs.fusion`), one
+problem through the bench runner (grading and the fsynced results line included), run one
+at a time and 16 at once, and a 3-debater 2-round debate through `GraphRunner.arun`, per
+problem and per debate step (one debater's call: the issue's "a debate step
+proportionally" is that per-step figure beside `single`'s per-problem one). Each figure is
+process CPU time per unit after a warm-up, the median of `--repeats` batches.
 """
 
 from __future__ import annotations
@@ -105,6 +105,9 @@ async def measure(base: str, calls: int, repeats: int) -> None:
                 await reply.read()
 
         await cpu_per_call("bare aiohttp post", bare_post, calls, repeats)
+        await cpu_per_call(
+            "bare LangGraph, one node posting", bare_langgraph(bare_post), calls, repeats
+        )
 
     runner = make_runner(base, settings)
     question = problems(1)[0].question
@@ -173,11 +176,18 @@ class TinyState(BaseModel):
     answer: str = ""
 
 
-def bare_langgraph() -> Callable[[], Awaitable[object]]:
-    """LangGraph's own cost of running a graph: START -> one node that returns at once ->
-    END, streamed as council streams (node updates), no council code."""
+def bare_langgraph(
+    call: Callable[[], Awaitable[None]] | None = None,
+) -> Callable[[], Awaitable[object]]:
+    """LangGraph's own cost of running a graph: START -> one node -> END, streamed as
+    council streams (node updates), no council code. The node returns at once, or after
+    `call` (a bare HTTP post): the floor of any LangGraph graph around one model call,
+    which is more than the two measured apart, since the process now sleeps on the
+    socket between LangGraph's steps and wakes to colder caches."""
 
     async def answer(state: TinyState) -> dict[str, str]:
+        if call is not None:
+            await call()
         return {"answer": "4"}
 
     graph = StateGraph(TinyState)

@@ -106,6 +106,7 @@ async def run_on(
     A problem whose id is done or in flight is not submitted again (a data set may repeat
     an id), so no problem is ever recorded as done twice."""
     concurrency = RunOptions(concurrency=concurrency).concurrency
+    run_dir.mkdir(parents=True, exist_ok=True)  # its summary is written even if nothing ran
     recorder = RunRecorder(run_dir)
     ledger = Ledger.read(recorder.results)
     resumed = ledger.graded

@@ -51,3 +51,13 @@ async def test_the_disk_is_written_from_a_thread_and_every_file_is_closed(
     stored = MessageStore(tmp_path).read()
     assert all(h in stored for line in lines for call in line.calls for h in call.message_hashes)
     assert open_files() == files_before  # the writer closed the files it kept open
+
+
+async def test_a_run_with_nothing_to_do_still_writes_its_summary(
+    tmp_path: Path, grader: Grader
+) -> None:
+    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
+    run_dir = tmp_path / "new" / "run"
+    summary = await run_benchmark(runner, [], run_dir, grader=grader)
+    assert summary.graded == 0
+    assert (run_dir / "summary.json").is_file()
