@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from council.bench.results import ResultLine, ResultsFile
+from council.bench.results import ResultHead, ResultsFile
 from council.bench.stats import mcnemar_exact
 from council.bench.summary import Summary, summarise_run
 from council.errors import ConfigError
@@ -31,19 +31,21 @@ def load_summary(run_dir: Path) -> Summary:
 
 
 def paired(first: Path, second: Path) -> PairedComparison:
+    """Reads each line's head only (grade and status, not calls and turns), so comparing
+    two runs of 100,000 problems holds no transcripts."""
     return paired_lines(
         str(first),
-        ResultsFile(first / "results.jsonl").latest_by_problem(),
+        ResultsFile(first / "results.jsonl").latest_heads(),
         str(second),
-        ResultsFile(second / "results.jsonl").latest_by_problem(),
+        ResultsFile(second / "results.jsonl").latest_heads(),
     )
 
 
 def paired_lines(
     first: str,
-    first_lines: Mapping[str, ResultLine],
+    first_lines: Mapping[str, ResultHead],
     second: str,
-    second_lines: Mapping[str, ResultLine],
+    second_lines: Mapping[str, ResultHead],
 ) -> PairedComparison:
     """The paired comparison of two runs' latest lines by problem (graded problems both
     runs share); the web view passes lines it read without touching a live run's file."""
