@@ -22,7 +22,7 @@ import os
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -117,33 +117,39 @@ class MessageStore:
             self._known.seen(stored.sha256)
         return self._known
 
-    def read(self, *, repair: bool = True) -> dict[str, Message]:
-        """Every stored message by hash; a torn last line is cut off the file (`repair`),
-        or, for a reader watching a run being written, skipped and the file left alone."""
+    def read(
+        self, *, repair: bool = True, only: Collection[str] | None = None
+    ) -> dict[str, Message]:
+        """Stored messages by hash: every one, or those in `only` (one transcript's: the
+        others are read as their hash alone and not kept). A torn last line is cut off the
+        file (`repair`), or, for a reader watching a run being written, skipped and the
+        file left alone. Read a line at a time, never the file whole."""
         if not self.path.exists():
             return {}
-        raw_lines = self.path.read_bytes().splitlines(keepends=True)
         found: dict[str, Message] = {}
         good_end = 0
-        for index, raw in enumerate(raw_lines):
-            try:
-                stored = StoredMessage.model_validate_json(raw)
-            except ValidationError as exc:
-                if not repair and index == len(raw_lines) - 1:
-                    break  # still being written
-                if index < len(raw_lines) - 1:
-                    raise DatasetError(
-                        f"{self.path}:{index + 1}: unreadable message line; fix or delete it"
-                    ) from exc
-                print(f"warning: {self.path}: dropping a torn last line", file=sys.stderr)
-                with self.path.open("r+b") as handle:
-                    handle.truncate(good_end)
-                break
-            if repair and not raw.endswith(b"\n"):  # complete JSON, no newline: finish it
-                with self.path.open("ab") as handle:
-                    handle.write(b"\n")
-            found[stored.sha256] = stored.message
-            good_end += len(raw)
+        with self.path.open("rb") as handle:
+            for index, raw in enumerate(handle, 1):
+                try:
+                    wanted = only is None or StoredHash.model_validate_json(raw).sha256 in only
+                    stored = StoredMessage.model_validate_json(raw) if wanted else None
+                except ValidationError as exc:
+                    last = not handle.read(1)
+                    if not last:
+                        raise DatasetError(
+                            f"{self.path}:{index}: unreadable message line; fix or delete it"
+                        ) from exc
+                    if repair:
+                        print(f"warning: {self.path}: dropping a torn last line", file=sys.stderr)
+                        with self.path.open("r+b") as tail:
+                            tail.truncate(good_end)
+                    break  # without repair: still being written
+                if repair and not raw.endswith(b"\n"):  # complete JSON, no newline: finish it
+                    with self.path.open("ab") as tail:
+                        tail.write(b"\n")
+                if stored is not None:
+                    found[stored.sha256] = stored.message
+                good_end += len(raw)
         return found
 
     def add(self, messages: Iterable[Message]) -> list[str]:

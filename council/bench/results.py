@@ -61,6 +61,9 @@ class ResultHead(BaseModel):
         return self.error is None
 
 
+Head = TypeVar("Head", bound=ResultHead)
+
+
 class ResultLine(ResultHead):
     calls: list[RecordedCall] = Field(default_factory=list)
     turns: list[RecordedTurn] = Field(default_factory=list)
@@ -89,25 +92,34 @@ class ResultsFile:
     def _read(self, model: type[Line]) -> list[Line]:
         return list(self._iter(model))
 
-    def _iter(self, model: type[Line]) -> Iterator[Line]:
+    def _iter(self, model: type[Line], *, repair: bool = True) -> Iterator[Line]:
         """Line by line, so a large run's file is never in memory whole."""
+        for _, line in self._parsed(model, repair=repair):
+            yield line
+
+    def _parsed(self, model: type[Line], *, repair: bool) -> Iterator[tuple[bytes, Line]]:
+        """(raw line, parsed line), in file order. With `repair` (the bench that owns the
+        run), a torn last line is cut off the file; without (a viewer watching a run being
+        written), a last line with no newline yet is skipped and the file left alone."""
         if not self.path.exists():
             return
         good_end = 0
         torn = False
         with self.path.open("rb") as handle:
             for index, raw in enumerate(handle, 1):
+                if not repair and not raw.endswith(b"\n"):
+                    return  # still being written
                 try:
                     line = model.model_validate_json(raw)
                 except ValidationError as exc:
-                    if handle.read(1):  # not the last line
+                    if not repair or handle.read(1):  # complete, or not the last line
                         raise DatasetError(
                             f"{self.path}:{index}: unreadable result line; fix or delete it"
                         ) from exc
                     torn = True
                     break
                 good_end += len(raw)
-                yield line
+                yield raw, line
         if torn:
             print(
                 f"warning: {self.path}: dropping a torn last line (a crash mid-write); "
@@ -117,12 +129,25 @@ class ResultsFile:
             with self.path.open("r+b") as handle:
                 handle.truncate(good_end)
 
+    def latest(self, model: type[Head], *, repair: bool = True) -> dict[str, Head]:
+        """Each problem's last line (a retried problem has its earlier error line too), read
+        as `model`: `ResultHead` or a narrower view holds far less than whole lines."""
+        return {line.problem_id: line for line in self._iter(model, repair=repair)}
+
     def latest_by_problem(self) -> dict[str, ResultLine]:
-        """Each problem's last line (a retried problem has its earlier error line too)."""
-        return {line.problem_id: line for line in self.read()}
+        return self.latest(ResultLine)
 
     def latest_heads(self) -> dict[str, ResultHead]:
-        return {line.problem_id: line for line in self._iter(ResultHead)}
+        return self.latest(ResultHead)
+
+    def latest_of(self, problem_id: str, *, repair: bool = True) -> ResultLine | None:
+        """One problem's last line, whole, holding no other problem's line: every line is
+        read as its head, and only the one found is parsed in full."""
+        found: bytes | None = None
+        for raw, head in self._parsed(ResultHead, repair=repair):
+            if head.problem_id == problem_id:
+                found = raw
+        return None if found is None else ResultLine.model_validate_json(found)
 
     def append(self, line: ResultLine) -> None:
         self.append_many([line])

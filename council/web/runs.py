@@ -2,10 +2,12 @@
 transcripts and paired comparisons. The one place the web view (and `council mcp`'s
 `bench_summary`) reads runs, so a change of the results format is met here only.
 
-Why not `ResultsFile.read()` as it is: it repairs a torn last line by truncating the file,
-which is right for the bench that owns the run and wrong for a viewer watching a run that
-`council bench` is still writing (its half-written line would be cut from under it). So
-this module parses each complete line with `ResultLine` and leaves the file alone.
+Runs are read with `repair=False`: the bench that owns a run cuts a torn last line off its
+file, which is wrong for a viewer watching a run that `council bench` is still writing (its
+half-written line would be cut from under it), so here a last line with no newline yet is
+skipped and the file left alone. Views read each line's head (grade, counts), not its
+calls and turns, and a transcript holds only its own problem's line and messages, so a
+run of 100,000 problems is viewed in bounded memory.
 """
 
 from __future__ import annotations
@@ -14,13 +16,12 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from council.bench.messages import MessageStore
 from council.bench.report import PairedComparison, paired_lines
-from council.bench.results import ResultLine
+from council.bench.results import ResultHead, ResultsFile
 from council.bench.summary import Summary, summarise
-from council.calls import CallRecord
+from council.bench.transcript import Transcript, load_transcript
 from council.errors import ConfigError
 
 RESULTS = "results.jsonl"
@@ -85,22 +86,9 @@ def run_info(directory: Path) -> RunInfo:
     return RunInfo(path=str(directory), name=directory.name, live=live, modified=modified)
 
 
-def read_lines(directory: Path) -> dict[str, ResultLine]:
-    """The latest line of each problem; an unfinished last line (being written) is skipped,
-    and the file is never modified."""
-    latest: dict[str, ResultLine] = {}
-    raw = (directory / RESULTS).read_bytes()
-    for number, line in enumerate(raw.splitlines(keepends=True), start=1):
-        if not line.endswith(b"\n"):
-            break  # still being written
-        if not line.strip():
-            continue
-        try:
-            parsed = ResultLine.model_validate_json(line)
-        except ValidationError as exc:
-            raise ConfigError(f"{directory / RESULTS}:{number}: unreadable result line") from exc
-        latest[parsed.problem_id] = parsed
-    return latest
+def read_heads(directory: Path) -> dict[str, ResultHead]:
+    """The latest line of each problem, its head only; the file is never modified."""
+    return ResultsFile(directory / RESULTS).latest(ResultHead, repair=False)
 
 
 def _json_file(path: Path) -> dict[str, object]:
@@ -113,10 +101,10 @@ def _json_file(path: Path) -> dict[str, object]:
 
 def view_run(path: str | Path) -> RunView:
     directory = run_dir(path)
-    lines = list(read_lines(directory).values())
+    lines = list(read_heads(directory).values())
     wall = _json_file(directory / "summary.json").get("wall_seconds", 0.0)
     summary = summarise(lines, float(wall) if isinstance(wall, int | float) else 0.0)
-    truncated = [sum(call.truncated for call in line.calls) for line in lines]
+    truncated = [line.truncated_calls for line in lines]
     info = run_info(directory)
     written = _json_file(directory / "summary.json").get("problems")
     if written != len(lines):  # more problems than the last summary: still being written
@@ -131,7 +119,7 @@ def view_run(path: str | Path) -> RunView:
     )
 
 
-def outcome(line: ResultLine) -> Outcome:
+def outcome(line: ResultHead) -> Outcome:
     if line.error is not None:
         return "error"
     if line.correct:
@@ -141,7 +129,7 @@ def outcome(line: ResultLine) -> Outcome:
 
 def problem_rows(path: str | Path, only: Outcome | None = None) -> list[ProblemRow]:
     rows = []
-    for line in read_lines(run_dir(path)).values():
+    for line in read_heads(run_dir(path)).values():
         kind = outcome(line)
         if only is not None and kind != only:
             continue
@@ -153,30 +141,19 @@ def problem_rows(path: str | Path, only: Outcome | None = None) -> list[ProblemR
                 predicted=line.predicted,
                 outcome=kind,
                 tokens=line.tokens,
-                calls=len(line.calls),
-                truncated_calls=sum(call.truncated for call in line.calls),
+                calls=line.call_count,
+                truncated_calls=line.truncated_calls,
                 seconds=line.seconds,
             )
         )
     return rows
 
 
-class Transcript(BaseModel):
-    line: ResultLine
-    calls: list[CallRecord]
-    """Every call with the messages it was sent (from the run's message store)."""
-
-
 def transcript(path: str | Path, problem_id: str) -> Transcript:
     """The problem's whole line: every call with the messages sent and the reply."""
-    directory = run_dir(path)
-    line = read_lines(directory).get(problem_id)
-    if line is None:
-        raise ConfigError(f"no problem {problem_id!r} in {path}")
-    messages = MessageStore(directory).read(repair=False)
-    return Transcript(line=line, calls=[call.restore(messages) for call in line.calls])
+    return load_transcript(run_dir(path), problem_id, repair=False)
 
 
 def compare(first: str | Path, second: str | Path) -> PairedComparison:
     a, b = run_dir(first), run_dir(second)
-    return paired_lines(str(a), read_lines(a), str(b), read_lines(b))
+    return paired_lines(str(a), read_heads(a), str(b), read_heads(b))

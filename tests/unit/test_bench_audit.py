@@ -50,7 +50,7 @@ async def test_every_call_is_recorded_with_messages_stored_once(
     assert set(hashes) == {message_hash(m) for m in sent} and len(hashes) < len(sent)
     assert "messages" not in json.loads((tmp_path / "results.jsonl").read_text())["calls"][0]
     # the transcript comes back whole, in call order
-    transcript = load_transcript(tmp_path, "p1")
+    transcript = load_transcript(tmp_path, "p1").calls
 
     def keys(conversations: list[list[Message]]) -> list[list[str]]:
         return sorted([message_hash(m) for m in messages] for messages in conversations)
@@ -231,3 +231,29 @@ async def test_cli_regrade_and_revote_print_old_and_new_accuracy(
     refused = council("revote", str(tmp_path), "--rule", "judge", "--round", "1")
     assert refused.returncode != 0
     assert "--round applies to --rule majority only" in refused.stderr
+
+
+async def test_a_transcript_holds_its_own_problem_only(tmp_path: Path, grader: Grader) -> None:
+    """One problem's transcript keeps its latest line and the messages its calls name, not
+    the run's; a viewer leaves a line still being written alone."""
+    model = ScriptedModel(responder=debater)
+    runner = build_runner(
+        "debate", options=ProtocolOptions(agents=3, rounds=2), models=RoleModels(model)
+    )
+    await run_benchmark(runner, PROBLEMS, tmp_path, grader=grader)
+    results = tmp_path / "results.jsonl"
+    with results.open("a") as handle:
+        handle.write('{"problem_id": "p9", "quest')  # a line being written
+    size = results.stat().st_size
+
+    transcript = load_transcript(tmp_path, "p2", repair=False)
+
+    assert results.stat().st_size == size
+    assert transcript.line.problem_id == "p2" and len(transcript.calls) == 6
+    wanted = {h for call in transcript.line.calls for h in call.message_hashes}
+    every = MessageStore(tmp_path).read(repair=False)
+    assert MessageStore(tmp_path).read(repair=False, only=wanted) == {
+        digest: every[digest] for digest in wanted
+    }
+    assert wanted < set(every)  # p1's own messages were left out
+    assert "What is 2 + 2?" in transcript.calls[0].messages[-1].content

@@ -1,4 +1,7 @@
-"""Runs: any `council bench` run directory (or a folder of them), read by council.web.runs."""
+"""Runs: any `council bench` run directory (or a folder of them), read by council.web.runs.
+
+The handlers are plain functions, which FastAPI runs in its thread pool: reading a large
+run's files takes a while, and on the event loop it would hold up every chat stream."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ router = APIRouter(prefix="/api/runs")
 
 
 @router.get("")
-async def list_runs(request: Request, root: str | None = None) -> list[dict[str, Any]]:
+def list_runs(request: Request, root: str | None = None) -> list[dict[str, Any]]:
     roots = [root] if root else [str(path) for path in context_of(request).runs]
     found: dict[str, dict[str, Any]] = {}
     for one in roots:
@@ -23,17 +26,17 @@ async def list_runs(request: Request, root: str | None = None) -> list[dict[str,
 
 
 @router.get("/view")
-async def view(path: str) -> dict[str, Any]:
+def view(path: str) -> dict[str, Any]:
     return reader.view_run(path).model_dump(mode="json")
 
 
 @router.get("/problems")
-async def problems(path: str, outcome: reader.Outcome | None = None) -> list[dict[str, Any]]:
+def problems(path: str, outcome: reader.Outcome | None = None) -> list[dict[str, Any]]:
     return [row.model_dump(mode="json") for row in reader.problem_rows(path, outcome)]
 
 
 @router.get("/transcript")
-async def transcript(path: str, problem: str) -> dict[str, Any]:
+def transcript(path: str, problem: str) -> dict[str, Any]:
     found = reader.transcript(path, problem)
     return {
         **found.line.model_dump(mode="json"),
@@ -42,5 +45,5 @@ async def transcript(path: str, problem: str) -> dict[str, Any]:
 
 
 @router.get("/compare")
-async def compare(first: str, second: str) -> dict[str, Any]:
+def compare(first: str, second: str) -> dict[str, Any]:
     return reader.compare(first, second).model_dump(mode="json")
