@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from council.bench.at_k import first_round_samples
 from council.bench.grading import Grader
-from council.bench.results import RESULTS_FILE, ResultLine, ResultsFile
+from council.bench.results import RESULTS_FILE, ResultsFile, ResultTurns
 from council.voting import Ballot, VoteTable, bounded_equivalence, tally
 
 
@@ -47,11 +47,11 @@ class Drawn:
     tokens: int
 
 
-def lines_of(run: Path) -> dict[str, ResultLine]:
-    return ResultsFile(run / RESULTS_FILE).latest_by_problem()
+def lines_of(run: Path) -> dict[str, ResultTurns]:
+    return ResultsFile(run / RESULTS_FILE).latest(ResultTurns)
 
 
-def ballots_of(line: ResultLine) -> list[Drawn]:
+def ballots_of(line: ResultTurns) -> list[Drawn]:
     """The first answering round's answers in sample order, with each sample's tokens."""
     first = min((t.round for t in line.turns if t.kind == "answer"), default=0)
     return [
@@ -134,7 +134,7 @@ async def main() -> None:
             await check_live(args.live, greedy, args.first_samples)
 
 
-async def check_live(run: Path, greedy: dict[str, ResultLine], first_samples: int) -> None:
+async def check_live(run: Path, greedy: dict[str, ResultTurns], first_samples: int) -> None:
     """The replay must reproduce a live run from that run's own ballots."""
     live = lines_of(run)
     same = differ = greedy_differs = 0

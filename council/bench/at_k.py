@@ -31,7 +31,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from council.bench.grading import Grader
-from council.bench.results import RESULTS_FILE, ResultLine, ResultsFile
+from council.bench.results import RESULTS_FILE, ResultsFile, ResultTurns
 from council.errors import ConfigError
 from council.scoring.base import choose
 from council.voting import Ballot, Equivalence, bounded_equivalence, tally
@@ -59,12 +59,12 @@ class AtKReport(BaseModel):
     rule: str = "the first k samples (first answering round, sample order); errors wrong"
 
 
-def first_answering_round(line: ResultLine) -> int | None:
+def first_answering_round(line: ResultTurns) -> int | None:
     rounds = [t.round for t in line.turns if t.kind == "answer"]
     return min(rounds) if rounds else None
 
 
-def first_round_samples(line: ResultLine) -> list[tuple[int, str, str | None]]:
+def first_round_samples(line: ResultTurns) -> list[tuple[int, str, str | None]]:
     """(sample, agent, answer) of the first answering round."""
     first = first_answering_round(line)
     chosen = sorted(
@@ -74,7 +74,7 @@ def first_round_samples(line: ResultLine) -> list[tuple[int, str, str | None]]:
     return [(t.sample, t.agent, t.answer) for t in chosen]
 
 
-def sample_and_scorer_tokens(line: ResultLine, k: int) -> tuple[int, int]:
+def sample_and_scorer_tokens(line: ResultTurns, k: int) -> tuple[int, int]:
     """Tokens of the calls that drew the line's first k samples, and of the scorer's
     calls about them (calls with a sample index below k by agents outside the pool)."""
     first = first_answering_round(line)
@@ -91,7 +91,7 @@ def sample_and_scorer_tokens(line: ResultLine, k: int) -> tuple[int, int]:
 
 
 async def at_k(run_dir: Path, grader: Grader) -> AtKReport:
-    lines = list(ResultsFile(run_dir / RESULTS_FILE).latest_by_problem().values())
+    lines = list(ResultsFile(run_dir / RESULTS_FILE).latest(ResultTurns).values())
     pools = {line.problem_id: first_round_samples(line) for line in lines if line.error is None}
     sizes = [len(pool) for pool in pools.values() if pool]
     if not sizes:
@@ -103,7 +103,7 @@ async def at_k(run_dir: Path, grader: Grader) -> AtKReport:
     equivalent = bounded_equivalence()
     correct: dict[tuple[str, str], bool] = {}
 
-    async def is_correct(line: ResultLine, answer: str | None) -> bool:
+    async def is_correct(line: ResultTurns, answer: str | None) -> bool:
         if answer is None:
             return False
         key = (line.problem_id, answer)
@@ -147,7 +147,7 @@ async def at_k(run_dir: Path, grader: Grader) -> AtKReport:
     return report
 
 
-def _pick(line: ResultLine, agents: set[str], equivalent: Equivalence) -> str | None:
+def _pick(line: ResultTurns, agents: set[str], equivalent: Equivalence) -> str | None:
     """What the line's last selection's scorer picks among `agents`, by the rule the run
     itself picked with (`council.scoring.base.choose`), so that pick@N is the run's own
     accuracy."""

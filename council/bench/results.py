@@ -21,6 +21,7 @@ from council.bench.records import RecordedCall, RecordedTurn
 from council.errors import DatasetError
 from council.graphs.state import Step
 from council.scoring.base import Selection
+from council.usage import Usage
 from council.voting import VoteTable
 
 RESULTS_FILE = "results.jsonl"
@@ -71,6 +72,25 @@ class ResultLine(ResultHead):
     selections: list[Selection] = Field(default_factory=list)
     """Scorers' choices with every candidate's score (`best-of-n`), for pick@k."""
     steps: list[Step] = Field(default_factory=list)
+
+
+class CallCost(BaseModel):
+    """A recorded call's place in the run and what it used, without reply or messages."""
+
+    role: str
+    agent: str = ""
+    round: int = 0
+    sample: int = 0
+    usage: Usage = Field(default_factory=Usage)
+
+
+class ResultTurns(ResultHead):
+    """A line's turns, scorers' choices and calls' costs: what re-votes and every-k reports
+    read (`ResultsFile.latest(ResultTurns)`), a fraction of a whole line (no replies)."""
+
+    calls: list[CallCost] = Field(default_factory=list)
+    turns: list[RecordedTurn] = Field(default_factory=list)
+    selections: list[Selection] = Field(default_factory=list)
 
 
 class ResultsFile:

@@ -20,7 +20,7 @@ from pathlib import Path
 from council.bench.grading import Grader
 from council.bench.records import RecordedTurn
 from council.bench.rescore import Rescoring, rescore
-from council.bench.results import RESULTS_FILE, ResultsFile
+from council.bench.results import RESULTS_FILE, ResultsFile, ResultTurns
 from council.errors import ConfigError
 from council.voting import Ballot, Equivalence, bounded_equivalence, tally
 
@@ -80,7 +80,7 @@ async def revote(
     path = run_dir / RESULTS_FILE
     if not path.exists():
         raise ConfigError(f"{run_dir} has no {RESULTS_FILE}; is it a `council bench --out` dir?")
-    lines = [line for line in ResultsFile(path).latest_by_problem().values() if line.done]
+    lines = [line for line in ResultsFile(path).latest(ResultTurns).values() if line.done]
     if rule is VoteRule.JUDGE and not any(t.decided is not None for x in lines for t in x.turns):
         raise ConfigError(
             f"{run_dir} has no judge or moderator turns to take a decision from; "
