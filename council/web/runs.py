@@ -127,11 +127,34 @@ def outcome(line: ResultHead) -> Outcome:
     return "extraction_failed" if line.extraction_failed else "wrong"
 
 
-def problem_rows(path: str | Path, only: Outcome | None = None) -> list[ProblemRow]:
+PAGE_ROWS = 200
+"""Problems per page of the run view: a table of 100,000 rows would stall the browser."""
+
+
+class ProblemPage(BaseModel):
+    rows: list[ProblemRow]
+    total: int
+    """Problems with the outcome asked for (all pages)."""
+    offset: int
+    limit: int
+
+
+def problem_rows(
+    path: str | Path,
+    only: Outcome | None = None,
+    *,
+    offset: int = 0,
+    limit: int = PAGE_ROWS,
+) -> ProblemPage:
+    """The run's problems in the order they finished, `limit` of them from `offset`."""
     rows = []
+    total = 0
     for line in read_heads(run_dir(path)).values():
         kind = outcome(line)
         if only is not None and kind != only:
+            continue
+        total += 1
+        if not offset < total <= offset + limit:
             continue
         rows.append(
             ProblemRow(
@@ -146,7 +169,7 @@ def problem_rows(path: str | Path, only: Outcome | None = None) -> list[ProblemR
                 seconds=line.seconds,
             )
         )
-    return rows
+    return ProblemPage(rows=rows, total=total, offset=offset, limit=limit)
 
 
 def transcript(path: str | Path, problem_id: str) -> Transcript:

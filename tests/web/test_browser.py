@@ -106,6 +106,8 @@ def test_runs_summary_comparison_filter_and_transcript(
     wait_until(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, rows)) == 1)
     Select(browser.find_element(By.ID, "problem-filter")).select_by_value("")
     wait_until(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, rows)) == 8)
+    assert "problems 1–8 of 8" in browser.find_element(By.ID, "problem-pages").text
+    assert not browser.find_element(By.ID, "problems-next").is_enabled()  # one page only
     # a transcript, call by call: what the model received and what it replied
     click(browser, '#problem-table tr[data-problem="p6"]')
     wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#transcript .call"))

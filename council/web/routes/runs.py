@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
 from council.web import runs as reader
 from council.web.routes import context_of
@@ -31,8 +31,14 @@ def view(path: str) -> dict[str, Any]:
 
 
 @router.get("/problems")
-def problems(path: str, outcome: reader.Outcome | None = None) -> list[dict[str, Any]]:
-    return [row.model_dump(mode="json") for row in reader.problem_rows(path, outcome)]
+def problems(
+    path: str,
+    outcome: reader.Outcome | None = None,
+    offset: int = Query(0, ge=0),
+    limit: int = Query(reader.PAGE_ROWS, ge=1, le=10 * reader.PAGE_ROWS),
+) -> dict[str, Any]:
+    page = reader.problem_rows(path, outcome, offset=offset, limit=limit)
+    return page.model_dump(mode="json")
 
 
 @router.get("/transcript")

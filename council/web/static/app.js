@@ -11,6 +11,7 @@ const state = {
   selectedRuns: new Set(),
   openRun: null,
   runModified: null,
+  problemOffset: 0,
 };
 window.councilLatencies = []; // ms from the server producing a step to this page showing it
 
@@ -268,6 +269,7 @@ function toggleRun(path, on) {
 }
 
 async function openRun(path) {
+  const samePage = state.openRun === path;  // a live run re-read: stay on the page shown
   state.openRun = path;
   const view = await api("/api/runs/view?" + q({ path }));
   state.runModified = view.info.modified;
@@ -291,21 +293,29 @@ async function openRun(path) {
   }
   document.getElementById("run-summary").replaceChildren(box);
   if (!state.selectedRuns.size) { state.selectedRuns.add(path); drawChart(); }
-  await loadProblems();
+  await loadProblems(samePage ? state.problemOffset : 0);
 }
 
-async function loadProblems() {
+async function loadProblems(offset = 0) {
   if (!state.openRun) return;
+  state.problemOffset = offset;
   const outcome = document.getElementById("problem-filter").value;
-  const params = { path: state.openRun };
+  const params = { path: state.openRun, offset };
   if (outcome) params.outcome = outcome;
-  const rows = await api("/api/runs/problems?" + q(params));
+  const page = await api("/api/runs/problems?" + q(params));
+  const rows = page.rows;
   const table = document.getElementById("problem-table");
   const header = el("tr", {}, ...["problem", "outcome", "predicted", "gold", "tokens", "calls", "truncated", "question"].map((h) => el("th", {}, h)));
   table.replaceChildren(header, ...rows.map((r) => el("tr", { class: "clickable", "data-problem": r.problem_id, onclick: () => openTranscript(r.problem_id) },
     el("td", {}, r.problem_id), el("td", { class: "outcome-" + r.outcome }, r.outcome.replace("_", " ")),
     el("td", {}, r.predicted ?? "—"), el("td", {}, r.gold), el("td", {}, r.tokens), el("td", {}, r.calls),
     el("td", {}, r.truncated_calls || ""), el("td", {}, r.question.length > 120 ? r.question.slice(0, 119) + "…" : r.question))));
+  const pager = document.getElementById("problem-pages");
+  const shown = rows.length ? (page.offset + 1) + "–" + (page.offset + rows.length) + " of " + page.total : "none of " + page.total;
+  pager.replaceChildren(
+    el("button", { id: "problems-previous", disabled: page.offset === 0, onclick: () => loadProblems(Math.max(0, page.offset - page.limit)) }, "‹ previous"),
+    el("span", { class: "muted" }, " problems " + shown + " "),
+    el("button", { id: "problems-next", disabled: page.offset + page.limit >= page.total, onclick: () => loadProblems(page.offset + page.limit) }, "next ›"));
 }
 
 async function openTranscript(problemId) {
@@ -398,7 +408,7 @@ async function start() {
   document.getElementById("new-thread").addEventListener("click", newThread);
   document.getElementById("graph-picker").addEventListener("change", drawChatGraph);
   document.getElementById("runs-load").addEventListener("click", () => { state.openRun = null; loadRuns(); });
-  document.getElementById("problem-filter").addEventListener("change", loadProblems);
+  document.getElementById("problem-filter").addEventListener("change", () => loadProblems());
   document.getElementById("graph-show").addEventListener("click", showGraph);
   const options = await api("/api/options");
   const pickers = [document.getElementById("graph-picker"), document.getElementById("graph-select")];
