@@ -19,22 +19,28 @@ from council.usage import Usage
 CallPurpose = Literal["answer", "tool", "repair"]
 
 
-class CallFacts(BaseModel):
-    """Everything about a call but what it was sent. `agent` is the graph node (e.g.
-    `debater_2`), `role` its kind (e.g. `debater`); `purpose` says why the call was made:
-    the turn's answer, a step of a tool loop, or the re-ask after an unreadable reply."""
+class CallCost(BaseModel):
+    """Where a call was made in its run and what it used: all that token accounting reads
+    (`council.bench.at_k` reads recorded calls as this, without their replies). `agent` is
+    the graph node (e.g. `debater_2`), `role` its kind (e.g. `debater`)."""
 
     role: str
     agent: str = ""
-    model: str
     round: int = 0
     sample: int = 0
+    usage: Usage = Field(default_factory=Usage)
+
+
+class CallFacts(CallCost):
+    """Everything about a call but what it was sent; `purpose` says why the call was made:
+    the turn's answer, a step of a tool loop, or the re-ask after an unreadable reply."""
+
+    model: str
     purpose: CallPurpose = "answer"
     reply: str = ""
     tool_calls: tuple[ToolCall, ...] = ()
     finish_reason: str | None = None
     decoding: Decoding | None = None
-    usage: Usage = Field(default_factory=Usage)
 
     @property
     def truncated(self) -> bool:

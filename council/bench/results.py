@@ -18,10 +18,10 @@ from pydantic import BaseModel, Field, ValidationError
 
 from council.bench.durable import append_durably
 from council.bench.records import RecordedCall, RecordedTurn
+from council.calls import CallCost
 from council.errors import DatasetError
 from council.graphs.state import Step
 from council.scoring.base import Selection
-from council.usage import Usage
 from council.voting import VoteTable
 
 RESULTS_FILE = "results.jsonl"
@@ -72,16 +72,6 @@ class ResultLine(ResultHead):
     selections: list[Selection] = Field(default_factory=list)
     """Scorers' choices with every candidate's score (`best-of-n`), for pick@k."""
     steps: list[Step] = Field(default_factory=list)
-
-
-class CallCost(BaseModel):
-    """A recorded call's place in the run and what it used, without reply or messages."""
-
-    role: str
-    agent: str = ""
-    round: int = 0
-    sample: int = 0
-    usage: Usage = Field(default_factory=Usage)
 
 
 class ResultTurns(ResultHead):
