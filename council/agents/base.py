@@ -212,7 +212,7 @@ class Agent(Generic[OutputT]):
         parse: ParseOutcome,
         done: _TurnRecord,
     ) -> AgentResult[OutputT]:
-        return AgentResult[OutputT](
+        return AgentResult(  # not AgentResult[OutputT](...): a runtime subscript per turn
             role=self.role,
             output=cast(OutputT, output),
             text=text,

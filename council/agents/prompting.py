@@ -9,21 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
-class _FlatFormatter(string.Formatter):
-    """`{reply.judge}` names one variable called `reply.judge`, not an attribute lookup."""
-
-    def get_field(self, field_name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
-        return kwargs[field_name], field_name
-
-
-_FORMATTER = _FlatFormatter()
+_FORMATTER = string.Formatter()
 
 
 class PromptTemplate(BaseModel):
@@ -36,11 +27,22 @@ class PromptTemplate(BaseModel):
     def fields(self) -> frozenset[str]:
         return frozenset(field for _, field, _, _ in string.Formatter().parse(self.text) if field)
 
+    @cached_property
+    def _pieces(self) -> tuple[tuple[str, str | None, str | None, str | None], ...]:
+        """The template parsed once: (literal text, field, format spec, conversion)."""
+        return tuple(string.Formatter().parse(self.text))
+
     def render(self, variables: Mapping[str, object]) -> str:
         missing = self.fields - set(variables)
         if missing:
             raise KeyError(f"prompt {self.name!r} needs {', '.join(sorted(missing))}")
-        return _FORMATTER.vformat(self.text, (), {k: variables[k] for k in self.fields})
+        out: list[str] = []  # `{reply.judge}` names one variable, not an attribute lookup
+        for literal, field, spec, conversion in self._pieces:
+            out.append(literal)
+            if field is not None:
+                value = _FORMATTER.convert_field(variables[field], conversion)
+                out.append(format(value, spec or ""))
+        return "".join(out)
 
     @property
     def sha256(self) -> str:
