@@ -122,7 +122,12 @@ async def run_on(
             on_result(line)
 
     finished: asyncio.Queue[asyncio.Future[ProblemOutcome] | None] = asyncio.Queue()
-    writes = WriteQueue(recorder, recorded, on_written=lambda: finished.put_nowait(None))
+    writes = WriteQueue(
+        recorder,
+        recorded,
+        on_written=lambda: finished.put_nowait(None),
+        inline=concurrency == 1,  # nothing else in flight to serve while the disk syncs
+    )
     watch = FaultWatch()
     started = time.perf_counter()
     stopped: str | None = None

@@ -4,11 +4,15 @@ in the order they arrive, fsynced, whichever executor ran them.
 Messages are written before the result lines naming them, so a line never refers to a
 message that is not on disk. A batch is hashed and serialised on the event loop, then
 appended and fsynced in a thread, one batch at a time, so the loop never waits for the
-disk (a Ray cluster's shared run directory may be slow); what arrives while a batch is
-being written goes into the next one, so under load one fsync covers many problems
-instead of each paying its own. (Committing on the loop while the disk is fast saved 0.26
-ms of CPU per `single` problem run one at a time, but cost 0.15-0.2 ms more with 16 in
-flight, in interleaved measurements against the instant stub: not taken.)
+disk (a Ray cluster's shared run directory may be slow) while other problems are in
+flight; what arrives while a batch is being written goes into the next one, so under load
+one fsync covers many problems instead of each paying its own.
+
+A run of one problem at a time commits on the loop instead (`inline`): there is nothing
+else for the loop to serve while the disk syncs, and the hop to a thread and back costs
+two wake-ups, about 0.3 ms of CPU a problem against the instant stub (a quarter of what
+the bench runner adds to a problem, measured by switching its pieces off in turn). With
+16 in flight the same change cost 0.12-0.2 ms a problem, so it is not done there.
 """
 
 from __future__ import annotations
@@ -76,15 +80,19 @@ class WriteQueue:
 
     `on_result` is told each line once it is on disk; `on_written`, after each batch (also
     a failed one), so a driver holding problems back until the writer catches up
-    (`pending`) knows when to go on."""
+    (`pending`) knows when to go on. `inline`: commit on the event loop, for a run with
+    one problem in flight (see the module's docstring)."""
 
     def __init__(
         self,
         recorder: RunRecorder,
         on_result: ResultCallback | None = None,
         on_written: Callable[[], None] | None = None,
+        *,
+        inline: bool = False,
     ) -> None:
         self.recorder = recorder
+        self.inline = inline
         self.on_result = on_result
         self.on_written = on_written
         self._waiting: list[ProblemOutcome] = []
@@ -109,7 +117,10 @@ class WriteQueue:
             self._writing = len(batch)
             try:
                 staged = self.recorder.stage(batch)
-                await asyncio.to_thread(self.recorder.commit, staged)
+                if self.inline:
+                    self.recorder.commit(staged)
+                else:
+                    await asyncio.to_thread(self.recorder.commit, staged)
                 if self.on_result is not None:
                     for line in staged.lines:
                         self.on_result(line)

@@ -26,12 +26,8 @@ def open_files() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
-async def test_the_disk_is_written_from_a_thread_and_every_file_is_closed(
-    tmp_path: Path, grader: Grader, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The event loop never waits for an fsync; the files the writer keeps open for the run
-    are closed when it ends; every problem lands, in order, with its messages."""
-    loop_thread = threading.get_ident()
+def watch_commits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The threads `RunRecorder.commit` runs on, in order."""
     committed_on: list[int] = []
     commit = writer.RunRecorder.commit
 
@@ -40,14 +36,35 @@ async def test_the_disk_is_written_from_a_thread_and_every_file_is_closed(
         commit(self, batch)
 
     monkeypatch.setattr(writer.RunRecorder, "commit", watched_commit)
+    return committed_on
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+async def test_the_disk_is_written_off_the_loop_unless_one_at_a_time_and_files_close(
+    tmp_path: Path, grader: Grader, monkeypatch: pytest.MonkeyPatch, concurrency: int
+) -> None:
+    """With problems in flight the event loop never waits for an fsync (a thread commits);
+    one at a time, the loop commits itself (nothing else to serve, no thread hop). Either
+    way the files the writer keeps open are closed when it ends, and every problem lands,
+    in order, with its messages."""
+    loop_thread = threading.get_ident()
+    committed_on = watch_commits(monkeypatch)
     runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
     files_before = open_files()
-    summary = await run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=1)
+    summary = await run_benchmark(
+        runner, PROBLEMS, tmp_path, grader=grader, concurrency=concurrency
+    )
 
     assert summary.correct == len(PROBLEMS)
-    assert committed_on and loop_thread not in committed_on
+    assert committed_on
+    if concurrency == 1:
+        assert set(committed_on) == {loop_thread}
+    else:
+        assert loop_thread not in committed_on
     lines = ResultsFile(tmp_path / "results.jsonl").read()
-    assert [line.problem_id for line in lines] == [p.id for p in PROBLEMS]
+    assert {line.problem_id for line in lines} == {p.id for p in PROBLEMS}
+    if concurrency == 1:
+        assert [line.problem_id for line in lines] == [p.id for p in PROBLEMS]
     stored = MessageStore(tmp_path).read()
     assert all(h in stored for line in lines for call in line.calls for h in call.message_hashes)
     assert open_files() == files_before  # the writer closed the files it kept open
