@@ -25,6 +25,7 @@ A problem that errored counts as wrong at every k, as in the run's own accuracy.
 
 from __future__ import annotations
 
+from itertools import accumulate
 from math import comb
 from pathlib import Path
 
@@ -74,20 +75,21 @@ def first_round_samples(line: ResultTurns) -> list[tuple[int, str, str | None]]:
     return [(t.sample, t.agent, t.answer) for t in chosen]
 
 
-def sample_and_scorer_tokens(line: ResultTurns, k: int) -> tuple[int, int]:
-    """Tokens of the calls that drew the line's first k samples, and of the scorer's
-    calls about them (calls with a sample index below k by agents outside the pool)."""
+def tokens_at_every_k(line: ResultTurns, n: int) -> list[tuple[int, int]]:
+    """For k = 1..n: the tokens of the calls that drew the line's first k samples (each
+    sample's agent, in the first answering round), and of the scorer's calls about them
+    (calls by agents outside the pool whose sample index is below k)."""
     first = first_answering_round(line)
     pool = [agent for _, agent, _ in first_round_samples(line)]
-    drawn = set(pool[:k])
-    samples = scorer = 0
+    drawn, scored = [0] * n, [0] * n
     for call in line.calls:
-        tokens = call.usage.prompt_tokens + call.usage.completion_tokens
-        if call.agent in drawn and call.round == first:
-            samples += tokens
-        elif call.agent not in pool and call.sample < k:
-            scorer += tokens
-    return samples, scorer
+        if call.agent in pool and call.round == first:
+            position = pool.index(call.agent)
+            if position < n:
+                drawn[position] += call.usage.total_tokens
+        elif call.agent not in pool and call.sample < n:
+            scored[call.sample] += call.usage.total_tokens
+    return list(zip(accumulate(drawn), accumulate(scored), strict=True))
 
 
 async def at_k(run_dir: Path, grader: Grader) -> AtKReport:
@@ -113,13 +115,14 @@ async def at_k(run_dir: Path, grader: Grader) -> AtKReport:
 
     rows: list[AtK] = []
     scored = any(line.selections for line in lines)
+    costs = {line.problem_id: tokens_at_every_k(line, n_max) for line in lines}
     for k in range(1, n_max + 1):
         maj = passed = picked = 0.0
         tokens = scorer_tokens = 0
         for line in lines:
             pool = pools.get(line.problem_id) or []
             first = pool[:k]
-            drawn, scored_about = sample_and_scorer_tokens(line, k)
+            drawn, scored_about = costs[line.problem_id][k - 1]
             tokens += drawn
             scorer_tokens += scored_about
             if not first:
