@@ -24,13 +24,13 @@ class PromptTemplate(BaseModel):
     text: str
 
     @cached_property
-    def fields(self) -> frozenset[str]:
-        return frozenset(field for _, field, _, _ in string.Formatter().parse(self.text) if field)
-
-    @cached_property
     def _pieces(self) -> tuple[tuple[str, str | None, str | None, str | None], ...]:
         """The template parsed once: (literal text, field, format spec, conversion)."""
-        return tuple(string.Formatter().parse(self.text))
+        return tuple(_FORMATTER.parse(self.text))
+
+    @cached_property
+    def fields(self) -> frozenset[str]:
+        return frozenset(field for _, field, _, _ in self._pieces if field)
 
     def render(self, variables: Mapping[str, object]) -> str:
         missing = self.fields - set(variables)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from council.bench.results import ResultHead, ResultsFile
+from council.bench.results import RESULTS_FILE, ResultHead, ResultsFile
 from council.bench.stats import mcnemar_exact
 from council.bench.summary import Summary, summarise_run
 from council.errors import ConfigError
@@ -25,7 +25,7 @@ class PairedComparison(BaseModel):
 
 
 def load_summary(run_dir: Path) -> Summary:
-    if not (run_dir / "results.jsonl").exists():
+    if not (run_dir / RESULTS_FILE).exists():
         raise ConfigError(f"{run_dir} has no results.jsonl; is it a `council bench --out` dir?")
     return summarise_run(run_dir)
 
@@ -35,9 +35,9 @@ def paired(first: Path, second: Path) -> PairedComparison:
     two runs of 100,000 problems holds no transcripts."""
     return paired_lines(
         str(first),
-        ResultsFile(first / "results.jsonl").latest_heads(),
+        ResultsFile(first / RESULTS_FILE).latest_heads(),
         str(second),
-        ResultsFile(second / "results.jsonl").latest_heads(),
+        ResultsFile(second / RESULTS_FILE).latest_heads(),
     )
 
 

@@ -19,12 +19,11 @@ from typing import Literal
 from pydantic import BaseModel
 
 from council.bench.report import PairedComparison, paired_lines
-from council.bench.results import ResultHead, ResultsFile
+from council.bench.results import RESULTS_FILE, ResultHead, ResultsFile
 from council.bench.summary import Summary, summarise
 from council.bench.transcript import Transcript, load_transcript
 from council.errors import ConfigError
 
-RESULTS = "results.jsonl"
 Outcome = Literal["correct", "wrong", "error", "extraction_failed"]
 
 
@@ -62,8 +61,8 @@ class ProblemRow(BaseModel):
 
 def run_dir(path: str | Path) -> Path:
     directory = Path(path).expanduser().resolve()
-    if not (directory / RESULTS).is_file():
-        raise ConfigError(f"{directory} has no {RESULTS}; is it a `council bench --out` dir?")
+    if not (directory / RESULTS_FILE).is_file():
+        raise ConfigError(f"{directory} has no {RESULTS_FILE}; is it a `council bench --out` dir?")
     return directory
 
 
@@ -72,14 +71,15 @@ def find_runs(root: str | Path) -> list[RunInfo]:
     base = Path(root).expanduser().resolve()
     if not base.is_dir():
         raise ConfigError(f"{base} is not a directory")
-    if (base / RESULTS).is_file():
+    if (base / RESULTS_FILE).is_file():
         return [run_info(base)]
-    found = sorted({p.parent for p in [*base.glob(f"*/{RESULTS}"), *base.glob(f"*/*/{RESULTS}")]})
+    nested = [*base.glob(f"*/{RESULTS_FILE}"), *base.glob(f"*/*/{RESULTS_FILE}")]
+    found = sorted({p.parent for p in nested})
     return [run_info(directory) for directory in found]
 
 
 def run_info(directory: Path) -> RunInfo:
-    results = directory / RESULTS
+    results = directory / RESULTS_FILE
     summary = directory / "summary.json"
     modified = results.stat().st_mtime
     live = not summary.exists() or modified > summary.stat().st_mtime
@@ -88,7 +88,7 @@ def run_info(directory: Path) -> RunInfo:
 
 def read_heads(directory: Path) -> dict[str, ResultHead]:
     """The latest line of each problem, its head only; the file is never modified."""
-    return ResultsFile(directory / RESULTS).latest(ResultHead, repair=False)
+    return ResultsFile(directory / RESULTS_FILE).latest(ResultHead, repair=False)
 
 
 def _json_file(path: Path) -> dict[str, object]:
