@@ -28,6 +28,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from council.bench.durable import append_durably
+from council.bench.jsonl import json_lines
 from council.bench.tail import last_lines
 from council.errors import DatasetError
 from council.messages import Message
@@ -124,32 +125,14 @@ class MessageStore:
         others are read as their hash alone and not kept). A torn last line is cut off the
         file (`repair`), or, for a reader watching a run being written, skipped and the
         file left alone. Read a line at a time, never the file whole."""
-        if not self.path.exists():
-            return {}
         found: dict[str, Message] = {}
-        good_end = 0
-        with self.path.open("rb") as handle:
-            for index, raw in enumerate(handle, 1):
-                try:
-                    wanted = only is None or StoredHash.model_validate_json(raw).sha256 in only
-                    stored = StoredMessage.model_validate_json(raw) if wanted else None
-                except ValidationError as exc:
-                    last = not handle.read(1)
-                    if not last:
-                        raise DatasetError(
-                            f"{self.path}:{index}: unreadable message line; fix or delete it"
-                        ) from exc
-                    if repair:
-                        print(f"warning: {self.path}: dropping a torn last line", file=sys.stderr)
-                        with self.path.open("r+b") as tail:
-                            tail.truncate(good_end)
-                    break  # without repair: still being written
-                if repair and not raw.endswith(b"\n"):  # complete JSON, no newline: finish it
-                    with self.path.open("ab") as tail:
-                        tail.write(b"\n")
-                if stored is not None:
-                    found[stored.sha256] = stored.message
-                good_end += len(raw)
+        if only is None:
+            for _, stored in json_lines(self.path, StoredMessage, repair=repair, what="message"):
+                found[stored.sha256] = stored.message
+            return found
+        for raw, digest in json_lines(self.path, StoredHash, repair=repair, what="message"):
+            if digest.sha256 in only:
+                found[digest.sha256] = StoredMessage.model_validate_json(raw).message
         return found
 
     def add(self, messages: Iterable[Message]) -> list[str]:

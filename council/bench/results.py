@@ -9,17 +9,16 @@ Summaries and resume read only the head of each line (`ResultHead`), one line at
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from council.bench.durable import append_durably
+from council.bench.jsonl import json_lines
 from council.bench.records import RecordedCall, RecordedTurn
 from council.calls import CallCost
-from council.errors import DatasetError
 from council.graphs.state import Step
 from council.scoring.base import Selection
 from council.voting import VoteTable
@@ -103,41 +102,10 @@ class ResultsFile:
         return list(self._iter(model))
 
     def _iter(self, model: type[Line], *, repair: bool = True) -> Iterator[Line]:
-        """Line by line, so a large run's file is never in memory whole."""
-        for _, line in self._parsed(model, repair=repair):
+        """Line by line, so a large run's file is never in memory whole (`repair`: see
+        `council.bench.jsonl`)."""
+        for _, line in json_lines(self.path, model, repair=repair, what="result"):
             yield line
-
-    def _parsed(self, model: type[Line], *, repair: bool) -> Iterator[tuple[bytes, Line]]:
-        """(raw line, parsed line), in file order. With `repair` (the bench that owns the
-        run), a torn last line is cut off the file; without (a viewer watching a run being
-        written), a last line with no newline yet is skipped and the file left alone."""
-        if not self.path.exists():
-            return
-        good_end = 0
-        torn = False
-        with self.path.open("rb") as handle:
-            for index, raw in enumerate(handle, 1):
-                if not repair and not raw.endswith(b"\n"):
-                    return  # still being written
-                try:
-                    line = model.model_validate_json(raw)
-                except ValidationError as exc:
-                    if not repair or handle.read(1):  # complete, or not the last line
-                        raise DatasetError(
-                            f"{self.path}:{index}: unreadable result line; fix or delete it"
-                        ) from exc
-                    torn = True
-                    break
-                good_end += len(raw)
-                yield raw, line
-        if torn:
-            print(
-                f"warning: {self.path}: dropping a torn last line (a crash mid-write); "
-                "that problem will run again",
-                file=sys.stderr,
-            )
-            with self.path.open("r+b") as handle:
-                handle.truncate(good_end)
 
     def latest(self, model: type[Head], *, repair: bool = True) -> dict[str, Head]:
         """Each problem's last line (a retried problem has its earlier error line too), read
@@ -154,7 +122,7 @@ class ResultsFile:
         """One problem's last line, whole, holding no other problem's line: every line is
         read as its head, and only the one found is parsed in full."""
         found: bytes | None = None
-        for raw, head in self._parsed(ResultHead, repair=repair):
+        for raw, head in json_lines(self.path, ResultHead, repair=repair, what="result"):
             if head.problem_id == problem_id:
                 found = raw
         return None if found is None else ResultLine.model_validate_json(found)

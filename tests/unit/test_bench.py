@@ -85,6 +85,21 @@ async def test_resume_after_crash_loses_and_duplicates_nothing(
     assert summary.problems == 8
 
 
+async def test_resume_after_a_crash_that_lost_only_the_last_newline(
+    tmp_path: Path, grader: Grader
+) -> None:
+    """A last result line that is whole but lost its newline is finished before the resumed
+    run appends, so the next line does not run into it (the file stays readable)."""
+    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
+    await run_benchmark(runner, PROBLEMS[:3], tmp_path, grader=grader, concurrency=1)
+    path = tmp_path / "results.jsonl"
+    path.write_bytes(path.read_bytes().rstrip(b"\n"))  # the crash cut the final newline
+    summary = await run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=1)
+    ids = [line.problem_id for line in ResultsFile(path).read()]
+    assert sorted(ids) == sorted(p.id for p in PROBLEMS)  # each exactly once
+    assert summary.problems == 8
+
+
 @pytest.mark.parametrize("failure", [ModelError("server said 500"), IndexError("server said 500")])
 async def test_failed_problems_are_recorded_then_retried(
     tmp_path: Path, grader: Grader, failure: Exception
