@@ -98,16 +98,9 @@ async def measure(base: str, calls: int, repeats: int) -> None:
 
     settings = ModelSettings(max_tokens=64, temperature=0.0, max_retries=0)
     async with aiohttp.ClientSession() as http:
-
-        async def bare_post() -> None:
-            body = {"model": "bench", "messages": MESSAGES}
-            async with http.post(f"{base}/chat/completions", json=body) as reply:
-                await reply.read()
-
-        await cpu_per_call("bare aiohttp post", bare_post, calls, repeats)
-        await cpu_per_call(
-            "bare LangGraph, one node posting", bare_langgraph(bare_post), calls, repeats
-        )
+        post = bare_post(http, base)
+        await cpu_per_call("bare aiohttp post", post, calls, repeats)
+        await cpu_per_call("bare LangGraph, one node posting", bare_langgraph(post), calls, repeats)
 
     runner = make_runner(base, settings)
     question = problems(1)[0].question
@@ -169,6 +162,17 @@ async def measure(base: str, calls: int, repeats: int) -> None:
         calls,
         repeats,
     )
+
+
+def bare_post(http: aiohttp.ClientSession, base: str) -> Callable[[], Awaitable[None]]:
+    """A chat completion posted with aiohttp alone, its reply read and dropped."""
+
+    async def post() -> None:
+        body = {"model": "bench", "messages": MESSAGES}
+        async with http.post(f"{base}/chat/completions", json=body) as reply:
+            await reply.read()
+
+    return post
 
 
 class TinyState(BaseModel):

@@ -37,7 +37,7 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_throughput import make_runner, problems
-from call_cpu import bare_langgraph
+from call_cpu import bare_langgraph, bare_post
 
 from council.bench import runner as bench_runner
 from council.bench import writer
@@ -81,14 +81,8 @@ async def measure(base: str, count: int, rounds: int) -> None:
     cpu: dict[str, list[float]] = {}
 
     async with aiohttp.ClientSession() as http:
-
-        async def bare_post() -> None:
-            body = {"model": "bench", "messages": [{"role": "user", "content": "2 + 2?"}]}
-            async with http.post(f"{base}/chat/completions", json=body) as reply:
-                await reply.read()
-
         with Grader(workers=1) as grader, tempfile.TemporaryDirectory() as folder:
-            floor = bare_langgraph(bare_post)
+            floor = bare_langgraph(bare_post(http, base))
 
             async def graph_floor() -> None:
                 for _ in range(count):
