@@ -2,7 +2,7 @@
 
 `42`, `42.0` and `42.00` are one vote, `\\frac12` and `0.5` are one vote, `(1,2)` and `12`
 are two: answers are grouped by the grader's own comparison
-(`council.bench.grading.compare.equivalent`), each comparison bounded in time. Only
+(`council.bench.grading.compare`), each comparison bounded in time. Only
 answers an agent actually committed to vote: a reply that was unreadable or cut at the token
 limit abstains (its turn has no answer), so a fallback can never win or make a debate look
 unanimous.

@@ -41,17 +41,11 @@ def compare(predicted_text: str, gold: str) -> tuple[bool, str | None, bool]:
 _MAX_SYMBOLIC_CHARS = 200
 
 
-def equivalent(first: str, second: str) -> bool:
-    """Are two extracted answers the same mathematical value? The grader's comparison
-    (math-verify) between two answers, with math-verify's signal timeouts off so it runs
-    in any thread: the caller bounds its time (see `council.voting`)."""
-    settled = settled_without_sympy(first, second)
-    return settled if settled is not None else symbolically_equivalent(first, second)
-
-
 def settled_without_sympy(first: str, second: str) -> bool | None:
-    """Equal after light normalisation is equal, plain numbers compare as numbers, long
-    answers compare as text only; None when only sympy can tell."""
+    """Whether two extracted answers are the same value, where no sympy is needed: equal
+    after light normalisation is equal, plain numbers compare as numbers, long answers
+    compare as text only; None when only sympy can tell (`symbolically_equivalent`, whose
+    time the caller bounds: see `council.voting`)."""
     from council.bench.grading.grader import plain_number_grade
     from council.graphs.conditions import normalise_answer
 
