@@ -81,7 +81,8 @@ class RecentHashes:
 
 class MessageStore:
     """Append-only, content-addressed. One writer per run (the bench process's event loop
-    stages, a thread appends); `add_many` from several threads is serialised by a lock."""
+    stages; a thread appends, or the loop itself when one problem is in flight); `add_many`
+    from several threads is serialised by a lock."""
 
     def __init__(self, run_dir: Path) -> None:
         self.path = run_dir / MESSAGES_FILE
