@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from council.bench.at_k import at_k
 from council.bench.grading import Grader
-from council.bench.results import RESULTS_FILE, ResultsFile
+from council.bench.results import RESULTS_FILE, ResultHead, ResultsFile
 from council.bench.stats import wilson_interval
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "gsm8k_train.jsonl"
@@ -176,7 +176,7 @@ def finished(out: Path) -> int:
     path = out / RESULTS_FILE
     if not path.exists():
         return 0
-    return sum(head.done for head in ResultsFile(path).latest_heads().values())
+    return sum(head.done for head in ResultsFile(path).latest(ResultHead).values())
 
 
 def seconds_per_problem(out: Path) -> float | None:

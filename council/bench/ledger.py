@@ -57,7 +57,7 @@ class Ledger:
         if ledger.exact:
             return ledger
         ledger = cls()
-        for line in results.latest_heads().values():
+        for line in results.latest(ResultHead).values():
             ledger.add(line)
         return ledger
 

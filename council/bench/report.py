@@ -35,9 +35,9 @@ def paired(first: Path, second: Path) -> PairedComparison:
     two runs of 100,000 problems holds no transcripts."""
     return paired_lines(
         str(first),
-        ResultsFile(first / RESULTS_FILE).latest_heads(),
+        ResultsFile(first / RESULTS_FILE).latest(ResultHead),
         str(second),
-        ResultsFile(second / RESULTS_FILE).latest_heads(),
+        ResultsFile(second / RESULTS_FILE).latest(ResultHead),
     )
 
 

@@ -51,7 +51,7 @@ def graded_heads(run_dir: Path) -> dict[str, ResultHead]:
     results = run_dir / RESULTS_FILE
     if not results.exists():
         raise ConfigError(f"{run_dir} has no {RESULTS_FILE}; is it a `council bench --out` dir?")
-    return ResultsFile(results).latest_heads()
+    return ResultsFile(results).latest(ResultHead)
 
 
 async def rescore(

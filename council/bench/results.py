@@ -112,12 +112,6 @@ class ResultsFile:
         as `model`: `ResultHead` or a narrower view holds far less than whole lines."""
         return {line.problem_id: line for line in self._iter(model, repair=repair)}
 
-    def latest_by_problem(self) -> dict[str, ResultLine]:
-        return self.latest(ResultLine)
-
-    def latest_heads(self) -> dict[str, ResultHead]:
-        return self.latest(ResultHead)
-
     def latest_of(self, problem_id: str, *, repair: bool = True) -> ResultLine | None:
         """One problem's last line, whole, holding no other problem's line: every line is
         read as its head, and only the one found is parsed in full."""

@@ -117,7 +117,7 @@ async def test_failed_problems_are_recorded_then_retried(
     assert summary.errors == 1 and summary.graded == 2 and summary.problems == 3
     assert summary.accuracy == pytest.approx(2 / 3)  # the error counts as wrong
     assert summary.accuracy_graded == 1.0
-    error_line = ResultsFile(tmp_path / "results.jsonl").latest_by_problem()["p2"]
+    error_line = ResultsFile(tmp_path / "results.jsonl").latest(ResultLine)["p2"]
     assert error_line.error and "server said 500" in error_line.error
     runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
     summary = await run_benchmark(runner, PROBLEMS[:3], tmp_path, grader=grader)
@@ -275,7 +275,7 @@ async def test_crashed_model_stops_the_run_at_once(tmp_path: Path, grader: Grade
     with pytest.raises(BenchStoppedError, match=r"process died .* 2 of 8 problems are done"):
         await run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=1)
     assert len(model.calls) == 3  # nothing after the crash was tried
-    latest = ResultsFile(tmp_path / "results.jsonl").latest_by_problem()
+    latest = ResultsFile(tmp_path / "results.jsonl").latest(ResultLine)
     assert sorted(latest) == ["p1", "p2"]  # p3 met the crash: left to run on resume
 
 

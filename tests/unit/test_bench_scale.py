@@ -154,7 +154,7 @@ def test_a_finished_runs_summary_is_the_one_it_wrote(tmp_path: Path, grader: Gra
     written = asyncio.run(run_benchmark(runner, problems, tmp_path, grader=grader))
     again = summarise_run(tmp_path, written.wall_seconds)
     assert again == Summary.model_validate_json((tmp_path / "summary.json").read_text())
-    heads = ResultsFile(tmp_path / "results.jsonl").latest_heads().values()
+    heads = ResultsFile(tmp_path / "results.jsonl").latest(ResultHead).values()
     assert again == summarise(list(heads), written.wall_seconds)
     assert isinstance(next(iter(heads)), ResultHead)
 
