@@ -17,7 +17,7 @@ from council.messages import Message, ToolCall
 from council.models.base import CallInfo, Completion
 from council.models.environment import import_litellm
 from council.models.retrying import with_retries
-from council.models.settings import DEFAULT_MAX_TOKENS, Decoding, ModelSettings, ModelSpec
+from council.models.settings import Decoding, ModelSettings, ModelSpec
 from council.usage import Usage
 
 
@@ -83,17 +83,12 @@ class LiteLLMModel:
         kwargs: dict[str, Any] = {
             "model": self.name,
             "messages": [m.to_openai() for m in messages],
-            "temperature": settings.temperature,
-            "max_tokens": settings.max_tokens or DEFAULT_MAX_TOKENS,
+            **Decoding.of(settings).request_fields(),
             "timeout": settings.timeout_seconds,
             # retries are ours (with backoff and clear errors); the SDK's would multiply them
             "max_retries": 0,
             "num_retries": 0,
         }
-        if settings.top_p is not None:
-            kwargs["top_p"] = settings.top_p
-        if settings.seed is not None:
-            kwargs["seed"] = settings.seed
         if tools:
             kwargs["tools"] = list(tools)
         if self.spec.api_base:

@@ -35,7 +35,7 @@ from council.models.base import CallInfo, Completion
 from council.models.local_server import LOCAL_SERVERS, LocalServer, LocalServers
 from council.models.local_server import PROVIDER as LOCAL_PROVIDER
 from council.models.retrying import with_retries
-from council.models.settings import DEFAULT_MAX_TOKENS, Decoding, ModelSettings, ModelSpec
+from council.models.settings import Decoding, ModelSettings, ModelSpec
 from council.usage import Usage
 
 ENDPOINT_PREFIXES = ("openai/", "hosted_vllm/")
@@ -146,13 +146,8 @@ class OpenAICompatibleModel:
         body: dict[str, Any] = {
             "model": self._wire_model,
             "messages": wire,
-            "temperature": settings.temperature,
-            "max_tokens": settings.max_tokens or DEFAULT_MAX_TOKENS,
+            **Decoding.of(settings).request_fields(),
         }
-        if settings.top_p is not None:
-            body["top_p"] = settings.top_p
-        if settings.seed is not None:
-            body["seed"] = settings.seed
         if tools:
             body["tools"] = list(tools)
         return body

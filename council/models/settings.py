@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-DEFAULT_MAX_TOKENS = 512
-
 DEFAULT_MODEL = "local/smollm2"
 """The embedded default: SmolLM2-135M-Instruct, run by llama.cpp in a child process, no key."""
 
@@ -20,10 +18,13 @@ class ModelSettings(BaseModel):
         default=None,
         ge=1,
         le=1_000_000,
-        description="None: each role's own default (short for verdicts)",
+        description="None: no cap is sent (the model stops by itself or at its context end)",
     )
     top_p: float | None = Field(default=None, gt=0.0, le=1.0)
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
+    stop: tuple[str, ...] | None = Field(
+        default=None, description="sequences that end generation (not included in the reply)"
+    )
     timeout_seconds: float = Field(
         default=120.0, gt=0.0, le=86_400.0, json_schema_extra={"flag": "--timeout"}
     )
@@ -38,18 +39,33 @@ class Decoding(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     temperature: float
-    max_tokens: int
+    max_tokens: int | None = None
+    """None: no cap was sent."""
     top_p: float | None = None
     seed: int | None = None
+    stop: tuple[str, ...] | None = None
 
     @classmethod
     def of(cls, settings: ModelSettings) -> Decoding:
         return cls(
             temperature=settings.temperature,
-            max_tokens=settings.max_tokens or DEFAULT_MAX_TOKENS,
+            max_tokens=settings.max_tokens,
             top_p=settings.top_p,
             seed=settings.seed,
+            stop=settings.stop,
         )
+
+    def request_fields(self) -> dict[str, object]:
+        """The decoding fields of an OpenAI-style request: only what is set is sent, so a
+        protocol whose reference sends no cap sends none."""
+        fields: dict[str, object] = {"temperature": self.temperature}
+        for name in ("max_tokens", "top_p", "seed"):
+            value = getattr(self, name)
+            if value is not None:
+                fields[name] = value
+        if self.stop:
+            fields["stop"] = list(self.stop)
+        return fields
 
 
 class ModelSpec(BaseModel):
