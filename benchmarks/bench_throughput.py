@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from council.agents.answerer import Answerer
 from council.bench.datasets import DatasetSpec, Problem, load_problems
-from council.bench.executors.base import Executor, Placement, RunnerRecipe
+from council.bench.executors.base import Executor, Placement
 from council.bench.executors.select import open_executor
 from council.bench.grading import Grader
 from council.bench.heap import settle_for_many_problems
@@ -42,7 +42,7 @@ from council.bench.runner import run_benchmark, run_on
 from council.models.factory import build_model
 from council.models.roles import RoleModels
 from council.models.settings import ModelSettings, ModelSpec
-from council.protocols import ProtocolOptions, build_runner
+from council.protocols import ProtocolOptions, RunSpec
 from council.runner import GraphRunner
 from tests.support.servers import free_port, stub_process, wait_for_http
 
@@ -60,8 +60,8 @@ def problems(count: int) -> list[Problem]:
 
 def make_runner(api_base: str, settings: ModelSettings) -> GraphRunner:
     model = build_model(ModelSpec(name="openai/bench", api_base=api_base, settings=settings))
-    return build_runner(
-        "single", models=RoleModels(model), options=ProtocolOptions(settings=settings)
+    return RunSpec(graph="single", options=ProtocolOptions(settings=settings)).build(
+        models=RoleModels(model)
     )
 
 
@@ -79,10 +79,10 @@ class Rate:
         return self.items / base.items, self.tokens / base.tokens if base.tokens else 0.0
 
 
-def make_recipe(api_base: str, settings: ModelSettings) -> RunnerRecipe:
+def make_recipe(api_base: str, settings: ModelSettings) -> RunSpec:
     """What worker processes or Ray actors build the same runner from."""
     model = ModelSpec(name="openai/bench", api_base=api_base, settings=settings)
-    return RunnerRecipe.on_model("single", model)
+    return RunSpec.on("single", model)
 
 
 async def runner_rate(

@@ -53,7 +53,7 @@ from council.graphs.run import run_config, stream_run
 from council.models.factory import build_model
 from council.models.roles import RoleModels
 from council.models.settings import ModelSettings, ModelSpec
-from council.protocols import ProtocolOptions, build_runner
+from council.protocols import ProtocolOptions, RunSpec
 from council.runner import GraphRunner
 from council.tools.base import ToolContext
 from tests.support.servers import stub_process
@@ -289,7 +289,7 @@ async def debate_step(
     prompts carrying the others' replies): CPU per problem, and per debater call."""
     model = build_model(ModelSpec(name="openai/bench", api_base=base, settings=settings))
     options = ProtocolOptions(settings=settings, agents=3, rounds=2)
-    runner = build_runner("debate", models=RoleModels(model), options=options)
+    runner = RunSpec(graph="debate", options=options).build(models=RoleModels(model))
     problems_run = max(calls // 6, 5)
     for _ in range(2):
         await runner.arun(question)

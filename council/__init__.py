@@ -14,7 +14,6 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     # configuration and results
     "CouncilConfig": "council.config",
-    "Council": "council.council",
     "RunResult": "council.graphs.run",
     # models
     "ModelSpec": "council.models.settings",
@@ -48,7 +47,9 @@ _EXPORTS: dict[str, str] = {
     "GraphRunner": "council.runner",
     "load_graph": "council.graphs.config",
     "ProtocolOptions": "council.protocols.options",
-    "build_runner": "council.protocols.select",
+    "RunSpec": "council.protocols.run_spec",
+    "ProtocolDefinition": "council.protocols.definition",
+    "ProtocolCard": "council.protocols.definition",
     "ScriptedCall": "council.models.scripted",
     "CallRecord": "council.calls",
     "VoteTable": "council.voting",
@@ -122,7 +123,6 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from council.chat.session import ChatSession
     from council.chat.threads import ThreadStore
     from council.config import CouncilConfig
-    from council.council import Council
     from council.errors import (
         ConfigError,
         CouncilError,
@@ -145,8 +145,9 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from council.models.roles import RoleModels
     from council.models.scripted import ScriptedCall, ScriptedModel, ScriptedReply
     from council.models.settings import ModelSettings, ModelSpec
+    from council.protocols.definition import ProtocolCard, ProtocolDefinition
     from council.protocols.options import ProtocolOptions
-    from council.protocols.select import build_runner
+    from council.protocols.run_spec import RunSpec
     from council.runner import GraphRunner
     from council.tools.base import Tool, ToolContext, ToolOutput, ToolRegistry, tool
     from council.usage import Usage, UsageReport

@@ -24,9 +24,6 @@ class CouncilConfig(BaseModel):
     role_models: dict[str, ModelSpec] = Field(
         default_factory=dict, description="per-role overrides, e.g. a stronger verifier"
     )
-    max_rounds: int = Field(
-        default=3, ge=1, le=MAX_ROUNDS, description="solve attempts before giving up"
-    )
     tools: list[str] = Field(default_factory=list, description="tool sets: python, sympy, ...")
     mcp: list[str] = Field(
         default_factory=list,

@@ -20,10 +20,11 @@ from council import (
     MemoryStore,
     ModelSettings,
     ModelSpec,
+    ProtocolOptions,
     RunResult,
+    RunSpec,
     ThreadStore,
     build_model,
-    build_runner,
 )
 
 QUESTIONS = ["What is 15 + 27?", "Now multiply that result by 2."]
@@ -31,8 +32,8 @@ QUESTIONS = ["What is 15 + 27?", "Now multiply that result by 2."]
 
 async def chat(folder: Path) -> None:
     spec = ModelSpec(name="local/smollm2", settings=ModelSettings(max_tokens=160))
-    config = CouncilConfig(model=spec, max_rounds=1)
-    runner = build_runner("solve", config)
+    config = CouncilConfig(model=spec)
+    runner = RunSpec(graph="solve", config=config, options=ProtocolOptions(rounds=1)).build()
     memory = MemoryPolicy.with_model(
         MemoryStore(folder / "memory.sqlite", namespace="example"), build_model(spec)
     )

@@ -21,9 +21,9 @@ from council import (
     ModelSpec,
     ProtocolOptions,
     RoleModels,
+    RunSpec,
     Summary,
     build_model,
-    build_runner,
     load_problems,
     paired,
     run_benchmark,
@@ -44,7 +44,7 @@ async def compare(dataset: Path, out: Path, model_name: str, concurrency: int) -
     summaries: dict[str, Summary] = {}
     with Grader(workers=1) as grader:
         for protocol in PROTOCOLS:
-            runner = build_runner(protocol, models=models, options=options[protocol])
+            runner = RunSpec(graph=protocol, options=options[protocol]).build(models=models)
             # Re-running with the same --out resumes: finished problems are not run again.
             summaries[protocol] = await run_benchmark(
                 runner, problems, out / protocol, grader=grader, concurrency=concurrency

@@ -73,8 +73,6 @@ class Agent(Generic[OutputT]):
     role: str = "agent"
     prompts: AgentPrompts
     output_type: type[OutputT]
-    default_max_tokens: int = 512
-    """Used when the settings leave max_tokens unset: verdicts need far fewer than proofs."""
     own_variables: frozenset[str] = frozenset()
     """Template variables the agent fills itself (e.g. the passages a retriever found),
     allowed in its prompts besides the graph's prompt variables."""
@@ -103,8 +101,6 @@ class Agent(Generic[OutputT]):
         if output_type is not None:
             self.output_type = output_type
         self.tools = tools or self.default_tools()
-        if settings is not None and settings.max_tokens is None:
-            settings = settings.model_copy(update={"max_tokens": self.default_max_tokens})
         self.settings = settings
         self.max_tool_turns = (
             max_tool_turns if max_tool_turns is not None else type(self).max_tool_turns

@@ -58,6 +58,5 @@ class Critique(AgentOutput):
 
 class Critic(Agent[Critique]):
     role = "critic"
-    default_max_tokens = 192
     prompts = CRITIC_PROMPTS
     output_type = Critique

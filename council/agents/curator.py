@@ -10,6 +10,7 @@ from pydantic import Field
 from council.agents.base import Agent
 from council.agents.output import AgentOutput
 from council.agents.prompting import AgentPrompts, PromptTemplate
+from council.models.settings import ModelSettings
 
 CURATOR_PROMPTS = AgentPrompts(
     system=PromptTemplate(
@@ -46,4 +47,8 @@ class Curator(Agent[Lessons]):
     role = "curator"
     prompts = CURATOR_PROMPTS
     output_type = Lessons
-    default_max_tokens = 120
+
+
+CURATOR_SETTINGS = ModelSettings(temperature=0.2, max_tokens=120)
+"""Memory's declared decoding: a lesson is two short lines, so its cap bounds what
+curating costs per run."""

@@ -58,4 +58,3 @@ class CandidateGrader(Agent[Grade]):
     role = "verifier"
     prompts = GRADER_PROMPTS
     output_type = Grade
-    default_max_tokens = 512

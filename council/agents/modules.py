@@ -222,7 +222,6 @@ class ModulePlanner(Agent[ModulePlan]):
     role = "planner"
     prompts = PLANNER_PROMPTS
     output_type = ModulePlan
-    default_max_tokens = 128
 
 
 class KnowledgeRetriever(Agent[ModuleNote]):
@@ -281,7 +280,6 @@ class SymbolicSolver(Agent[ModuleNote]):
     role = "symbolic_solver"
     prompts = SYMBOLIC_PROMPTS
     output_type = ModuleNote
-    default_max_tokens = 512
 
     def default_tools(self) -> ToolRegistry:
         from council.tools.builtin import default_tools

@@ -56,6 +56,5 @@ class Plan(AgentOutput):
 
 class Planner(Agent[Plan]):
     role = "planner"
-    default_max_tokens = 256
     prompts = PLANNER_PROMPTS
     output_type = Plan

@@ -113,7 +113,6 @@ class ProgramOfThought(Agent[ProgramAnswer]):
     prompts = POT_PROMPTS
     output_type = ProgramAnswer
     repair = False
-    default_max_tokens = 1024
 
     max_tool_turns = 1
 

@@ -86,7 +86,6 @@ class Assessor(Agent[Assessment]):
     role = "verifier"
     prompts = ASSESSOR_PROMPTS
     output_type = Assessment
-    default_max_tokens = 512
 
 
 class Refiner(Agent[WorkedAnswer]):

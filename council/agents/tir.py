@@ -57,7 +57,6 @@ class ToolIntegratedReasoner(Agent[WorkedAnswer]):
     prompts = TIR_PROMPTS
     output_type = WorkedAnswer
     repair = False
-    default_max_tokens = 1024
 
     def __init__(
         self,

@@ -103,6 +103,5 @@ class Verdict(AgentOutput):
 
 class Verifier(Agent[Verdict]):
     role = "verifier"
-    default_max_tokens = 160
     prompts = VERIFIER_PROMPTS
     output_type = Verdict

@@ -23,7 +23,9 @@ from council.bench.datasets import DatasetSpec
 from council.bench.durable import append_durably
 from council.bench.problem_set import Problems
 from council.errors import ConfigError
+from council.protocols.definition import ProtocolCard
 from council.protocols.options import ProtocolOptions
+from council.protocols.run_spec import RunSpec
 from council.runner import GraphRunner
 
 RESUMABLE_CHANGES = frozenset(
@@ -67,14 +69,17 @@ class RunConfig(BaseModel):
         default_factory=dict, description="sha256 of each agent's prompt templates"
     )
     grader: str = Field(default="", description="grader revision and math-verify version")
+    card: ProtocolCard | None = Field(
+        default=None,
+        description="a built-in protocol as it ran: every role's decoding and templates, its "
+        "counts, reference and deviations (None: a graph file)",
+    )
 
     @field_serializer("options")
     def _options_the_protocol_uses(self, options: ProtocolOptions) -> dict[str, Any]:
         """Only the options the protocol reads, and decoding: one it ignores changes no
         result, so neither its value nor a changed default of it should block a resume."""
-        from council.protocols.select import options_used_by
-
-        used = options_used_by(self.protocol) | {"settings"}
+        used = RunSpec(graph=self.protocol).uses() | {"settings"}
         return options.model_dump(mode="json", include=set(used))
 
 

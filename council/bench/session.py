@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from council.bench.datasets import DatasetSpec
-from council.bench.executors.base import Placement, RunnerRecipe
+from council.bench.executors.base import Placement
 from council.bench.grading import Grader, grader_version
 from council.bench.manifest import (
     ModelRecord,
@@ -28,7 +28,7 @@ from council.graphs.config import is_graph_file
 from council.models.base import ChatModel, ModelWrapper
 from council.models.roles import RoleModels
 from council.protocols.options import MAX_SAMPLES, ProtocolOptions
-from council.protocols.select import build_runner
+from council.protocols.run_spec import RunSpec
 from council.runner import GraphRunner
 
 PILOT_PROBLEMS = 5
@@ -83,33 +83,26 @@ class BenchSession:
         self.models = models
         self.wrap: ModelWrapper | None = None
         if cache is not None:
-            from council.bench.cache import CacheWrapper
+            from council.models.cache import CacheWrapper
 
             self.wrap = CacheWrapper(cache)
 
-    def runner(self, protocol: str, options: ProtocolOptions | None = None) -> GraphRunner:
-        override = self.config.model if self.model_given else None
-        return build_runner(
-            protocol,
-            self.config,
-            options=options or self.options,
-            models=self.models,
-            model_override=override,
-            wrap_model=self.wrap,
-        )
-
-    def recipe(self, protocol: str, options: ProtocolOptions | None = None) -> RunnerRecipe | None:
-        """How a worker rebuilds `runner(protocol, options)`; None when the models were
-        given as objects (they cannot be rebuilt elsewhere)."""
-        if self.models is not None:
-            return None
-        return RunnerRecipe(
-            protocol=protocol,
+    def spec(self, protocol: str, options: ProtocolOptions | None = None) -> RunSpec:
+        return RunSpec(
+            graph=protocol,
             config=self.config,
             options=options or self.options,
             cache=self.cache,
             model_given=self.model_given,
         )
+
+    def runner(self, protocol: str, options: ProtocolOptions | None = None) -> GraphRunner:
+        return self.spec(protocol, options).build(models=self.models, wrap_model=self.wrap)
+
+    def remote_spec(self, protocol: str, options: ProtocolOptions | None = None) -> RunSpec | None:
+        """What a worker rebuilds `runner(protocol, options)` from; None when the models
+        were given as objects (they cannot be rebuilt elsewhere)."""
+        return None if self.models is not None else self.spec(protocol, options)
 
     def default_model(self) -> ChatModel:
         """The model the curator (with --memory) runs on."""
@@ -122,12 +115,20 @@ class BenchSession:
         return self.wrap(model) if self.wrap else model
 
     def run_config(
-        self, protocol: str, dataset: DatasetSpec, runner: GraphRunner, *, memory: bool
+        self,
+        protocol: str,
+        dataset: DatasetSpec,
+        runner: GraphRunner,
+        *,
+        memory: bool,
+        options: ProtocolOptions | None = None,
     ) -> RunConfig:
+        spec = self.spec(protocol, options)
         return RunConfig(
             dataset=dataset,
             protocol=protocol,
-            options=self.options,
+            options=spec.resolved_options(),
+            card=spec.card(),
             models=self._model_records(protocol, runner),
             tools=self.config.tools,
             sandbox=self.config.sandbox,
@@ -166,14 +167,14 @@ class BenchSession:
         memory: bool = False,
         progress: ProgressView | None = None,
         label: str = "",
-        recipe: RunnerRecipe | None = None,
+        spec: RunSpec | None = None,
     ) -> Summary:
-        """Runs in this process, or, given the runner's `recipe`, wherever the session's
+        """Runs in this process, or, given the runner's `spec`, wherever the session's
         placement says (worker processes, Ray); memory always runs here, in order."""
         hook: ProblemHook | None = self._memory_hook(run_dir) if memory else None
         from council.bench.executors.select import open_executor
 
-        executor = None if memory else await open_executor(self.placement, recipe)
+        executor = None if memory else await open_executor(self.placement, spec)
         view = progress or NoProgress()
         tally = Tally()
 
@@ -248,8 +249,8 @@ class BenchSession:
         options = ProtocolOptions(samples=plan.samples, settings=self.options.settings)
         baseline_dir = run_dir / "baseline"
         runner = self.runner("self-consistency", options)
-        config = self.run_config("self-consistency", dataset, runner, memory=False)
-        check_or_save_config(baseline_dir, config.model_copy(update={"options": options}))
+        config = self.run_config("self-consistency", dataset, runner, memory=False, options=options)
+        check_or_save_config(baseline_dir, config)
         budget = TokenBudget(
             target_tokens_per_problem=plan.target_tokens_per_problem, measured_on=plan.measured_on
         )
@@ -262,7 +263,7 @@ class BenchSession:
             concurrency=concurrency,
             progress=progress,
             label=f"baseline sc k={plan.samples}",
-            recipe=self.recipe("self-consistency", options),
+            spec=self.remote_spec("self-consistency", options),
         )
         result = BaselineResult(plan=plan, summary=summary)
         (run_dir / "baseline.json").write_text(result.model_dump_json(indent=2))
@@ -283,8 +284,10 @@ class BenchSession:
         options = ProtocolOptions(samples=1, settings=self.options.settings)
         runner = self.runner("self-consistency", options)
         pilot_spec = dataset.model_copy(update={"limit": len(pilot_problems)})
-        config = self.run_config("self-consistency", pilot_spec, runner, memory=False)
-        check_or_save_config(pilot_dir, config.model_copy(update={"options": options}))
+        config = self.run_config(
+            "self-consistency", pilot_spec, runner, memory=False, options=options
+        )
+        check_or_save_config(pilot_dir, config)
         pilot = await self.run(
             runner,
             pilot_problems,
@@ -293,7 +296,7 @@ class BenchSession:
             concurrency=concurrency,
             progress=progress,
             label="baseline pilot (one sample)",
-            recipe=self.recipe("self-consistency", options),
+            spec=self.remote_spec("self-consistency", options),
         )
         per_sample = max(pilot.tokens_per_problem, 1.0)
         target = protocol_summary.tokens_per_problem

@@ -15,8 +15,10 @@ from typing import Any
 
 from council.cli.options import (
     add_model_options,
+    add_protocol_options,
     add_tool_options,
     council_config_from_args,
+    protocol_values,
     validated,
 )
 
@@ -43,51 +45,6 @@ def register(subparsers: Any) -> None:
         default="single",
         help="single, self-consistency, debate, mad, solve, tir, pot, best-of-n, moa, refine, "
         "tool-planner, cascade, or a config file",
-    )
-    run.add_argument("--agents", type=int, default=None, help="debaters (debate), proposers (moa)")
-    run.add_argument(
-        "--rounds", type=int, default=None, help="debate rounds / solve attempts / moa layers"
-    )
-    run.add_argument(
-        "--samples", type=int, default=None, help="samples (self-consistency, best-of-n)"
-    )
-    run.add_argument(
-        "--early-stop",
-        action="store_true",
-        default=None,
-        help="end a debate once every debater commits to one value (Du et al. run all rounds)",
-    )
-    run.add_argument(
-        "--max-executions", type=int, default=None, help="code runs per answer (tir; default 4)"
-    )
-    run.add_argument(
-        "--scorer",
-        choices=["vote", "verifier", "execution", "reward-model"],
-        default=None,
-        help="how best-of-n picks its answer (default verifier)",
-    )
-    run.add_argument(
-        "--first-samples",
-        type=int,
-        default=None,
-        help="cascade: samples that must agree on one value (2)",
-    )
-    run.add_argument(
-        "--threshold",
-        type=float,
-        default=None,
-        help="cascade: vote share that answers after the last sample (0.6)",
-    )
-    run.add_argument(
-        "--final-stage",
-        choices=["none", "tir", "debate"],
-        default=None,
-        help="cascade: last stage when the ballots disagree (none)",
-    )
-    run.add_argument("--reward-api-base", default=None, help="reward model server (best-of-n)")
-    run.add_argument("--reward-model", default=None, help="reward model name (best-of-n)")
-    run.add_argument(
-        "--reward-api", choices=["pooling", "classify"], default="pooling", help="its endpoint"
     )
     run.add_argument(
         "--baseline", action="store_true", help="also run self-consistency at the same token budget"
@@ -120,9 +77,10 @@ def register(subparsers: Any) -> None:
         default=None,
         help='Ray runtime env as JSON, e.g. \'{"working_dir": "."}\' for a cluster without council',
     )
+    add_protocol_options(run)
     add_model_options(parser)
     add_tool_options(parser)
-    parser.set_defaults(handler=run_bench, max_rounds=2)
+    parser.set_defaults(handler=run_bench)
     commands = parser.add_subparsers(dest="bench_command", metavar="{report,regrade,revote}")
     report = commands.add_parser("report", help="compare finished runs side by side")
     report.add_argument("runs", nargs="+", type=Path)
@@ -183,15 +141,14 @@ async def _bench(args: argparse.Namespace) -> int:
     from council.cli.progress import RichProgress
     from council.config import CouncilConfig
     from council.protocols.options import ProtocolOptions
-    from council.protocols.select import check_options, with_protocol_defaults
+    from council.protocols.run_spec import RunSpec
 
     console = Console(stderr=True, highlight=False)
     config = council_config_from_args(args)
     assert isinstance(config, CouncilConfig)
     given = protocol_values(args)
     options = validated(ProtocolOptions, **given, settings=config.model.settings)
-    check_options(args.protocol, set(given))  # an option the protocol ignores is refused
-    options = with_protocol_defaults(args.protocol, options)
+    RunSpec(graph=args.protocol, options=options).check()  # an ignored option is refused
     concurrency = validated(RunOptions, concurrency=args.concurrency).concurrency
     spec = validated(
         DatasetSpec,
@@ -230,7 +187,7 @@ async def _bench(args: argparse.Namespace) -> int:
             memory=args.memory,
             progress=RichProgress(console),
             label=args.protocol,
-            recipe=session.recipe(args.protocol),
+            spec=session.remote_spec(args.protocol),
         )
         errors = summary.errors
         if args.baseline:
@@ -283,35 +240,6 @@ def placement_values(args: argparse.Namespace) -> dict[str, Any]:
             values["ray_runtime_env"] = json.loads(args.ray_runtime_env)
         except json.JSONDecodeError as exc:
             raise ConfigError(f"--ray-runtime-env is not JSON: {exc}") from exc
-    return values
-
-
-def protocol_values(args: argparse.Namespace) -> dict[str, Any]:
-    """The protocol options given on the command line, and only those: an option the
-    chosen protocol does not use is refused by name (`ProtocolSpec.check_options`)."""
-    names = (
-        "agents",
-        "rounds",
-        "samples",
-        "early_stop",
-        "max_executions",
-        "scorer",
-        "corpus",
-        "first_samples",
-        "threshold",
-        "final_stage",
-    )
-    values = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
-    if args.reward_api_base or args.reward_model:
-        from council.errors import ConfigError
-
-        if not (args.reward_api_base and args.reward_model):
-            raise ConfigError("a reward model needs both --reward-api-base and --reward-model")
-        values["reward"] = {
-            "api_base": args.reward_api_base,
-            "model": args.reward_model,
-            "api": args.reward_api,
-        }
     return values
 
 

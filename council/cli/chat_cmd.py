@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from council.cli.options import add_model_options, add_tool_options, council_config_from_args
+from council.cli.options import add_model_options, add_tool_options, run_spec_from_args
 
 
 def register(subparsers: Any) -> None:
@@ -21,7 +21,6 @@ def register(subparsers: Any) -> None:
         "self-consistency, debate, mad, tir, pot, best-of-n, moa, refine, tool-planner, "
         "cascade, or a config file",
     )
-    parser.add_argument("--max-rounds", type=int, default=3)
     parser.add_argument("--no-memory", action="store_true", help="read and write no memory")
     parser.add_argument("--memory-namespace", default="chat")
     parser.add_argument("--memory-db", type=Path, default=None)
@@ -43,15 +42,14 @@ async def _chat(args: argparse.Namespace) -> int:
     from council.chat.threads import ThreadStore, new_thread_id
     from council.cli.chat_repl import ChatRepl
     from council.cli.runners import load_scripted, runner_factory
-    from council.config import CouncilConfig
     from council.memory import MemoryPolicy, MemoryStore
     from council.models.base import ChatModel
     from council.models.factory import build_model
 
-    config = council_config_from_args(args)
-    assert isinstance(config, CouncilConfig)
+    spec = run_spec_from_args(args, None)
+    config = spec.config
     scripted = load_scripted(args.scripted)
-    make_runner = runner_factory(config, args.model, scripted, corpus=args.corpus)
+    make_runner = runner_factory(spec, scripted)
 
     memory = None
     if not args.no_memory:

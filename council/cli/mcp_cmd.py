@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from council.cli.options import add_model_options, add_tool_options, council_config_from_args
+from council.cli.options import add_model_options, add_tool_options, run_spec_from_args
 
 
 def register(subparsers: Any) -> None:
@@ -18,7 +18,6 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8766)
-    parser.add_argument("--max-rounds", type=int, default=3)
     parser.add_argument("--scripted", type=Path, default=None, help=argparse.SUPPRESS)
     add_model_options(parser)
     add_tool_options(parser)
@@ -27,12 +26,9 @@ def register(subparsers: Any) -> None:
 
 def run_mcp(args: argparse.Namespace) -> int:
     from council.cli.runners import runner_factory
-    from council.config import CouncilConfig
     from council.mcp_server import build_server
 
-    config = council_config_from_args(args)
-    assert isinstance(config, CouncilConfig)
-    server = build_server(runner_factory(config, args.model, args.scripted))
+    server = build_server(runner_factory(run_spec_from_args(args, None), args.scripted))
     if args.http:
         server.run("streamable-http", host=args.host, port=args.port)
     else:

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
     from pydantic.fields import FieldInfo
 
+    from council.protocols.run_spec import RunSpec
+
 Options = TypeVar("Options", bound="BaseModel")
 
 
@@ -72,6 +74,114 @@ def add_tool_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_protocol_options(group: Any) -> None:
+    """The protocol options (`ProtocolOptions`), the same flags for every command that
+    runs or shows a protocol; unset flags leave the protocol's own defaults."""
+    group.add_argument(
+        "--agents", type=int, default=None, help="debaters (debate), proposers (moa)"
+    )
+    group.add_argument(
+        "--rounds",
+        type=int,
+        default=None,
+        help="debate rounds / solve attempts / moa layers (default: the protocol's)",
+    )
+    group.add_argument(
+        "--samples", type=int, default=None, help="samples (self-consistency, best-of-n)"
+    )
+    group.add_argument(
+        "--early-stop",
+        action="store_true",
+        default=None,
+        help="end a debate once every debater commits to one value (Du et al. run all rounds)",
+    )
+    group.add_argument(
+        "--max-executions", type=int, default=None, help="code runs per answer (tir; default 4)"
+    )
+    group.add_argument(
+        "--scorer",
+        choices=["vote", "verifier", "execution", "reward-model"],
+        default=None,
+        help="how best-of-n picks its answer (default verifier)",
+    )
+    group.add_argument(
+        "--first-samples",
+        type=int,
+        default=None,
+        help="cascade: samples that must agree on one value (2)",
+    )
+    group.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help="cascade: vote share that answers after the last sample (0.6)",
+    )
+    group.add_argument(
+        "--final-stage",
+        choices=["none", "tir", "debate"],
+        default=None,
+        help="cascade: last stage when the ballots disagree (none)",
+    )
+    group.add_argument("--reward-api-base", default=None, help="reward model server (best-of-n)")
+    group.add_argument("--reward-model", default=None, help="reward model name (best-of-n)")
+    group.add_argument(
+        "--reward-api", choices=["pooling", "classify"], default="pooling", help="its endpoint"
+    )
+
+
+def protocol_values(args: argparse.Namespace) -> dict[str, Any]:
+    """The protocol options given on the command line, and only those: an option the
+    chosen protocol does not use is refused by name (`ProtocolDefinition.check_options`)."""
+    names = (
+        "agents",
+        "rounds",
+        "samples",
+        "early_stop",
+        "max_executions",
+        "scorer",
+        "corpus",
+        "first_samples",
+        "threshold",
+        "final_stage",
+    )
+    values = {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+    if args.reward_api_base or args.reward_model:
+        from council.errors import ConfigError
+
+        if not (args.reward_api_base and args.reward_model):
+            raise ConfigError("a reward model needs both --reward-api-base and --reward-model")
+        values["reward"] = {
+            "api_base": args.reward_api_base,
+            "model": args.reward_model,
+            "api": args.reward_api,
+        }
+    return values
+
+
+def run_spec_from_args(args: argparse.Namespace, graph: str | None) -> RunSpec:
+    """The `RunSpec` the flags give: models, tools and sandbox, and only the protocol
+    options given (the protocol's definition fills in the rest). Commands without protocol
+    flags (chat, serve, mcp) pass the corpus alone, if given."""
+    from council.config import CouncilConfig
+    from council.protocols.options import ProtocolOptions
+    from council.protocols.run_spec import RunSpec
+
+    config = council_config_from_args(args)
+    assert isinstance(config, CouncilConfig)
+    if hasattr(args, "samples"):
+        values = protocol_values(args)
+    else:
+        values = {"corpus": args.corpus} if getattr(args, "corpus", None) else {}
+    options = validated(ProtocolOptions, **values, settings=config.model.settings)
+    return RunSpec(
+        graph=graph or "solve",
+        options=options,
+        config=config,
+        model_given=bool(args.model),
+        cache=getattr(args, "cache", None),
+    )
+
+
 def council_config_from_args(args: argparse.Namespace) -> object:
     """Build a `CouncilConfig` from parsed options (imported lazily by handlers)."""
     from pydantic import SecretStr
@@ -111,7 +221,6 @@ def council_config_from_args(args: argparse.Namespace) -> object:
         CouncilConfig,
         model=spec(args.model),
         role_models=role_models,
-        max_rounds=getattr(args, "max_rounds", 3),
         tools=tools,
         mcp=list(getattr(args, "mcp", None) or []),
         sandbox=getattr(args, "sandbox", "docker"),

@@ -1,8 +1,7 @@
-"""One way for the long-lived commands (chat, serve, mcp) to build a runner per request:
-a graph name or file, and a model name (or None for the configured one).
-
-Shared so `/model NAME` in the REPL, the web UI's model picker and `solve(model=...)` over
-MCP mean the same thing: that model for every role."""
+"""How the long-lived commands (chat, serve, mcp) build a runner per request: the
+command's `RunSpec` with the request's graph and, when one is named, its model for every
+role. Shared so `/model NAME` in the REPL, the web UI's model picker and `solve(model=...)`
+over MCP mean the same thing."""
 
 from __future__ import annotations
 
@@ -10,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from council.config import CouncilConfig
     from council.models.scripted import ScriptedModel
-    from council.runner import RunnerFactory
+    from council.protocols.run_spec import RunSpec
+    from council.runner import GraphRunner, RunnerFactory
 
 
 def load_scripted(path: Path | None) -> ScriptedModel | None:
@@ -24,33 +23,20 @@ def load_scripted(path: Path | None) -> ScriptedModel | None:
     return load_script(path)
 
 
-def runner_factory(
-    config: CouncilConfig,
-    configured_model: str | None,
-    scripted: Path | ScriptedModel | None = None,
-    *,
-    corpus: Path | None = None,
-) -> RunnerFactory:
-    """`corpus`: the search tool's corpus (`--corpus`), for protocols that use one."""
+def runner_factory(spec: RunSpec, scripted: Path | ScriptedModel | None = None) -> RunnerFactory:
+    """Runners for (graph, model) requests, each built from `spec` the one way."""
     from council.models.factory import resolve_model_name
     from council.models.roles import RoleModels
-    from council.protocols.select import build_runner
-    from council.runner import GraphRunner
 
     model_script = load_scripted(scripted) if isinstance(scripted, Path) else scripted
 
     def make_runner(graph: str, model: str | None) -> GraphRunner:
-        run_config = config
-        if model and model != configured_model:  # one model for every role
-            spec = config.model.model_copy(update={"name": resolve_model_name(model)})
-            run_config = config.model_copy(update={"model": spec, "role_models": {}})
+        run = spec.with_graph(graph)
+        if model and resolve_model_name(model) != spec.config.model.name:
+            run = run.on_model(model)
+        elif model:
+            run = run.model_copy(update={"model_given": True})
         models = RoleModels(model_script) if model_script is not None else None
-        return build_runner(
-            None if graph == "solve" else graph,
-            run_config,
-            models=models,
-            model_override=run_config.model if model else None,
-            corpus=corpus,
-        )
+        return run.build(models=models)
 
     return make_runner

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from council.cli.options import add_model_options, add_tool_options, council_config_from_args
+from council.cli.options import add_model_options, add_tool_options, run_spec_from_args
 
 
 def register(subparsers: Any) -> None:
@@ -27,7 +27,6 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--db", type=Path, default=None, help="threads database (SQLite)")
     parser.add_argument("--graph", default="solve", help="the graph new threads start with")
-    parser.add_argument("--max-rounds", type=int, default=3)
     parser.add_argument(
         "--models", default="", help="comma-separated model names offered in the model picker"
     )
@@ -42,14 +41,11 @@ def run_serve(args: argparse.Namespace) -> int:
 
     from council.chat.paths import default_threads_db
     from council.cli.runners import runner_factory
-    from council.config import CouncilConfig
     from council.web.app import WebContext, create_app
     from council.web.auth import token_for
 
-    config = council_config_from_args(args)
-    assert isinstance(config, CouncilConfig)
     token = token_for(args.host, args.token)
-    make_runner = runner_factory(config, args.model, args.scripted)
+    make_runner = runner_factory(run_spec_from_args(args, args.graph), args.scripted)
     make_runner(args.graph, None)  # a bad --graph or --model fails now, in one line
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     context = WebContext(

@@ -8,7 +8,12 @@ import json
 import sys
 from typing import Any
 
-from council.cli.options import add_model_options, add_tool_options, council_config_from_args
+from council.cli.options import (
+    add_model_options,
+    add_protocol_options,
+    add_tool_options,
+    run_spec_from_args,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -16,7 +21,6 @@ def register(subparsers: Any) -> None:
         "solve", help="solve one problem with planner, solver, verifier and critic"
     )
     parser.add_argument("question", help="the problem to solve ('-' reads it from stdin)")
-    parser.add_argument("--max-rounds", type=int, default=3, help="solve attempts (default 3)")
     parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
     parser.add_argument(
         "--graph",
@@ -24,6 +28,7 @@ def register(subparsers: Any) -> None:
         help="solve (default), a protocol (single, self-consistency, debate, mad, tir, pot, "
         "best-of-n, moa, refine, tool-planner, cascade) or a graph config file (.yaml/.json)",
     )
+    add_protocol_options(parser.add_argument_group("protocol"))
     add_model_options(parser)
     add_tool_options(parser)
     parser.set_defaults(handler=run)
@@ -38,18 +43,9 @@ async def _solve(args: argparse.Namespace, question: str) -> int:
     from rich.console import Console
 
     from council.cli.render import print_step
-    from council.config import CouncilConfig
     from council.graphs.run import RunResult
-    from council.protocols.select import build_runner
 
-    config = council_config_from_args(args)
-    assert isinstance(config, CouncilConfig)
-    council = build_runner(
-        args.graph,
-        config,
-        model_override=config.model if args.model else None,
-        corpus=args.corpus,
-    )
+    council = run_spec_from_args(args, args.graph).build()
     console = Console(stderr=args.json, highlight=False)
     result: RunResult | None = None
     async for item in council.astream(question):

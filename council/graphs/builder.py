@@ -38,11 +38,16 @@ def bounded(condition: Condition) -> Condition:
 
 @dataclass(frozen=True)
 class NodeSpec:
+    """A node as it was added: enough to write the graph back out as a config file."""
+
     name: str
     function: NodeFunction
     starts_round: bool = False
     agent: Agent[Any] | None = None
     builtin: str | None = None
+    kind: StepKind = "answer"
+    sample: int = 0
+    conversation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,17 @@ class CouncilGraph:
             sample=sample,
             conversation=conversation,
         )
-        return self._add(NodeSpec(name, function, starts_round=starts_round, agent=agent))
+        return self._add(
+            NodeSpec(
+                name,
+                function,
+                starts_round=starts_round,
+                agent=agent,
+                kind=kind,
+                sample=sample,
+                conversation=conversation,
+            )
+        )
 
     def add_node(
         self, name: str, function: NodeFunction | str, *, starts_round: bool = False

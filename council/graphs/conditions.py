@@ -30,9 +30,9 @@ def rounds_left(state: CouncilState) -> bool:
 
 
 def agents_agree(state: CouncilState) -> bool:
-    """Every answering agent of the latest round committed to an answer, and all answers
-    are one value (by the grader's comparison; see `council.voting`)."""
-    round_number = state.latest_answer_round()
+    """Every answering agent of this round committed to an answer, and all answers are
+    one value (by the grader's comparison; see `council.voting`)."""
+    round_number = state.round
     table = state.vote_for_round(round_number)
     if table is None:
         from council.voting import bounded_equivalence, tally

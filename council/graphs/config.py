@@ -7,6 +7,7 @@ file and, where the YAML says it, the line, plus what to change.
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 from typing import Any, Literal
@@ -51,8 +52,13 @@ class AgentConfig(_Strict):
     api_base: str | None = None
     tools: list[str] = Field(default_factory=list)
     temperature: float | None = None
-    max_tokens: int | None = None
+    top_p: float | None = None
+    max_tokens: int | None = Field(default=None, description="unset: no cap is sent")
+    stop: list[str] | None = Field(default=None, description="sequences that end a reply")
     seed: int | None = None
+    max_executions: int | None = Field(
+        default=None, ge=1, description="code runs per answer (`use: tir` only)"
+    )
     kind: StepKind = "answer"
     starts_round: bool = False
     sample: int = 0
@@ -307,6 +313,16 @@ def _agent(
         prompts = AgentPrompts(system=system, task=task, followup=template("followup"))
     if cls is Agent and output is None:
         output = resolve_output("solution")
+    extra: dict[str, Any] = {}
+    if spec.max_executions is not None:
+        if "max_executions" not in inspect.signature(cls.__init__).parameters:
+            raise source.error(
+                f"agent {name!r}: max_executions is for `use: tir` agents only",
+                "agents",
+                name,
+                "max_executions",
+            )
+        extra["max_executions"] = spec.max_executions
     return cls(
         model,
         role=spec.role or (None if spec.use else name),
@@ -314,6 +330,7 @@ def _agent(
         output_type=output,
         tools=_tools_for(spec.tools, name, source, servers, extra_tools, search),
         settings=agent_settings(spec, settings),
+        **extra,
     )
 
 
@@ -321,9 +338,15 @@ def agent_settings(spec: AgentConfig, settings: ModelSettings) -> ModelSettings:
     """What the user set (`--temperature`, `--seed`, ...) wins over the file; the file's
     values are the defaults. The user's seed is a base: each agent gets it plus its
     `sample`, so samples are distinct draws in config graphs as in Python ones."""
+    stop = tuple(spec.stop) if spec.stop is not None else None
     changes: dict[str, object] = {
         key: value
-        for key, value in (("temperature", spec.temperature), ("max_tokens", spec.max_tokens))
+        for key, value in (
+            ("temperature", spec.temperature),
+            ("top_p", spec.top_p),
+            ("max_tokens", spec.max_tokens),
+            ("stop", stop),
+        )
         if value is not None and key not in settings.model_fields_set
     }
     if "seed" in settings.model_fields_set and settings.seed is not None:

@@ -104,15 +104,17 @@ async def round_summary(state: CouncilState) -> dict[str, Any]:
 
 
 async def vote(state: CouncilState) -> dict[str, Any]:
-    """The latest round's vote decides; records where and why the run stopped."""
-    round_number = state.latest_answer_round()
-    table, new = await _round_vote(state, round_number)
+    """The last round's vote decides; records where and why the run stopped. When no
+    ballot of that round has an answer there is none (status `no_answer`): an earlier
+    round's answer is never put in its place."""
+    table, new = await _round_vote(state, state.round)
     step = Step(
         role="council", kind="final", content=table.winner or "(no answer)", round=state.round
     )
+    status = "no_answer" if table.winner is None else "agreed" if table.unanimous else "done"
     return {
         "final_answer": table.winner,
-        "status": "agreed" if table.unanimous else "done",
+        "status": status,
         "stopped_round": state.round,
         "stopped_early": table.unanimous and state.round < state.max_rounds,
         "steps": [step],

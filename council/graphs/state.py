@@ -31,7 +31,9 @@ from council.voting import Ballot, VoteTable
 StepKind = Literal[
     "plan", "solution", "verdict", "critique", "answer", "tool", "note", "round", "final"
 ]
-RunStatus = Literal["running", "accepted", "exhausted", "agreed", "decided", "done"]
+RunStatus = Literal["running", "accepted", "exhausted", "agreed", "decided", "done", "no_answer"]
+"""`no_answer`: the rule that decides (a vote of the last round) found no readable answer;
+nothing from an earlier round is put in its place."""
 OutputT = TypeVar("OutputT", bound=AgentOutput)
 
 

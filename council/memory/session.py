@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
-from council.agents.curator import Curator
+from council.agents.curator import CURATOR_SETTINGS, Curator
 from council.graphs.run import NodeEvent, RunResult
 from council.graphs.state import Step
 from council.memory.curation import curate
@@ -34,7 +34,7 @@ class MemoryPolicy:
         cls, store: MemoryStore, model: ChatModel | None, *, retrieve: int = 3, source_run: str = ""
     ) -> MemoryPolicy:
         """A policy whose curator runs on `model` (None: deterministic lessons only)."""
-        curator = Curator(model) if model else None
+        curator = Curator(model, settings=CURATOR_SETTINGS) if model else None
         return cls(store=store, curator=curator, retrieve=retrieve, source_run=source_run)
 
     def recall(self, problem: str) -> str:

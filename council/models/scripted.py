@@ -69,6 +69,8 @@ class ScriptedModel:
         self._native_tools = native_tools
         self.calls: list[list[Message]] = []
         self.call_infos: list[CallInfo | None] = []
+        self.settings: list[ModelSettings | None] = []
+        """The decoding each call asked for, beside `calls`."""
 
     @property
     def supports_native_tools(self) -> bool:
@@ -84,6 +86,7 @@ class ScriptedModel:
     ) -> Completion:
         self.calls.append(list(messages))
         self.call_infos.append(call)
+        self.settings.append(settings)
         if self._delay is not None and (seconds := self._delay(messages)) > 0:
             await asyncio.sleep(seconds)
         if self._replies:

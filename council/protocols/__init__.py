@@ -1,22 +1,24 @@
-"""Built-in protocols, each a `CouncilGraph`: single, self-consistency, debate, mad, solve,
-tir, pot, best-of-n, moa, refine, tool-planner, cascade."""
+"""Built-in protocols, each one `ProtocolDefinition` (its roles, templates, decoding,
+counts, reference and deviations) with its graph: single, self-consistency, debate, mad,
+solve, tir, pot, best-of-n, moa, refine, tool-planner, cascade."""
 
+from council.protocols.definition import ProtocolCard, ProtocolDefinition
 from council.protocols.options import ProtocolOptions
 from council.protocols.registry import (
     PROTOCOLS,
-    ProtocolSpec,
     canonical_protocol,
+    protocol_definition,
     protocol_graph,
-    protocol_spec,
 )
-from council.protocols.select import build_runner
+from council.protocols.run_spec import RunSpec
 
 __all__ = [
     "PROTOCOLS",
+    "ProtocolCard",
+    "ProtocolDefinition",
     "ProtocolOptions",
-    "ProtocolSpec",
-    "build_runner",
+    "RunSpec",
     "canonical_protocol",
+    "protocol_definition",
     "protocol_graph",
-    "protocol_spec",
 ]

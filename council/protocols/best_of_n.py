@@ -34,12 +34,21 @@ from council.errors import ConfigError
 from council.graphs.builder import CouncilGraph
 from council.graphs.selection import selection_node
 from council.models.roles import RoleModels
+from council.protocols.definition import ProtocolDefinition, Reference, RoleDecoding, role
 from council.protocols.options import ProtocolOptions
+from council.protocols.single import COT_DECODING
 from council.scoring.base import Scorer
 from council.tools.base import ToolRegistry
 
-TEMPERATURE = 0.7
-JUDGE_TEMPERATURE = 0.0
+CANDIDATE_DECODING = COT_DECODING.model_copy(
+    update={
+        "temperature": 0.7,
+        "source": "Qwen2.5-Math evaluation: sampled candidates (T = 0.7), max_tokens_per_call 2048",
+    }
+)
+JUDGE_DECODING = RoleDecoding(
+    temperature=0.0, max_tokens=512, source="council's choice: a greedy judge, a short reply"
+)
 BUILTIN_SELECTORS = {
     "vote": "select_by_vote",
     "verifier": "select_by_judge",
@@ -61,6 +70,7 @@ def _scorer_for(options: ProtocolOptions) -> Scorer | None:
 
 
 def best_of_n_graph(
+    definition: ProtocolDefinition,
     models: RoleModels,
     options: ProtocolOptions,
     tools: ToolRegistry | None = None,
@@ -71,7 +81,7 @@ def best_of_n_graph(
     graph = CouncilGraph("best-of-n")
     names = [f"sample_{i}" for i in range(1, options.samples + 1)]
     for index, name in enumerate(names):
-        settings = options.decoding(TEMPERATURE, index)
+        settings = definition.settings("solver", options, index)
         agent: Agent[Any]
         if options.scorer == "execution" and scorer is None:
             agent = ToolIntegratedReasoner(
@@ -91,7 +101,8 @@ def best_of_n_graph(
         judges = [f"grade_{i}" for i in range(1, options.samples + 1)]
         for index, name in enumerate(judges):
             grader = CandidateGrader(
-                models.for_role("verifier"), settings=options.decoding(JUDGE_TEMPERATURE, index)
+                models.for_role("verifier"),
+                settings=definition.settings("verifier", options, index),
             )
             graph.add_agent(name, grader, kind="verdict", sample=index)
             graph.add_edge(names[index], name)
@@ -100,3 +111,30 @@ def best_of_n_graph(
         graph.add_edge(names, "select")
     graph.add_edge("select", "END")
     return graph
+
+
+BEST_OF_N = ProtocolDefinition(
+    name="best-of-n",
+    aliases=("bon", "best_of_n"),
+    summary="N chain-of-thought candidates, one scorer picks the answer (default scorer: "
+    "an LLM judge per candidate; --scorer reward-model is Qwen's RM@N)",
+    roles={
+        "solver": role(Answerer, CANDIDATE_DECODING, count="samples"),
+        "verifier": role(CandidateGrader, JUDGE_DECODING, count="samples (scorer verifier)"),
+    },
+    uses=frozenset({"samples", "scorer", "reward", "max_executions"}),
+    defaults={"samples": 5, "scorer": "verifier", "max_executions": 4},
+    shape=best_of_n_graph,
+    reference=Reference(
+        paper="Yang et al. 2024, Qwen2.5-Math Technical Report (RM@N)",
+        repository="QwenLM/Qwen2.5-Math",
+        files=("evaluation/rm_maj_eval.py",),
+    ),
+    deviations=(
+        "the default scorer is a prompted LLM judge (--scorer verifier), not a trained "
+        "reward model: RM@N needs --scorer reward-model and a served reward model",
+        "5 candidates by default (the report uses 8 and more)",
+    ),
+    answer_rule="the highest-scored candidate's answer; ties go to the answer most tied "
+    "candidates gave; every score is kept in the state (selections)",
+)

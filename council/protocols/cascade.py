@@ -38,19 +38,16 @@ from council.agents.tir import ToolIntegratedReasoner
 from council.errors import ConfigError
 from council.graphs.builder import CouncilGraph
 from council.models.roles import RoleModels
+from council.protocols.debate import DEBATER_DECODING
+from council.protocols.definition import ProtocolDefinition, role
 from council.protocols.options import ProtocolOptions
+from council.protocols.self_consistency import SAMPLE_DECODING
+from council.protocols.single import COT_DECODING
+from council.protocols.tir import TIR_DECODING
 from council.tools.base import ToolRegistry
 
-GREEDY_TEMPERATURE = 0.0
-SAMPLE_TEMPERATURE = 0.7
-TIR_TEMPERATURE = 0.0
-DEBATE_TEMPERATURE = 1.0
 DEBATERS = 3
 DEBATE_ROUNDS = 2
-
-
-CASCADE_DEFAULTS = {"samples": 3}
-"""Where self-consistency draws 5, the cascade stops at 3 ballots unless told otherwise."""
 
 
 def cascade_rounds(options: ProtocolOptions) -> int:
@@ -60,7 +57,10 @@ def cascade_rounds(options: ProtocolOptions) -> int:
 
 
 def cascade_graph(
-    models: RoleModels, options: ProtocolOptions, tools: ToolRegistry | None = None
+    definition: ProtocolDefinition,
+    models: RoleModels,
+    options: ProtocolOptions,
+    tools: ToolRegistry | None = None,
 ) -> CouncilGraph:
     if options.samples <= options.first_samples:
         raise ConfigError(
@@ -73,9 +73,7 @@ def cascade_graph(
         agent = Answerer(
             models.for_role("solver"),
             tools=tools,
-            settings=options.decoding(
-                GREEDY_TEMPERATURE if index == 0 else SAMPLE_TEMPERATURE, index
-            ),
+            settings=definition.settings("greedy" if index == 0 else "sampler", options, index),
         )
         graph.add_agent(name, agent, kind="answer", sample=index)
     first, more = names[: options.first_samples], names[options.first_samples :]
@@ -95,7 +93,7 @@ def cascade_graph(
     if options.final_stage == "none":
         graph.add_branch(check, [("has_answer", "END")], otherwise="answer_by_vote")
         return graph
-    final = _add_final_stage(graph, models, options)
+    final = _add_final_stage(graph, definition, models, options)
     graph.add_branch(
         check,
         [("has_answer", "END"), (f"vote_share >= {options.threshold:g}", "answer_by_vote")],
@@ -104,12 +102,17 @@ def cascade_graph(
     return graph
 
 
-def _add_final_stage(graph: CouncilGraph, models: RoleModels, options: ProtocolOptions) -> str:
+def _add_final_stage(
+    graph: CouncilGraph,
+    definition: ProtocolDefinition,
+    models: RoleModels,
+    options: ProtocolOptions,
+) -> str:
     """Add stage 3; returns the node the weak vote escalates to."""
     base = options.samples
     if options.final_stage == "tir":
         agent = ToolIntegratedReasoner(
-            models.for_role("solver"), settings=options.decoding(TIR_TEMPERATURE, base)
+            models.for_role("solver"), settings=definition.settings("tir", options, base)
         )
         graph.add_agent("tir", agent, kind="answer", starts_round=True, sample=base)
         graph.add_node("answer_by_tir", "answer_by_tir")
@@ -119,7 +122,8 @@ def _add_final_stage(graph: CouncilGraph, models: RoleModels, options: ProtocolO
     debaters = [f"debater_{i}" for i in range(1, DEBATERS + 1)]
     for index, name in enumerate(debaters):
         debater = Debater(
-            models.for_role("debater"), settings=options.decoding(DEBATE_TEMPERATURE, base + index)
+            models.for_role("debater"),
+            settings=definition.settings("debater", options, base + index),
         )
         graph.add_agent(name, debater, kind="answer", sample=base + index, conversation=name)
     graph.add_node("debate_round", "next_round")
@@ -132,3 +136,28 @@ def _add_final_stage(graph: CouncilGraph, models: RoleModels, options: ProtocolO
     )
     graph.add_edge("answer_by_debate", "END")
     return "debate_round"
+
+
+CASCADE = ProtocolDefinition(
+    name="cascade",
+    summary="the greedy answer and samples while they disagree; optionally tir or debate "
+    "when they never agree",
+    roles={
+        "greedy": role(Answerer, COT_DECODING),
+        "sampler": role(Answerer, SAMPLE_DECODING, count="samples - 1"),
+        "tir": role(ToolIntegratedReasoner, TIR_DECODING, count="1 (--final-stage tir)"),
+        "debater": role(Debater, DEBATER_DECODING, count="3 (--final-stage debate)"),
+    },
+    uses=frozenset({"samples", "first_samples", "threshold", "final_stage"}),
+    defaults={"samples": 3, "first_samples": 2, "threshold": 0.6, "final_stage": "none"},
+    shape=cascade_graph,
+    rounds_rule=cascade_rounds,
+    reference=None,
+    deviations=(
+        "council's own composition of single, self-consistency (Wang et al. 2023), tir and "
+        "debate (Du et al. 2023); no paper or script",
+    ),
+    answer_rule="the first value first_samples ballots agree on; else the plurality of the "
+    "ballots (final stage none; the greedy ballot wins ties) or, below threshold, the final "
+    "stage's answer (the vote stands when it gives none)",
+)

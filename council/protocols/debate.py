@@ -21,14 +21,22 @@ from __future__ import annotations
 from council.agents.debater import LONE_DEBATER_PROMPTS, Debater
 from council.graphs.builder import CouncilGraph
 from council.models.roles import RoleModels
+from council.protocols.definition import ProtocolDefinition, Reference, RoleDecoding, role
 from council.protocols.options import ProtocolOptions
 from council.tools.base import ToolRegistry
 
-TEMPERATURE = 1.0
+DEBATER_DECODING = RoleDecoding(
+    temperature=1.0,
+    source="gsm/gen_gsm.py sends only model, messages and n=1: the API's default "
+    "temperature (1.0) and no max_tokens",
+)
 
 
 def debate_graph(
-    models: RoleModels, options: ProtocolOptions, tools: ToolRegistry | None = None
+    definition: ProtocolDefinition,
+    models: RoleModels,
+    options: ProtocolOptions,
+    tools: ToolRegistry | None = None,
 ) -> CouncilGraph:
     graph = CouncilGraph("debate")
     names = [f"debater_{i}" for i in range(1, options.agents + 1)]
@@ -36,7 +44,7 @@ def debate_graph(
         agent = Debater(
             models.for_role("debater"),
             tools=tools,
-            settings=options.decoding(TEMPERATURE, index),
+            settings=definition.settings("debater", options, index),
             prompts=LONE_DEBATER_PROMPTS if options.agents == 1 else None,
         )
         graph.add_agent(name, agent, kind="answer", sample=index, conversation=name)
@@ -51,3 +59,27 @@ def debate_graph(
     graph.add_branch("end_round", routes, otherwise="vote")
     graph.add_edge("vote", "END")
     return graph
+
+
+DEBATE = ProtocolDefinition(
+    name="debate",
+    summary="debaters answer, then each revises reading the others' replies; majority of "
+    "the last round",
+    roles={"debater": role(Debater, DEBATER_DECODING, count="agents")},
+    uses=frozenset({"agents", "rounds", "early_stop"}),
+    defaults={"agents": 3, "rounds": 2, "early_stop": False},
+    shape=debate_graph,
+    reference=Reference(
+        paper="Du et al. 2023, Improving Factuality and Reasoning in Language Models "
+        "through Multiagent Debate",
+        repository="composable-models/llm_multiagent_debate",
+        files=("gsm/gen_gsm.py", "gsm/eval_gsm.py"),
+    ),
+    deviations=(
+        "votes group answers by mathematical equivalence and skip replies with no answer or "
+        "cut at the cap; eval_gsm.py compares strings and counts a missing answer as correct",
+        "--early-stop (off by default; the script has none) ends once all debaters agree",
+    ),
+    answer_rule="majority of the last round's answers; if no debater of the last round gives "
+    "a readable answer there is no answer (status no_answer)",
+)

@@ -17,17 +17,25 @@ from __future__ import annotations
 from council.agents.mad import Affirmative, Judge, JudgeCandidates, Moderator, Negative
 from council.graphs.builder import CouncilGraph
 from council.models.roles import RoleModels
+from council.protocols.definition import ProtocolDefinition, Reference, RoleDecoding, role
 from council.protocols.options import ProtocolOptions
 from council.tools.base import ToolRegistry
 
-TEMPERATURE = 0.0
+MAD_DECODING = RoleDecoding(
+    temperature=0.0,
+    source="code/utils/agent.py: temperature 0; max_tokens is the rest of the context, "
+    "which is what sending no cap means",
+)
 
 
 def mad_graph(
-    models: RoleModels, options: ProtocolOptions, tools: ToolRegistry | None = None
+    definition: ProtocolDefinition,
+    models: RoleModels,
+    options: ProtocolOptions,
+    tools: ToolRegistry | None = None,
 ) -> CouncilGraph:
     graph = CouncilGraph("mad")
-    settings = options.decoding(TEMPERATURE)
+    settings = definition.settings("affirmative", options)
     graph.add_agent(
         "affirmative",
         Affirmative(models.for_role("affirmative"), tools=tools, settings=settings),
@@ -37,25 +45,28 @@ def mad_graph(
     graph.add_agent(
         "negative",
         Negative(
-            models.for_role("negative"), tools=tools, settings=options.decoding(TEMPERATURE, 1)
+            models.for_role("negative"),
+            tools=tools,
+            settings=definition.settings("negative", options, 1),
         ),
         conversation="negative",
     )
     graph.add_agent(
         "moderator",
-        Moderator(models.for_role("moderator"), settings=settings),
+        Moderator(models.for_role("moderator"), settings=definition.settings("moderator", options)),
         kind="verdict",
         conversation="moderator",
     )
     judge_model = models.for_role("judge")
+    judge_settings = definition.settings("judge", options)
     graph.add_agent(
         "judge_candidates",
-        JudgeCandidates(judge_model, settings=settings),
+        JudgeCandidates(judge_model, settings=judge_settings),
         kind="verdict",
         conversation="judge",
     )
     graph.add_agent(
-        "judge", Judge(judge_model, settings=settings), kind="verdict", conversation="judge"
+        "judge", Judge(judge_model, settings=judge_settings), kind="verdict", conversation="judge"
     )
     graph.add_node("finish", "finish_decision")
     graph.add_edge("START", "affirmative")
@@ -70,3 +81,28 @@ def mad_graph(
     graph.add_edge("judge", "finish")
     graph.add_edge("finish", "END")
     return graph
+
+
+MAD = ProtocolDefinition(
+    name="mad",
+    summary="an affirmative and a negative side argue; a moderator ends the debate when one "
+    "side is right, else a judge decides",
+    roles={
+        "affirmative": role(Affirmative, MAD_DECODING),
+        "negative": role(Negative, MAD_DECODING),
+        "moderator": role(Moderator, MAD_DECODING),
+        "judge": role(JudgeCandidates, MAD_DECODING, also=(Judge,)),
+    },
+    uses=frozenset({"rounds"}),
+    defaults={"rounds": 3},
+    shape=mad_graph,
+    reference=Reference(
+        paper="Liang et al. 2023, Encouraging Divergent Thinking in Large Language Models "
+        "through Multi-Agent Debate",
+        repository="Skytliang/Multi-Agents-Debate",
+        files=("code/debate4tran.py", "code/utils/config4all.json", "code/utils/agent.py"),
+    ),
+    deviations=(),
+    answer_rule="the moderator's debate_answer once it decides, else the judge's; never a "
+    "side's own answer; none when neither gives one",
+)

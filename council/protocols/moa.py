@@ -27,14 +27,22 @@ from council.agents.base import Agent
 from council.agents.moa import Aggregator, Synthesizer
 from council.graphs.builder import CouncilGraph
 from council.models.roles import RoleModels
+from council.protocols.definition import ProtocolDefinition, Reference, RoleDecoding, role
 from council.protocols.options import ProtocolOptions
 from council.tools.base import ToolRegistry
 
-TEMPERATURE = 0.7
+MOA_DECODING = RoleDecoding(
+    temperature=0.7,
+    max_tokens=2048,
+    source="togethercomputer/MoA utils.py generate_together: temperature 0.7, max_tokens 2048",
+)
 
 
 def moa_graph(
-    models: RoleModels, options: ProtocolOptions, tools: ToolRegistry | None = None
+    definition: ProtocolDefinition,
+    models: RoleModels,
+    options: ProtocolOptions,
+    tools: ToolRegistry | None = None,
 ) -> CouncilGraph:
     graph = CouncilGraph("moa")
     previous: str | list[str] = "START"
@@ -46,7 +54,7 @@ def moa_graph(
         for index in range(options.agents):
             sample = (layer - 1) * options.agents + index
             model = models.first_of(f"proposer_{index + 1}", "proposer")
-            settings = options.decoding(TEMPERATURE, sample)
+            settings = definition.settings("proposer", options, sample)
             agent: Agent[Any] = (
                 Answerer(model, tools=tools, settings=settings, role="proposer")
                 if layer == 1
@@ -61,7 +69,7 @@ def moa_graph(
     graph.add_edge(previous, "aggregate")
     aggregator = Aggregator(
         models.for_role("aggregator"),
-        settings=options.decoding(TEMPERATURE, options.rounds * options.agents),
+        settings=definition.settings("aggregator", options, options.rounds * options.agents),
     )
     graph.add_agent("aggregator", aggregator, kind="answer", sample=options.rounds * options.agents)
     graph.add_node("finish", "finish_last_answer")
@@ -69,3 +77,28 @@ def moa_graph(
     graph.add_edge("aggregator", "finish")
     graph.add_edge("finish", "END")
     return graph
+
+
+MOA = ProtocolDefinition(
+    name="moa",
+    summary="layers of proposers, each reading the previous layer's answers; an aggregator "
+    "synthesizes the last layer",
+    roles={
+        "proposer": role(Answerer, MOA_DECODING, count="agents per layer", also=(Synthesizer,)),
+        "aggregator": role(Aggregator, MOA_DECODING),
+    },
+    uses=frozenset({"agents", "rounds"}),
+    defaults={"agents": 3, "rounds": 2},
+    shape=moa_graph,
+    reference=Reference(
+        paper="Wang et al. 2024, Mixture-of-Agents Enhances Large Language Model Capabilities",
+        repository="togethercomputer/MoA",
+        files=("utils.py", "bot.py"),
+    ),
+    deviations=(
+        "the query carries the chain-of-thought instruction so the aggregator's reply has a "
+        "boxed answer (the paper evaluates instruction following)",
+        "if the aggregator's reply has no answer, the latest proposer answer stands",
+    ),
+    answer_rule="the aggregator's boxed answer, else the latest proposer's",
+)

@@ -5,8 +5,10 @@ or `ModelSettings(temperature=...)`) reaches every agent of every protocol. Wher
 set none, each protocol uses the temperature of the paper it follows (see its spec), and
 samples/debaters get distinct seeds (base + sample index) whenever a base seed is given.
 
-Each protocol uses some of these options (`ProtocolSpec.uses`); an option set for a
-protocol that does not use it is an error, not silently recorded.
+Each protocol uses some of these options (its definition's `uses`) and holds its own
+default for each (`ProtocolDefinition.defaults`, shown by `council graph show`); the
+field defaults below are never what a protocol runs with. An option set for a protocol
+that does not use it is an error, not silently recorded.
 """
 
 from __future__ import annotations
@@ -78,16 +80,6 @@ class ProtocolOptions(BaseModel):
         "a folder of .txt/.md files (tool-planner's knowledge retrieval)",
     )
     settings: ModelSettings = Field(default_factory=ModelSettings)
-
-    def decoding(self, default_temperature: float, sample: int = 0) -> ModelSettings:
-        """The settings one agent runs with: the user's temperature if they set one, else
-        the protocol's; the user's seed offset by the sample index."""
-        changes: dict[str, object] = {}
-        if "temperature" not in self.settings.model_fields_set:
-            changes["temperature"] = default_temperature
-        if self.settings.seed is not None:
-            changes["seed"] = self.settings.seed + sample
-        return self.settings.model_copy(update=changes)
 
     def given(self) -> set[str]:
         """The protocol options (not decoding settings) set explicitly."""

@@ -14,20 +14,49 @@ from __future__ import annotations
 from council.agents.program import ProgramOfThought
 from council.graphs.builder import CouncilGraph
 from council.models.roles import RoleModels
+from council.protocols.definition import ProtocolDefinition, Reference, RoleDecoding, role
 from council.protocols.options import ProtocolOptions
 from council.tools.base import ToolRegistry
 
-TEMPERATURE = 0.0
+PAL_DECODING = RoleDecoding(
+    temperature=0.0,
+    max_tokens=512,
+    source="scripts/gsm_chatgpt.py: temperature 0, max_tokens 512",
+)
 
 
 def pot_graph(
-    models: RoleModels, options: ProtocolOptions, tools: ToolRegistry | None = None
+    definition: ProtocolDefinition,
+    models: RoleModels,
+    options: ProtocolOptions,
+    tools: ToolRegistry | None = None,
 ) -> CouncilGraph:
     graph = CouncilGraph("pot")
-    agent = ProgramOfThought(models.for_role("solver"), settings=options.decoding(TEMPERATURE))
+    agent = ProgramOfThought(
+        models.for_role("solver"), settings=definition.settings("solver", options)
+    )
     graph.add_agent("solver", agent, kind="answer", starts_round=True)
     graph.add_node("finish", "finish_last_answer")
     graph.add_edge("START", "solver")
     graph.add_edge("solver", "finish")
     graph.add_edge("finish", "END")
     return graph
+
+
+POT = ProtocolDefinition(
+    name="pot",
+    aliases=("pal",),
+    summary="one greedy program; its solution() value, run in the sandbox, is the answer",
+    roles={"solver": role(ProgramOfThought, PAL_DECODING)},
+    uses=frozenset(),
+    defaults={},
+    shape=pot_graph,
+    reference=Reference(
+        paper="Gao et al. 2023, PAL: Program-aided Language Models; Chen et al. 2023, "
+        "Program of Thoughts",
+        repository="reasoning-machines/pal",
+        files=("scripts/gsm_chatgpt.py", "pal/prompt/math_prompts.py"),
+    ),
+    answer_rule="the value solution() returns; none when the program fails or the reply has "
+    "no code",
+)

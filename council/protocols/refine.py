@@ -29,27 +29,44 @@ from council.agents.answerer import Answerer
 from council.agents.refine import Assessor, Refiner
 from council.graphs.builder import CouncilGraph
 from council.models.roles import RoleModels
+from council.protocols.definition import ProtocolDefinition, Reference, RoleDecoding, role
 from council.protocols.options import ProtocolOptions
 from council.tools.base import ToolRegistry
 
-TEMPERATURE = 0.0
+GREEDY_ANSWER = RoleDecoding(
+    temperature=0.0, max_tokens=2048, source="council's choice (greedy; single's cap)"
+)
+GREEDY_VERDICT = RoleDecoding(
+    temperature=0.0, max_tokens=512, source="council's choice (greedy; a short verdict)"
+)
 
 
 def refine_graph(
-    models: RoleModels, options: ProtocolOptions, tools: ToolRegistry | None = None
+    definition: ProtocolDefinition,
+    models: RoleModels,
+    options: ProtocolOptions,
+    tools: ToolRegistry | None = None,
 ) -> CouncilGraph:
-    settings = options.decoding(TEMPERATURE)
     graph = CouncilGraph("refine")
     generator = Answerer(
-        models.for_role("generator"), tools=tools, settings=settings, role="generator"
+        models.for_role("generator"),
+        tools=tools,
+        settings=definition.settings("generator", options),
+        role="generator",
     )
     graph.add_agent("generator", generator, kind="answer", starts_round=True)
     graph.add_agent(
-        "verifier", Assessor(models.for_role("verifier"), settings=settings), kind="verdict"
+        "verifier",
+        Assessor(models.for_role("verifier"), settings=definition.settings("verifier", options)),
+        kind="verdict",
     )
     graph.add_agent(
         "refiner",
-        Refiner(models.for_role("refiner"), tools=tools, settings=settings),
+        Refiner(
+            models.for_role("refiner"),
+            tools=tools,
+            settings=definition.settings("refiner", options),
+        ),
         kind="answer",
         starts_round=True,
     )
@@ -64,3 +81,28 @@ def refine_graph(
     graph.add_edge("refiner", "verifier")
     graph.add_edge("select", "END")
     return graph
+
+
+REFINE = ProtocolDefinition(
+    name="refine",
+    summary="generate, verify, refine while the verifier rejects; the best-scored round answers",
+    roles={
+        "generator": role(Answerer, GREEDY_ANSWER),
+        "verifier": role(Assessor, GREEDY_VERDICT),
+        "refiner": role(Refiner, GREEDY_ANSWER),
+    },
+    uses=frozenset({"rounds"}),
+    defaults={"rounds": 2},
+    shape=refine_graph,
+    reference=Reference(
+        paper="Motwani et al. 2024, MALT (generate, verify, refine); Parmar et al. 2025, "
+        "PlanGEN (select by score). No reference script is followed"
+    ),
+    deviations=(
+        "prompted roles instead of MALT's trained ones; one pass instead of its three-pass "
+        "vote; stops early when the verifier accepts; selects by score",
+        "greedy decoding, council's choice",
+    ),
+    answer_rule="the best-scored round's answer (ties: the answer most tied rounds gave, "
+    "then the earliest)",
+)

@@ -20,19 +20,30 @@ from __future__ import annotations
 from council.agents.tir import ToolIntegratedReasoner
 from council.graphs.builder import CouncilGraph
 from council.models.roles import RoleModels
+from council.protocols.definition import ProtocolDefinition, Reference, RoleDecoding, role
 from council.protocols.options import ProtocolOptions
 from council.tools.base import ToolRegistry
 
-TEMPERATURE = 0.0
+TIR_DECODING = RoleDecoding(
+    temperature=0.0,
+    top_p=1.0,
+    max_tokens=2048,
+    stop=("```output",),
+    source="evaluation/math_eval.py: temperature 0, top_p 1, max_tokens_per_call 2048, "
+    "generation stops at ```output and the code runs",
+)
 
 
 def tir_graph(
-    models: RoleModels, options: ProtocolOptions, tools: ToolRegistry | None = None
+    definition: ProtocolDefinition,
+    models: RoleModels,
+    options: ProtocolOptions,
+    tools: ToolRegistry | None = None,
 ) -> CouncilGraph:
     graph = CouncilGraph("tir")
     agent = ToolIntegratedReasoner(
         models.for_role("solver"),
-        settings=options.decoding(TEMPERATURE),
+        settings=definition.settings("solver", options),
         max_executions=options.max_executions,
     )
     graph.add_agent("solver", agent, kind="answer", starts_round=True)
@@ -41,3 +52,20 @@ def tir_graph(
     graph.add_edge("solver", "finish")
     graph.add_edge("finish", "END")
     return graph
+
+
+TIR = ProtocolDefinition(
+    name="tir",
+    summary="one greedy answer interleaving reasoning with Python blocks run in the sandbox",
+    roles={"solver": role(ToolIntegratedReasoner, TIR_DECODING)},
+    uses=frozenset({"max_executions"}),
+    defaults={"max_executions": 4},
+    shape=tir_graph,
+    reference=Reference(
+        paper="Yang et al. 2024, Qwen2.5-Math Technical Report (tool-integrated reasoning, "
+        "after ToRA, Gou et al. 2024)",
+        repository="QwenLM/Qwen2.5-Math",
+        files=("evaluation/math_eval.py", "evaluation/python_executor.py"),
+    ),
+    answer_rule="the reply's last \\boxed{} answer; none when it gives none",
+)

@@ -40,16 +40,26 @@ from council.agents.modules import (
 )
 from council.graphs.builder import CouncilGraph
 from council.models.roles import RoleModels
+from council.protocols.definition import ProtocolDefinition, Reference, RoleDecoding, role
 from council.protocols.options import ProtocolOptions
 from council.tools.base import ToolRegistry
 from council.tools.search import SearchBackend, corpus_backend, search_tool
 
-TEMPERATURE = 0.0
+
+def _greedy(max_tokens: int | None) -> RoleDecoding:
+    return RoleDecoding(
+        temperature=0.0,
+        max_tokens=max_tokens,
+        source="council's choice: greedy, with a cap per module's reply",
+    )
+
+
 MODULE_ROUNDS = len(MODULES)
 TOOL_MODULES = ("knowledge_retrieval", "python_generator", "symbolic_solver")
 
 
 def tool_planner_graph(
+    definition: ProtocolDefinition,
     models: RoleModels,
     options: ProtocolOptions,
     tools: ToolRegistry | None = None,
@@ -57,34 +67,44 @@ def tool_planner_graph(
     search: SearchBackend | None = None,
 ) -> CouncilGraph:
     """`search`: where knowledge retrieval looks (default: `options.corpus`'s BM25 index)."""
-    settings = options.decoding(TEMPERATURE)
     backend = search if search is not None else corpus_backend(options.corpus)
     graph = CouncilGraph("tool-planner")
     graph.add_agent(
-        "planner", ModulePlanner(models.for_role("planner"), settings=settings), kind="plan"
+        "planner",
+        ModulePlanner(models.for_role("planner"), settings=definition.settings("planner", options)),
+        kind="plan",
     )
     graph.add_agent(
         "knowledge_retrieval",
         KnowledgeRetriever(
             models.first_of("knowledge_retrieval", "solver"),
             tools=ToolRegistry([search_tool(backend)]),
-            settings=settings,
+            settings=definition.settings("knowledge_retrieval", options),
         ),
         kind="solution",
     )
     graph.add_agent(
         "python_generator",
-        ProgramModule(models.first_of("python_generator", "solver"), settings=settings),
+        ProgramModule(
+            models.first_of("python_generator", "solver"),
+            settings=definition.settings("python_generator", options),
+        ),
         kind="answer",
     )
     graph.add_agent(
         "symbolic_solver",
-        SymbolicSolver(models.first_of("symbolic_solver", "solver"), settings=settings),
+        SymbolicSolver(
+            models.first_of("symbolic_solver", "solver"),
+            settings=definition.settings("symbolic_solver", options),
+        ),
         kind="solution",
     )
     graph.add_agent(
         "solution_generator",
-        SolutionGenerator(models.first_of("solution_generator", "solver"), settings=settings),
+        SolutionGenerator(
+            models.first_of("solution_generator", "solver"),
+            settings=definition.settings("solution_generator", options),
+        ),
         kind="answer",
     )
     graph.add_node("dispatch", "next_round")
@@ -101,3 +121,33 @@ def tool_planner_graph(
     graph.add_edge("solution_generator", "finish")
     graph.add_edge("finish", "END")
     return graph
+
+
+TOOL_PLANNER = ProtocolDefinition(
+    name="tool-planner",
+    aliases=("tool_planner", "mathsensei"),
+    summary="a planner picks tool modules (retrieval, program, sympy) and a solution "
+    "generator answers from their findings",
+    roles={
+        "planner": role(ModulePlanner, _greedy(128)),
+        "knowledge_retrieval": role(KnowledgeRetriever, _greedy(512)),
+        "python_generator": role(ProgramModule, _greedy(1024)),
+        "symbolic_solver": role(SymbolicSolver, _greedy(512)),
+        "solution_generator": role(SolutionGenerator, _greedy(512)),
+    },
+    uses=frozenset({"corpus"}),
+    defaults={},
+    shape=tool_planner_graph,
+    rounds_rule=lambda options: MODULE_ROUNDS,
+    reference=Reference(
+        paper="Das et al. 2024, MathSensei: A Tool-Augmented Large Language Model for "
+        "Mathematical Reasoning",
+        repository="Debrup-61/MathSensei",
+    ),
+    deviations=(
+        "zero-shot prompts (the paper's are few-shot)",
+        "local BM25 search over --corpus instead of Bing; sympy instead of WolframAlpha",
+        "greedy decoding, council's choice",
+    ),
+    answer_rule="the solution generator's boxed answer, else the latest module answer",
+)

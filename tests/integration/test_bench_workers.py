@@ -18,12 +18,13 @@ from pathlib import Path
 import pytest
 
 from council.bench.datasets import Problem
-from council.bench.executors.base import Placement, RunnerRecipe, WorkerDiedError
+from council.bench.executors.base import Placement, WorkerDiedError
 from council.bench.executors.processes import ProcessExecutor
 from council.bench.messages import MessageStore
 from council.bench.results import ResultsFile
 from council.bench.runner import run_on
 from council.models.settings import ModelSettings, ModelSpec
+from council.protocols.run_spec import RunSpec
 from tests.support.processes import cmdline, descendants, kill_all, wait_until_gone
 from tests.support.servers import stub_process
 
@@ -34,10 +35,10 @@ PROBLEMS = [
 ]
 
 
-def recipe(api_base: str) -> RunnerRecipe:
+def recipe(api_base: str) -> RunSpec:
     settings = ModelSettings(max_retries=0, timeout_seconds=30)
     model = ModelSpec(name="openai/stub", api_base=api_base, settings=settings)
-    return RunnerRecipe.on_model("single", model)
+    return RunSpec.on("single", model)
 
 
 def recorded_ids(run_dir: Path) -> Counter[str]:

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from council import Council, CouncilConfig, ModelSettings, ModelSpec
+from council import CouncilConfig, ModelSettings, ModelSpec, ProtocolOptions, RunSpec
 from council.messages import Message
 from council.models.factory import build_model
 from council.models.local_server import LocalServers
@@ -52,7 +52,9 @@ async def test_gguf_path_model_string(embedded_gguf: object) -> None:
 
 
 async def test_council_solves_with_embedded_model() -> None:
-    council = Council(CouncilConfig(model=ModelSpec(settings=FAST), max_rounds=1))
+    council = RunSpec(
+        config=CouncilConfig(model=ModelSpec(settings=FAST)), options=ProtocolOptions(rounds=1)
+    ).build()
     result = await council.arun("What is 2 + 3?")
     assert result.answer
     assert result.status in ("accepted", "exhausted")
@@ -71,7 +73,7 @@ def test_cli_solve_json_with_embedded_model() -> None:
             "solve",
             "What is 2 + 3?",
             "--json",
-            "--max-rounds",
+            "--rounds",
             "1",
             "--max-tokens",
             "48",

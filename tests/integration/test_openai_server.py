@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from council import Council, CouncilConfig, ModelSettings, ModelSpec
+from council import CouncilConfig, ModelSettings, ModelSpec, ProtocolOptions, RunSpec
 from council.messages import Message
 from council.models.factory import build_model
 
@@ -22,7 +22,11 @@ async def test_completion_through_openai_compatible_server(llama_server: str) ->
 
 async def test_council_over_openai_compatible_server(llama_server: str) -> None:
     spec = ModelSpec(name="openai/smollm2", api_base=llama_server, settings=FAST)
-    result = await Council(CouncilConfig(model=spec, max_rounds=1)).arun("What is 4 + 4?")
+    result = (
+        await RunSpec(config=CouncilConfig(model=spec), options=ProtocolOptions(rounds=1))
+        .build()
+        .arun("What is 4 + 4?")
+    )
     assert {c.role for c in result.calls} >= {"planner", "solver", "verifier"}
     assert all(call.model == "openai/smollm2" for call in result.calls)
     assert all(c.reply and c.finish_reason in ("stop", "length") for c in result.calls)

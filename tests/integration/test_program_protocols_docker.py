@@ -9,7 +9,7 @@ import pytest
 from council.config import CouncilConfig
 from council.graphs.state import CouncilState
 from council.models.scripted import ScriptedModel
-from council.protocols import build_runner
+from council.protocols import RunSpec
 from tests.integration.test_sandbox import docker_ready
 
 pytestmark = [
@@ -28,7 +28,7 @@ async def test_tir_blocks_share_the_sandbox_session_and_see_real_output() -> Non
             "The sum of the primes below 30 is \\boxed{129}.",
         ]
     )
-    runner = build_runner("tir", CouncilConfig(), models=model)
+    runner = RunSpec(graph="tir", config=CouncilConfig()).build(models=model)
     result = await runner.arun("What is the sum of the primes below 30?")
     assert result.answer == "129"
     assert model.calls[1][-1].content.endswith("```output\n10\n```\n")
@@ -39,13 +39,15 @@ async def test_tir_blocks_share_the_sandbox_session_and_see_real_output() -> Non
 
 async def test_pot_prints_the_answer_from_the_sandbox() -> None:
     model = ScriptedModel(["```python\nfrom math import comb\nprint(comb(10, 3))\n```"])
-    result = await build_runner("pot", CouncilConfig(), models=model).arun("10 choose 3?")
+    result = (
+        await RunSpec(graph="pot", config=CouncilConfig()).build(models=model).arun("10 choose 3?")
+    )
     assert result.answer == "120"
 
 
 async def test_pot_error_in_the_sandbox_is_no_answer() -> None:
     model = ScriptedModel(["```python\nprint(undefined_name)\n```"])
-    result = await build_runner("pot", CouncilConfig(), models=model).arun("q")
+    result = await RunSpec(graph="pot", config=CouncilConfig()).build(models=model).arun("q")
     assert result.answer is None
     turn = CouncilState.model_validate(result.state).turns[0]
     assert "NameError" in turn.tool_traces[0].output

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from council import Council, CouncilConfig
+from council import CouncilConfig, RunSpec
 from council.models.scripted import ScriptedModel
 from tests.integration.test_sandbox import docker_ready
 
@@ -38,7 +38,7 @@ async def test_solver_code_and_verifier_sympy_check_run_in_the_sandbox() -> None
         ),
         "critic": ScriptedModel([]),
     }
-    council = Council(CouncilConfig(tools=["python", "sympy"]), models=models)
+    council = RunSpec(config=CouncilConfig(tools=["python", "sympy"])).build(models=models)
     result = await council.arun("What is 1 + 2 + ... + 100?")
     assert result.answer == "5050" and result.status == "accepted"
     tools = [s.tool for s in result.steps if s.kind == "tool" and s.tool]
@@ -66,7 +66,7 @@ def test_cli_solve_with_tools_and_embedded_model() -> None:
             "--tools",
             "python,sympy",
             "--json",
-            "--max-rounds",
+            "--rounds",
             "1",
             "--max-tokens",
             "80",

@@ -18,7 +18,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
-from council.protocols import build_runner
+from council.protocols import RunSpec
 from council.tools.base import ToolRegistry
 from council.tools.calculator import calculator
 from council.tracing import start_tracing
@@ -42,10 +42,8 @@ def test_spans_for_run_nodes_model_calls_and_tools() -> None:
     exporter = InMemorySpanExporter()
     tracing = start_tracing(exporter)
     try:
-        runner = build_runner(
-            None,
-            models=RoleModels(ScriptedModel(responder=respond)),
-            tools=ToolRegistry([calculator]),
+        runner = RunSpec(graph=None).build(
+            models=RoleModels(ScriptedModel(responder=respond)), tools=ToolRegistry([calculator])
         )
         result = asyncio.run(_run(runner))
     finally:
@@ -183,8 +181,8 @@ import council.tracing as tracing
 tracing.model_span("m", None).finish(None)
 assert not [m for m in sys.modules if m.startswith("opentelemetry")], "imported OpenTelemetry"
 from council.models.scripted import ScriptedModel
-from council.protocols import build_runner
-runner = build_runner("single", models=ScriptedModel(responder=lambda call: "ANSWER: 4"))
+from council.protocols import RunSpec
+runner = RunSpec(graph="single").build(models=ScriptedModel(responder=lambda call: "ANSWER: 4"))
 assert runner.run("2 + 2?").answer == "4"
 node = runner.spec.build().nodes["solver"]
 assert not hasattr(node.runnable.afunc, "__wrapped__"), "a node was wrapped with tracing off"

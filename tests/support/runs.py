@@ -13,7 +13,7 @@ from council.bench.runner import run_benchmark
 from council.errors import ModelError
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel, ScriptedReply
-from council.protocols import build_runner
+from council.protocols import RunSpec
 
 PROBLEMS = [
     Problem(id=f"p{i}", question=f"What is {i} + {i}?", gold=str(2 * i)) for i in range(1, 9)
@@ -42,9 +42,8 @@ def responder(wrong_every: int) -> object:
 
 
 def make_run(directory: Path, *, wrong_every: int, problems: list[Problem] = PROBLEMS) -> Path:
-    runner = build_runner(
-        "single",
-        models=RoleModels(ScriptedModel(responder=responder(wrong_every))),  # type: ignore[arg-type]
+    runner = RunSpec(graph="single").build(
+        models=RoleModels(ScriptedModel(responder=responder(wrong_every)))
     )
     with Grader(workers=1) as grader:
         asyncio.run(run_benchmark(runner, problems, directory, grader=grader, concurrency=2))

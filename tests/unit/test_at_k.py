@@ -15,8 +15,8 @@ from council.bench.results import RESULTS_FILE, ResultsFile
 from council.bench.runner import run_benchmark
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
-from council.protocols import ProtocolOptions, build_runner
-from council.protocols.best_of_n import best_of_n_graph
+from council.protocols import ProtocolOptions, RunSpec
+from council.protocols.best_of_n import BEST_OF_N, best_of_n_graph
 from council.runner import GraphRunner
 from council.scoring.base import Candidate, CandidateScore
 from council.tools.base import ToolContext
@@ -31,7 +31,9 @@ def sampler(call: ScriptedCall) -> str:
 
 async def test_every_k_from_one_pool_of_samples(tmp_path: Path, grader: Grader) -> None:
     model = ScriptedModel(responder=sampler)
-    runner = build_runner("self-consistency", models=model, options=ProtocolOptions(samples=4))
+    runner = RunSpec(graph="self-consistency", options=ProtocolOptions(samples=4)).build(
+        models=model
+    )
     problems = [Problem(id=f"p{i}", question=f"Problem {i}: what?", gold="10") for i in (1, 2)]
     await run_benchmark(runner, problems, tmp_path, grader=grader, concurrency=1)
     calls_before = len(model.calls)
@@ -53,7 +55,7 @@ async def test_every_k_from_one_pool_of_samples(tmp_path: Path, grader: Grader) 
 async def test_pick_at_k_follows_the_recorded_scores(tmp_path: Path, grader: Grader) -> None:
     model = ScriptedModel(responder=sampler)
     options = ProtocolOptions(samples=4, scorer="vote")
-    runner = build_runner("best-of-n", models=model, options=options)
+    runner = RunSpec(graph="best-of-n", options=options).build(models=model)
     problems = [Problem(id=f"p{i}", question=f"Problem {i}: what?", gold="10") for i in (1, 2)]
     await run_benchmark(runner, problems, tmp_path, grader=grader, concurrency=1)
     report = await at_k(tmp_path, grader)
@@ -83,9 +85,8 @@ async def test_pick_at_n_is_the_runs_own_choice_when_scores_tie(
     the first-listed candidate ("3") is wrong, the majority of the tied ("10") right."""
     answers = ["3", "10", "10", "7"]
     model = ScriptedModel(responder=lambda call: f"\\boxed{{{answers[call.sample]}}}")
-    graph = best_of_n_graph(
-        RoleModels(model), ProtocolOptions(samples=4, scorer="vote"), scorer=EveryoneScoresOne()
-    )
+    options = BEST_OF_N.resolve(ProtocolOptions(samples=4, scorer="vote"))
+    graph = best_of_n_graph(BEST_OF_N, RoleModels(model), options, scorer=EveryoneScoresOne())
     problems = [Problem(id="p1", question="Problem 1: what?", gold="10")]
     summary = await run_benchmark(GraphRunner(graph), problems, tmp_path, grader=grader)
     report = await at_k(tmp_path, grader)
@@ -110,7 +111,7 @@ async def test_vote_tokens_leave_out_the_judges_and_pick_tokens_count_them(
     """maj@k costs the k candidates' calls; pick@k also the judges' calls about them, so
     a scorer is compared with voting at what each really spent."""
     model = ScriptedModel(responder=judged)
-    runner = build_runner("best-of-n", models=model, options=ProtocolOptions(samples=4))
+    runner = RunSpec(graph="best-of-n", options=ProtocolOptions(samples=4)).build(models=model)
     problems = [Problem(id="p1", question="Problem 1: what?", gold="10")]
     await run_benchmark(runner, problems, tmp_path, grader=grader, concurrency=1)
     (line,) = ResultsFile(tmp_path / RESULTS_FILE).read()
@@ -132,7 +133,7 @@ async def test_a_debates_vote_at_k_costs_its_first_round_only(
 ) -> None:
     model = ScriptedModel(responder=lambda call: "So \\boxed{10}")
     options = ProtocolOptions(agents=3, rounds=2)
-    runner = build_runner("debate", models=model, options=options)
+    runner = RunSpec(graph="debate", options=options).build(models=model)
     problems = [Problem(id="p1", question="Problem 1: what?", gold="10")]
     await run_benchmark(runner, problems, tmp_path, grader=grader, concurrency=1)
     (line,) = ResultsFile(tmp_path / RESULTS_FILE).read()

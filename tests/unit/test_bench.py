@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from council.bench.cache import CachedModel, cache_key
 from council.bench.datasets import DatasetSpec, Problem
 from council.bench.faults import MAX_CONSECUTIVE_RUN_FAULTS, BenchStoppedError
 from council.bench.grading import Grader
@@ -23,11 +22,12 @@ from council.bench.summary import describe
 from council.errors import ConfigError, ModelCrashedError, ModelError, ModelUnreachableError
 from council.messages import Message
 from council.models.base import CallInfo
+from council.models.cache import CachedModel, cache_key
 from council.models.factory import build_model
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
 from council.models.settings import ModelSettings, ModelSpec
-from council.protocols import ProtocolOptions, build_runner
+from council.protocols import ProtocolOptions, RunSpec
 from council.runner import GraphRunner
 from tests.support.openai_stub import StubBehaviour, openai_stub
 from tests.support.servers import free_port
@@ -49,7 +49,7 @@ def doubling(call: ScriptedCall) -> str:
 
 
 async def test_full_run_writes_every_problem_once(tmp_path: Path, grader: Grader) -> None:
-    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
+    runner = RunSpec(graph="single").build(models=RoleModels(ScriptedModel(responder=doubling)))
     summary = await run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=4)
     lines = ResultsFile(tmp_path / "results.jsonl").read()
     assert sorted(line.problem_id for line in lines) == sorted(p.id for p in PROBLEMS)
@@ -71,14 +71,14 @@ async def test_resume_after_crash_loses_and_duplicates_nothing(
             raise SimulatedKill  # the process dies mid-run
         return doubling(call)
 
-    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=crashing)))
+    runner = RunSpec(graph="single").build(models=RoleModels(ScriptedModel(responder=crashing)))
     with pytest.raises(SimulatedKill):
         await run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=1)
     results = ResultsFile(tmp_path / "results.jsonl")
     assert len(results.read()) == 3
     with (tmp_path / "results.jsonl").open("a") as handle:
         handle.write('{"problem_id": "p4", "quest')  # torn write from the crash
-    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
+    runner = RunSpec(graph="single").build(models=RoleModels(ScriptedModel(responder=doubling)))
     summary = await run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=4)
     ids = [line.problem_id for line in results.read()]
     assert sorted(ids) == sorted(p.id for p in PROBLEMS)  # each exactly once
@@ -90,7 +90,7 @@ async def test_resume_after_a_crash_that_lost_only_the_last_newline(
 ) -> None:
     """A last result line that is whole but lost its newline is finished before the resumed
     run appends, so the next line does not run into it (the file stays readable)."""
-    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
+    runner = RunSpec(graph="single").build(models=RoleModels(ScriptedModel(responder=doubling)))
     await run_benchmark(runner, PROBLEMS[:3], tmp_path, grader=grader, concurrency=1)
     path = tmp_path / "results.jsonl"
     path.write_bytes(path.read_bytes().rstrip(b"\n"))  # the crash cut the final newline
@@ -112,14 +112,14 @@ async def test_failed_problems_are_recorded_then_retried(
             raise failure
         return doubling(call)
 
-    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=flaky)))
+    runner = RunSpec(graph="single").build(models=RoleModels(ScriptedModel(responder=flaky)))
     summary = await run_benchmark(runner, PROBLEMS[:3], tmp_path, grader=grader)
     assert summary.errors == 1 and summary.graded == 2 and summary.problems == 3
     assert summary.accuracy == pytest.approx(2 / 3)  # the error counts as wrong
     assert summary.accuracy_graded == 1.0
     error_line = ResultsFile(tmp_path / "results.jsonl").latest(ResultLine)["p2"]
     assert error_line.error and "server said 500" in error_line.error
-    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
+    runner = RunSpec(graph="single").build(models=RoleModels(ScriptedModel(responder=doubling)))
     summary = await run_benchmark(runner, PROBLEMS[:3], tmp_path, grader=grader)
     assert summary.errors == 0 and summary.problems == 3
 
@@ -169,8 +169,8 @@ async def test_cache_replays_only_the_same_place(tmp_path: Path) -> None:
 async def test_self_consistency_samples_are_not_collapsed_by_the_cache(tmp_path: Path) -> None:
     replies = iter(["ANSWER: 1", "ANSWER: 2", "ANSWER: 2"])
     cached = CachedModel(ScriptedModel(responder=lambda call: next(replies)), tmp_path / "c.sqlite")
-    runner = build_runner(
-        "self-consistency", models=RoleModels(cached), options=ProtocolOptions(samples=3)
+    runner = RunSpec(graph="self-consistency", options=ProtocolOptions(samples=3)).build(
+        models=RoleModels(cached)
     )
     result = await runner.arun("q", problem_id="p1")
     assert result.answer == "2" and cached.hits == 0
@@ -198,7 +198,7 @@ def test_run_is_concurrent(tmp_path: Path, grader: Grader) -> None:
             in_flight["now"] -= 1
             return await super().complete(*args, **kwargs)  # type: ignore[arg-type]
 
-    runner = build_runner("single", models=RoleModels(SlowModel(responder=doubling)))
+    runner = RunSpec(graph="single").build(models=RoleModels(SlowModel(responder=doubling)))
     summary = asyncio.run(run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=8))
     assert summary.problems == 8
     assert in_flight["most"] == 8
@@ -213,7 +213,7 @@ def server_runner(api_base: str) -> GraphRunner:
     protocol's settings)."""
     spec = ModelSpec(name="openai/stub", api_base=api_base, settings=fast_settings())
     options = ProtocolOptions(settings=fast_settings())
-    return build_runner("single", models=RoleModels(build_model(spec)), options=options)
+    return RunSpec(graph="single", options=options).build(models=RoleModels(build_model(spec)))
 
 
 async def test_unreachable_server_stops_the_run_keeping_what_finished_then_resumes(
@@ -271,7 +271,7 @@ async def test_crashed_model_stops_the_run_at_once(tmp_path: Path, grader: Grade
         return doubling(call)
 
     model = ScriptedModel(responder=dies_on_the_third)
-    runner = build_runner("single", models=RoleModels(model))
+    runner = RunSpec(graph="single").build(models=RoleModels(model))
     with pytest.raises(BenchStoppedError, match=r"process died .* 2 of 8 problems are done"):
         await run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=1)
     assert len(model.calls) == 3  # nothing after the crash was tried
@@ -290,7 +290,9 @@ async def test_scattered_failures_do_not_stop_the_run_and_count_as_wrong(
             raise ModelUnreachableError("cannot reach model 'm': blip")
         return doubling(call)
 
-    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=every_other_fails)))
+    runner = RunSpec(graph="single").build(
+        models=RoleModels(ScriptedModel(responder=every_other_fails))
+    )
     summary = await run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=1)
     assert summary.problems == 8 and summary.errors == 4 and summary.graded == 4
     assert summary.correct == 2  # p2, p6 right; p4, p8 answer 0
@@ -317,6 +319,6 @@ def test_concurrency_is_bounded(tmp_path: Path, grader: Grader) -> None:
     """Zero would wait forever on a semaphore nobody releases."""
     from pydantic import ValidationError
 
-    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
+    runner = RunSpec(graph="single").build(models=RoleModels(ScriptedModel(responder=doubling)))
     with pytest.raises(ValidationError, match="concurrency"):
         asyncio.run(run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=0))

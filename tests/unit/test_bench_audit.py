@@ -17,7 +17,7 @@ from council.bench.transcript import load_transcript
 from council.messages import Message
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel, ScriptedReply
-from council.protocols import ProtocolOptions, build_runner
+from council.protocols import ProtocolOptions, RunSpec
 
 PROBLEMS = [Problem(id=f"p{i}", question=f"What is {i} + {i}?", gold=str(2 * i)) for i in (1, 2)]
 
@@ -33,8 +33,8 @@ async def test_every_call_is_recorded_with_messages_stored_once(
     tmp_path: Path, grader: Grader
 ) -> None:
     model = ScriptedModel(responder=debater)
-    runner = build_runner(
-        "debate", options=ProtocolOptions(agents=3, rounds=2), models=RoleModels(model)
+    runner = RunSpec(graph="debate", options=ProtocolOptions(agents=3, rounds=2)).build(
+        models=RoleModels(model)
     )
     summary = await run_benchmark(runner, PROBLEMS[:1], tmp_path, grader=grader)
     [line] = ResultsFile(tmp_path / "results.jsonl").read()
@@ -95,7 +95,9 @@ async def test_the_curators_calls_are_metered_in_the_line(tmp_path: Path, grader
         return "REASONING: add\nANSWER: 2"
 
     model = ScriptedModel(responder=solve)
-    runner = build_runner("solve", options=ProtocolOptions(rounds=1), models=RoleModels(model))
+    runner = RunSpec(graph="solve", options=ProtocolOptions(rounds=1)).build(
+        models=RoleModels(model)
+    )
     hook = MemoryHook(tmp_path / "memory.sqlite", model=model)
     await run_benchmark(runner, PROBLEMS[:1], tmp_path, grader=grader, hook=hook)
     [line] = ResultsFile(tmp_path / "results.jsonl").read()
@@ -126,10 +128,8 @@ def changes_its_mind(call: ScriptedCall) -> str:
 
 async def debate_run(tmp_path: Path, grader: Grader) -> Forbidden:
     responder = Forbidden(changes_its_mind)
-    runner = build_runner(
-        "debate",
-        options=ProtocolOptions(agents=3, rounds=2),
-        models=RoleModels(ScriptedModel(responder=responder)),
+    runner = RunSpec(graph="debate", options=ProtocolOptions(agents=3, rounds=2)).build(
+        models=RoleModels(ScriptedModel(responder=responder))
     )
     summary = await run_benchmark(runner, PROBLEMS, tmp_path, grader=grader)
     assert summary.accuracy == 0.0
@@ -178,10 +178,8 @@ async def test_revote_judge_takes_the_moderators_decision(tmp_path: Path, grader
         return "The answer is 3."
 
     responder = Forbidden(mad)
-    runner = build_runner(
-        "mad",
-        options=ProtocolOptions(rounds=1),
-        models=RoleModels(ScriptedModel(responder=responder)),
+    runner = RunSpec(graph="mad", options=ProtocolOptions(rounds=1)).build(
+        models=RoleModels(ScriptedModel(responder=responder))
     )
     summary = await run_benchmark(runner, PROBLEMS[:1], tmp_path, grader=grader)
     responder.closed = True
@@ -237,8 +235,8 @@ async def test_a_transcript_holds_its_own_problem_only(tmp_path: Path, grader: G
     """One problem's transcript keeps its latest line and the messages its calls name, not
     the run's; a viewer leaves a line still being written alone."""
     model = ScriptedModel(responder=debater)
-    runner = build_runner(
-        "debate", options=ProtocolOptions(agents=3, rounds=2), models=RoleModels(model)
+    runner = RunSpec(graph="debate", options=ProtocolOptions(agents=3, rounds=2)).build(
+        models=RoleModels(model)
     )
     await run_benchmark(runner, PROBLEMS, tmp_path, grader=grader)
     results = tmp_path / "results.jsonl"

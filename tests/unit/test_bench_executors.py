@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 
 from council.bench.datasets import Problem
-from council.bench.executors.base import RunnerRecipe, WorkerDiedError
+from council.bench.executors.base import WorkerDiedError
 from council.bench.executors.processes import ProcessExecutor, _Worker
-from council.config import CouncilConfig
-from council.protocols import ProtocolOptions
+from council.protocols.run_spec import RunSpec
 
 PROBLEMS = [Problem(id=f"q{i}", question=f"What is {i} + {i}?", gold=str(2 * i)) for i in range(7)]
 
@@ -45,7 +44,7 @@ class FakeConn:
 
 
 def executor_with(*conns: FakeConn) -> ProcessExecutor:
-    recipe = RunnerRecipe(protocol="single", config=CouncilConfig(), options=ProtocolOptions())
+    recipe = RunSpec(graph="single")
     executor = ProcessExecutor(recipe, workers=len(conns))
     executor._loop = asyncio.get_running_loop()
     fake: Any = FakeProcess()

@@ -89,7 +89,8 @@ def council(*args: str) -> subprocess.CompletedProcess[str]:
         (
             "examples/debate.yaml",
             ["--agents", "4"],
-            "graph file 'examples/debate.yaml' does not use --agents; its options: --rounds",
+            "graph file 'examples/debate.yaml' does not use --agents; "
+            "its options: --corpus, --rounds",
         ),
     ],
 )

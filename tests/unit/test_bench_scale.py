@@ -24,7 +24,7 @@ from council.errors import DatasetError
 from council.messages import Message
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedModel
-from council.protocols import build_runner
+from council.protocols import RunSpec
 from tests.support.runs import doubling
 
 
@@ -84,7 +84,7 @@ async def test_the_run_pulls_problems_only_as_earlier_ones_finish(
         nonlocal finished
         finished += 1
 
-    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
+    runner = RunSpec(graph="single").build(models=RoleModels(ScriptedModel(responder=doubling)))
     summary = await run_benchmark(
         runner, problems(), tmp_path, grader=grader, concurrency=3, on_result=counted
     )
@@ -96,7 +96,7 @@ async def test_the_run_pulls_problems_only_as_earlier_ones_finish(
 async def test_a_repeated_id_runs_once(tmp_path: Path, grader: Grader) -> None:
     twice = [Problem(id="a", question="What is 1 + 1?", gold="2")] * 2
     others = [Problem(id=f"q{i}", question=f"What is {i} + {i}?", gold=str(2 * i)) for i in (3, 4)]
-    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
+    runner = RunSpec(graph="single").build(models=RoleModels(ScriptedModel(responder=doubling)))
     summary = await run_benchmark(
         runner, [*twice, *others, *twice], tmp_path, grader=grader, concurrency=4
     )
@@ -150,7 +150,7 @@ def test_a_finished_runs_summary_is_the_one_it_wrote(tmp_path: Path, grader: Gra
     import asyncio
 
     problems = [Problem(id=f"q{i}", question=f"What is {i} + {i}?", gold=str(i)) for i in range(9)]
-    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
+    runner = RunSpec(graph="single").build(models=RoleModels(ScriptedModel(responder=doubling)))
     written = asyncio.run(run_benchmark(runner, problems, tmp_path, grader=grader))
     again = summarise_run(tmp_path, written.wall_seconds)
     assert again == Summary.model_validate_json((tmp_path / "summary.json").read_text())

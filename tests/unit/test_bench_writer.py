@@ -16,7 +16,7 @@ from council.bench.results import ResultsFile
 from council.bench.runner import run_benchmark
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedModel
-from council.protocols import build_runner
+from council.protocols import RunSpec
 from tests.support.runs import doubling
 
 PROBLEMS = [Problem(id=f"q{i}", question=f"What is {i} + {i}?", gold=str(2 * i)) for i in range(8)]
@@ -49,7 +49,7 @@ async def test_the_disk_is_written_off_the_loop_unless_one_at_a_time_and_files_c
     in order, with its messages."""
     loop_thread = threading.get_ident()
     committed_on = watch_commits(monkeypatch)
-    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
+    runner = RunSpec(graph="single").build(models=RoleModels(ScriptedModel(responder=doubling)))
     files_before = open_files()
     summary = await run_benchmark(
         runner, PROBLEMS, tmp_path, grader=grader, concurrency=concurrency
@@ -73,7 +73,7 @@ async def test_the_disk_is_written_off_the_loop_unless_one_at_a_time_and_files_c
 async def test_a_run_with_nothing_to_do_still_writes_its_summary(
     tmp_path: Path, grader: Grader
 ) -> None:
-    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
+    runner = RunSpec(graph="single").build(models=RoleModels(ScriptedModel(responder=doubling)))
     run_dir = tmp_path / "new" / "run"
     summary = await run_benchmark(runner, [], run_dir, grader=grader)
     assert summary.graded == 0

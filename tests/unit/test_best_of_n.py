@@ -10,7 +10,7 @@ from council.errors import ConfigError, ModelUnreachableError
 from council.graphs.state import CouncilState
 from council.messages import Message
 from council.models.scripted import ScriptedCall, ScriptedModel
-from council.protocols import ProtocolOptions, build_runner
+from council.protocols import ProtocolOptions, RunSpec
 from council.scoring.endpoint import RewardEndpoint
 from council.tools.sandbox.result import ExecutionResult
 from tests.support.reward_stub import reward_stub
@@ -42,7 +42,7 @@ def state_of(result: object) -> CouncilState:
 async def test_each_judge_sees_its_own_candidate_and_the_best_score_wins_over_the_vote() -> None:
     model = ScriptedModel(responder=respond)
     options = ProtocolOptions(samples=3)
-    result = await build_runner("best-of-n", models=model, options=options).arun(PROBLEM)
+    result = await RunSpec(graph="best-of-n", options=options).build(models=model).arun(PROBLEM)
     for sample in range(3):
         assert sent(model, f"sample_{sample + 1}") == [[Message.user(COT)]]
         task = (
@@ -68,7 +68,7 @@ async def test_each_judge_sees_its_own_candidate_and_the_best_score_wins_over_th
 async def test_vote_scorer_is_majority_and_records_vote_shares() -> None:
     model = ScriptedModel(responder=respond)
     options = ProtocolOptions(samples=3, scorer="vote")
-    result = await build_runner("best-of-n", models=model, options=options).arun(PROBLEM)
+    result = await RunSpec(graph="best-of-n", options=options).build(models=model).arun(PROBLEM)
     assert result.answer == "8"
     assert not sent(model, "grade_1")  # no judges without the verifier scorer
     scores = [round(s.score or 0, 2) for s in state_of(result).selections[0].scores]
@@ -84,8 +84,10 @@ async def test_an_unreadable_judge_leaves_its_candidate_unscored() -> None:
         return candidate(call.sample)
 
     model = ScriptedModel(responder=reply)
-    result = await build_runner("best-of-n", models=model, options=ProtocolOptions(samples=3)).arun(
-        PROBLEM
+    result = (
+        await RunSpec(graph="best-of-n", options=ProtocolOptions(samples=3))
+        .build(models=model)
+        .arun(PROBLEM)
     )
     scores = state_of(result).selections[0].scores
     assert scores[0].score is None and result.answer == "8"
@@ -103,8 +105,8 @@ async def test_execution_scorer_prefers_candidates_whose_code_reproduces_their_a
     sandbox = ScriptedSandbox(lambda code: ExecutionResult(stdout="7\n"))
     model = ScriptedModel(responder=reply)
     options = ProtocolOptions(samples=3, scorer="execution")
-    runner = build_runner(
-        "best-of-n", models=model, options=options, session_factory=sandbox.factory()
+    runner = RunSpec(graph="best-of-n", options=options).build(
+        models=model, session_factory=sandbox.factory()
     )
     result = await runner.arun(PROBLEM)
     assert result.answer == "7"  # two candidates say 9, only the 7 reproduces
@@ -122,7 +124,7 @@ async def test_reward_model_scorer_calls_the_server_per_candidate(api: str) -> N
     async with reward_stub(lambda text: 0.8 if "candidate 2" in text else 0.1, requests) as url:
         endpoint = RewardEndpoint(api_base=url, model="qwen-rm", api=api)  # type: ignore[arg-type]
         options = ProtocolOptions(samples=3, scorer="reward-model", reward=endpoint)
-        result = await build_runner("best-of-n", models=model, options=options).arun(PROBLEM)
+        result = await RunSpec(graph="best-of-n", options=options).build(models=model).arun(PROBLEM)
     assert result.answer == "8" and state_of(result).selections[0].chosen == "sample_3"
     assert len(requests) == 3 and {r["path"] for r in requests} == {f"/{api}"}
     assert {r["model"] for r in requests} == {"qwen-rm"}
@@ -145,13 +147,15 @@ async def test_reward_model_server_down_is_a_one_line_error() -> None:
     async with reward_stub(lambda text: 0.5, requests, status=503) as url:
         endpoint = RewardEndpoint(api_base=url, model="rm")
         options = ProtocolOptions(samples=2, scorer="reward-model", reward=endpoint)
-        runner = build_runner("best-of-n", models=ScriptedModel(responder=respond), options=options)
+        runner = RunSpec(graph="best-of-n", options=options).build(
+            models=ScriptedModel(responder=respond)
+        )
         with pytest.raises(ModelUnreachableError, match="answered HTTP 503"):
             await runner.arun(PROBLEM)
 
 
 def test_reward_model_scorer_without_a_server_is_refused() -> None:
     with pytest.raises(ConfigError, match="--reward-api-base"):
-        build_runner(
-            "best-of-n", models=ScriptedModel(), options=ProtocolOptions(scorer="reward-model")
+        RunSpec(graph="best-of-n", options=ProtocolOptions(scorer="reward-model")).build(
+            models=ScriptedModel()
         )

@@ -12,8 +12,7 @@ from council.errors import ConfigError
 from council.graphs.state import CouncilState
 from council.messages import Message
 from council.models.scripted import ScriptedCall, ScriptedModel
-from council.protocols import ProtocolOptions, build_runner
-from council.protocols.select import with_protocol_defaults
+from council.protocols import ProtocolOptions, RunSpec
 from council.tools.sandbox.result import ExecutionResult
 from tests.support.sandbox import ScriptedSandbox
 
@@ -44,7 +43,7 @@ def state_of(result: object) -> CouncilState:
 
 async def test_the_greedy_answer_and_a_sample_that_agree_answer_at_once() -> None:
     model = by_sample({0: "7", 1: "7.0"})
-    result = await build_runner("cascade", models=model).arun(PROBLEM)
+    result = await RunSpec(graph="cascade").build(models=model).arun(PROBLEM)
     assert sorted(agents(model)) == ["sample_1", "sample_2"]
     assert all(messages == [Message.user(COT)] for messages in model.calls)
     assert result.answer == "7" and result.status == "agreed"
@@ -60,7 +59,7 @@ def sample_calls(model: ScriptedModel) -> list[str]:
 
 async def test_a_split_draws_one_more_sample_and_two_of_three_answer() -> None:
     model = by_sample({0: "7", 1: "8", 2: "8"})
-    result = await build_runner("cascade", models=model).arun(PROBLEM)
+    result = await RunSpec(graph="cascade").build(models=model).arun(PROBLEM)
     assert agents(model)[-1] == "sample_3"  # drawn only after the pair disagreed
     assert result.answer == "8" and result.status == "agreed"
     first, second = state_of(result).stages
@@ -71,7 +70,7 @@ async def test_a_split_draws_one_more_sample_and_two_of_three_answer() -> None:
 
 async def test_three_different_ballots_stop_and_the_greedy_answer_stands() -> None:
     model = by_sample({0: "7", 1: "8", 2: "9"})
-    result = await build_runner("cascade", models=model).arun(PROBLEM)
+    result = await RunSpec(graph="cascade").build(models=model).arun(PROBLEM)
     assert len(sample_calls(model)) == 3 and len(model.calls) == 3
     assert result.answer == "7"  # a three-way tie goes to the first ballot, the greedy one
     assert state_of(result).stages[-1].by == "vote"
@@ -80,7 +79,7 @@ async def test_three_different_ballots_stop_and_the_greedy_answer_stands() -> No
 async def test_with_more_samples_it_draws_until_two_agree() -> None:
     model = by_sample({0: "7", 1: "8", 2: "9", 3: "8", 4: "7"})
     options = ProtocolOptions(samples=5)
-    result = await build_runner("cascade", models=model, options=options).arun(PROBLEM)
+    result = await RunSpec(graph="cascade", options=options).build(models=model).arun(PROBLEM)
     order = sample_calls(model)
     assert sorted(order) == ["sample_1", "sample_2", "sample_3", "sample_4"]
     assert order.index("sample_4") > order.index("sample_3")  # one at a time
@@ -93,7 +92,7 @@ async def test_a_vote_above_the_threshold_answers_before_the_final_stage() -> No
     answers when the threshold allows it."""
     model = by_sample({0: "7", 1: "7", 2: "8", 3: "8", 4: "9"})
     options = ProtocolOptions(samples=5, first_samples=3, threshold=0.4, final_stage="tir")
-    result = await build_runner("cascade", models=model, options=options).arun(PROBLEM)
+    result = await RunSpec(graph="cascade", options=options).build(models=model).arun(PROBLEM)
     assert len(sample_calls(model)) == 5 and "tir" not in agents(model)
     assert result.answer == "7" and result.status == "done"
     assert state_of(result).stages[-1].by == "vote"
@@ -103,7 +102,9 @@ async def test_disagreement_escalates_to_tir_whose_answer_is_final() -> None:
     model = by_sample({0: "7", 1: "8", 2: "9"}, tir="```python\nprint(3 + 4)\n```")
     box = ScriptedSandbox(lambda code: ExecutionResult(stdout="7\n"))
     options = ProtocolOptions(final_stage="tir")
-    runner = build_runner("cascade", models=model, options=options, session_factory=box.factory())
+    runner = RunSpec(graph="cascade", options=options).build(
+        models=model, session_factory=box.factory()
+    )
     result = await runner.arun(PROBLEM)
     tir_calls = [m for m, i in zip(model.calls, model.call_infos, strict=True) if i.agent == "tir"]
     assert tir_calls[0][-1] == Message.user(PROBLEM)  # Qwen's TIR prompt: the problem alone
@@ -118,7 +119,7 @@ async def test_disagreement_escalates_to_tir_whose_answer_is_final() -> None:
 async def test_disagreement_escalates_to_a_debate_when_asked() -> None:
     model = by_sample({0: "7", 1: "8", 2: "9"}, debater="7")
     options = ProtocolOptions(final_stage="debate")
-    runner = build_runner("cascade", models=model, options=options)
+    runner = RunSpec(graph="cascade", options=options).build(models=model)
     assert runner.max_rounds == 3
     result = await runner.arun(PROBLEM)
     debates = [a for a in agents(model) if a.startswith("debater_")]
@@ -129,17 +130,19 @@ async def test_disagreement_escalates_to_a_debate_when_asked() -> None:
 
 
 def test_the_cascades_own_defaults_are_what_runs_and_what_is_recorded() -> None:
-    resolved = with_protocol_defaults("cascade", ProtocolOptions())
+    resolved = RunSpec(graph="cascade").resolved_options()
     assert (resolved.samples, resolved.final_stage) == (3, "none")
-    assert with_protocol_defaults("cascade", ProtocolOptions(samples=5)).samples == 5
-    assert with_protocol_defaults("self-consistency", ProtocolOptions()).samples == 5
+    assert (
+        RunSpec(graph="cascade", options=ProtocolOptions(samples=5)).resolved_options().samples == 5
+    )
+    assert RunSpec(graph="self-consistency").resolved_options().samples == 5
 
 
 def test_options_are_validated() -> None:
     with pytest.raises(ConfigError, match="cascade needs --samples above --first-samples"):
-        build_runner("cascade", models=ScriptedModel(), options=ProtocolOptions(samples=2))
+        RunSpec(graph="cascade", options=ProtocolOptions(samples=2)).build(models=ScriptedModel())
     with pytest.raises(ConfigError, match="does not use --agents"):
-        build_runner("cascade", models=ScriptedModel(), options=ProtocolOptions(agents=3))
+        RunSpec(graph="cascade", options=ProtocolOptions(agents=3)).build(models=ScriptedModel())
     with pytest.raises(ValueError, match="threshold"):
         ProtocolOptions(threshold=1.5)
     with pytest.raises(ValueError, match="first_samples"):

@@ -11,7 +11,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from council.graphs.state import SolveState
 from council.models.scripted import ScriptedCall, ScriptedModel
-from council.protocols import build_runner
+from council.protocols import RunSpec
 from council.tools.base import ToolContext
 
 
@@ -25,7 +25,7 @@ def reply(call: ScriptedCall) -> str:
 
 
 async def pause_and_resume(checkpointer: object) -> SolveState:
-    runner = build_runner("solve", models=ScriptedModel(responder=reply))
+    runner = RunSpec(graph="solve").build(models=ScriptedModel(responder=reply))
     graph = runner.spec.compile(checkpointer=checkpointer, interrupt_before=["verify"])
     config = {"configurable": {"thread_id": "t1"}}
     initial = runner.initial_state("Tom has 3 apples and buys 4. How many?")

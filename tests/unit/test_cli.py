@@ -219,6 +219,6 @@ def test_solve_against_a_refusing_server_exits_non_zero_with_one_line() -> None:
 
 
 def test_solve_refuses_invalid_rounds() -> None:
-    done = council("solve", "1+1", "--max-rounds", "0", "--model", "openai/stub")
+    done = council("solve", "1+1", "--rounds", "0", "--model", "openai/stub")
     assert done.returncode == 1
-    assert done.stderr.strip() == "error: --max-rounds must be a whole number from 1 to 20 (got 0)"
+    assert done.stderr.strip() == "error: --rounds must be a whole number from 1 to 20 (got 0)"

@@ -9,10 +9,10 @@ import pytest
 
 from council.errors import ConfigError
 from council.graphs.config import load_graph
+from council.graphs.export import dump_yaml, graph_config
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
-from council.protocols import ProtocolOptions, build_runner
-from council.protocols.select import builtin_config_path
+from council.protocols import PROTOCOLS, RunSpec
 from council.runner import GraphRunner
 from council.tools.sandbox.result import ExecutionResult
 from tests.support.sandbox import ScriptedSandbox
@@ -44,55 +44,39 @@ def transcript(result: object) -> list[tuple[str, str, int, str]]:
     return [(s.agent, s.kind, s.round, s.content) for s in result.steps]  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize(
-    ("name", "options"),
-    [
-        ("solve", ProtocolOptions(rounds=3)),
-        ("debate", ProtocolOptions(agents=3, rounds=2)),
-        ("self-consistency", ProtocolOptions(samples=5)),
-        ("mad", ProtocolOptions(rounds=3)),
-        ("single", ProtocolOptions()),
-        ("tir", ProtocolOptions(max_executions=4)),
-        ("pot", ProtocolOptions()),
-        ("best-of-n", ProtocolOptions(samples=5, scorer="verifier")),
-        ("moa", ProtocolOptions(agents=3, rounds=2)),
-        ("refine", ProtocolOptions(rounds=2)),
-        ("tool-planner", ProtocolOptions()),
-        ("cascade", ProtocolOptions()),
-    ],
-)
-async def test_builtin_config_file_behaves_like_python_protocol(
-    name: str, options: ProtocolOptions
-) -> None:
+def exported(name: str, folder: Path) -> Path:
+    """`council graph export NAME`'s file for a built-in protocol, with its defaults."""
+    graph, rounds = RunSpec(graph=name).drawing()
+    path = folder / f"{name}.yaml"
+    path.write_text(dump_yaml(graph_config(graph, max_rounds=rounds)))
+    return path
+
+
+def requests(model: ScriptedModel) -> list[str]:
+    """Every call's messages and decoding, order-free (parallel agents interleave)."""
+    return sorted(
+        repr((messages, settings.model_dump() if settings else None))
+        for messages, settings in zip(model.calls, model.settings, strict=True)
+    )
+
+
+@pytest.mark.parametrize("name", list(PROTOCOLS))
+async def test_an_exported_protocol_sends_the_same_requests(name: str, tmp_path: Path) -> None:
     python_model, config_model = scripted(), scripted()
     sandbox = ScriptedSandbox(lambda code: ExecutionResult(stdout="2"))  # for code protocols
-    python_runner = build_runner(
-        name,
-        models=RoleModels(python_model),
-        options=options,
-        session_factory=sandbox.factory(),
+    python_runner = RunSpec(graph=name).build(
+        models=RoleModels(python_model), session_factory=sandbox.factory()
     )
-    loaded = load_graph(builtin_config_path(name), models=RoleModels(config_model))
-    config_runner = GraphRunner(
-        loaded.graph, max_rounds=loaded.config.max_rounds, session_factory=sandbox.factory()
+    config_runner = RunSpec(graph=str(exported(name, tmp_path))).build(
+        models=RoleModels(config_model), session_factory=sandbox.factory()
     )
     assert config_runner.max_rounds == python_runner.max_rounds
     python_result = await python_runner.arun("What is 1 + 1?")
     config_result = await config_runner.arun("What is 1 + 1?")
     assert transcript(config_result) == transcript(python_result)
     assert config_result.answer == python_result.answer
-    assert sorted(map(str, config_model.calls)) == sorted(map(str, python_model.calls))
-    python_temps = sorted(
-        (n.name, n.agent.settings.temperature if n.agent.settings else None)
-        for n in python_runner.spec.nodes.values()
-        if n.agent is not None
-    )
-    config_temps = sorted(
-        (n.name, n.agent.settings.temperature if n.agent.settings else None)
-        for n in loaded.graph.nodes.values()
-        if n.agent is not None
-    )
-    assert config_temps == python_temps
+    assert python_model.calls, "the protocol made no call"
+    assert requests(config_model) == requests(python_model)
 
 
 VALID = """\
@@ -232,19 +216,16 @@ def test_python_graphs_check_their_templates_when_built() -> None:
         graph.validate()
 
 
-def test_config_samples_get_distinct_seeds_and_the_users_temperature() -> None:
+def test_config_samples_get_distinct_seeds_and_the_users_temperature(tmp_path: Path) -> None:
     from council.models.settings import ModelSettings
 
     settings = ModelSettings(seed=100, temperature=0.1)
-    loaded = load_graph(
-        builtin_config_path("self-consistency"),
-        models=RoleModels(ScriptedModel()),
-        settings=settings,
-    )
+    path = exported("self-consistency", tmp_path)
+    loaded = load_graph(path, models=RoleModels(ScriptedModel()), settings=settings)
     agents = [n.agent for n in loaded.graph.nodes.values() if n.agent is not None]
     assert sorted(a.settings.seed for a in agents if a.settings) == [100, 101, 102, 103, 104]
     assert {a.settings.temperature for a in agents if a.settings} == {0.1}
-    unset = load_graph(builtin_config_path("self-consistency"), models=RoleModels(ScriptedModel()))
+    unset = load_graph(path, models=RoleModels(ScriptedModel()))
     assert {
         a.settings.temperature for n in unset.graph.nodes.values() if (a := n.agent) and a.settings
     } == {0.7}

@@ -8,7 +8,7 @@ import pytest
 from council.graphs.builder import CouncilGraph
 from council.graphs.run import RunResult, run_config, stream_run
 from council.models.scripted import ScriptedModel
-from council.protocols import build_runner
+from council.protocols import RunSpec
 from council.runner import GraphRunner
 
 PROBLEM = "Tom has 3 apples and buys 4 more. How many apples does he have?"
@@ -29,7 +29,7 @@ async def test_a_folded_finisher_runs_in_its_agents_step_with_the_same_outcome(
     protocol: str,
 ) -> None:
     model = ScriptedModel(responder=lambda call: "```python\nprint(7)\n```\nSo \\boxed{7}")
-    runner = build_runner(protocol, models=model)
+    runner = RunSpec(graph=protocol).build(models=model)
     spec = runner.spec
     assert spec.finisher_folds(), f"{protocol} should end agent -> finish -> END"
     folded = await run_compiled(spec, runner.graph)
@@ -49,13 +49,13 @@ async def test_a_folded_finisher_runs_in_its_agents_step_with_the_same_outcome(
 def test_a_finisher_reached_from_a_branch_is_not_folded() -> None:
     model = ScriptedModel(responder=lambda call: "\\boxed{7}")
     for protocol in ("solve", "mad", "self-consistency", "debate"):
-        assert build_runner(protocol, models=model).spec.finisher_folds() == {}, protocol
+        assert RunSpec(graph=protocol).build(models=model).spec.finisher_folds() == {}, protocol
 
 
 def test_a_finisher_named_for_an_interrupt_stays_a_node() -> None:
     from langgraph.checkpoint.memory import InMemorySaver
 
-    spec = build_runner("single", models=ScriptedModel(responder=lambda call: "x")).spec
+    spec = RunSpec(graph="single").build(models=ScriptedModel(responder=lambda call: "x")).spec
     compiled = spec.compile(checkpointer=InMemorySaver(), interrupt_before=["finish"])
     assert "finish" in compiled.get_graph().nodes
     every = spec.compile(checkpointer=InMemorySaver(), interrupt_after="*")

@@ -15,7 +15,7 @@ from council.memory import MemoryPolicy, MemoryStore, stream_with_memory
 from council.memory.bench import MemoryHook
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
-from council.protocols import ProtocolOptions, build_runner
+from council.protocols import ProtocolOptions, RunSpec
 from council.runner import GraphRunner
 
 STRATEGY = "divide the distance by the time to get the average speed"
@@ -64,7 +64,7 @@ def store(tmp_path: Path) -> MemoryStore:
 
 async def test_verified_solve_is_learned_and_reaches_later_prompts(store: MemoryStore) -> None:
     model = team_reply()
-    runner = build_runner("solve", models=RoleModels(model))
+    runner = RunSpec(graph="solve").build(models=RoleModels(model))
     policy = MemoryPolicy.with_model(store, model, source_run="unit")
 
     first = await solve(
@@ -88,7 +88,9 @@ async def test_verified_solve_is_learned_and_reaches_later_prompts(store: Memory
 
 async def test_rejected_solve_teaches_nothing(store: MemoryStore) -> None:
     model = team_reply(verdict="incorrect")
-    runner = build_runner("solve", models=RoleModels(model), options=ProtocolOptions(rounds=2))
+    runner = RunSpec(graph="solve", options=ProtocolOptions(rounds=2)).build(
+        models=RoleModels(model)
+    )
     result = await solve(
         runner, "A train goes 120 km in 2 hours. Speed?", MemoryPolicy.with_model(store, model)
     )
@@ -101,7 +103,7 @@ async def test_rejected_solve_teaches_nothing(store: MemoryStore) -> None:
 
 async def test_unusable_curator_reply_still_leaves_a_lesson(store: MemoryStore) -> None:
     model = team_reply(lesson="")  # STRATEGY empty: the curator's output fails validation
-    runner = build_runner("solve", models=RoleModels(model))
+    runner = RunSpec(graph="solve").build(models=RoleModels(model))
     await solve(
         runner, "A train goes 120 km in 2 hours. Speed?", MemoryPolicy.with_model(store, model)
     )
@@ -112,7 +114,7 @@ async def test_unusable_curator_reply_still_leaves_a_lesson(store: MemoryStore) 
 async def test_memory_off_reads_and_writes_nothing(store: MemoryStore) -> None:
     store.add("strategy", STRATEGY, source_problem="an earlier speed problem")
     model = team_reply()
-    runner = build_runner("solve", models=RoleModels(model))
+    runner = RunSpec(graph="solve").build(models=RoleModels(model))
     await solve(runner, "A cyclist rides 45 km in 3 hours. What is the average speed?", None)
     assert not any(STRATEGY in prompt for prompt in prompts_of(model, "solver"))
     [entry] = store.entries()
@@ -163,7 +165,7 @@ def test_search_ranks_relevant_entries_first(store: MemoryStore) -> None:
 
 async def test_bench_memory_carries_lessons_in_order(tmp_path: Path) -> None:
     model = team_reply()
-    runner = build_runner("solve", models=RoleModels(model))
+    runner = RunSpec(graph="solve").build(models=RoleModels(model))
     problems = [
         Problem(
             id=f"s{i}", question=f"A train goes {60 * i} km in {i} hours. Average speed?", gold="60"

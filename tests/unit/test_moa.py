@@ -8,7 +8,7 @@ from council.agents.moa import AGGREGATE_AND_SYNTHESIZE
 from council.messages import Message
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
-from council.protocols import ProtocolOptions, build_runner
+from council.protocols import ProtocolOptions, RunSpec
 
 PROBLEM = "Tom has 3 apples and buys 4 more. How many apples does he have?"
 COT = PROBLEM + "\nPlease reason step by step, and put your final answer within \\boxed{}."
@@ -31,7 +31,7 @@ def synthesize(*replies: str) -> Message:
 async def test_each_layer_reads_the_previous_layers_responses_and_the_aggregator_answers() -> None:
     model = ScriptedModel(responder=reply)
     options = ProtocolOptions(agents=2, rounds=2)
-    result = await build_runner("moa", models=model, options=options).arun(PROBLEM)
+    result = await RunSpec(graph="moa", options=options).build(models=model).arun(PROBLEM)
     assert len(model.calls) == 5  # 2 proposers x 2 layers + the aggregator
     assert sent(model, "proposer_1_1") == [[Message.user(COT)]]
     assert sent(model, "proposer_1_2") == [[Message.user(COT)]]
@@ -52,7 +52,7 @@ async def test_proposers_can_be_different_models_and_get_distinct_seeds() -> Non
     first, second, aggregator = (ScriptedModel(responder=reply) for _ in range(3))
     models = RoleModels(first, {"proposer_2": second, "aggregator": aggregator})
     options = ProtocolOptions(agents=2, rounds=2, settings=ModelSettings(seed=10))
-    result = await build_runner("moa", models=models, options=options).arun(PROBLEM)
+    result = await RunSpec(graph="moa", options=options).build(models=models).arun(PROBLEM)
     assert [i.agent for i in second.call_infos] == ["proposer_1_2", "proposer_2_2"]
     assert [i.agent for i in aggregator.call_infos] == ["aggregator"]
     seeds = {c.agent: c.decoding.seed for c in result.calls if c.decoding}

@@ -14,7 +14,7 @@ from council.errors import ConfigError, SandboxUnavailableError
 from council.graphs.state import CouncilState
 from council.messages import Message
 from council.models.scripted import ScriptedCall, ScriptedModel, ScriptedReply
-from council.protocols import ProtocolOptions, build_runner
+from council.protocols import ProtocolOptions, RunSpec
 from council.tools.sandbox.result import ExecutionResult
 from tests.support.sandbox import ScriptedSandbox
 
@@ -35,7 +35,7 @@ async def test_tir_continues_one_assistant_turn_with_each_runs_output() -> None:
     replies = iter([first + "\n```output\n999 (invented)\n```", second, third])
     model = ScriptedModel(responder=lambda call: next(replies))
     sandbox = ScriptedSandbox(lambda code: stdout("385\n") if "squares" in code else stdout("0"))
-    runner = build_runner("tir", models=model, session_factory=sandbox.factory())
+    runner = RunSpec(graph="tir").build(models=model, session_factory=sandbox.factory())
     result = await runner.arun(PROBLEM)
 
     system, user = Message.system(TIR_INSTRUCTION), Message.user(PROBLEM)
@@ -63,7 +63,9 @@ async def test_tir_stops_after_max_executions_as_the_script_does() -> None:
     model = ScriptedModel(responder=lambda call: code)
     sandbox = ScriptedSandbox(lambda code: stdout("1"))
     options = ProtocolOptions(max_executions=2)
-    runner = build_runner("tir", models=model, options=options, session_factory=sandbox.factory())
+    runner = RunSpec(graph="tir", options=options).build(
+        models=model, session_factory=sandbox.factory()
+    )
     result = await runner.arun(PROBLEM)
     assert len(model.calls) == 2 and len(sandbox.programs) == 2
     turn = CouncilState.model_validate(result.state).turns[0]
@@ -76,7 +78,7 @@ async def test_tir_shows_the_errors_last_line_and_stops_at_a_boxed_answer() -> N
     model = ScriptedModel(responder=lambda call: next(replies))
     error = "Traceback (most recent call last):\n  File ...\nNameError: name 'x' is not defined\n"
     sandbox = ScriptedSandbox(lambda code: ExecutionResult(error=error))
-    runner = build_runner("tir", models=model, session_factory=sandbox.factory())
+    runner = RunSpec(graph="tir").build(models=model, session_factory=sandbox.factory())
     result = await runner.arun(PROBLEM)
     assert model.calls[1][-1].content.endswith(
         "```output\nNameError: name 'x' is not defined\n```\n"
@@ -91,14 +93,14 @@ async def test_tir_truncated_turn_has_no_answer_and_runs_nothing() -> None:
         )
     )
     sandbox = ScriptedSandbox(lambda code: stdout("1"))
-    runner = build_runner("tir", models=model, session_factory=sandbox.factory())
+    runner = RunSpec(graph="tir").build(models=model, session_factory=sandbox.factory())
     result = await runner.arun(PROBLEM)
     assert result.answer is None and sandbox.programs == []
 
 
 async def test_tir_without_a_sandbox_fails_with_the_fix() -> None:
     model = ScriptedModel(responder=lambda call: "```python\nprint(1)\n```")
-    no_session = build_runner("tir", models=model, session_factory=lambda: nullcontext(None))
+    no_session = RunSpec(graph="tir").build(models=model, session_factory=lambda: nullcontext(None))
     with pytest.raises(SandboxUnavailableError, match="sandbox doctor"):
         await no_session.arun(PROBLEM)
 
@@ -110,7 +112,7 @@ async def test_pot_sends_pals_chat_prompt_and_answers_with_solutions_value() -> 
     reply = f"```\n{program}```\nOr:\n```\nprint(0)\n```"
     model = ScriptedModel(responder=lambda call: reply)
     sandbox = ScriptedSandbox(lambda code: stdout("385\n"))
-    runner = build_runner("pot", models=model, session_factory=sandbox.factory())
+    runner = RunSpec(graph="pot").build(models=model, session_factory=sandbox.factory())
     result = await runner.arun(PROBLEM)
     assert model.calls == [[Message.system(PAL_SYSTEM), Message.user(PAL_EXAMPLES + PROBLEM)]]
     assert PAL_EXAMPLES.startswith("Let's use python to solve math problems.")
@@ -125,7 +127,7 @@ async def test_pot_reads_a_program_without_solution_from_what_it_printed() -> No
     reply = "```python\ntotal = sum(i * i for i in range(1, 11))\nprint('sum:')\nprint(total)\n```"
     model = ScriptedModel(responder=lambda call: reply)
     sandbox = ScriptedSandbox(lambda code: stdout("sum:\n385\n"))
-    runner = build_runner("pot", models=model, session_factory=sandbox.factory())
+    runner = RunSpec(graph="pot").build(models=model, session_factory=sandbox.factory())
     result = await runner.arun(PROBLEM)
     assert sandbox.programs == [
         "total = sum(i * i for i in range(1, 11))\nprint('sum:')\nprint(total)\n"
@@ -138,7 +140,7 @@ async def test_pot_program_that_fails_gives_no_answer() -> None:
     sandbox = ScriptedSandbox(
         lambda code: ExecutionResult(error="ZeroDivisionError: division by zero")
     )
-    runner = build_runner("pot", models=model, session_factory=sandbox.factory())
+    runner = RunSpec(graph="pot").build(models=model, session_factory=sandbox.factory())
     result = await runner.arun(PROBLEM)
     assert result.answer is None and len(sandbox.programs) == 1
     assert (
@@ -152,7 +154,7 @@ async def test_pot_never_takes_an_output_the_model_invented() -> None:
     reply = "```python\nprint(undefined)\n```\n```output\n35\n```\nSo \\boxed{35}."
     model = ScriptedModel(responder=lambda call: reply)
     sandbox = ScriptedSandbox(lambda code: ExecutionResult(error="NameError: undefined"))
-    runner = build_runner("pot", models=model, session_factory=sandbox.factory())
+    runner = RunSpec(graph="pot").build(models=model, session_factory=sandbox.factory())
     result = await runner.arun(PROBLEM)
     assert result.answer is None
     text = CouncilState.model_validate(result.state).turns[0].text
@@ -162,19 +164,16 @@ async def test_pot_never_takes_an_output_the_model_invented() -> None:
 def test_an_option_the_protocol_does_not_use_is_refused() -> None:
     model = ScriptedModel()
     with pytest.raises(ConfigError, match="protocol 'pot' does not use --max-executions"):
-        build_runner("pot", models=model, options=ProtocolOptions(max_executions=2))
+        RunSpec(graph="pot", options=ProtocolOptions(max_executions=2)).build(models=model)
     with pytest.raises(ConfigError, match="protocol 'single' does not use --samples"):
-        build_runner("single", models=model, options=ProtocolOptions(samples=3))
+        RunSpec(graph="single", options=ProtocolOptions(samples=3)).build(models=model)
 
 
 def test_tir_and_pot_ask_for_a_sandbox_when_built_from_a_config() -> None:
-    from council.config import CouncilConfig
-    from council.protocols.select import runner_parts
-
     for name in ("tir", "pot"):
-        parts = runner_parts(name, CouncilConfig(), models=ScriptedModel())
-        assert parts.session_factory is not None  # the python tool needs the sandbox
-    assert runner_parts("single", CouncilConfig(), models=ScriptedModel()).session_factory is None
+        runner = RunSpec(graph=name).build(models=ScriptedModel())
+        assert runner.session_factory is not None  # the python tool needs the sandbox
+    assert RunSpec(graph="single").build(models=ScriptedModel()).session_factory is None
 
 
 _ = ScriptedCall  # responders receive ScriptedCall (see council.models.scripted)

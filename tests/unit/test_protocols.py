@@ -23,7 +23,7 @@ from council.messages import Message
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel, ScriptedReply
 from council.models.settings import ModelSettings
-from council.protocols import ProtocolOptions, build_runner
+from council.protocols import ProtocolOptions, RunSpec
 
 PROBLEM = "Tom has 3 apples and buys 4 more. How many apples does he have?"
 COT = PROBLEM + "\nPlease reason step by step, and put your final answer within \\boxed{}."
@@ -61,7 +61,7 @@ def sent(model: ScriptedModel, agent: str) -> list[list[Message]]:
 # -- single ----------------------------------------------------------------------------
 async def test_single_sends_the_plain_chain_of_thought_prompt_greedily() -> None:
     model = scripted(lambda call: "3 + 4 = 7, so \\boxed{7}.")
-    result = await build_runner("single", models=model).arun(PROBLEM)
+    result = await RunSpec(graph="single").build(models=model).arun(PROBLEM)
     assert model.calls == [[Message.user(COT)]]  # one user message, no system message
     assert result.answer == "7"
     (record,) = result.calls
@@ -72,7 +72,7 @@ async def test_single_sends_the_plain_chain_of_thought_prompt_greedily() -> None
 
 async def test_a_truncated_reply_has_no_answer() -> None:
     model = scripted(lambda call: ScriptedReply(text="3 + 4 = 7 and then", finish_reason="length"))
-    result = await build_runner("single", models=model).arun(PROBLEM)
+    result = await RunSpec(graph="single").build(models=model).arun(PROBLEM)
     assert result.answer is None
     state = CouncilState.model_validate(result.state)
     assert state.turns[0].truncated and state.turns[0].answer is None
@@ -85,7 +85,9 @@ async def test_self_consistency_samples_with_distinct_seeds_and_votes_by_value()
     replies = {0: "\\boxed{42}", 1: "\\boxed{42.0}", 2: "\\boxed{\\frac{84}{2}}", 3: "\\boxed{41}"}
     model = scripted(lambda call: replies.get(call.sample, "I am not sure."))
     options = ProtocolOptions(samples=5, settings=ModelSettings(seed=10))
-    result = await build_runner("self-consistency", models=model, options=options).arun(PROBLEM)
+    result = (
+        await RunSpec(graph="self-consistency", options=options).build(models=model).arun(PROBLEM)
+    )
     assert model.calls == [[Message.user(COT)]] * 5
     seeds = sorted(c.decoding.seed for c in result.calls if c.decoding)
     assert seeds == [10, 11, 12, 13, 14]
@@ -99,7 +101,7 @@ async def test_self_consistency_samples_with_distinct_seeds_and_votes_by_value()
 async def test_the_users_temperature_reaches_every_sample() -> None:
     model = scripted(lambda call: "\\boxed{1}")
     options = ProtocolOptions(samples=3, settings=ModelSettings(temperature=0.3))
-    result = await build_runner("self-consistency", models=model, options=options).arun("q")
+    result = await RunSpec(graph="self-consistency", options=options).build(models=model).arun("q")
     assert {c.decoding.temperature for c in result.calls if c.decoding} == {0.3}
 
 
@@ -113,7 +115,7 @@ def debate_reply(call: ScriptedCall) -> str:
 async def test_debate_each_debater_keeps_its_history_and_reads_the_others_full_replies() -> None:
     model = scripted(debate_reply)
     options = ProtocolOptions(agents=3, rounds=2)
-    result = await build_runner("debate", models=model, options=options).arun(PROBLEM)
+    result = await RunSpec(graph="debate", options=options).build(models=model).arun(PROBLEM)
     assert len(model.calls) == 6
     first = [Message.user(du_first())]
     for index, agent in enumerate(["debater_1", "debater_2", "debater_3"]):
@@ -137,12 +139,12 @@ async def test_debate_each_debater_keeps_its_history_and_reads_the_others_full_r
 
 async def test_debate_runs_every_round_unless_early_stop_is_asked_for() -> None:
     model = scripted(lambda call: "\\boxed{42}")
-    await build_runner("debate", models=model, options=ProtocolOptions(rounds=3)).arun("q")
+    await RunSpec(graph="debate", options=ProtocolOptions(rounds=3)).build(models=model).arun("q")
     assert len(model.calls) == 9  # the script has no early stop
 
     model = scripted(lambda call: "\\boxed{42}")
     options = ProtocolOptions(rounds=3, early_stop=True)
-    result = await build_runner("debate", models=model, options=options).arun("q")
+    result = await RunSpec(graph="debate", options=options).build(models=model).arun("q")
     assert len(model.calls) == 3
     assert result.status == "agreed" and result.rounds == 1
 
@@ -150,7 +152,7 @@ async def test_debate_runs_every_round_unless_early_stop_is_asked_for() -> None:
 async def test_agreement_needs_every_debater_to_commit_to_an_answer() -> None:
     model = scripted(lambda call: "no idea" if call.agent == "debater_3" else "\\boxed{42}")
     options = ProtocolOptions(rounds=2, early_stop=True)
-    result = await build_runner("debate", models=model, options=options).arun("q")
+    result = await RunSpec(graph="debate", options=options).build(models=model).arun("q")
     assert len(model.calls) == 6  # two answers and an abstention are not agreement
     assert result.answer == "42" and result.status == "done"
 
@@ -158,7 +160,7 @@ async def test_agreement_needs_every_debater_to_commit_to_an_answer() -> None:
 async def test_a_lone_debater_is_asked_to_double_check() -> None:
     model = scripted(lambda call: "\\boxed{5}")
     options = ProtocolOptions(agents=1, rounds=2)
-    await build_runner("debate", models=model, options=options).arun(PROBLEM)
+    await RunSpec(graph="debate", options=options).build(models=model).arun(PROBLEM)
     second = sent(model, "debater_1")[1]
     assert second[-1].content.startswith("Can you double check that your answer is correct.")
 
@@ -181,8 +183,10 @@ def mad_reply(decide_in_round: int | None, judge: str = '{"Reason": "r", "debate
 
 async def test_mad_sides_argue_in_their_own_conversations_and_the_moderator_decides() -> None:
     model = scripted(mad_reply(decide_in_round=2))
-    result = await build_runner("mad", models=model, options=ProtocolOptions(rounds=3)).arun(
-        PROBLEM
+    result = (
+        await RunSpec(graph="mad", options=ProtocolOptions(rounds=3))
+        .build(models=model)
+        .arun(PROBLEM)
     )
     player = Message.system(fill(PLAYER_META, problem=PROBLEM, tool_help=""))
     moderator_meta = Message.system(fill(MODERATOR_META, problem=PROBLEM))
@@ -234,8 +238,10 @@ async def test_mad_sides_argue_in_their_own_conversations_and_the_moderator_deci
 
 async def test_mad_without_a_decision_asks_the_judge_about_the_first_replies() -> None:
     model = scripted(mad_reply(decide_in_round=None))
-    result = await build_runner("mad", models=model, options=ProtocolOptions(rounds=2)).arun(
-        PROBLEM
+    result = (
+        await RunSpec(graph="mad", options=ProtocolOptions(rounds=2))
+        .build(models=model)
+        .arun(PROBLEM)
     )
     meta = Message.system(fill(MODERATOR_META, problem=PROBLEM))
     candidates = Message.user(
@@ -262,14 +268,16 @@ async def test_mad_without_a_decision_asks_the_judge_about_the_first_replies() -
 
 async def test_an_unreadable_judge_means_no_answer_not_a_sides_answer() -> None:
     model = scripted(mad_reply(decide_in_round=None, judge="I cannot decide."))
-    result = await build_runner("mad", models=model, options=ProtocolOptions(rounds=1)).arun("q")
+    result = (
+        await RunSpec(graph="mad", options=ProtocolOptions(rounds=1)).build(models=model).arun("q")
+    )
     assert result.answer is None
 
 
 async def test_protocol_agents_get_the_users_temperature() -> None:
     model = scripted(mad_reply(decide_in_round=1))
     options = ProtocolOptions(rounds=1, settings=ModelSettings(temperature=0.9, seed=3))
-    result = await build_runner("mad", models=model, options=options).arun("q")
+    result = await RunSpec(graph="mad", options=options).build(models=model).arun("q")
     by_agent = {c.agent: c.decoding for c in result.calls}
     assert {d.temperature for d in by_agent.values() if d} == {0.9}
     assert by_agent["negative"] is not None and by_agent["negative"].seed == 4
@@ -277,7 +285,9 @@ async def test_protocol_agents_get_the_users_temperature() -> None:
 
 def test_a_protocols_roles_can_have_their_own_models() -> None:
     judge, sides = ScriptedModel(), ScriptedModel()
-    runner = build_runner("mad", models=RoleModels(sides, {"moderator": judge, "judge": judge}))
+    runner = RunSpec(graph="mad").build(
+        models=RoleModels(sides, {"moderator": judge, "judge": judge})
+    )
     agents = {name: node.agent for name, node in runner.spec.nodes.items() if node.agent}
     assert agents["moderator"].model is judge and agents["judge"].model is judge
     assert agents["affirmative"].model is sides

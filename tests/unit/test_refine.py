@@ -9,7 +9,7 @@ from council.agents.refine import ASSESSOR_SYSTEM, ASSESSOR_TASK, REFINER_TASK, 
 from council.graphs.state import CouncilState
 from council.messages import Message
 from council.models.scripted import ScriptedCall, ScriptedModel
-from council.protocols import ProtocolOptions, build_runner
+from council.protocols import ProtocolOptions, RunSpec
 
 PROBLEM = "Tom has 3 apples and buys 4 more. How many apples does he have?"
 COT = PROBLEM + "\nPlease reason step by step, and put your final answer within \\boxed{}."
@@ -53,7 +53,7 @@ async def test_the_refiner_reads_the_critique_and_the_accepted_round_wins() -> N
 
     model = ScriptedModel(responder=reply)
     options = ProtocolOptions(rounds=3)
-    result = await build_runner("refine", models=model, options=options).arun(PROBLEM)
+    result = await RunSpec(graph="refine", options=options).build(models=model).arun(PROBLEM)
     assert sent(model, "generator") == [[Message.user(COT)]]
     assert sent(model, "verifier") == [verifier_sees(GENERATED), verifier_sees(REFINED)]
     assert sent(model, "refiner") == [refiner_sees(GENERATED, REJECT)]
@@ -78,8 +78,10 @@ async def test_a_worse_refinement_loses_to_an_earlier_round_when_rounds_run_out(
         return f"so \\boxed{{{next(answers)}}}"
 
     model = ScriptedModel(responder=reply)
-    result = await build_runner("refine", models=model, options=ProtocolOptions(rounds=3)).arun(
-        PROBLEM
+    result = (
+        await RunSpec(graph="refine", options=ProtocolOptions(rounds=3))
+        .build(models=model)
+        .arun(PROBLEM)
     )
     assert len(sent(model, "refiner")) == 2 and len(sent(model, "verifier")) == 3
     assert sent(model, "refiner")[1] == refiner_sees(
@@ -100,8 +102,10 @@ async def test_an_unreadable_score_leaves_its_round_unscored() -> None:
         return GENERATED if call.agent == "generator" else REFINED
 
     model = ScriptedModel(responder=reply)
-    result = await build_runner("refine", models=model, options=ProtocolOptions(rounds=2)).arun(
-        PROBLEM
+    result = (
+        await RunSpec(graph="refine", options=ProtocolOptions(rounds=2))
+        .build(models=model)
+        .arun(PROBLEM)
     )
     (selection,) = state_of(result).selections
     assert selection.scores[0].score is None and selection.scores[0].detail

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from council import Council, CouncilConfig
+from council import CouncilConfig, ProtocolOptions, RunSpec
 from council.graphs.run import RunResult
 from council.graphs.state import Step
 from council.messages import Message
@@ -23,7 +23,7 @@ def by_role(replies: dict[str, list[str]]) -> dict[str, ScriptedModel]:
 
 async def test_accepted_in_first_round_streams_each_step_in_order() -> None:
     models = by_role({"planner": [PLAN], "solver": [SOLVE_OK], "verifier": [ACCEPT], "critic": []})
-    council = Council(CouncilConfig(max_rounds=3), models=models)
+    council = RunSpec(options=ProtocolOptions(rounds=3)).build(models=models)
     items = [item async for item in council.astream("What is 2+3?")]
     steps = [i for i in items if isinstance(i, Step)]
     result = items[-1]
@@ -54,7 +54,9 @@ async def test_rejection_loops_through_critic_and_feedback_reaches_solver() -> N
             "critic": [CRITIQUE],
         }
     )
-    result = await Council(CouncilConfig(max_rounds=3), models=models).arun("What is 2+3?")
+    result = (
+        await RunSpec(options=ProtocolOptions(rounds=3)).build(models=models).arun("What is 2+3?")
+    )
     assert result.answer == "5"
     assert result.status == "accepted"
     assert result.rounds == 2
@@ -74,7 +76,7 @@ async def test_max_rounds_bounds_the_loop_and_majority_answer_wins() -> None:
             "critic": [CRITIQUE] * 2,
         }
     )
-    result = await Council(CouncilConfig(max_rounds=3), models=models).arun("q")
+    result = await RunSpec(options=ProtocolOptions(rounds=3)).build(models=models).arun("q")
     assert result.rounds == 3
     assert result.status == "exhausted"
     assert result.answer == "7"
@@ -83,7 +85,7 @@ async def test_max_rounds_bounds_the_loop_and_majority_answer_wins() -> None:
 
 async def test_garbage_from_every_agent_still_finishes() -> None:
     model = ScriptedModel(responder=lambda call: "¯\\_(ツ)_/¯")
-    result = await Council(CouncilConfig(max_rounds=2), models=model).arun("q")
+    result = await RunSpec(options=ProtocolOptions(rounds=2)).build(models=model).arun("q")
     assert result.status == "exhausted"
     assert result.rounds == 2
     assert result.answer is None  # an unreadable reply is no answer (wrong), never a crash
@@ -103,7 +105,7 @@ async def test_history_reaches_planner_and_solver_for_follow_ups() -> None:
         return SOLVE_OK
 
     history = [Message.user("What is 2+2?"), Message.assistant("4")]
-    council = Council(models=ScriptedModel(responder=responder))
+    council = RunSpec().build(models=ScriptedModel(responder=responder))
     await council.arun("now for 3", history=history)
     assert any(m.content == "What is 2+2?" for m in seen[0])  # planner
     assert any(m.content == "What is 2+2?" for m in seen[1])  # solver
@@ -111,7 +113,7 @@ async def test_history_reaches_planner_and_solver_for_follow_ups() -> None:
 
 def test_json_output_has_answer_steps_usage_seconds() -> None:
     models = by_role({"planner": [PLAN], "solver": [SOLVE_OK], "verifier": [ACCEPT], "critic": []})
-    result = Council(models=models).run("q")
+    result = RunSpec().build(models=models).run("q")
     payload = result.to_json_dict()
     assert payload["answer"] == "5"
     assert all({"role", "content"} <= set(step) for step in payload["steps"])
@@ -121,8 +123,8 @@ def test_json_output_has_answer_steps_usage_seconds() -> None:
 
 
 def test_role_models_override_default() -> None:
-    from council.council import role_models_for
     from council.models.settings import ModelSpec
+    from council.protocols.run_spec import role_models_for
 
     config = CouncilConfig(
         model=ModelSpec(name="openai/gpt-4o-mini"),
@@ -135,6 +137,6 @@ def test_role_models_override_default() -> None:
 
 
 @pytest.mark.parametrize("rounds", [0, -1])
-def test_max_rounds_must_be_positive(rounds: int) -> None:
+def test_rounds_must_be_positive(rounds: int) -> None:
     with pytest.raises(ValueError):
-        CouncilConfig(max_rounds=rounds)
+        ProtocolOptions(rounds=rounds)

@@ -20,12 +20,12 @@ from council.agents.modules import (
 from council.agents.program import POT_INSTRUCTION
 from council.errors import ConfigError
 from council.graphs.config import load_graph
+from council.graphs.export import dump_yaml, graph_config
 from council.graphs.state import CouncilState
 from council.messages import Message
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
-from council.protocols import ProtocolOptions, build_runner
-from council.protocols.select import builtin_config_path
+from council.protocols import ProtocolOptions, RunSpec
 from council.runner import GraphRunner
 from council.tools.sandbox.result import ExecutionResult
 from council.tools.search import Bm25Index, load_corpus
@@ -113,8 +113,8 @@ async def test_the_plan_decides_which_modules_run_and_each_reads_the_earlier_fin
     model = module_replies("MODULES: knowledge_retrieval, python_generator, solution_generator")
     box = sandbox()
     options = ProtocolOptions(corpus=write_corpus(tmp_path))
-    runner = build_runner(
-        "tool-planner", models=model, options=options, session_factory=box.factory()
+    runner = RunSpec(graph="tool-planner", options=options).build(
+        models=model, session_factory=box.factory()
     )
     result = await runner.arun(PROBLEM)
     assert [info.agent for info in model.call_infos] == [
@@ -163,7 +163,7 @@ async def test_the_plan_decides_which_modules_run_and_each_reads_the_earlier_fin
 async def test_a_module_not_on_the_menu_is_skipped_and_recorded() -> None:
     model = module_replies("MODULES: wolfram_alpha, Symbolic Solver, symbolic_solver")
     box = sandbox()
-    runner = build_runner("tool-planner", models=model, session_factory=box.factory())
+    runner = RunSpec(graph="tool-planner").build(models=model, session_factory=box.factory())
     result = await runner.arun(PROBLEM)
     assert [info.agent for info in model.call_infos] == [
         "planner",
@@ -183,7 +183,7 @@ async def test_a_module_not_on_the_menu_is_skipped_and_recorded() -> None:
 
 async def test_a_plan_with_no_known_module_is_re_asked_then_only_the_solution_runs() -> None:
     model = module_replies("MODULES: wolfram_alpha, bing")
-    result = await build_runner("tool-planner", models=model).arun(PROBLEM)
+    result = await RunSpec(graph="tool-planner").build(models=model).arun(PROBLEM)
     assert [info.agent for info in model.call_infos] == ["planner", "planner", "solution_generator"]
     assert sent(model, "solution_generator") == [[Message.user(f"{PROBLEM}\n\n{COT}")]]
     assert state_of(result).turns[0].parse == "fallback" and result.answer == "12"
@@ -193,15 +193,13 @@ async def test_the_config_file_with_a_corpus_runs_like_the_python_graph(tmp_path
     corpus = write_corpus(tmp_path)
     plan = "MODULES: knowledge_retrieval, symbolic_solver, python_generator"
     python_model, config_model = module_replies(plan), module_replies(plan)
-    python_runner = build_runner(
-        "tool-planner",
-        models=python_model,
-        options=ProtocolOptions(corpus=corpus),
-        session_factory=sandbox().factory(),
+    python_runner = RunSpec(graph="tool-planner", options=ProtocolOptions(corpus=corpus)).build(
+        models=python_model, session_factory=sandbox().factory()
     )
-    loaded = load_graph(
-        builtin_config_path("tool-planner"), models=RoleModels(config_model), corpus=corpus
-    )
+    graph, rounds = RunSpec(graph="tool-planner").drawing()
+    exported = tmp_path / "tool-planner.yaml"
+    exported.write_text(dump_yaml(graph_config(graph, max_rounds=rounds)))
+    loaded = load_graph(exported, models=RoleModels(config_model), corpus=corpus)
     config_runner = GraphRunner(
         loaded.graph, max_rounds=loaded.config.max_rounds, session_factory=sandbox().factory()
     )
@@ -216,8 +214,14 @@ async def test_the_config_file_with_a_corpus_runs_like_the_python_graph(tmp_path
 def test_only_tool_planner_takes_a_corpus(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path)
     with pytest.raises(ConfigError, match="'single' does not use --corpus"):
-        build_runner("single", models=ScriptedModel(), options=ProtocolOptions(corpus=corpus))
+        RunSpec(graph="single", options=ProtocolOptions(corpus=corpus)).build(
+            models=ScriptedModel()
+        )
     with pytest.raises(ConfigError, match="'debate' does not use --corpus"):
-        build_runner("debate", models=ScriptedModel(), corpus=corpus)
+        RunSpec(graph="debate", options=ProtocolOptions(corpus=corpus)).build(
+            models=ScriptedModel()
+        )
     with pytest.raises(ConfigError, match="not found"):
-        build_runner("tool-planner", models=ScriptedModel(), corpus=tmp_path / "none.jsonl")
+        RunSpec(
+            graph="tool-planner", options=ProtocolOptions(corpus=tmp_path / "none.jsonl")
+        ).build(models=ScriptedModel())

@@ -9,7 +9,7 @@ from council.bench.grading import Grader
 from council.bench.runner import run_benchmark
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedModel
-from council.protocols import build_runner
+from council.protocols import RunSpec
 from council.web.runs import problem_rows
 from tests.support.runs import doubling
 
@@ -19,7 +19,7 @@ PROBLEMS = [Problem(id=f"q{i}", question=f"What is {i} + {i}?", gold=str(2 * i))
 async def test_problems_come_a_page_at_a_time_with_the_total(
     tmp_path: Path, grader: Grader
 ) -> None:
-    runner = build_runner("single", models=RoleModels(ScriptedModel(responder=doubling)))
+    runner = RunSpec(graph="single").build(models=RoleModels(ScriptedModel(responder=doubling)))
     await run_benchmark(runner, PROBLEMS, tmp_path, grader=grader, concurrency=1)
 
     first = problem_rows(tmp_path, limit=3)

@@ -1,23 +1,19 @@
 """What every executor offers the driver, and what a remote worker needs to do the work.
 
-Models, tools and sandboxes are not sent to workers: their configuration is (a
-`RunnerRecipe`), and each worker builds its own runner and grader from it, on its own
-machine, reaching the model server the configuration names."""
+Models, tools and sandboxes are not sent to workers: the run's `RunSpec` is, and each
+worker builds its own runner (the one way every runner is built) and grader from it, on
+its own machine, reaching the model server the spec names."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from pathlib import Path
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field, model_validator
 
 from council.bench.datasets import Problem
 from council.bench.problem import ProblemOutcome, run_problem
-from council.config import CouncilConfig
-from council.models.settings import ModelSpec
-from council.protocols.options import ProtocolOptions
-from council.runner import GraphRunner
+from council.protocols.run_spec import RunSpec
 
 ExecutorKind = Literal["local", "ray"]
 
@@ -50,54 +46,13 @@ class Placement(BaseModel):
         return self
 
 
-class RunnerRecipe(BaseModel):
-    """How a worker builds the run's runner: the protocol and the configuration the
-    driver's own runner was built from."""
-
-    protocol: str
-    config: CouncilConfig
-    options: ProtocolOptions
-    cache: Path | None = None
-    model_given: bool = False
-
-    @classmethod
-    def on_model(cls, protocol: str, model: ModelSpec) -> RunnerRecipe:
-        """A built-in protocol with every role on one model, decoding with its settings."""
-        return cls(
-            protocol=protocol,
-            config=CouncilConfig(model=model),
-            options=ProtocolOptions(settings=model.settings),
-            model_given=True,
-        )
-
-    def to_json(self) -> str:
-        """Only what was set: a protocol refuses options it does not use, so defaults
-        must stay unset when the recipe is read back in a worker."""
-        return self.model_dump_json(exclude_unset=True)
-
-    def build(self) -> GraphRunner:
-        from council.bench.session import BenchSession
-
-        session = BenchSession(
-            self.config, self.options, cache=self.cache, model_given=self.model_given
-        )
-        return session.runner(self.protocol)
-
-    @property
-    def uses_embedded_model(self) -> bool:
-        """The embedded model runs in a server each process would start for itself:
-        N workers would load N copies on the same cores, so it stays in one process."""
-        specs = [self.config.model, *self.config.role_models.values()]
-        return any(not spec.name or spec.name.startswith("local/") for spec in specs)
-
-
 class ProblemSolver:
-    """A worker's runner and grader, built once per worker from the recipe."""
+    """A worker's runner and grader, built once per worker from the run's spec."""
 
-    def __init__(self, recipe: RunnerRecipe) -> None:
+    def __init__(self, spec: RunSpec) -> None:
         from council.bench.grading import Grader
 
-        self.runner = recipe.build()
+        self.runner = spec.build()
         self.grader = Grader(workers=1)
         self.in_flight = 0
 

@@ -21,22 +21,23 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from council.bench.datasets import Problem
-from council.bench.executors.base import ProblemSolver, RunnerRecipe, WorkerDiedError
+from council.bench.executors.base import ProblemSolver, WorkerDiedError
 from council.bench.heap import settle_for_many_problems
 from council.bench.problem import ProblemOutcome
 from council.processes import exit_when_parent_dies
+from council.protocols.run_spec import RunSpec
 
 JOIN_SECONDS = 10.0
 
 
-def serve(recipe_json: str, conn: Connection, parent_pid: int) -> None:
+def serve(spec_json: str, conn: Connection, parent_pid: int) -> None:
     """A worker's main: solve the problems the driver sends until it sends None."""
     exit_when_parent_dies(parent_pid)
-    asyncio.run(_serve(RunnerRecipe.model_validate_json(recipe_json), conn))
+    asyncio.run(_serve(RunSpec.model_validate_json(spec_json), conn))
 
 
-async def _serve(recipe: RunnerRecipe, conn: Connection) -> None:
-    solver = ProblemSolver(recipe)
+async def _serve(spec: RunSpec, conn: Connection) -> None:
+    solver = ProblemSolver(spec)
     settle_for_many_problems()
     loop = asyncio.get_running_loop()
     inbox: asyncio.Queue[list[Problem] | None] = asyncio.Queue()
@@ -99,8 +100,8 @@ class ProcessExecutor:
     """`start()` spawns the workers (each builds its runner: seconds, once), so one
     executor may serve several runs; `close()` ends them."""
 
-    def __init__(self, recipe: RunnerRecipe, workers: int) -> None:
-        self.recipe = recipe
+    def __init__(self, spec: RunSpec, workers: int) -> None:
+        self.spec = spec
         self.count = workers
         self._workers: list[_Worker] = []
         self._closing = False
@@ -110,12 +111,12 @@ class ProcessExecutor:
     async def start(self) -> ProcessExecutor:
         self._loop = asyncio.get_running_loop()
         context = multiprocessing.get_context("spawn")
-        recipe_json = self.recipe.to_json()
+        spec_json = self.spec.to_json()
         for index in range(self.count):
             ours, theirs = context.Pipe()
             process = context.Process(
                 target=serve,
-                args=(recipe_json, theirs, os.getpid()),
+                args=(spec_json, theirs, os.getpid()),
                 name=f"council-bench-worker-{index}",
                 daemon=False,  # a worker has children of its own (its grader)
             )

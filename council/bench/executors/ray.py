@@ -14,9 +14,10 @@ from collections.abc import Coroutine
 from typing import Any
 
 from council.bench.datasets import Problem
-from council.bench.executors.base import Placement, RunnerRecipe, WorkerDiedError
+from council.bench.executors.base import Placement, WorkerDiedError
 from council.bench.problem import ProblemOutcome
 from council.errors import ConfigError
+from council.protocols.run_spec import RunSpec
 
 RAY_MISSING = "--executor ray needs Ray: pip install 'council-reasoning[ray]'"
 ACTOR_RETRIES = 1
@@ -39,8 +40,8 @@ def _ray() -> Any:
 
 
 class RayExecutor:
-    def __init__(self, recipe: RunnerRecipe, placement: Placement, per_actor: int = 256):
-        self.recipe = recipe
+    def __init__(self, spec: RunSpec, placement: Placement, per_actor: int = 256):
+        self.spec = spec
         self.placement = placement
         self.per_actor = per_actor
         self._actors: list[Any] = []
@@ -66,8 +67,8 @@ class RayExecutor:
             num_cpus=min(1.0, cpus / count),
             scheduling_strategy="SPREAD",
         )
-        recipe_json = self.recipe.to_json()
-        self._actors = [remote.remote(recipe_json) for _ in range(count)]
+        spec_json = self.spec.to_json()
+        self._actors = [remote.remote(spec_json) for _ in range(count)]
         self._pending = [0] * count
         await self.load()  # built and answering, or its error now rather than mid-run
         return self

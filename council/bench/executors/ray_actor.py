@@ -7,16 +7,17 @@ from __future__ import annotations
 import os
 
 from council.bench.datasets import Problem
-from council.bench.executors.base import ProblemSolver, RunnerRecipe
+from council.bench.executors.base import ProblemSolver
 from council.bench.heap import settle_for_many_problems
 from council.bench.problem import ProblemOutcome
+from council.protocols.run_spec import RunSpec
 
 
 class SolverActor:
-    """Builds its runner (models, tools, sandbox) on its own node from the recipe."""
+    """Builds its runner (models, tools, sandbox) on its own node from the spec."""
 
-    def __init__(self, recipe_json: str) -> None:
-        self.solver = ProblemSolver(RunnerRecipe.model_validate_json(recipe_json))
+    def __init__(self, spec_json: str) -> None:
+        self.solver = ProblemSolver(RunSpec.model_validate_json(spec_json))
         settle_for_many_problems()
 
     async def solve(self, problem: Problem) -> ProblemOutcome:

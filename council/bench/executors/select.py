@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from council.bench.executors.base import Executor, Placement, RunnerRecipe
+from council.bench.executors.base import Executor, Placement
+from council.protocols.run_spec import RunSpec
 
 
-async def open_executor(placement: Placement, recipe: RunnerRecipe | None) -> Executor | None:
-    """A started remote executor, or None for the in-process path: one worker, no recipe
+async def open_executor(placement: Placement, spec: RunSpec | None) -> Executor | None:
+    """A started remote executor, or None for the in-process path: one worker, no spec
     (models given as objects, e.g. scripted), or the embedded model (one server, one
     process)."""
     if placement.executor == "ray":
-        if recipe is None:
+        if spec is None:
             return None
         from council.bench.executors.ray import RayExecutor
 
-        return await RayExecutor(recipe, placement).start()
-    if placement.workers <= 1 or recipe is None or recipe.uses_embedded_model:
+        return await RayExecutor(spec, placement).start()
+    if placement.workers <= 1 or spec is None or spec.uses_embedded_model:
         return None
     from council.bench.executors.processes import ProcessExecutor
 
-    return await ProcessExecutor(recipe, placement.workers).start()
+    return await ProcessExecutor(spec, placement.workers).start()
