@@ -31,8 +31,10 @@ READ_OTHERS = (
 )
 DOUBLE_CHECK = (
     "Can you double check that your answer is correct. Please reiterate your answer, with your "
-    "final answer a single numerical number, in the form \\boxed{{answer}}."
+    "final answer a single numerical number, in the form \\boxed{{{{answer}}}}."
 )
+"""The script's string is never passed to `format` (gen_gsm.py:8), so the model is sent
+`\\boxed{{answer}}` with doubled braces; the template doubles them again to keep both."""
 
 DEBATER_PROMPTS = AgentPrompts(
     system=PromptTemplate(name="debater.system", text="{tool_help}"),

@@ -48,7 +48,8 @@ MODERATOR_TASK = (
     "debate will conclude. If not, the debate will continue to the next round. Now please "
     'output your answer in json format, with the format as follows: {{"Whether there is a '
     'preference": "Yes or No", "Supported Side": "Affirmative or Negative", "Reason": "", '
-    '"debate_answer": ""}}'
+    '"debate_answer": ""}}. Please strictly output in JSON format, do not output irrelevant '
+    "content."
 )
 JUDGE_CANDIDATES = (
     "Affirmative side arguing: {first_reply.affirmative}\n\nNegative side arguing: "
@@ -58,7 +59,8 @@ JUDGE_CANDIDATES = (
 JUDGE_FINAL = (
     "Therefore, {problem}\nPlease summarize your reasons and give the final answer that you "
     "think is correct. Now please output your answer in json format, with the format as "
-    'follows: {{"Reason": "", "debate_answer": ""}}'
+    'follows: {{"Reason": "", "debate_answer": ""}}. Please strictly output in JSON format, do '
+    "not output irrelevant content."
 )
 
 AFFIRMATIVE_PROMPTS = AgentPrompts(
