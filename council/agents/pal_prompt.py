@@ -2,7 +2,9 @@
 """PAL's prompt for chat models, verbatim: `MATH_CHAT_BETA_SYSTEM_MESSAGE` and
 `MATH_CHAT_BETA_PROMPT` up to its `{question}` (reasoning-machines/pal,
 `pal/prompt/math_prompts.py`, Apache-2.0, Copyright 2022 PAL Authors). Kept verbatim, long
-lines included, so the message flow matches the reference script."""
+lines and the blank line after each closing fence included (the reference's `'''...'''.strip()`
+keeps them), so the message flow matches the reference script byte for byte; pinned by
+`tests/fixtures/references/pot.gsm-chatgpt.json`, rendered by running `scripts/gsm_chatgpt.py`."""
 
 PAL_SYSTEM = (
     "You will write python program to solve math problems. You will only write code blocks."
@@ -20,6 +22,7 @@ def solution():
     result = money_left
     return result
 ```
+
 Q: Michael had 58 golf balls. On tuesday, he lost 23 golf balls. On wednesday, he lost 2 more. How many golf balls did he have at the end of wednesday?
 ```
 def solution():
@@ -31,6 +34,7 @@ def solution():
     result = golf_balls_left
     return result
 ```
+
 Q: There were nine computers in the server room. Five more computers were installed each day, from monday to thursday. How many computers are now in the server room?
 ```
 def solution():
@@ -43,5 +47,6 @@ def solution():
     result = computers_total
     return result
 ```
+
 How about this question?
 Q: '''
