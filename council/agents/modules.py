@@ -1,22 +1,27 @@
 """The planner and modules of `tool-planner`, after MathSensei (Das, Banerjee, Aditya and
 Kulkarni 2024, "MathSensei: A Tool-Augmented Large Language Model for Mathematical
-Reasoning", NAACL; code github.com/Debrup-61/MathSensei): a planner picks a sequence of
-modules from a fixed menu, each module's output feeds the next (`{findings}`), and the
-solution generator writes the final answer.
+Reasoning", NAACL; official code github.com/rakutentech/MathSensei, `src/model.py`; the
+Debrup-61/MathSensei repository only points there): a planner picks a sequence of modules
+from a fixed menu, each module's output feeds the next (`{findings}`), and the solution
+generator writes the final answer.
 
-The menu (`MODULES`): knowledge retrieval (the paper's LLM knowledge module and its Bing
-search module in one: BM25 search over a local corpus, then the model states the
-knowledge the problem needs), python generator + executor, symbolic solver (the paper
-calls WolframAlpha; here the sympy tools in the sandbox), solution generator. Prompts are
-council's, zero-shot (the paper's planner is few-shot).
+The menu (`MODULES`) and the reference's planner names (`prompt_policy.py`) it stands for:
+knowledge retrieval (`bing_search`: here BM25 search over a local corpus, then one call that
+states the knowledge the problem needs, where the reference makes a query-generation call
+and one extraction call per Bing search), python generator + executor
+(`python_generator_refine_executor`), symbolic solver (`wolfram_alpha_search`: here the
+sympy tools in the sandbox), solution generator (`solution_generator`). Prompts are
+council's own and zero-shot, not the reference's few-shot MATH prompts (which also carry the
+problem's MATH type and level, which council does not have); the reference's messages for
+fixed inputs are in `tests/fixtures/references/tool-planner.*.json`.
 
 Plan rule (`ModulePlan.parse`): the plan is read from `MODULES: a, b, c` (or the reply's
 lines); names are matched case- and spacing-insensitively, with the paper's short names
-(KR, PG, SS, SG, ...) as aliases. A name not on the menu is dropped and kept in
-`ModulePlan.unknown` (the rest of the plan still runs); a module named twice runs once;
-modules after the solution generator are dropped and the solution generator is added at
-the end if missing. A reply naming no module at all is re-asked once; if still unreadable,
-the plan is the solution generator alone.
+(KR, PG, SS, SG, ...) and the reference planner's names as aliases. A name not on the menu
+is dropped and kept in `ModulePlan.unknown` (the rest of the plan still runs); a module
+named twice runs once; modules after the solution generator are dropped and the solution
+generator is added at the end if missing. A reply naming no module at all is re-asked once;
+if still unreadable, the plan is the solution generator alone.
 """
 
 from __future__ import annotations
@@ -50,19 +55,24 @@ MODULES: tuple[ModuleName, ...] = (
 )
 FINAL_MODULE: ModuleName = "solution_generator"
 ALIASES: dict[str, ModuleName] = {
+    # the paper's short names, plain words, and the reference planner's module names
+    # (rakutentech/MathSensei src/custom_prompts/prompt_policy.py), so its replies map here
     "kr": "knowledge_retrieval",
     "knowledge": "knowledge_retrieval",
     "knowledge_retrieval": "knowledge_retrieval",
     "bs": "knowledge_retrieval",
     "search": "knowledge_retrieval",
+    "bing_search": "knowledge_retrieval",
     "pg": "python_generator",
     "python": "python_generator",
     "python_generator": "python_generator",
     "program_generator": "python_generator",
+    "python_generator_refine_executor": "python_generator",
     "ss": "symbolic_solver",
     "sympy": "symbolic_solver",
     "symbolic": "symbolic_solver",
     "symbolic_solver": "symbolic_solver",
+    "wolfram_alpha_search": "symbolic_solver",
     "sg": "solution_generator",
     "solution": "solution_generator",
     "solution_generator": "solution_generator",

@@ -4,9 +4,10 @@
 rewrites the solution using that critique. The generator is the plain chain-of-thought
 answerer (`council.agents.answerer`), so round 1 is exactly `single`.
 
-MALT trains each role; here each role is a prompted model (the prompts are council's: the
-paper's trained models take the question, the earlier outputs and an instruction, and no
-prompt text is copied from it).
+MALT trains each role; here each role is a prompted model. The prompts are council's own:
+neither paper published code, and MALT's paper prints no prompt templates (only that its
+prompts are zero-shot CoT, and a refiner system prompt inside one worked example), so there
+is no reference text to follow.
 """
 
 from __future__ import annotations

@@ -6,10 +6,16 @@ Training", arXiv 2412.01928): a generator answers, a verifier critiques the answ
 refiner rewrites it using the critique. MALT post-trains one model per role; reported:
 relative improvements over the same base model of 15.66% on MATH, 7.42% on GSM8K and 9.40%
 on CSQA (Llama-3.1-8B-Instruct), with three passes through the pipeline and a majority
-vote at inference. No reference code is used here. The selection step follows PlanGEN
-(Parmar et al. 2025, "PlanGEN: A Multi-Agent Framework for Generating Planning and
-Reasoning Trajectories for Complex Problem Solving"): a verification agent scores each
-candidate and the best-scored one is selected; no PlanGEN numbers are quoted here.
+vote at inference. The selection step follows PlanGEN (Parmar et al. 2025, "PlanGEN: A
+Multi-Agent Framework for Generating Planning and Reasoning Trajectories for Complex Problem
+Solving"): a verification agent scores each candidate and the best-scored one is selected;
+no PlanGEN numbers are quoted here.
+
+No reference script: neither paper's authors published code (MALT's project page lists
+code as "coming soon"; PlanGEN has only third-party re-implementations) and MALT's paper
+prints no prompt templates (it says its prompts are zero-shot CoT, sampled at T = 0.3).
+So `refine` is council's own protocol after these papers: its prompts, rounds, stop rule
+and decoding are council's, and no reference fixture pins them.
 
 Here: round 1, the generator (the plain chain-of-thought prompt) answers and the verifier
 (`council.agents.refine.Assessor`) writes a critique, a verdict and a 0-1 score; while the

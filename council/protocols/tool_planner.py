@@ -1,7 +1,8 @@
 """`tool-planner`: a planner picks a sequence of tool modules for each problem and the graph
 runs it, after MathSensei (Das, Banerjee, Aditya and Kulkarni 2024, "MathSensei: A
-Tool-Augmented Large Language Model for Mathematical Reasoning", NAACL; reference code
-github.com/Debrup-61/MathSensei, built on Chameleon's planner). Reported: its best
+Tool-Augmented Large Language Model for Mathematical Reasoning", NAACL; official code
+github.com/rakutentech/MathSensei at c6ee84c, `src/run.py` and `src/model.py`, built on
+Chameleon's planner; Debrup-61/MathSensei only points there). Reported: its best
 configuration (python generator, WolframAlpha, solution generator) is 13.5% more accurate
 than gpt-3.5-turbo with chain of thought on MATH; tools help less on GSM8K.
 
@@ -22,9 +23,17 @@ program's printed result: `finish_last_answer`). Modules:
 Plan rules (unknown names, repeats, order) are `ModulePlan`'s: a name not on the menu is
 skipped and recorded in the plan (`unknown`), the rest still runs. Each module runs at most
 once, so a run makes at most 5 model calls plus tool turns; the round bound is the menu's
-size (`MODULE_ROUNDS`). Deviations: zero-shot prompts (the paper's are few-shot), local
-BM25 search instead of Bing, sympy instead of WolframAlpha, greedy decoding (T = 0,
-council's choice). A web search plugs in as a `SearchBackend`
+size (`MODULE_ROUNDS`). The reference's own messages for fixed inputs are pinned in
+`tests/fixtures/references/tool-planner.*.json`. Deviations from it: council's zero-shot
+prompts (the reference's are few-shot, MATH-only: its planner and every module's context
+carry the problem's MATH type and level); one knowledge-retrieval call over local BM25
+search where the reference's `bing_search` makes three calls around two Bing searches;
+sympy tools instead of a WolframAlpha query and a call that reads its result; one program
+with no code-fixer retries (the reference asks a fixer up to twice when the program fails);
+one solution call (the reference asks again, up to 4 calls, while no `boxed` appears);
+greedy decoding for every module (T = 0, council's choice; the reference sends T = 0 and
+max_tokens 128 to the planner, T = 0.5 with max_tokens 256 / 500 / 600 to the python
+generator / search calls / solution generator). A web search plugs in as a `SearchBackend`
 (`tool_planner_graph(..., search=backend)`).
 """
 
