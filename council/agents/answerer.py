@@ -24,6 +24,16 @@ ANSWERER_PROMPTS = AgentPrompts(
     ),
 )
 
+QWEN_COT_PROMPTS = AgentPrompts(
+    system=PromptTemplate(
+        name="answerer.qwen25_math_cot.system", text=COT_INSTRUCTION.replace("{}", "{{}}")
+    ),
+    task=PromptTemplate(name="answerer.qwen25_math_cot.task", text="{memory}{problem}"),
+)
+"""Qwen2.5-Math's `qwen25-math-cot` prompt type (evaluation/utils.py): the instruction as
+the system message, the problem alone as the user's. Its RM@N and maj@N candidates
+(best-of-n) are sampled with it."""
+
 
 class Answerer(Agent[WorkedAnswer]):
     role = "solver"

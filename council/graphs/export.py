@@ -72,7 +72,7 @@ def graph_config(
 def dump_yaml(config: GraphConfig) -> str:
     """The config as YAML, keys in the model's order, only what differs from defaults."""
     data = config.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    head = {k: data.pop(k) for k in ("name", "description") if k in data}
+    head: dict[str, Any] = {k: data.pop(k) for k in ("name", "description") if k in data}
     data = {**head, "max_rounds": config.max_rounds, **data}  # always stated
     data["edges"] = [[e["from"], e["to"]] for e in data["edges"]]
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

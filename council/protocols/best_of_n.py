@@ -5,9 +5,11 @@ solutions, score each with Qwen2.5-Math-RM-72B, answer with the highest-scored o
 report finds RM@8 above Maj@8 for every model size and benchmark (e.g. MATH, with TIR,
 Qwen2.5-Math-72B-Instruct reaches about 92.9 with RM@8).
 
-Candidates are chain-of-thought samples (`{problem}` + the CoT instruction, T = 0.7,
-distinct seeds); for `execution` they are tool-integrated samples (`council.agents.tir`),
-since only a candidate that ran code can be re-run. The scorer (`--scorer`):
+Candidates are chain-of-thought samples with Qwen's `qwen25-math-cot` prompt (the CoT
+instruction as the system message) and decoding (T = 0.7, top_p 0.8, 2048 tokens), 8 by
+default as RM@8; distinct seeds when a seed is given. For `execution` they are
+tool-integrated samples (`council.agents.tir`), since only a candidate that ran code can be
+re-run. The scorer (`--scorer`):
 
 - `vote`: maj@N, each candidate's score is its answer's vote share;
 - `verifier` (default): an LLM judge per candidate scores it 0-1 from the problem and that
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from council.agents.answerer import Answerer
+from council.agents.answerer import QWEN_COT_PROMPTS, Answerer
 from council.agents.base import Agent
 from council.agents.grader import CandidateGrader
 from council.agents.tir import ToolIntegratedReasoner
@@ -43,7 +45,9 @@ from council.tools.base import ToolRegistry
 CANDIDATE_DECODING = COT_DECODING.model_copy(
     update={
         "temperature": 0.7,
-        "source": "Qwen2.5-Math evaluation: sampled candidates (T = 0.7), max_tokens_per_call 2048",
+        "top_p": 0.8,
+        "source": "Qwen2.5-Math README.md:111 and evaluation/math_eval.py:261-275: T 0.7, "
+        "top_p 0.8, max_tokens_per_call 2048, its stop words",
     }
 )
 JUDGE_DECODING = RoleDecoding(
@@ -88,7 +92,9 @@ def best_of_n_graph(
                 models.for_role("solver"), settings=settings, max_executions=options.max_executions
             )
         else:
-            agent = Answerer(models.for_role("solver"), tools=tools, settings=settings)
+            agent = Answerer(
+                models.for_role("solver"), tools=tools, settings=settings, prompts=QWEN_COT_PROMPTS
+            )
         graph.add_agent(name, agent, kind="answer", sample=index)
     graph.add_node("start_round", "next_round")
     graph.add_edge("START", "start_round")
@@ -119,21 +125,23 @@ BEST_OF_N = ProtocolDefinition(
     summary="N chain-of-thought candidates, one scorer picks the answer (default scorer: "
     "an LLM judge per candidate; --scorer reward-model is Qwen's RM@N)",
     roles={
-        "solver": role(Answerer, CANDIDATE_DECODING, count="samples"),
+        "solver": role(Answerer, CANDIDATE_DECODING, count="samples", prompts=QWEN_COT_PROMPTS),
         "verifier": role(CandidateGrader, JUDGE_DECODING, count="samples (scorer verifier)"),
     },
     uses=frozenset({"samples", "scorer", "reward", "max_executions"}),
-    defaults={"samples": 5, "scorer": "verifier", "max_executions": 4},
+    defaults={"samples": 8, "scorer": "verifier", "max_executions": 4},
     shape=best_of_n_graph,
     reference=Reference(
         paper="Yang et al. 2024, Qwen2.5-Math Technical Report (RM@N)",
         repository="QwenLM/Qwen2.5-Math",
-        files=("evaluation/rm_maj_eval.py",),
+        files=("evaluation/rm_maj_eval.py", "evaluation/math_eval.py"),
+        commit="a45202bd16f1ec06f433442dc1152d0074773465",
     ),
     deviations=(
         "the default scorer is a prompted LLM judge (--scorer verifier), not a trained "
         "reward model: RM@N needs --scorer reward-model and a served reward model",
-        "5 candidates by default (the report uses 8 and more)",
+        "votes (--scorer vote, maj@N) group answers by mathematical equivalence where "
+        "rm_maj_eval.py counts identical strings",
     ),
     answer_rule="the highest-scored candidate's answer; ties go to the answer most tied "
     "candidates gave; every score is kept in the state (selections)",

@@ -74,6 +74,7 @@ DEBATE = ProtocolDefinition(
         "through Multiagent Debate",
         repository="composable-models/llm_multiagent_debate",
         files=("gsm/gen_gsm.py", "gsm/eval_gsm.py"),
+        commit="9846749350eb917ae5bfaaff4c645fc705b8d3af",
     ),
     deviations=(
         "votes group answers by mathematical equivalence and skip replies with no answer or "

@@ -100,9 +100,15 @@ MAD = ProtocolDefinition(
         paper="Liang et al. 2023, Encouraging Divergent Thinking in Large Language Models "
         "through Multi-Agent Debate",
         repository="Skytliang/Multi-Agents-Debate",
-        files=("code/debate4tran.py", "code/utils/config4all.json", "code/utils/agent.py"),
+        files=("interactive.py", "code/utils/config4all.json", "code/utils/agent.py"),
+        commit="022a7a8eecda85844d336e9064cc556edb0445b3",
     ),
-    deviations=(),
+    deviations=(
+        "no max_tokens is sent, where the script sends 3900 minus the prompt's gpt-3.5 tokens "
+        "(the rest of a 4k context): the rest of the model's own context",
+        "the moderator's and judge's JSON is found and repaired instead of eval()'d: an "
+        "unreadable moderator lets the debate go on, an unreadable judge gives no answer",
+    ),
     answer_rule="the moderator's debate_answer once it decides, else the judge's; never a "
     "side's own answer; none when neither gives one",
 )

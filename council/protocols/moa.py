@@ -93,7 +93,8 @@ MOA = ProtocolDefinition(
     reference=Reference(
         paper="Wang et al. 2024, Mixture-of-Agents Enhances Large Language Model Capabilities",
         repository="togethercomputer/MoA",
-        files=("utils.py", "bot.py"),
+        files=("generate_for_alpaca_eval.py", "utils.py"),
+        commit="1b5cab0f0905d9da821e37322ac6df96ba65e1a7",
     ),
     deviations=(
         "the query carries the chain-of-thought instruction so the aggregator's reply has a "

@@ -20,8 +20,9 @@ from council.tools.base import ToolRegistry
 
 PAL_DECODING = RoleDecoding(
     temperature=0.0,
+    top_p=1.0,
     max_tokens=512,
-    source="scripts/gsm_chatgpt.py: temperature 0, max_tokens 512",
+    source="scripts/gsm_chatgpt.py:29-33: temperature 0, top_p 1, max_tokens 512",
 )
 
 
@@ -56,6 +57,12 @@ POT = ProtocolDefinition(
         "Program of Thoughts",
         repository="reasoning-machines/pal",
         files=("scripts/gsm_chatgpt.py", "pal/prompt/math_prompts.py"),
+        commit="f81ca2a9777f002f98a6b4d0f10b61bd5c8feb02",
+    ),
+    deviations=(
+        "the program runs in the sandbox with print(solution()) appended and its printed line "
+        "is the answer, where the script takes float(eval('solution()')); a program that "
+        "prints without defining solution() is also read",
     ),
     answer_rule="the value solution() returns; none when the program fails or the reply has "
     "no code",

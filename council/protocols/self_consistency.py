@@ -15,13 +15,14 @@ from council.graphs.builder import CouncilGraph
 from council.models.roles import RoleModels
 from council.protocols.definition import ProtocolDefinition, Reference, role
 from council.protocols.options import ProtocolOptions
-from council.protocols.single import COT_DECODING
+from council.protocols.single import COT_DECODING, QWEN_COT
 from council.tools.base import ToolRegistry
 
 SAMPLE_DECODING = COT_DECODING.model_copy(
     update={
         "temperature": 0.7,
-        "source": "Wang et al. 2023 sec. 3 (T = 0.7 for GPT-3); the cap is single's",
+        "source": "Wang et al. 2023 (T = 0.7 for GPT-3); the rest is single's (Qwen2.5-Math's "
+        "math_eval.py)",
     }
 )
 
@@ -58,7 +59,13 @@ SELF_CONSISTENCY = ProtocolDefinition(
     uses=frozenset({"samples"}),
     defaults={"samples": 5},
     shape=self_consistency_graph,
-    reference=Reference(paper="Wang et al. 2023, Self-Consistency (no reference script)"),
+    reference=Reference(
+        paper="Wang et al. 2023, Self-Consistency (no reference script): the method; each "
+        "sample is single's call (Qwen2.5-Math's chain-of-thought prompt and decoding) at T 0.7",
+        repository=QWEN_COT.repository,
+        files=QWEN_COT.files,
+        commit=QWEN_COT.commit,
+    ),
     deviations=(
         "5 samples by default where the paper samples 40 (set --samples)",
         "answers are grouped by mathematical equivalence, not string equality",

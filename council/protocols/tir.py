@@ -66,6 +66,7 @@ TIR = ProtocolDefinition(
         "after ToRA, Gou et al. 2024)",
         repository="QwenLM/Qwen2.5-Math",
         files=("evaluation/math_eval.py", "evaluation/python_executor.py"),
+        commit="a45202bd16f1ec06f433442dc1152d0074773465",
     ),
     answer_rule="the reply's last \\boxed{} answer; none when it gives none",
 )

@@ -151,10 +151,15 @@ TOOL_PLANNER = ProtocolDefinition(
     reference=Reference(
         paper="Das et al. 2024, MathSensei: A Tool-Augmented Large Language Model for "
         "Mathematical Reasoning",
-        repository="Debrup-61/MathSensei",
+        repository="rakutentech/MathSensei",
+        files=("src/run.py", "src/model.py", "src/utilities.py"),
+        commit="c6ee84c30474148a3a0b4c8262716baf95d071ce",
     ),
     deviations=(
-        "zero-shot prompts (the paper's are few-shot)",
+        "council's own zero-shot module prompts, not the reference's few-shot ones (which "
+        "need the MATH type and level of each problem); the reference's messages are not "
+        "reproduced (tests/fixtures/references/tool-planner.*.json show how far)",
+        "no code fixer after a failing program and no re-ask of the solution generator",
         "local BM25 search over --corpus instead of Bing; sympy instead of WolframAlpha",
         "greedy decoding, council's choice",
     ),

@@ -17,7 +17,8 @@ from tests.support.reward_stub import reward_stub
 from tests.support.sandbox import ScriptedSandbox
 
 PROBLEM = "Tom has 3 apples and buys 4 more. How many apples does he have?"
-COT = PROBLEM + "\nPlease reason step by step, and put your final answer within \\boxed{}."
+INSTRUCTION = "Please reason step by step, and put your final answer within \\boxed{}."
+QWEN_COT = [Message.system(INSTRUCTION), Message.user(PROBLEM)]  # qwen25-math-cot (utils.py)
 ANSWERS = {0: "7", 1: "8", 2: "8"}
 
 
@@ -44,7 +45,7 @@ async def test_each_judge_sees_its_own_candidate_and_the_best_score_wins_over_th
     options = ProtocolOptions(samples=3)
     result = await RunSpec(graph="best-of-n", options=options).build(models=model).arun(PROBLEM)
     for sample in range(3):
-        assert sent(model, f"sample_{sample + 1}") == [[Message.user(COT)]]
+        assert sent(model, f"sample_{sample + 1}") == [QWEN_COT]
         task = (
             GRADER_TASK.replace("{problem}", PROBLEM)
             .replace("{candidate}", candidate(sample))
