@@ -75,7 +75,10 @@ def best_of_n_graph(
         agent: Agent[Any]
         if options.scorer == "execution" and scorer is None:
             agent = ToolIntegratedReasoner(
-                models.for_role("solver"), settings=settings, max_executions=options.max_executions
+                models.for_role("solver"),
+                settings=settings,
+                max_executions=options.max_executions,
+                tir=options.tir,
             )
         else:
             agent = Answerer(models.for_role("solver"), tools=tools, settings=settings)

@@ -109,7 +109,9 @@ def _add_final_stage(graph: CouncilGraph, models: RoleModels, options: ProtocolO
     base = options.samples
     if options.final_stage == "tir":
         agent = ToolIntegratedReasoner(
-            models.for_role("solver"), settings=options.decoding(TIR_TEMPERATURE, base)
+            models.for_role("solver"),
+            settings=options.decoding(TIR_TEMPERATURE, base),
+            tir=options.tir,
         )
         graph.add_agent("tir", agent, kind="answer", starts_round=True, sample=base)
         graph.add_node("answer_by_tir", "answer_by_tir")

@@ -112,7 +112,7 @@ PROTOCOLS: dict[str, ProtocolSpec] = {
             "tir",
             tir_graph,
             ("solver",),
-            frozenset({"max_executions"}),
+            frozenset({"max_executions", "tir"}),
             "Qwen2.5-Math tool-integrated reasoning (evaluation/math_eval.py); ToRA",
         ),
         ProtocolSpec(
@@ -126,7 +126,7 @@ PROTOCOLS: dict[str, ProtocolSpec] = {
             "best-of-n",
             best_of_n_graph,
             ("solver", "verifier"),
-            frozenset({"samples", "scorer", "reward", "max_executions"}),
+            frozenset({"samples", "scorer", "reward", "max_executions", "tir"}),
             "Qwen2.5-Math RM@N (evaluation/rm_maj_eval.py): best-of-N by a learned value",
         ),
         ProtocolSpec(
@@ -161,7 +161,7 @@ PROTOCOLS: dict[str, ProtocolSpec] = {
             "cascade",
             cascade_graph,
             ("solver", "debater"),
-            frozenset({"samples", "first_samples", "threshold", "final_stage"}),
+            frozenset({"samples", "first_samples", "threshold", "final_stage", "tir"}),
             "adaptive compute: the greedy answer, then samples while they disagree "
             "(self-consistency, Wang et al. 2023), then optionally tir or debate (Du et al. 2023)",
             fixed_rounds=cascade_rounds,

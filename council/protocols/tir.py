@@ -24,6 +24,8 @@ from council.protocols.options import ProtocolOptions
 from council.tools.base import ToolRegistry
 
 TEMPERATURE = 0.0
+"""The script's --temperature 0 (sh/eval.sh); top_p, the per-call cap and the stop
+sequences are set where the agent is built (`council.agents.tir.reference_decoding`)."""
 
 
 def tir_graph(
@@ -34,6 +36,7 @@ def tir_graph(
         models.for_role("solver"),
         settings=options.decoding(TEMPERATURE),
         max_executions=options.max_executions,
+        tir=options.tir,
     )
     graph.add_agent("solver", agent, kind="answer", starts_round=True)
     graph.add_node("finish", "finish_last_answer")
