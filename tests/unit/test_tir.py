@@ -10,6 +10,7 @@ import pytest
 
 from council.agents.programs import cumulative_program
 from council.agents.tir_options import TirOptions
+from council.graphs.run import RunResult
 from council.graphs.state import CouncilState
 from council.models.scripted import ScriptedModel, ScriptedReply
 from council.protocols import ProtocolOptions, build_runner
@@ -38,7 +39,9 @@ def reference_sandbox(reference: TirReference) -> ScriptedSandbox:
     return ScriptedSandbox(respond)
 
 
-async def run_case(reference: TirReference, options: ProtocolOptions | None = None):  # type: ignore[no-untyped-def]
+async def run_case(
+    reference: TirReference, options: ProtocolOptions | None = None
+) -> tuple[RunResult, ScriptedSandbox]:
     model = reference.scripted_model()
     sandbox = reference_sandbox(reference)
     runner = build_runner("tir", models=model, options=options, session_factory=sandbox.factory())
@@ -173,3 +176,37 @@ async def test_the_users_decoding_wins_over_the_scripts() -> None:
         512,
         ("```output",),
     )
+
+
+async def test_the_wire_carries_the_stop_sequences_and_the_continuation_fields() -> None:
+    """Over HTTP to an OpenAI-compatible server (a loopback stub): every request sends the
+    script's decoding; each continuation ends with the assistant turn and asks the server
+    to continue it."""
+    from council.models.openai_http import OpenAICompatibleModel
+    from council.models.settings import ModelSpec
+    from tests.support.openai_stub import StubBehaviour, openai_stub
+
+    behaviour = StubBehaviour(reply="Count.\n\n```python\nprint(48 + 24)\n```\n")
+    sandbox = ScriptedSandbox(lambda code: ExecutionResult(stdout="72\n"))
+    async with openai_stub(behaviour) as base:
+        model = OpenAICompatibleModel(ModelSpec(name="openai/stub", api_base=base))
+        runner = build_runner("tir", models=model, session_factory=sandbox.factory())
+        await runner.arun("How many?")
+    reference = tir_case("max-calls").calls[0].decoding
+    assert len(behaviour.requests) == 4
+    for index, body in enumerate(behaviour.requests):
+        assert (body["temperature"], body["top_p"], body["max_tokens"], body["stop"]) == (
+            reference.temperature,
+            reference.top_p,
+            reference.max_tokens,
+            reference.stop,
+        )
+        messages = body["messages"]
+        assert isinstance(messages, list)
+        if index == 0:
+            assert "continue_final_message" not in body and messages[-1]["role"] == "user"
+        else:
+            assert body["continue_final_message"] is True
+            assert body["add_generation_prompt"] is False
+            assert messages[-1]["role"] == "assistant"
+            assert messages[-1]["content"].endswith("```output\n72\n```\n")
