@@ -2,10 +2,13 @@
 "Qwen2.5-Math Technical Report: Toward Mathematical Expert Model via Self-Improvement";
 reference script QwenLM/Qwen2.5-Math `evaluation/math_eval.py`; the method is ToRA's,
 Gou et al. 2024, "ToRA: A Tool-Integrated Reasoning Agent for Mathematical Problem
-Solving"). One agent, greedy (the evaluation decodes at T = 0), interleaves reasoning with
-```python blocks that run in the run's sandbox session, each output fed back into the same
-assistant turn, at most `max_executions` generations (the script: 4). See
-`council.agents.tir` for the prompt and how the turn is continued through a chat API.
+Solving"). One agent, greedy (the evaluation decodes at T = 0, top_p 1, 2048 tokens per
+call, with the script's stop sequences: `council.agents.tir.reference_decoding`, applied
+where the agent is built), interleaves reasoning with ```python blocks; a reply that ends
+at a block has the script's program run in the sandbox and its output appended to the same
+assistant turn, which the next call continues; at most `max_executions` calls (the
+script: 4). `options.tir` (`TirOptions`) says how the turn is continued, what runs and
+where the answer is read; its defaults are the script's. See `council.agents.tir`.
 
 Reported (technical report, MATH, zero-shot): Qwen2.5-Math-72B-Instruct 85.9 with
 chain of thought, 88.1 with TIR; 7B-Instruct 83.6 and 85.3; 1.5B-Instruct 75.8 and 79.7.
