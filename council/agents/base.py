@@ -176,11 +176,14 @@ class Agent(Generic[OutputT]):
         calls: list[CallRecord],
         call: CallInfo,
         purpose: CallPurpose,
+        settings: ModelSettings | None = None,
     ) -> Completion:
-        """One model call, recorded whole (see `council.calls`), in a span when tracing."""
-        with model_span(self.model.name, call, self.settings) as span:
+        """One model call, recorded whole (see `council.calls`), in a span when tracing.
+        `settings`: this call's, where they differ from the agent's (a continuation)."""
+        settings = settings or self.settings
+        with model_span(self.model.name, call, settings) as span:
             completion = await self.model.complete(
-                messages, tools=tools, settings=self.settings, call=call
+                messages, tools=tools, settings=settings, call=call
             )
             span.finish(completion)
         calls.append(

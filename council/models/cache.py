@@ -79,8 +79,9 @@ class CachedModel:
 
 class CacheWrapper:
     """Wraps each distinct model once in a `CachedModel` on one cache file; given to
-    `build_runner(wrap_model=...)` so the cache wraps whatever models a graph builds
-    (a config file's per-agent models included), not only the ones passed in."""
+    `RunSpec.build(wrap_model=...)` (or `RunSpec(cache=...)`) so the cache wraps whatever
+    models a graph builds (a config file's per-agent models included), not only the ones
+    passed in."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

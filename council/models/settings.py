@@ -25,6 +25,13 @@ class ModelSettings(BaseModel):
     stop: tuple[str, ...] | None = Field(
         default=None, description="sequences that end generation (not included in the reply)"
     )
+    continue_final_message: bool = Field(
+        default=False,
+        description="the conversation ends with a partial assistant message that the model "
+        "extends (sent as vLLM's and SGLang's continue_final_message=true with "
+        "add_generation_prompt=false); a server that does not know the fields refuses them "
+        "or starts a new turn",
+    )
     timeout_seconds: float = Field(
         default=120.0, gt=0.0, le=86_400.0, json_schema_extra={"flag": "--timeout"}
     )
@@ -44,6 +51,8 @@ class Decoding(BaseModel):
     top_p: float | None = None
     seed: int | None = None
     stop: tuple[str, ...] | None = None
+    continue_final_message: bool = False
+    """True: the request asked the server to extend the final assistant message."""
 
     @classmethod
     def of(cls, settings: ModelSettings) -> Decoding:
@@ -53,6 +62,7 @@ class Decoding(BaseModel):
             top_p=settings.top_p,
             seed=settings.seed,
             stop=settings.stop,
+            continue_final_message=settings.continue_final_message,
         )
 
     def request_fields(self) -> dict[str, object]:
@@ -65,6 +75,9 @@ class Decoding(BaseModel):
                 fields[name] = value
         if self.stop:
             fields["stop"] = list(self.stop)
+        if self.continue_final_message:
+            fields["continue_final_message"] = True
+            fields["add_generation_prompt"] = False
         return fields
 
 

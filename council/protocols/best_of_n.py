@@ -32,6 +32,7 @@ from council.agents.answerer import QWEN_COT_PROMPTS, Answerer
 from council.agents.base import Agent
 from council.agents.grader import CandidateGrader
 from council.agents.tir import ToolIntegratedReasoner
+from council.agents.tir_options import REFERENCE
 from council.errors import ConfigError
 from council.graphs.builder import CouncilGraph
 from council.graphs.selection import selection_node
@@ -39,6 +40,7 @@ from council.models.roles import RoleModels
 from council.protocols.definition import ProtocolDefinition, Reference, RoleDecoding, role
 from council.protocols.options import ProtocolOptions
 from council.protocols.single import COT_DECODING
+from council.protocols.tir import TIR_DECODING
 from council.scoring.base import Scorer
 from council.tools.base import ToolRegistry
 
@@ -48,6 +50,14 @@ CANDIDATE_DECODING = COT_DECODING.model_copy(
         "top_p": 0.8,
         "source": "Qwen2.5-Math README.md:111 and evaluation/math_eval.py:261-275: T 0.7, "
         "top_p 0.8, max_tokens_per_call 2048, its stop words",
+    }
+)
+EXECUTOR_DECODING = TIR_DECODING.model_copy(
+    update={
+        "temperature": 0.7,
+        "top_p": 0.8,
+        "source": "tir's decoding (math_eval.py) sampled as Qwen's RM@N candidates: T 0.7, "
+        "top_p 0.8 (README.md:111)",
     }
 )
 JUDGE_DECODING = RoleDecoding(
@@ -85,13 +95,17 @@ def best_of_n_graph(
     graph = CouncilGraph("best-of-n")
     names = [f"sample_{i}" for i in range(1, options.samples + 1)]
     for index, name in enumerate(names):
-        settings = definition.settings("solver", options, index)
         agent: Agent[Any]
         if options.scorer == "execution" and scorer is None:
+            settings = definition.settings("executor", options, index)
             agent = ToolIntegratedReasoner(
-                models.for_role("solver"), settings=settings, max_executions=options.max_executions
+                models.for_role("solver"),
+                settings=settings,
+                max_executions=options.max_executions,
+                tir=options.tir,
             )
         else:
+            settings = definition.settings("solver", options, index)
             agent = Answerer(
                 models.for_role("solver"), tools=tools, settings=settings, prompts=QWEN_COT_PROMPTS
             )
@@ -126,10 +140,13 @@ BEST_OF_N = ProtocolDefinition(
     "an LLM judge per candidate; --scorer reward-model is Qwen's RM@N)",
     roles={
         "solver": role(Answerer, CANDIDATE_DECODING, count="samples", prompts=QWEN_COT_PROMPTS),
+        "executor": role(
+            ToolIntegratedReasoner, EXECUTOR_DECODING, count="samples (scorer execution)"
+        ),
         "verifier": role(CandidateGrader, JUDGE_DECODING, count="samples (scorer verifier)"),
     },
-    uses=frozenset({"samples", "scorer", "reward", "max_executions"}),
-    defaults={"samples": 8, "scorer": "verifier", "max_executions": 4},
+    uses=frozenset({"samples", "scorer", "reward", "max_executions", "tir"}),
+    defaults={"samples": 8, "scorer": "verifier", "max_executions": 4, "tir": REFERENCE},
     shape=best_of_n_graph,
     reference=Reference(
         paper="Yang et al. 2024, Qwen2.5-Math Technical Report (RM@N)",

@@ -35,6 +35,7 @@ from __future__ import annotations
 from council.agents.answerer import Answerer
 from council.agents.debater import Debater
 from council.agents.tir import ToolIntegratedReasoner
+from council.agents.tir_options import REFERENCE
 from council.errors import ConfigError
 from council.graphs.builder import CouncilGraph
 from council.models.roles import RoleModels
@@ -112,7 +113,9 @@ def _add_final_stage(
     base = options.samples
     if options.final_stage == "tir":
         agent = ToolIntegratedReasoner(
-            models.for_role("solver"), settings=definition.settings("tir", options, base)
+            models.for_role("solver"),
+            settings=definition.settings("tir", options, base),
+            tir=options.tir,
         )
         graph.add_agent("tir", agent, kind="answer", starts_round=True, sample=base)
         graph.add_node("answer_by_tir", "answer_by_tir")
@@ -148,8 +151,14 @@ CASCADE = ProtocolDefinition(
         "tir": role(ToolIntegratedReasoner, TIR_DECODING, count="1 (--final-stage tir)"),
         "debater": role(Debater, DEBATER_DECODING, count="3 (--final-stage debate)"),
     },
-    uses=frozenset({"samples", "first_samples", "threshold", "final_stage"}),
-    defaults={"samples": 3, "first_samples": 2, "threshold": 0.6, "final_stage": "none"},
+    uses=frozenset({"samples", "first_samples", "threshold", "final_stage", "tir"}),
+    defaults={
+        "samples": 3,
+        "first_samples": 2,
+        "threshold": 0.6,
+        "final_stage": "none",
+        "tir": REFERENCE,
+    },
     shape=cascade_graph,
     rounds_rule=cascade_rounds,
     reference=None,

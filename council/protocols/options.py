@@ -18,6 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from council.agents.tir_options import TirOptions
 from council.config import MAX_ROUNDS
 from council.models.settings import ModelSettings
 from council.scoring.endpoint import RewardEndpoint
@@ -50,6 +51,12 @@ class ProtocolOptions(BaseModel):
     )
     max_executions: int = Field(
         default=4, ge=1, le=MAX_EXECUTIONS, description="code executions per answer (tir)"
+    )
+    tir: TirOptions = Field(
+        default_factory=TirOptions,
+        description="how tool-integrated reasoning continues its turn, runs programs and "
+        "reads its answer (tir, best-of-n --scorer execution, cascade's tir stage); the "
+        "defaults are Qwen2.5-Math's evaluation script",
     )
     scorer: Scorer = Field(default="verifier", description="how best-of-n picks a candidate")
     reward: RewardEndpoint | None = Field(

@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 
 from council.tools.sandbox.result import ExecutionResult
+from council.tools.sandbox.run_options import INTERACTIVE, RunOptions
 
 
 class ScriptedSandbox:
@@ -15,9 +16,15 @@ class ScriptedSandbox:
     def __init__(self, respond: Callable[[str], ExecutionResult]) -> None:
         self.respond = respond
         self.programs: list[str] = []
+        self.options: list[RunOptions] = []
+        self.timeouts: list[float | None] = []
 
-    async def run(self, code: str, timeout: float | None = None) -> ExecutionResult:
+    async def run(
+        self, code: str, timeout: float | None = None, options: RunOptions = INTERACTIVE
+    ) -> ExecutionResult:
         self.programs.append(code)
+        self.options.append(options)
+        self.timeouts.append(timeout)
         return self.respond(code)
 
     async def reset(self) -> None:

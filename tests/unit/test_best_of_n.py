@@ -97,10 +97,13 @@ async def test_an_unreadable_judge_leaves_its_candidate_unscored() -> None:
 
 async def test_execution_scorer_prefers_candidates_whose_code_reproduces_their_answer() -> None:
     def reply(call: ScriptedCall) -> str:
+        # tir samples read their answer as Qwen's script does: before the first ```output
         if call.sample == 0:  # claims 9, but its code prints 7
-            return "```python\nprint(3 + 4)\n```" if len(call.messages) == 2 else "\\boxed{9}"
+            code = "The answer is 9.\n```python\nprint(3 + 4)\n```"
+            return code if len(call.messages) == 2 else "\\boxed{9}"
         if call.sample == 1:
-            return "```python\nprint(3 + 4)\n```" if len(call.messages) == 2 else "\\boxed{7}"
+            code = "The answer is 7.\n```python\nprint(3 + 4)\n```"
+            return code if len(call.messages) == 2 else "\\boxed{7}"
         return "No code: \\boxed{9}"
 
     sandbox = ScriptedSandbox(lambda code: ExecutionResult(stdout="7\n"))

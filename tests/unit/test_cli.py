@@ -172,7 +172,7 @@ def test_bench_that_ends_with_errors_exits_non_zero_and_shows_them(
         (["--corpus", "docs.jsonl"], "protocol 'single' does not use --corpus; its options: none"),
         (
             ["--protocol", "tir", "--samples", "4"],
-            "protocol 'tir' does not use --samples; its options: --max-executions",
+            "protocol 'tir' does not use --samples; its options: --max-executions, --tir",
         ),
     ],
 )

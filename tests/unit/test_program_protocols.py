@@ -1,6 +1,6 @@
-"""Message flow of `tir` and `pot` with a scripted model and a scripted sandbox: the exact
-messages the model receives (the assistant turn continued with each run's output), what
-runs, the answer and where it stops."""
+"""Message flow of `pot` with a scripted model and a scripted sandbox: the exact messages
+the model receives, what runs, the answer; and that `tir` and `pot` need a sandbox. tir's
+message flow against its reference: tests/unit/test_tir.py."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from contextlib import nullcontext
 import pytest
 
 from council.agents.pal_prompt import PAL_EXAMPLES, PAL_SYSTEM
-from council.agents.tir import LIMIT_NOTE, TIR_INSTRUCTION
 from council.errors import ConfigError, SandboxUnavailableError
 from council.graphs.state import CouncilState
 from council.messages import Message
-from council.models.scripted import ScriptedCall, ScriptedModel, ScriptedReply
+from council.models.scripted import ScriptedCall, ScriptedModel
 from council.protocols import ProtocolOptions, RunSpec
 from council.tools.sandbox.result import ExecutionResult
 from tests.support.sandbox import ScriptedSandbox
@@ -23,79 +22,6 @@ PROBLEM = "What is the sum of the squares of 1 to 10?"
 
 def stdout(text: str) -> ExecutionResult:
     return ExecutionResult(stdout=text)
-
-
-async def test_tir_continues_one_assistant_turn_with_each_runs_output() -> None:
-    first = (
-        "Let me compute.\n```python\nsquares = [i * i for i in range(1, 11)]\n"
-        "print(sum(squares))\n```"
-    )
-    second = "So the sum is 385.\n```python\nprint(385 % 7)\n```"
-    third = " The remainder is 0, and the answer is \\boxed{385}."
-    replies = iter([first + "\n```output\n999 (invented)\n```", second, third])
-    model = ScriptedModel(responder=lambda call: next(replies))
-    sandbox = ScriptedSandbox(lambda code: stdout("385\n") if "squares" in code else stdout("0"))
-    runner = RunSpec(graph="tir").build(models=model, session_factory=sandbox.factory())
-    result = await runner.arun(PROBLEM)
-
-    system, user = Message.system(TIR_INSTRUCTION), Message.user(PROBLEM)
-    turn_1 = first + "\n```output\n385\n```\n"  # the model's own ```output was cut off
-    turn_2 = turn_1 + second + "\n```output\n0\n```\n"
-    assert model.calls == [
-        [system, user],
-        [system, user, Message.assistant(turn_1)],
-        [system, user, Message.assistant(turn_2)],
-    ]
-    assert sandbox.programs == [
-        "squares = [i * i for i in range(1, 11)]\nprint(sum(squares))\n",
-        "print(385 % 7)\n",
-    ]
-    assert result.answer == "385"
-    turn = CouncilState.model_validate(result.state).turns[0]
-    assert turn.text == turn_2 + third.rstrip()
-    assert [t.output for t in turn.tool_traces] == ["385", "0"]
-    assert [c.purpose for c in result.calls] == ["answer", "tool", "tool"]
-    assert {c.decoding.temperature for c in result.calls if c.decoding} == {0.0}
-
-
-async def test_tir_stops_after_max_executions_as_the_script_does() -> None:
-    code = "Try again.\n```python\nprint(1)\n```"
-    model = ScriptedModel(responder=lambda call: code)
-    sandbox = ScriptedSandbox(lambda code: stdout("1"))
-    options = ProtocolOptions(max_executions=2)
-    runner = RunSpec(graph="tir", options=options).build(
-        models=model, session_factory=sandbox.factory()
-    )
-    result = await runner.arun(PROBLEM)
-    assert len(model.calls) == 2 and len(sandbox.programs) == 2
-    turn = CouncilState.model_validate(result.state).turns[0]
-    assert turn.text.endswith("```output\n1\n```\n" + LIMIT_NOTE)
-    assert result.answer == "1"  # no boxed answer: the last number, as the reader does
-
-
-async def test_tir_shows_the_errors_last_line_and_stops_at_a_boxed_answer() -> None:
-    replies = iter(["```python\nprint(x)\n```", "x was undefined; \\boxed{3}"])
-    model = ScriptedModel(responder=lambda call: next(replies))
-    error = "Traceback (most recent call last):\n  File ...\nNameError: name 'x' is not defined\n"
-    sandbox = ScriptedSandbox(lambda code: ExecutionResult(error=error))
-    runner = RunSpec(graph="tir").build(models=model, session_factory=sandbox.factory())
-    result = await runner.arun(PROBLEM)
-    assert model.calls[1][-1].content.endswith(
-        "```output\nNameError: name 'x' is not defined\n```\n"
-    )
-    assert result.answer == "3" and len(model.calls) == 2
-
-
-async def test_tir_truncated_turn_has_no_answer_and_runs_nothing() -> None:
-    model = ScriptedModel(
-        responder=lambda call: ScriptedReply(
-            text="```python\nprint(1)\n```", finish_reason="length"
-        )
-    )
-    sandbox = ScriptedSandbox(lambda code: stdout("1"))
-    runner = RunSpec(graph="tir").build(models=model, session_factory=sandbox.factory())
-    result = await runner.arun(PROBLEM)
-    assert result.answer is None and sandbox.programs == []
 
 
 async def test_tir_without_a_sandbox_fails_with_the_fix() -> None:

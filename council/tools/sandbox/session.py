@@ -14,6 +14,7 @@ from council.errors import SandboxUnavailableError
 from council.tools.sandbox.config import SandboxConfig
 from council.tools.sandbox.framing import BOOTSTRAP, encode, supervisor_source
 from council.tools.sandbox.result import ExecutionResult
+from council.tools.sandbox.run_options import INTERACTIVE, RunOptions
 from council.tools.sandbox.transport import Transport
 
 HOST_GRACE_SECONDS = 5.0
@@ -26,7 +27,9 @@ class SandboxSession(ABC):
     kind: str = "sandbox"
 
     @abstractmethod
-    async def run(self, code: str, timeout: float | None = None) -> ExecutionResult: ...
+    async def run(
+        self, code: str, timeout: float | None = None, options: RunOptions = INTERACTIVE
+    ) -> ExecutionResult: ...
 
     @abstractmethod
     async def reset(self) -> None: ...
@@ -89,7 +92,9 @@ class InterpreterSession(SandboxSession):
         self._transport = None
         await self.start()
 
-    async def run(self, code: str, timeout: float | None = None) -> ExecutionResult:
+    async def run(
+        self, code: str, timeout: float | None = None, options: RunOptions = INTERACTIVE
+    ) -> ExecutionResult:
         timeout = timeout or self.config.timeout_seconds
         async with self._lock:
             restarted = False
@@ -97,7 +102,12 @@ class InterpreterSession(SandboxSession):
                 await self._restart()
                 restarted = True
             assert self._transport is not None
-            request = {"code": code, "limit": self.config.output_limit, "timeout": timeout}
+            request = {
+                "code": code,
+                "limit": self.config.output_limit,
+                "timeout": timeout,
+                **options.model_dump(),
+            }
             try:
                 await self._transport.write(encode(request))
                 reply = await asyncio.wait_for(

@@ -100,7 +100,9 @@ class BoundedText:
         return out
 
 
-def execute(code, namespace, limit):
+def execute(code, namespace, limit, value_of="last_statement"):
+    if value_of == "last_line":
+        return execute_by_lines(code, namespace, limit)
     stdout, stderr = BoundedText(limit), BoundedText(limit)
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = stdout, stderr
@@ -132,6 +134,53 @@ def execute(code, namespace, limit):
     }
 
 
+def execute_by_lines(code, namespace, limit):
+    """Qwen2.5-Math's executor in auto mode (QwenLM/Qwen2.5-Math `evaluation/
+    python_executor.py` lines 31-35 and 104-138): the program is its stripped lines; when the
+    last line contains `print(` the whole program runs and what it printed is the result,
+    else every line but the last runs and the last line is evaluated, its `str()` the result
+    (in `value`; a last line that is no expression is a SyntaxError). Like the reference,
+    a program that mentions `input(` is refused with a bare RuntimeError and a value that
+    cannot be pickled is an error."""
+    import pickle
+
+    lines = code.strip().split("\n")
+    stdout, stderr = BoundedText(limit), BoundedText(limit)
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = stdout, stderr
+    value = error = None
+
+    def run_piece(piece):
+        if "input(" in piece:
+            raise RuntimeError()
+        exec(compile(piece, "<sandbox>", "exec"), namespace)
+
+    try:
+        if "print(" in lines[-1]:
+            run_piece("\n".join(lines))
+        else:
+            run_piece("\n".join(lines[:-1]))
+            # eval() of a string skips leading blanks; compile() would not
+            result = eval(compile(lines[-1].lstrip(" \t"), "<sandbox>", "eval"), namespace)
+            text = str(result)
+            pickle.dumps(result)
+            value = text[:limit]
+    except BaseException:  # report everything, SystemExit included
+        kind, exc, tb = sys.exc_info()
+        while tb is not None and tb.tb_frame.f_code.co_filename != "<sandbox>":
+            tb = tb.tb_next
+        error = "".join(traceback.format_exception(kind, exc, tb))[-limit:]
+    finally:
+        sys.stdout, sys.stderr = saved
+    return {
+        "stdout": stdout.text(),
+        "stderr": stderr.text(),
+        "value": value,
+        "error": error,
+        "truncated": bool(stdout.dropped or stderr.dropped),
+    }
+
+
 def worker_loop(requests, responses):
     namespace = {"__name__": "__main__"}
     me = os.getpid()
@@ -139,7 +188,12 @@ def worker_loop(requests, responses):
         message = read_frame(requests)
         if message is None:
             os._exit(0)
-        result = execute(message["code"], namespace, message["limit"])
+        # "fresh": an empty namespace for this call only, as the reference executor gives
+        # each program (its globals start as {}, so __name__ is not "__main__")
+        scope = {} if message.get("namespace") == "fresh" else namespace
+        result = execute(
+            message["code"], scope, message["limit"], message.get("value_of", "last_statement")
+        )
         if os.getpid() != me:
             os._exit(0)  # a process the code forked must never answer for the worker
         write_frame(responses, result)
@@ -389,7 +443,15 @@ class Host:
 def run_call(worker, message, host):
     pid, to_worker, from_worker = worker
     try:
-        write_frame(to_worker, {"code": message["code"], "limit": message["limit"]})
+        write_frame(
+            to_worker,
+            {
+                "code": message["code"],
+                "limit": message["limit"],
+                "value_of": message.get("value_of", "last_statement"),
+                "namespace": message.get("namespace", "session"),
+            },
+        )
     except OSError:
         return None, empty_result(error=death_reason(pid), restarted=True)
     if not host.wait_for(from_worker, message["timeout"]):
