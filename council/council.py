@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from council.config import CouncilConfig
 from council.errors import ConfigError
@@ -12,6 +13,9 @@ from council.models.roles import RoleModels
 from council.models.settings import ModelSpec
 from council.runner import GraphRunner, SessionFactory
 from council.tools.base import ToolRegistry
+
+if TYPE_CHECKING:
+    from council.tools.sandbox.config import SandboxConfig
 
 
 def role_models_for(config: CouncilConfig) -> RoleModels:
@@ -54,10 +58,18 @@ def sandbox_factory_for(config: CouncilConfig, tools: ToolRegistry) -> SessionFa
 
     if not any(name in SANDBOXED_TOOLS for name in tools.names()):
         return None
-    from council.tools.sandbox import SandboxConfig, open_sandbox
+    from council.tools.sandbox import open_sandbox
 
     kind = config.sandbox
-    return lambda: open_sandbox(kind, SandboxConfig())
+    sandbox = sandbox_config_for(config)
+    return lambda: open_sandbox(kind, sandbox)
+
+
+def sandbox_config_for(config: CouncilConfig) -> SandboxConfig:
+    """The sandbox settings a run's code tools get: the defaults and its allow-list."""
+    from council.tools.sandbox import SandboxConfig
+
+    return SandboxConfig(allow_net=config.allow_net)
 
 
 class Council(GraphRunner):

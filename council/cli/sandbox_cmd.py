@@ -188,10 +188,10 @@ def doctor_report(args: argparse.Namespace) -> int:
 
     checks = run_checks(_config(args))
     for check in checks:
-        mark = "ok " if check.ok else "MISSING"
+        mark = "ok " if check.ok else ("no " if check.optional else "MISSING")
         print(f"[{mark}] {check.name}: {check.detail}")
         if check.fix:
             print(f"        fix: {check.fix}")
-    ready = all(check.ok for check in checks)
+    ready = all(check.ok for check in checks if not check.optional)
     print("sandbox ready" if ready else "sandbox not ready: run the fixes above in order")
     return 0 if ready else 1

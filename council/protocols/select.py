@@ -134,6 +134,8 @@ def runner_parts(
             extra_tools=extra,
             corpus=corpus,
         )
+        if loaded.config.allow_net and not config.allow_net:  # --allow-net wins
+            config = config.model_copy(update={"allow_net": tuple(loaded.config.allow_net)})
         rounds = loaded.config.max_rounds
         if options is not None and "rounds" in options.model_fields_set:
             rounds = options.rounds

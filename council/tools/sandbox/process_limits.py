@@ -113,6 +113,13 @@ def _writable(path: Path) -> bool:
     return path.is_dir() and os.access(path, os.W_OK)
 
 
+def _words(path: Path) -> list[str]:
+    try:
+        return path.read_text().split()
+    except OSError:
+        return []
+
+
 def _v2_parent(mount: Mount, own: str) -> Path | None:
     """The deepest cgroup from ours upward where we may make a child with `pids`: one that
     already enables pids for its children, or has no processes so that it can."""
@@ -154,11 +161,10 @@ def find_pids_cgroups(
                 continue
             parent = base / CGROUP_GROUP
             try:
-                if "pids" not in (base / "cgroup.subtree_control").read_text().split():
-                    (base / "cgroup.subtree_control").write_text("+pids")
-                parent.mkdir(exist_ok=True)
-                if "pids" not in (parent / "cgroup.subtree_control").read_text().split():
-                    (parent / "cgroup.subtree_control").write_text("+pids")
+                for directory in (base, parent):
+                    directory.mkdir(exist_ok=True)
+                    if "pids" not in _words(directory / "cgroup.subtree_control"):
+                        (directory / "cgroup.subtree_control").write_text("+pids")
             except OSError:
                 continue
             return PidsCgroups(version=2, parent=parent)
