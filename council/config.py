@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from council.models.settings import ModelSpec
+from council.tools.sandbox.network import NetworkAllow
 
 ROLES = ("planner", "solver", "verifier", "critic")
 
@@ -30,6 +31,10 @@ class CouncilConfig(BaseModel):
         description="MCP servers whose tools agents get: a command (stdio) or an http(s) URL",
     )
     sandbox: SandboxKind = "docker"
+    allow_net: tuple[NetworkAllow, ...] = Field(
+        default=(),
+        description="what sandboxed code may reach (--allow-net HOST[:PORT]); empty: nothing",
+    )
 
     def model_for(self, role: str) -> ModelSpec:
         return self.role_models.get(role, self.model)

@@ -11,6 +11,8 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+# `--allow-net` writes nftables rules into a sandbox's network namespace
+command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 # the `process` sandbox runs code as `nobody` with the system python3; give it sympy/numpy

@@ -60,6 +60,9 @@ class RunConfig(BaseModel):
     models: list[ModelRecord]
     tools: list[str] = Field(default_factory=list)
     sandbox: str = "docker"
+    allow_net: list[str] = Field(
+        default_factory=list, description="what sandboxed code could reach (--allow-net)"
+    )
     memory: bool = False
     mcp: list[str] = Field(default_factory=list, description="MCP servers whose tools agents had")
     data_sha256: str | None = Field(

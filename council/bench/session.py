@@ -132,6 +132,7 @@ class BenchSession:
             models=self._model_records(protocol, runner),
             tools=self.config.tools,
             sandbox=self.config.sandbox,
+            allow_net=[str(entry) for entry in self.config.allow_net],
             memory=memory,
             mcp=list(self.config.mcp),
             data_sha256=data_sha256(dataset.source),

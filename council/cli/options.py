@@ -65,6 +65,14 @@ def add_tool_options(parser: argparse.ArgumentParser) -> None:
         help="where code runs; 'process' is NOT a security boundary",
     )
     parser.add_argument(
+        "--allow-net",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="let sandboxed code reach this host, IPv4 address or CIDR (on this port only, "
+        "when given); repeatable; default: no network at all (Docker sandbox, root)",
+    )
+    parser.add_argument(
         "--mcp",
         action="append",
         default=[],
@@ -224,6 +232,7 @@ def council_config_from_args(args: argparse.Namespace) -> object:
         tools=tools,
         mcp=list(getattr(args, "mcp", None) or []),
         sandbox=getattr(args, "sandbox", "docker"),
+        allow_net=tuple(getattr(args, "allow_net", None) or ()),
     )
 
 

@@ -45,6 +45,7 @@ def register(subparsers: Any) -> None:
         help="'process' is NOT a security boundary",
     )
     run.add_argument("--timeout", type=float, default=None, help="seconds (default 10)")
+    add_allow_net_option(run)
     run.set_defaults(handler=run_code)
 
     ps = commands.add_parser("ps", help="list running sandboxes: session, id, age, idle, owner")
@@ -58,7 +59,19 @@ def register(subparsers: Any) -> None:
     doctor.set_defaults(handler=doctor_report)
 
 
+def add_allow_net_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-net",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="let sandboxed code reach this host, IPv4 address or CIDR (on this port only, "
+        "when given); repeatable; default: no network at all",
+    )
+
+
 def _config(args: argparse.Namespace) -> Any:
+    from council.cli.options import validated
     from council.tools.sandbox.config import SandboxConfig
 
     settings: dict[str, Any] = {}
@@ -66,7 +79,9 @@ def _config(args: argparse.Namespace) -> Any:
         settings["image"] = args.image
     if getattr(args, "idle_timeout", None) is not None:
         settings["session_idle_timeout_seconds"] = args.idle_timeout
-    return SandboxConfig(**settings)
+    if getattr(args, "allow_net", None):
+        settings["allow_net"] = tuple(args.allow_net)
+    return validated(SandboxConfig, **settings)
 
 
 def build_image(args: argparse.Namespace) -> int:
@@ -173,10 +188,10 @@ def doctor_report(args: argparse.Namespace) -> int:
 
     checks = run_checks(_config(args))
     for check in checks:
-        mark = "ok " if check.ok else "MISSING"
+        mark = "ok " if check.ok else ("no " if check.optional else "MISSING")
         print(f"[{mark}] {check.name}: {check.detail}")
         if check.fix:
             print(f"        fix: {check.fix}")
-    ready = all(check.ok for check in checks)
+    ready = all(check.ok for check in checks if not check.optional)
     print("sandbox ready" if ready else "sandbox not ready: run the fixes above in order")
     return 0 if ready else 1

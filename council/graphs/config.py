@@ -27,6 +27,7 @@ from council.models.base import ChatModel, ModelWrapper
 from council.models.roles import RoleModels
 from council.models.settings import ModelSettings, ModelSpec
 from council.tools.base import Tool, ToolRegistry
+from council.tools.sandbox.network import NetworkAllow
 
 Targets = str | list[str]
 STATES: dict[str, type[CouncilState]] = {"council": CouncilState, "solve": SolveState}
@@ -114,6 +115,11 @@ class GraphConfig(_Strict):
         default_factory=dict,
         description="MCP servers by name: a command (stdio) or an http(s) URL; an agent "
         "lists a server's name in its `tools` to get all of that server's tools",
+    )
+    allow_net: list[NetworkAllow] = Field(
+        default_factory=list,
+        description="what the graph's sandboxed code may reach (HOST[:PORT]); --allow-net "
+        "overrides it; empty: no network",
     )
 
 

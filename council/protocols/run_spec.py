@@ -30,6 +30,8 @@ from council.protocols.options import ProtocolOptions
 from council.protocols.registry import protocol_definition
 from council.runner import GraphRunner, SessionFactory
 from council.tools.base import ToolRegistry
+from council.tools.sandbox.config import SandboxConfig
+from council.tools.sandbox.network import NetworkAllow
 
 Models = ChatModel | Mapping[str, ChatModel] | RoleModels
 GRAPH_FILE_USES = frozenset({"rounds", "corpus"})
@@ -126,7 +128,8 @@ class RunSpec(BaseModel):
         can run, nothing is started (for `graph show`, `graph export` and the web view)."""
         placeholder = RoleModels(ScriptedModel(name="(drawing only)"))
         if self.is_file:
-            return self._load_file(placeholder, None)
+            graph, rounds, _ = self._load_file(placeholder, None)
+            return graph, rounds
         return self._build_protocol(placeholder, None, None)
 
     def build(
@@ -144,19 +147,23 @@ class RunSpec(BaseModel):
         if wrap_model is None and self.cache is not None:
             wrap_model = CacheWrapper(self.cache)
         role_models = RoleModels.coerce(models) if models is not None else None
+        config = self.config
         if self.is_file:
-            graph, rounds = self._load_file(role_models, wrap_model)
+            graph, rounds, allow_net = self._load_file(role_models, wrap_model)
+            if allow_net and not config.allow_net:  # --allow-net wins over the file's
+                config = config.model_copy(update={"allow_net": allow_net})
         else:
             graph, rounds = self._build_protocol(role_models, tools, wrap_model)
         return GraphRunner(
             graph,
             max_rounds=rounds,
-            session_factory=session_factory or sandbox_factory(self.config, graph_tools(graph)),
+            session_factory=session_factory or sandbox_factory(config, graph_tools(graph)),
         )
 
     def _load_file(
         self, role_models: RoleModels | None, wrap_model: ModelWrapper | None
-    ) -> tuple[CouncilGraph, int]:
+    ) -> tuple[CouncilGraph, int, tuple[NetworkAllow, ...]]:
+        """The file's graph, its round bound (`rounds` wins) and its network allow-list."""
         extra = None
         if self.config.mcp:  # `--mcp` with a config file: every agent gets those tools
             from council.tools.mcp import mcp_registry
@@ -174,7 +181,7 @@ class RunSpec(BaseModel):
         rounds = loaded.config.max_rounds
         if "rounds" in self.options.model_fields_set:
             rounds = self.options.rounds
-        return loaded.graph, rounds
+        return loaded.graph, rounds, tuple(loaded.config.allow_net)
 
     def _build_protocol(
         self,
@@ -245,7 +252,13 @@ def sandbox_factory(config: CouncilConfig, tools: ToolRegistry) -> SessionFactor
 
     if not any(name in SANDBOXED_TOOLS for name in tools.names()):
         return None
-    from council.tools.sandbox import SandboxConfig, open_sandbox
+    from council.tools.sandbox import open_sandbox
 
     kind = config.sandbox
-    return lambda: open_sandbox(kind, SandboxConfig())
+    sandbox = sandbox_config(config)
+    return lambda: open_sandbox(kind, sandbox)
+
+
+def sandbox_config(config: CouncilConfig) -> SandboxConfig:
+    """The sandbox settings a run's code tools get: the defaults and its allow-list."""
+    return SandboxConfig(allow_net=config.allow_net)

@@ -1,5 +1,6 @@
-"""The Docker sandbox: one container per session, no network, hard limits, read-only root,
-a non-root user, a small tmpfs work dir, nothing from the host.
+"""The Docker sandbox: one container per session, no network (or only what an explicit
+allow-list names, see `network`), hard limits, read-only root, a non-root user, a small
+tmpfs work dir, nothing from the host.
 
 Containers belong to dockerd, not to us, so their lifetime is tied to ours through the
 attach socket: an owned container keeps stdin open only while its first attach lasts
@@ -27,6 +28,13 @@ from council.tools.sandbox.config import (
 )
 from council.tools.sandbox.framing import DockerStreamDemux
 from council.tools.sandbox.image import INIT
+from council.tools.sandbox.network import (
+    AllowedDestination,
+    apply_in_namespace,
+    enforcement_problem,
+    host_entries,
+    resolve,
+)
 from council.tools.sandbox.session import InterpreterSession, SupervisorOptions, python_command
 from council.tools.sandbox.transport import Transport
 
@@ -70,10 +78,16 @@ ACTIVITY_FILE = "/tmp/.council-last-call"
 
 
 def container_options(
-    config: SandboxConfig, labels: dict[str, str], *, owned: bool = True
+    config: SandboxConfig,
+    labels: dict[str, str],
+    *,
+    owned: bool = True,
+    allowed: list[AllowedDestination] | None = None,
 ) -> dict[str, Any]:
     """`owned`: the container ends with this process (stdin closes when the attach socket
-    does); otherwise it is a named session that ends after its idle timeout."""
+    does); otherwise it is a named session that ends after its idle timeout. `allowed`:
+    the resolved allow-list; with one, the container is on Docker's default bridge (its
+    rules are set in its own namespace after it starts), else it has no network at all."""
     uid, _, gid = config.user.partition(":")
     gid = gid or uid
     options = SupervisorOptions(
@@ -90,7 +104,8 @@ def container_options(
         # docker-py sets StdinOnce exactly when `detach` is false (as `docker run -i`)
         "detach": not owned,
         "auto_remove": True,
-        "network_mode": "none",
+        "network_mode": "bridge" if config.allow_net else "none",
+        "extra_hosts": host_entries(allowed or []) or None,
         "read_only": True,
         # owned by the sandbox user; `mode=` is reset when /work is also the working dir
         "tmpfs": {
@@ -139,7 +154,12 @@ class DockerTransport(Transport):
     ) -> DockerTransport:
         import docker
 
-        options = container_options(config, labels, owned=owned)
+        allowed = await asyncio.to_thread(resolve, config.allow_net) if config.allow_net else []
+        if config.allow_net:
+            problem = enforcement_problem(config.docker_host)
+            if problem:
+                raise SandboxUnavailableError(problem)
+        options = container_options(config, labels, owned=owned, allowed=allowed)
         try:
             container = await asyncio.to_thread(client.containers.create, name=name, **options)
         except docker.errors.ImageNotFound as exc:
@@ -148,7 +168,17 @@ class DockerTransport(Transport):
             ) from exc
         except docker.errors.APIError as exc:
             raise SandboxUnavailableError(f"cannot create the sandbox container: {exc}") from exc
-        return await cls.attach(container)
+        transport = await cls.attach(container)
+        if config.allow_net:
+            try:  # before the supervisor is even sent: no code runs without the rules
+                await asyncio.to_thread(container.reload)
+                await asyncio.to_thread(
+                    apply_in_namespace, container.attrs["State"]["Pid"], allowed
+                )
+            except BaseException:
+                await transport.kill()
+                raise
+        return transport
 
     @classmethod
     async def attach(cls, container: Any) -> DockerTransport:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from council.tools.sandbox.config import SandboxConfig
 
@@ -14,15 +14,59 @@ class Check(BaseModel):
     ok: bool
     detail: str
     fix: str | None = None
+    optional: bool = Field(
+        default=False,
+        description="about the process sandbox or --allow-net: shown, but the default "
+        "(Docker) sandbox is ready without it",
+    )
+
+
+def process_checks() -> list[Check]:
+    """How a process sandbox gets a process limit of its own here, and whether a network
+    allow-list can be enforced."""
+    from council.tools.sandbox.network import enforcement_problem
+    from council.tools.sandbox.process_limits import plan_isolation
+
+    plan = plan_isolation()
+    allow_list = enforcement_problem()
+    return [
+        Check(
+            name="process sandbox: process limit",
+            ok=plan.own_limit,
+            detail=plan.describe(),
+            fix=None
+            if plan.own_limit
+            else "run as root, make /sys/fs/cgroup writable, or allow user namespaces "
+            "(sysctl user.max_user_namespaces=10000)",
+            optional=True,
+        ),
+        Check(
+            name="process sandbox: network",
+            ok=plan.isolated_network,
+            detail="a network namespace of its own, no interfaces up"
+            if plan.isolated_network
+            else "the host's network (no root, no user namespaces)",
+            optional=True,
+        ),
+        Check(
+            name="network allow-list (--allow-net)",
+            ok=allow_list is None,
+            detail="docker sandbox: nftables rules in its own network namespace"
+            if allow_list is None
+            else allow_list,
+            optional=True,
+        ),
+    ]
 
 
 def run_checks(config: SandboxConfig) -> list[Check]:
-    checks: list[Check] = []
+    checks: list[Check] = process_checks()
     try:
         import docker
     except ImportError:
         return [
-            Check(name="docker SDK", ok=False, detail="not installed", fix="pip install docker")
+            *checks,
+            Check(name="docker SDK", ok=False, detail="not installed", fix="pip install docker"),
         ]
     checks.append(Check(name="docker SDK", ok=True, detail=f"docker {docker.__version__}"))
     has_engine = shutil.which("dockerd") is not None or shutil.which("docker") is not None
