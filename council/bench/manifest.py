@@ -82,8 +82,11 @@ class RunConfig(BaseModel):
     def _options_the_protocol_uses(self, options: ProtocolOptions) -> dict[str, Any]:
         """Only the options the protocol reads, and decoding: one it ignores changes no
         result, so neither its value nor a changed default of it should block a resume."""
-        used = RunSpec(graph=self.protocol).uses() | {"settings"}
-        return options.model_dump(mode="json", include=set(used))
+        used = RunSpec(graph=self.protocol).uses()
+        recorded = options.model_dump(mode="json", include=set(used))
+        # the decoding the user set, and only that: what each role ran with is in `card`
+        recorded["settings"] = options.settings.model_dump(mode="json", exclude_unset=True)
+        return recorded
 
 
 class ManifestHead(BaseModel):

@@ -30,10 +30,8 @@ carry the problem's MATH type and level); one knowledge-retrieval call over loca
 search where the reference's `bing_search` makes three calls around two Bing searches;
 sympy tools instead of a WolframAlpha query and a call that reads its result; one program
 with no code-fixer retries (the reference asks a fixer up to twice when the program fails);
-one solution call (the reference asks again, up to 4 calls, while no `boxed` appears);
-greedy decoding for every module (T = 0, council's choice; the reference sends T = 0 and
-max_tokens 128 to the planner, T = 0.5 with max_tokens 256 / 500 / 600 to the python
-generator / search calls / solution generator). A web search plugs in as a `SearchBackend`
+one solution call (the reference asks again, up to 4 calls, while no `boxed` appears).
+Each module decodes as the reference's (`TOOL_PLANNER.roles`). A web search plugs in as a `SearchBackend`
 (`tool_planner_graph(..., search=backend)`).
 """
 
@@ -55,11 +53,11 @@ from council.tools.base import ToolRegistry
 from council.tools.search import SearchBackend, corpus_backend, search_tool
 
 
-def _greedy(max_tokens: int | None) -> RoleDecoding:
+def _as_reference(temperature: float, max_tokens: int, where: str) -> RoleDecoding:
     return RoleDecoding(
-        temperature=0.0,
+        temperature=temperature,
         max_tokens=max_tokens,
-        source="council's choice: greedy, with a cap per module's reply",
+        source=f"rakutentech/MathSensei {where}",
     )
 
 
@@ -138,11 +136,15 @@ TOOL_PLANNER = ProtocolDefinition(
     summary="a planner picks tool modules (retrieval, program, sympy) and a solution "
     "generator answers from their findings",
     roles={
-        "planner": role(ModulePlanner, _greedy(128)),
-        "knowledge_retrieval": role(KnowledgeRetriever, _greedy(512)),
-        "python_generator": role(ProgramModule, _greedy(1024)),
-        "symbolic_solver": role(SymbolicSolver, _greedy(512)),
-        "solution_generator": role(SolutionGenerator, _greedy(512)),
+        "planner": role(ModulePlanner, _as_reference(0.0, 128, "src/run.py:43-44")),
+        "knowledge_retrieval": role(
+            KnowledgeRetriever, _as_reference(0.5, 500, "src/model.py:1469 (Bing query)")
+        ),
+        "python_generator": role(ProgramModule, _as_reference(0.5, 256, "src/run.py:48-49")),
+        "symbolic_solver": role(
+            SymbolicSolver, _as_reference(0.5, 600, "src/model.py:964 (Wolfram query)")
+        ),
+        "solution_generator": role(SolutionGenerator, _as_reference(0.5, 600, "src/run.py:64-65")),
     },
     uses=frozenset({"corpus"}),
     defaults={},
@@ -161,7 +163,6 @@ TOOL_PLANNER = ProtocolDefinition(
         "reproduced (tests/fixtures/references/tool-planner.*.json show how far)",
         "no code fixer after a failing program and no re-ask of the solution generator",
         "local BM25 search over --corpus instead of Bing; sympy instead of WolframAlpha",
-        "greedy decoding, council's choice",
     ),
     answer_rule="the solution generator's boxed answer, else the latest module answer",
 )

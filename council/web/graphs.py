@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from council.errors import ConfigError
 from council.graphs.builder import CouncilGraph
+from council.protocols.definition import ProtocolCard
 
 START_ID, END_ID = "__start__", "__end__"
 
@@ -47,6 +48,9 @@ class GraphView(BaseModel):
     edges: list[tuple[str, str, str | None]]
     branches: list[BranchView]
     svg: str
+    card: ProtocolCard | None = None
+    """A built-in protocol as a run uses it (roles, decoding, counts, reference,
+    deviations); None for a graph file."""
 
 
 def builtin_graphs() -> list[str]:
@@ -57,9 +61,10 @@ def builtin_graphs() -> list[str]:
 
 def describe(name: str) -> GraphView:
     """A protocol name or a config file, drawn with placeholder models (nothing runs)."""
-    from council.cli.graph_cmd import load_for_drawing
+    from council.protocols.run_spec import RunSpec
 
-    graph: CouncilGraph = load_for_drawing(name)
+    run = RunSpec(graph=name)
+    graph: CouncilGraph = run.drawing()[0]
     agents = []
     for node, spec in graph.nodes.items():
         if spec.agent is None:
@@ -91,6 +96,7 @@ def describe(name: str) -> GraphView:
             for branch in graph.branches.values()
         ],
         svg=svg(graph),
+        card=run.card(),
     )
 
 
