@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from council.agents.answerer import COT_INSTRUCTION
-from council.agents.parsing import extract_answer
+from council.answers import extract_answer
 from council.bench.datasets import DatasetSpec, Problem, load_problems
 from council.bench.grading import Grader
 from council.bench.stats import wilson_interval

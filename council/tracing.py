@@ -22,11 +22,23 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from council.graphs.run import RunResult
     from council.models.base import CallInfo, Completion
+    from council.usage import UsageReport
+
+
+class FinishedRun(Protocol):
+    """What a run span reads from a run's result (`council.graphs.run.RunResult`), named
+    here so tracing, below the graphs, does not depend on them."""
+
+    status: str
+    rounds: int
+    answer: str | None
+
+    @property
+    def usage(self) -> UsageReport: ...
 
 _TRACER: ContextVar[Any | None] = ContextVar("council_tracer", default=None)
 
@@ -184,7 +196,7 @@ def _call_attributes(call: CallInfo | None) -> dict[str, Any]:
 def run_span(graph: str, problem_id: str) -> Any:
     """One span around a whole run of a graph on a problem."""
 
-    def finish(result: RunResult) -> dict[str, Any]:
+    def finish(result: FinishedRun) -> dict[str, Any]:
         usage = result.usage.total
         return {
             "council.status": result.status,

@@ -2,7 +2,7 @@
 
 `42`, `42.0` and `42.00` are one vote, `\\frac12` and `0.5` are one vote, `(1,2)` and `12`
 are two: answers are grouped by the grader's own comparison
-(`council.bench.grading.compare`), each comparison bounded in time. Only
+(`council.answers`), each comparison bounded in time. Only
 answers an agent actually committed to vote: a reply that was unreadable or cut at the token
 limit abstains (its turn has no answer), so a fallback can never win or make a debate look
 unanimous.
@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from pydantic import BaseModel, Field
+
+from council.answers import load_symbolic, settled_without_sympy, symbolically_equivalent
 
 EQUIVALENCE_SECONDS = 2.0
 """Per comparison; a pair that takes longer counts as different answers."""
@@ -101,11 +103,6 @@ def bounded_equivalence(seconds: float = EQUIVALENCE_SECONDS) -> Equivalence:
     interpreter's exit) rather than waited for. Loading math-verify is done first and
     outside the bound: on a busy machine the import alone could exceed it, and equal
     answers would count as different (the vote would depend on the machine's load)."""
-    from council.bench.grading.compare import (
-        load_symbolic,
-        settled_without_sympy,
-        symbolically_equivalent,
-    )
 
     def compare(first: str, second: str) -> bool:
         settled = settled_without_sympy(first, second)

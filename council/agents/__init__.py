@@ -3,11 +3,12 @@
 from council.agents.base import Agent, AgentResult, ToolTrace
 from council.agents.critic import Critic, Critique
 from council.agents.output import AgentOutput
-from council.agents.parsing import OutputParseError, extract_final_answer
+from council.agents.parsing import OutputParseError
 from council.agents.planner import Plan, Planner
 from council.agents.prompting import AgentPrompts, PromptTemplate
 from council.agents.solver import Solution, Solver
 from council.agents.verifier import Verdict, Verifier
+from council.answers import extract_final_answer
 
 __all__ = [
     "Agent",

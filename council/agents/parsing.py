@@ -11,17 +11,9 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from typing import Any, Literal
-
-from pydantic import BaseModel
+from typing import Any
 
 _FENCE = re.compile(r"```(?:json)?\s*(\{.*?\})\s*```", re.DOTALL)
-_BOXED = re.compile(r"\\boxed\s*\{")
-_NUMBER = re.compile(r"-?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
-_ANSWER_MARKER = re.compile(
-    r"(?:\banswer\b\s*(?:is\s*[:=]?|[:=])|####)[ \t]*\**[ \t]*(\S[^\n]*)", re.IGNORECASE
-)
-ExtractionMethod = Literal["boxed", "marker", "last_number", "none"]
 
 
 class OutputParseError(ValueError):
@@ -92,60 +84,6 @@ def labeled_fields(text: str, labels: list[str]) -> dict[str, str]:
         if value:
             out[key] = value
     return out
-
-
-def last_boxed(text: str) -> str | None:
-    """Contents of the last `\\boxed{...}`, braces balanced."""
-    starts = [m.end() for m in _BOXED.finditer(text)]
-    if not starts:
-        return None
-    index = starts[-1]
-    depth = 1
-    for position in range(index, len(text)):
-        if text[position] == "{":
-            depth += 1
-        elif text[position] == "}":
-            depth -= 1
-            if depth == 0:
-                return text[index:position].strip()
-    return None
-
-
-class ExtractedAnswer(BaseModel):
-    """An answer read from free text, and how: `boxed` (the last `\\boxed{}`), `marker`
-    (the last "answer is ..." / "ANSWER:" / "####"), `last_number` (the last number in the
-    text, the fallback of the reference evaluation scripts), or `none`."""
-
-    value: str | None
-    method: ExtractionMethod
-
-
-def extract_answer(text: str) -> ExtractedAnswer:
-    """The answer a free-text solution commits to: the last boxed answer, else the last
-    answer marker (its line, without trailing punctuation or emphasis), else the last
-    number. The last of each wins: earlier ones are drafts."""
-    boxed = last_boxed(text)
-    if boxed:
-        return ExtractedAnswer(value=boxed, method="boxed")
-    markers = [_clean_marker(m) for m in _ANSWER_MARKER.findall(text)]
-    markers = [m for m in markers if m]
-    if markers:
-        return ExtractedAnswer(value=markers[-1], method="marker")
-    numbers = _NUMBER.findall(text)
-    if numbers:
-        return ExtractedAnswer(
-            value=numbers[-1].replace("$", "").replace(",", ""), method="last_number"
-        )
-    return ExtractedAnswer(value=None, method="none")
-
-
-def _clean_marker(value: str) -> str:
-    return value.strip().rstrip(".").strip("*").strip().strip("$").strip()
-
-
-def extract_final_answer(text: str) -> str | None:
-    """`extract_answer(text).value`."""
-    return extract_answer(text).value
 
 
 def numbered_items(text: str) -> list[str]:

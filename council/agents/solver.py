@@ -8,8 +8,9 @@ from pydantic import Field
 
 from council.agents.base import Agent
 from council.agents.output import AgentOutput
-from council.agents.parsing import ExtractionMethod, OutputParseError, extract_answer, last_boxed
+from council.agents.parsing import OutputParseError
 from council.agents.prompting import AgentPrompts, PromptTemplate
+from council.answers import ExtractionMethod, extract_answer, last_boxed
 
 SOLVER_PROMPTS = AgentPrompts(
     system=PromptTemplate(

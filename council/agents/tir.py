@@ -30,7 +30,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from council.agents.base import Agent, AgentResult, ToolTrace
-from council.agents.parsing import extract_answer
 from council.agents.programs import (
     cumulative_program,
     cut_at_stop,
@@ -41,6 +40,7 @@ from council.agents.programs import (
 from council.agents.prompting import AgentPrompts, PromptTemplate
 from council.agents.solver import WorkedAnswer
 from council.agents.tir_options import REFERENCE, TirOptions
+from council.answers import extract_answer
 from council.calls import CallPurpose, CallRecord
 from council.messages import Message
 from council.models.base import CallInfo, ChatModel, Completion

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from council.agents.parsing import last_boxed
+from council.answers import last_boxed
 from council.errors import DatasetError
 
 DatasetFormat = Literal["auto", "gsm8k", "math", "jsonl"]

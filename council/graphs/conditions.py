@@ -54,14 +54,6 @@ def has_answer(state: CouncilState) -> bool:
     return state.final_answer is not None
 
 
-def normalise_answer(answer: str) -> str:
-    """Loose equality for agreement and voting: case, spaces, `$`, commas, trailing `.0`."""
-    text = answer.strip().strip(".").replace("$", "").replace(",", "").replace(" ", "").lower()
-    if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
-        text = text[:-2]
-    return text
-
-
 def next_module(state: CouncilState) -> str | None:
     """The next module of the latest module plan (tool-planner) that has not run since the
     plan was made; None when all have run or there is no plan. An untrusted plan (cut at the

@@ -31,8 +31,8 @@ search where the reference's `bing_search` makes three calls around two Bing sea
 sympy tools instead of a WolframAlpha query and a call that reads its result; one program
 with no code-fixer retries (the reference asks a fixer up to twice when the program fails);
 one solution call (the reference asks again, up to 4 calls, while no `boxed` appears).
-Each module decodes as the reference's (`TOOL_PLANNER.roles`). A web search plugs in as a `SearchBackend`
-(`tool_planner_graph(..., search=backend)`).
+Each module decodes as the reference's (`TOOL_PLANNER.roles`). A web search plugs in as a
+`SearchBackend` (`tool_planner_graph(..., search=backend)`).
 """
 
 from __future__ import annotations

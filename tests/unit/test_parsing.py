@@ -4,7 +4,8 @@ import pytest
 
 from council.agents import OutputParseError, Plan, Solution, Verdict, extract_final_answer
 from council.agents.critic import Critique
-from council.agents.parsing import find_json_object, labeled_fields, last_boxed
+from council.agents.parsing import find_json_object, labeled_fields
+from council.answers import last_boxed
 
 
 def test_json_in_fence_with_trailing_comma_and_python_literals() -> None:
@@ -100,7 +101,7 @@ def test_critique_from_labels() -> None:
     ],
 )
 def test_extraction_says_what_it_read_and_how(text: str, value: str | None, method: str) -> None:
-    from council.agents.parsing import extract_answer
+    from council.answers import extract_answer
 
     found = extract_answer(text)
     assert (found.value, found.method) == (value, method)

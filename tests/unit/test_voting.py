@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from council.bench.grading import compare
+from council import voting
 from council.voting import Ballot, VoteTable, bounded_equivalence, tally
 
 
@@ -67,7 +67,7 @@ def test_loading_math_verify_is_not_part_of_a_comparisons_time_bound(
             time.sleep(1.5)  # the import, on a starved machine
             loaded.append(True)
 
-    monkeypatch.setattr(compare, "load_symbolic", slow_first_load)
+    monkeypatch.setattr(voting, "load_symbolic", slow_first_load)
     same = bounded_equivalence(seconds=1.0)
     assert same("42", "\\frac{84}{2}")
     assert loaded

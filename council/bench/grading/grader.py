@@ -6,14 +6,12 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
-import re
 from collections.abc import Iterable
-from decimal import Decimal
 from types import TracebackType
 
 from pydantic import BaseModel
 
-from council.bench.grading.compare import compare
+from council.answers import grade_text, plain_numbers_equal
 from council.processes import exit_when_parent_dies
 
 GRADER_REVISION = 1
@@ -46,7 +44,7 @@ def grade(predicted_text: str | None, gold: str) -> Grade:
         return Grade(
             correct=False, predicted=None, gold=gold, extraction_failed=True, reason="no answer"
         )
-    correct, extracted, failed = compare(predicted_text, gold)
+    correct, extracted, failed = grade_text(predicted_text, gold)
     return Grade(
         correct=correct,
         predicted=extracted,
@@ -56,22 +54,14 @@ def grade(predicted_text: str | None, gold: str) -> Grade:
     )
 
 
-_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-
-
 def plain_number_grade(predicted_text: str | None, gold: str) -> Grade | None:
-    """Both sides bare decimal numbers ("72", "72.0", "-3.5"): compared exactly, here.
-    Anything else (commas, units, LaTeX, words) goes to math-verify; None means "not plain"."""
-    if predicted_text is None:
-        return None
-    predicted, expected = predicted_text.strip(), gold.strip()
-    if not (_PLAIN_NUMBER.fullmatch(predicted) and _PLAIN_NUMBER.fullmatch(expected)):
+    """Both sides bare decimal numbers, graded here without math-verify (see
+    `council.answers.plain_numbers_equal`); None means "not plain"."""
+    equal = plain_numbers_equal(predicted_text, gold)
+    if equal is None or predicted_text is None:
         return None
     return Grade(
-        correct=Decimal(predicted) == Decimal(expected),
-        predicted=predicted,
-        gold=gold,
-        extraction_failed=False,
+        correct=equal, predicted=predicted_text.strip(), gold=gold, extraction_failed=False
     )
 
 
@@ -81,9 +71,7 @@ def _start_worker(parent_pid: int) -> None:
     exit_when_parent_dies(parent_pid)
     import math_verify  # noqa: F401
 
-    from council.bench.grading.compare import compare
-
-    compare("1", "1")  # the first comparison also builds parser tables
+    grade_text("1", "1")  # the first comparison also builds parser tables
 
 
 def extraction_failure_rate(grades: Iterable[Grade]) -> float:
