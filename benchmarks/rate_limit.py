@@ -101,6 +101,7 @@ async def one_run(args: argparse.Namespace) -> dict[str, object]:
         ),
         "wall_seconds": round(wall, 1),
         "stderr_tail": tail,
+        "per_second_answered_refused": counts.timeline() if args.timeline else "(--timeline)",
     }
 
 
@@ -113,6 +114,7 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=1.0)
     parser.add_argument("--answer-seconds", type=float, default=0.2)
     parser.add_argument("--fault-share", type=float, default=0.0)
+    parser.add_argument("--timeline", action="store_true", help="answers and refusals a second")
     parser.add_argument("extra", nargs="*", help="more `council bench` options, after --")
     args = parser.parse_args()
     figures = asyncio.run(one_run(args))

@@ -32,10 +32,16 @@ RESUMABLE_CHANGES = frozenset(
         "options.settings.timeout_seconds",
         "options.settings.max_retries",
         "options.settings.retry_backoff_seconds",
+        "options.settings.max_retry_wait_seconds",
+        "options.settings.requests_per_minute",
+        "options.settings.tokens_per_minute",
+        "options.reward.api_base",
     }
 )
 """A larger --limit only adds problems (the order is fixed before the limit); how long a
-call is waited for and how often it is retried change no answer."""
+call is waited for, how often it is retried, how fast requests are sent and where a server
+is reached change no answer. (Models' addresses are compared without `api_base`: see
+`RunConfig.compared`.)"""
 CONFIG_FILE = "config.json"
 MANIFEST_FILE = "manifest.json"
 SESSIONS_FILE = "sessions.jsonl"

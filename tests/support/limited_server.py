@@ -50,6 +50,22 @@ class Counts:
     first_accepted: float | None = None
     last_answered: float | None = None
     accepted_at: collections.deque[float] = field(default_factory=collections.deque)
+    events: list[tuple[float, int]] = field(default_factory=list)
+    """(time, status) of every request: 200 answered, 429 refused, 0 a random fault."""
+
+    def timeline(self) -> list[tuple[int, int]]:
+        """Per second since the first request: (answered, refused)."""
+        if not self.events:
+            return []
+        first = self.events[0][0]
+        seconds: dict[int, list[int]] = {}
+        for at, status in self.events:
+            row = seconds.setdefault(int(at - first), [0, 0])
+            if status == 200:
+                row[0] += 1
+            elif status == 429:
+                row[1] += 1
+        return [(row[0], row[1]) for _, row in sorted(seconds.items())]
 
     @property
     def answered_per_second(self) -> float:
@@ -94,6 +110,7 @@ async def limited_server(limits: Limits, counts: Counts, port: int = 0) -> Async
         counts.requests += 1
         if limits.fault_share and draw.random() < limits.fault_share:
             counts.faulted += 1
+            counts.events.append((time.monotonic(), 0))
             return await _fault(request, draw.choice(limits.faults))
         now = time.monotonic()
         window = counts.accepted_at
@@ -102,6 +119,7 @@ async def limited_server(limits: Limits, counts: Counts, port: int = 0) -> Async
                 window.popleft()
             if len(window) >= limits.per_window:
                 counts.refused += 1
+                counts.events.append((now, 429))
                 error = {"error": {"message": "rate limit reached", "type": "requests"}}
                 return web.json_response(
                     error, status=429, headers={"Retry-After": limits.retry_after}
@@ -109,6 +127,7 @@ async def limited_server(limits: Limits, counts: Counts, port: int = 0) -> Async
             window.append(now)
         if counts.first_accepted is None:
             counts.first_accepted = now
+        counts.events.append((now, 200))
         await asyncio.sleep(limits.answer_seconds)
         counts.answered += 1
         counts.last_answered = time.monotonic()
