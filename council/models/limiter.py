@@ -34,6 +34,7 @@ import os
 import socket
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
@@ -116,10 +117,10 @@ class SlidingLog:
         return count
 
     def accepted(self, before: float, window: float) -> int:
-        """Starts in the `window` seconds up to `before` that were not refused."""
+        """Starts in the `window` seconds before `before` that were not refused."""
         since = before - window
-        refused = sum(1 for start in self.refused if since < start <= before)
-        return sum(1 for start in self.starts if since < start <= before) - refused
+        refused = sum(1 for start in self.refused if since < start < before)
+        return sum(1 for start in self.starts if since < start < before) - refused
 
 
 class TokenBucket:
@@ -156,8 +157,11 @@ class _Waiter:
 class EndpointLimiter:
     """See the module docstring. Times are the event loop's clock."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, clock: Callable[[], float] | None = None
+    ) -> None:
         self._loop = loop
+        self._clock = clock or loop.time
         self.learned = SlidingLog(capacity=None, window=DEFAULT_WINDOW)
         self.published: SlidingLog | None = None
         self.tokens: TokenBucket | None = None
@@ -192,7 +196,7 @@ class EndpointLimiter:
     async def acquire(self, priority: float, tokens: float = 0.0) -> float:
         """Wait until a request may start; returns its start time (hand it back to
         `finished` or `refused`). `priority`: smaller starts first (the call's first try)."""
-        now = self._loop.time()
+        now = self._clock()
         if not self._waiting and self._may_start(now):
             return self._start(now, tokens)
         waiter = _Waiter(priority, next(self._sequence), self._loop.create_future(), tokens)
@@ -218,7 +222,7 @@ class EndpointLimiter:
         """The provider refused a request that started at `started`, asking to wait
         `wait` seconds (None: it did not say)."""
         self.in_flight -= 1
-        now = self._loop.time()
+        now = self._clock()
         self.refused_count += 1
         self.last_refused_at = time.time()
         self.learned.refused.append(started)
@@ -301,7 +305,7 @@ class EndpointLimiter:
         self.learned.capacity = capacity
 
     def _dispatch(self) -> None:
-        now = self._loop.time()
+        now = self._clock()
         if self._waiting and self._only_learned_binds(now):
             self._grow(now)
         else:  # time the allowance did not hold anything back earns no growth
@@ -319,7 +323,7 @@ class EndpointLimiter:
             self._timer.cancel()
             self._timer = None
         if self._waiting:
-            self._timer = self._loop.call_at(self._next_chance(now), self._dispatch)
+            self._timer = self._loop.call_later(self._next_chance(now) - now, self._dispatch)
 
     def _next_chance(self, now: float) -> float:
         """When waiting requests may start (if no request ends before)."""
