@@ -39,7 +39,7 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=None,
         help="seconds one model call may spend waiting between its tries, all together "
-        "(default 300): rate limits are waited out up to this, other failures retried 5 times",
+        "(default 300): rate limits are waited out up to this, other failures retried 4 times",
     )
     group.add_argument(
         "--rpm",

@@ -25,7 +25,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from council.errors import ModelError
+from council.errors import ModelError, ModelUnreachableError
 from council.models.failures import Verdict
 from council.models.limiter import EndpointLimiter
 from council.models.settings import ModelSettings
@@ -112,7 +112,10 @@ def _error(who: str, verdict: Verdict, tries: int, seconds: float, limit: str = 
     spent = tries_text(tries, seconds)
     if verdict.kind == "fatal":
         text = f"{who}: {verdict.reason} ({spent})"
+    elif verdict.kind == "throttled":
+        text = f"{who} rate limited {spent}, giving up ({limit}): {verdict.reason}"
+    elif issubclass(verdict.error, ModelUnreachableError):
+        text = f"cannot reach {who}: {spent}, giving up ({limit}): {verdict.reason}"
     else:
-        kind = "rate limited" if verdict.kind == "throttled" else "failed"
-        text = f"{who} {kind} {spent}, giving up ({limit}): {verdict.reason}"
+        text = f"{who} failed {spent}, giving up ({limit}): {verdict.reason}"
     return verdict.error(f"{text}; {verdict.fix}" if verdict.fix else text)

@@ -28,7 +28,7 @@ class ModelSettings(BaseModel):
         default=120.0, gt=0.0, le=86_400.0, json_schema_extra={"flag": "--timeout"}
     )
     max_retries: int = Field(
-        default=5,
+        default=4,
         ge=0,
         le=100,
         description="tries again after a failure that is not a rate limit: a timeout, a reset "

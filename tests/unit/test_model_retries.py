@@ -220,3 +220,24 @@ async def test_sixty_percent_random_429s_fail_no_problem(tmp_path: Path) -> None
             summary = await run_benchmark(runner, problems, tmp_path, grader=grader, concurrency=16)
     assert summary.errors == 0 and summary.graded == 60
     assert counts.faulted > 60  # the refusals really happened
+
+
+def test_the_progress_line_says_when_the_run_is_being_throttled() -> None:
+    import time
+
+    from council.bench.session import Tally
+    from council.models.limiter import ThrottleReport
+
+    tally = Tally()
+    assert "throttled" not in tally.describe()
+    now = time.time()
+    tally.throttled(ThrottleReport(process="a", refused=3, last_refused_at=now - 1))
+    tally.throttled(
+        ThrottleReport(process="b", refused=4, last_refused_at=now, requests_per_second=9.5)
+    )
+    tally.errors = 1  # something attempted, so the line has a tally
+    assert tally.describe().endswith("· throttled: 7 refused, ≈9.5 req/s")
+    long_ago = Tally()
+    long_ago.errors = 1
+    long_ago.throttled(ThrottleReport(process="a", refused=3, last_refused_at=now - 600))
+    assert "throttled" not in long_ago.describe()
