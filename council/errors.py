@@ -36,6 +36,11 @@ class ModelUnreachableError(ModelError):
     pass
 
 
+class ContextLengthError(ModelError):
+    """This call's prompt and reply do not fit the model's context: that problem's own
+    failure (a long question), not the run's."""
+
+
 class SandboxUnavailableError(CouncilError):
     """Code tools were asked for but no sandbox can run; never fall back to the host."""
 

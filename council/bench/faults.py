@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
-from council.errors import RUN_FAULTS, CouncilError, ModelCrashedError
+from council.errors import RUN_FAULTS, ContextLengthError, CouncilError, ModelCrashedError
 
 if TYPE_CHECKING:
     from council.bench.summary import Summary
@@ -49,6 +49,8 @@ class Failure(BaseModel):
         kind: FailureKind = "problem"
         if isinstance(exc, ModelCrashedError):
             kind = "crash"
+        elif isinstance(exc, ContextLengthError):
+            kind = "problem"  # a long prompt: this problem's, the next one may fit
         elif isinstance(exc, RUN_FAULTS):
             kind = "run"
         return cls(kind=kind, message=str(exc))

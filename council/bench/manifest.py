@@ -34,10 +34,16 @@ RESUMABLE_CHANGES = frozenset(
         "options.settings.timeout_seconds",
         "options.settings.max_retries",
         "options.settings.retry_backoff_seconds",
+        "options.settings.max_retry_wait_seconds",
+        "options.settings.requests_per_minute",
+        "options.settings.tokens_per_minute",
+        "options.reward.api_base",
     }
 )
 """A larger --limit only adds problems (the order is fixed before the limit); how long a
-call is waited for and how often it is retried change no answer."""
+call is waited for, how often it is retried, how fast requests are sent and where a server
+is reached change no answer. (Models' addresses are compared without `api_base`: see
+`RunConfig.compared`.)"""
 CONFIG_FILE = "config.json"
 MANIFEST_FILE = "manifest.json"
 SESSIONS_FILE = "sessions.jsonl"
@@ -49,6 +55,19 @@ class ModelRecord(BaseModel):
     role: str
     name: str
     api_base: str | None = None
+    """Where the model was reached: recorded, never compared on resume (a server restarted
+    on another port serves the same model); each session's is in `sessions.jsonl`."""
+
+
+class Reach(BaseModel):
+    """How one session reached its models and ran its problems: nothing here changes a
+    result, so each may differ from session to session; each is recorded."""
+
+    models: list[ModelRecord] = Field(default_factory=list)
+    api_key_given: bool = Field(default=False, description="a key was passed (never the key)")
+    concurrency: int | None = None
+    workers: int | None = None
+    executor: str | None = None
 
 
 class RunConfig(BaseModel):
@@ -77,6 +96,13 @@ class RunConfig(BaseModel):
         description="a built-in protocol as it ran: every role's decoding and templates, its "
         "counts, reference and deviations (None: a graph file)",
     )
+
+    def compared(self) -> dict[str, Any]:
+        """The config as a resume compares it: the models by role and name only (their
+        addresses may move between sessions)."""
+        data = self.model_dump(mode="json")
+        data["models"] = [{"role": m["role"], "name": m["name"]} for m in data["models"]]
+        return data
 
     @field_serializer("options")
     def _options_the_protocol_uses(self, options: ProtocolOptions) -> dict[str, Any]:
@@ -113,6 +139,7 @@ class Session(BaseModel):
     limit: int | None
     packages: dict[str, str]
     python: str
+    reach: Reach | None = None
 
 
 def file_sha256(path: Path) -> str:
@@ -153,10 +180,15 @@ def _now() -> str:
 
 
 def record_session(
-    run_dir: Path, config: RunConfig, runner: GraphRunner, problems: Problems
+    run_dir: Path,
+    config: RunConfig,
+    runner: GraphRunner,
+    problems: Problems,
+    reach: Reach | None = None,
 ) -> None:
     """Write `manifest.json` if this session starts the run; always append this session
-    to `sessions.jsonl` (fsynced)."""
+    to `sessions.jsonl` (fsynced), with how it reached its models (`reach`; the models'
+    addresses from `config` if not given)."""
     head = ManifestHead(
         config=config,
         prompt_hashes=prompt_hashes(runner),
@@ -173,6 +205,7 @@ def record_session(
         limit=config.dataset.limit,
         packages=head.packages,
         python=head.python,
+        reach=reach or Reach(models=config.models),
     )
     append_durably(run_dir / SESSIONS_FILE, (session.model_dump_json() + "\n").encode())
 
@@ -217,6 +250,14 @@ def _describe(name: str, saved: dict[str, Any], current: dict[str, Any]) -> str:
         return f"the data file's content changed (sha256 {_short(old)}… → {_short(new)}…)"
     if name.startswith("prompt_hashes."):
         return f"prompt template {name.removeprefix('prompt_hashes.')} changed"
+    if name == "models":
+        return (
+            "the models changed ("
+            + ", ".join(f"{m['role']}: {m['name']}" for m in old or [])
+            + " → "
+            + ", ".join(f"{m['role']}: {m['name']}" for m in new or [])
+            + ")"
+        )
     if name == "grader":
         return f"the grader changed ({old} → {new})"
     return f"{name} {old} → {new}"
@@ -235,7 +276,7 @@ def check_or_save_config(run_dir: Path, config: RunConfig) -> bool:
     resumable = set(RESUMABLE_CHANGES)
     if saved.data_sha256 is not None and saved.data_sha256 == config.data_sha256:
         resumable.add("dataset.source")
-    old, new = saved.model_dump(mode="json"), config.model_dump(mode="json")
+    old, new = saved.compared(), config.compared()
     differences = [d for d in _differences(old, new) if d not in resumable]
     if differences:
         shown = "; ".join(_describe(d, old, new) for d in differences)

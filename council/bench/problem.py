@@ -18,6 +18,7 @@ from council.calls import CallRecord
 from council.errors import CouncilError
 from council.graphs.run import RunResult
 from council.graphs.state import Turn
+from council.models.limiter import ENDPOINT_LIMITERS, ThrottleReport
 from council.runner import GraphRunner
 from council.scoring.base import Selection
 from council.usage import Usage
@@ -32,6 +33,8 @@ class ProblemOutcome(BaseModel):
     line: ResultLine
     calls: list[CallRecord] = Field(default_factory=list)
     failure: Failure | None = None
+    throttle: ThrottleReport | None = None
+    """How throttled the process that ran it has been (None: never), for the progress line."""
 
 
 class ProblemHook(Protocol):
@@ -102,7 +105,11 @@ async def run_problem(
         grade = await grader.agrade(result.answer, problem.gold)
         if hook:
             await hook.after(problem, result, grade)
-        return ProblemOutcome(line=result_line(problem, result, grade), calls=list(result.calls))
+        return ProblemOutcome(
+            line=result_line(problem, result, grade),
+            calls=list(result.calls),
+            throttle=ENDPOINT_LIMITERS.report(),
+        )
     except Exception as exc:  # one broken problem is recorded (and retried on resume); the
         # caller decides whether the run goes on. A bug, unlike a model or sandbox failure,
         # also gets its traceback.
@@ -115,4 +122,6 @@ async def run_problem(
             seconds=time.perf_counter() - started,
             error=f"{type(exc).__name__}: {exc}",
         )
-        return ProblemOutcome(line=line, failure=Failure.of(exc))
+        return ProblemOutcome(
+            line=line, failure=Failure.of(exc), throttle=ENDPOINT_LIMITERS.report()
+        )

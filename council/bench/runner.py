@@ -31,6 +31,7 @@ from council.bench.problem import ProblemHook, ProblemOutcome, result_line, run_
 from council.bench.results import ResultLine
 from council.bench.summary import Summary, read_budget, summary_of
 from council.bench.writer import ResultCallback, RunRecorder, WriteQueue
+from council.models.limiter import ThrottleReport
 from council.runner import GraphRunner
 
 __all__ = [
@@ -51,6 +52,8 @@ WRITE_BACKLOG = 2
 disk slower than the problems holds them back instead of piling results up in memory."""
 StartCallback = Callable[[Summary], None]
 """Told, before the first problem, the summary of what earlier sessions finished."""
+ThrottleCallback = Callable[[ThrottleReport], None]
+"""Told how throttled the process that ran a problem has been (when it has been)."""
 
 
 class RunOptions(BaseModel):
@@ -69,6 +72,7 @@ async def run_benchmark(
     hook: ProblemHook | None = None,
     on_result: ResultCallback | None = None,
     on_start: StartCallback | None = None,
+    on_throttle: ThrottleCallback | None = None,
 ) -> Summary:
     """Run every problem not yet done in `run_dir` in this process; returns the summary of
     the whole run. With a hook (memory), problems run one at a time, in order.
@@ -86,6 +90,7 @@ async def run_benchmark(
         concurrency=limit,
         on_result=on_result,
         on_start=on_start,
+        on_throttle=on_throttle,
     )
 
 
@@ -97,6 +102,7 @@ async def run_on(
     concurrency: int = 4,
     on_result: ResultCallback | None = None,
     on_start: StartCallback | None = None,
+    on_throttle: ThrottleCallback | None = None,
 ) -> Summary:
     """`run_benchmark` on any executor: the driver's side of every run. Problems are
     submitted as earlier ones finish, never more than `concurrency` at once; outcomes are
@@ -157,6 +163,8 @@ async def run_on(
             if future is not None:
                 in_flight.discard(future)
                 outcome = future.result()  # an executor's own failure ends the run
+                if outcome.throttle is not None and on_throttle is not None:
+                    on_throttle(outcome.throttle)
                 reason = watch.observe(outcome.failure)
                 if reason is not None:
                     stopped = reason  # the fault that stops the run is not this problem's:

@@ -26,6 +26,7 @@ from council.bench.summary import BUDGET_FILE, Summary, TokenBudget
 from council.config import CouncilConfig
 from council.graphs.config import is_graph_file
 from council.models.base import ChatModel, ModelWrapper
+from council.models.limiter import ThrottleReport
 from council.models.roles import RoleModels
 from council.protocols.options import MAX_SAMPLES, ProtocolOptions
 from council.protocols.run_spec import RunSpec
@@ -198,6 +199,7 @@ class BenchSession:
                     hook=hook,
                     on_result=on_result,
                     on_start=on_start,
+                    on_throttle=tally.throttled,
                 )
             try:
                 return await run_on(
@@ -207,6 +209,7 @@ class BenchSession:
                     concurrency=concurrency,
                     on_result=on_result,
                     on_start=on_start,
+                    on_throttle=tally.throttled,
                 )
             finally:
                 await executor.close()
@@ -325,6 +328,11 @@ class Tally:
         self.correct = 0
         self.truncated = 0
         self.errors = 0
+        self.throttles: dict[str, ThrottleReport] = {}
+        """The latest report of each process that was throttled."""
+
+    def throttled(self, report: ThrottleReport) -> None:
+        self.throttles[report.process] = report
 
     def resume(self, so_far: Summary) -> None:
         """Count what earlier sessions graded (their errors run again now)."""
@@ -350,4 +358,13 @@ class Tally:
         text = f"accuracy {self.correct / self.attempted:.1%}"
         if self.graded:
             text += f" (graded {self.correct / self.graded:.1%})"
-        return text + f" · errors {self.errors} · truncated {self.truncated}"
+        return text + f" · errors {self.errors} · truncated {self.truncated}" + self._throttle()
+
+    def _throttle(self) -> str:
+        """' · throttled: 37 refused, ≈18.2 req/s' while the provider refuses requests."""
+        reports = list(self.throttles.values())
+        if not any(report.recent() for report in reports):
+            return ""
+        text = f" · throttled: {sum(r.refused for r in reports)} refused"
+        rates = [r.requests_per_second for r in reports if r.requests_per_second is not None]
+        return text + (f", ≈{sum(rates):.1f} req/s" if rates else "")

@@ -133,7 +133,7 @@ async def _bench(args: argparse.Namespace) -> int:
     from council.bench.executors.base import Placement
     from council.bench.grading import Grader
     from council.bench.heap import settle_for_many_problems
-    from council.bench.manifest import check_or_save_config, record_session
+    from council.bench.manifest import Reach, check_or_save_config, record_session
     from council.bench.problem_set import ProblemSet
     from council.bench.runner import RunOptions
     from council.bench.session import BenchSession
@@ -174,7 +174,14 @@ async def _bench(args: argparse.Namespace) -> int:
     settle_for_many_problems()
     run_config = session.run_config(args.protocol, spec, runner, memory=args.memory)
     resuming = check_or_save_config(args.out, run_config)
-    record_session(args.out, run_config, runner, problems)
+    reach = Reach(
+        models=run_config.models,
+        api_key_given=bool(args.api_key),
+        concurrency=concurrency,
+        workers=placement.workers,
+        executor=placement.executor,
+    )
+    record_session(args.out, run_config, runner, problems, reach)
     if resuming:
         console.print(f"[dim]resuming {args.out}[/]")
     with Grader() as grader:

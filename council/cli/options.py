@@ -36,6 +36,26 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
         help="seconds one model call may take before it is retried (default 120; a slow "
         "or busy server needs more)",
     )
+    group.add_argument(
+        "--max-retry-wait",
+        type=float,
+        default=None,
+        help="seconds one model call may spend waiting between its tries, all together "
+        "(default 300): rate limits are waited out up to this, other failures retried 4 times",
+    )
+    group.add_argument(
+        "--rpm",
+        type=float,
+        default=None,
+        help="the provider's requests-per-minute limit for the model, if it publishes one "
+        "(default: learned from its refusals)",
+    )
+    group.add_argument(
+        "--tpm",
+        type=float,
+        default=None,
+        help="the provider's tokens-per-minute limit for the model, if it publishes one",
+    )
     for role in ROLES:
         group.add_argument(f"--{role}-model", default=None, help=f"model for the {role} only")
     parser.add_argument(
@@ -205,6 +225,9 @@ def council_config_from_args(args: argparse.Namespace) -> object:
             ("max_tokens", args.max_tokens),
             ("seed", args.seed),
             ("timeout_seconds", args.timeout),
+            ("max_retry_wait_seconds", getattr(args, "max_retry_wait", None)),
+            ("requests_per_minute", getattr(args, "rpm", None)),
+            ("tokens_per_minute", getattr(args, "tpm", None)),
         )
         if value is not None
     }

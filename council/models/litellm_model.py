@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from council.errors import (
-    MissingCredentialsError,
-    ModelError,
-    ModelUnreachableError,
-    UnknownModelError,
-)
+from council.errors import MissingCredentialsError, UnknownModelError
 from council.messages import Message, ToolCall
 from council.models.base import CallInfo, Completion
 from council.models.environment import import_litellm
+from council.models.failures import (
+    Verdict,
+    context_verdict,
+    http_verdict,
+    malformed_verdict,
+    network_verdict,
+    short,
+)
+from council.models.limiter import ENDPOINT_LIMITERS, EndpointLimiters, ProviderLimits
 from council.models.retrying import with_retries
 from council.models.settings import Decoding, ModelSettings, ModelSpec
 from council.usage import Usage
@@ -26,8 +30,9 @@ class LiteLLMModel:
     Bedrock, ...); validates the model string before the first call. OpenAI-compatible
     endpoints and the embedded model take the direct path (`openai_http.py`)."""
 
-    def __init__(self, spec: ModelSpec) -> None:
+    def __init__(self, spec: ModelSpec, limiters: EndpointLimiters = ENDPOINT_LIMITERS) -> None:
         self.spec = spec
+        self._limiters = limiters
         self.name = spec.name
         self._litellm: Any = None
         self._native_tools: bool | None = None
@@ -98,36 +103,28 @@ class LiteLLMModel:
         elif self.spec.api_base and self.name.startswith("openai/"):
             kwargs["api_key"] = "not-needed"  # local OpenAI-compatible servers take any key
 
+        where = f" at {self.spec.api_base}" if self.spec.api_base else ""
+        limits = ProviderLimits(
+            requests_per_minute=settings.requests_per_minute,
+            tokens_per_minute=settings.tokens_per_minute,
+        )
+        limiter = self._limiters.get(f"{self.name}{where}", limits)
+        tokens = 0.0
+        if settings.tokens_per_minute is not None:
+            characters = sum(len(str(m.get("content") or "")) for m in kwargs["messages"])
+            tokens = characters / 4 + float(kwargs.get("max_tokens") or 0)
         started = time.perf_counter()
-        try:
-            response = await with_retries(
-                lambda: litellm.acompletion(**kwargs), settings, _retryable_in(litellm)
-            )
-        except ModelError:
-            raise
-        except Exception as exc:
-            raise self._translate(litellm, exc, settings.max_retries) from exc
+        response = await with_retries(
+            lambda: litellm.acompletion(**kwargs),
+            settings,
+            _classifier(litellm),
+            who=f"model {self.name!r}{where}",
+            limiter=limiter,
+            tokens=tokens,
+            tokens_used=_tokens_used,
+        )
         seconds = time.perf_counter() - started
         return self._to_completion(litellm, response, seconds, settings)
-
-    def _translate(self, litellm: Any, exc: Exception, retries: int) -> ModelError:
-        where = f" at {self.spec.api_base}" if self.spec.api_base else ""
-        if isinstance(exc, litellm.AuthenticationError):
-            return MissingCredentialsError(
-                f"model {self.name!r}{where} rejected the credentials: set its API key"
-            )
-        if isinstance(exc, litellm.NotFoundError):
-            return UnknownModelError(f"model {self.name!r} not found{where}: {_short(exc)}")
-        if isinstance(exc, litellm.APIConnectionError | litellm.Timeout) or _is_connection_failure(
-            exc
-        ):
-            return ModelUnreachableError(
-                f"cannot reach model {self.name!r}{where} after {retries}"
-                f" retries: {_short(exc)}. Is the server running and the address right?"
-            )
-        if isinstance(exc, litellm.BadRequestError) and "provider" in str(exc).lower():
-            return UnknownModelError(f"unknown model {self.name!r}: {_short(exc)}")
-        return ModelError(f"model {self.name!r}{where} failed: {_short(exc)}")
 
     def _to_completion(
         self, litellm: Any, response: Any, seconds: float, settings: ModelSettings
@@ -161,15 +158,53 @@ class LiteLLMModel:
         )
 
 
-def _retryable_in(litellm: Any) -> Any:
-    kinds = (
-        litellm.RateLimitError,
-        litellm.Timeout,
-        litellm.APIConnectionError,
-        litellm.ServiceUnavailableError,
-        litellm.InternalServerError,
-    )
-    return lambda exc: isinstance(exc, kinds)
+def _classifier(litellm: Any) -> Callable[[Exception], Verdict | None]:
+    """litellm's exceptions as verdicts: its status errors by their HTTP status and
+    headers (as the direct path reads them), the rest by kind."""
+
+    def classify(exc: Exception) -> Verdict | None:
+        if isinstance(exc, litellm.ContextWindowExceededError):
+            return context_verdict(short(exc))
+        if isinstance(exc, litellm.Timeout):
+            return network_verdict(TimeoutError(short(exc)))
+        if isinstance(exc, litellm.APIConnectionError) or _is_connection_failure(exc):
+            return network_verdict(exc)
+        if isinstance(exc, litellm.APIResponseValidationError | json.JSONDecodeError):
+            return malformed_verdict(short(exc))
+        if isinstance(exc, litellm.BadRequestError) and "provider" in str(exc).lower():
+            return Verdict(
+                kind="fatal",
+                reason=short(exc),
+                fix="litellm cannot tell the model's provider: use a provider prefix",
+                error=UnknownModelError,
+            )
+        status = getattr(exc, "status_code", None)
+        if isinstance(status, int) and status >= 400:
+            return http_verdict(status, str(exc), _headers(exc))
+        if isinstance(exc, litellm.APIError):
+            return Verdict(kind="transient", reason=short(exc))
+        return None
+
+    return classify
+
+
+def _headers(exc: Exception) -> Mapping[str, str] | None:
+    """The error answer's headers, looked up case-insensitively (for Retry-After)."""
+    import httpx
+
+    headers = getattr(exc, "litellm_response_headers", None)
+    if headers is None:
+        response = getattr(exc, "response", None)
+        headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    return headers if isinstance(headers, httpx.Headers) else httpx.Headers(dict(headers))
+
+
+def _tokens_used(response: Any) -> float | None:
+    usage = getattr(response, "usage", None)
+    total = getattr(usage, "total_tokens", None)
+    return None if total is None else float(total)
 
 
 def _is_connection_failure(exc: BaseException) -> bool:
@@ -197,8 +232,3 @@ def _response_cost(litellm: Any, response: Any) -> float | None:
         return float(litellm.completion_cost(completion_response=response))
     except Exception:
         return None
-
-
-def _short(exc: Exception, limit: int = 300) -> str:
-    text = " ".join(str(exc).split())
-    return text if len(text) <= limit else text[:limit] + "…"

@@ -19,19 +19,21 @@ import asyncio
 import json
 import time
 import weakref
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 import aiohttp
 
-from council.errors import (
-    MissingCredentialsError,
-    ModelError,
-    ModelUnreachableError,
-    UnknownModelError,
-)
 from council.messages import Message, ToolCall
 from council.models.base import CallInfo, Completion
+from council.models.failures import (
+    TIMEOUT_FIX,
+    Verdict,
+    http_verdict,
+    malformed_verdict,
+    network_verdict,
+)
+from council.models.limiter import ENDPOINT_LIMITERS, EndpointLimiters, ProviderLimits
 from council.models.local_server import LOCAL_SERVERS, LocalServer, LocalServers
 from council.models.local_server import PROVIDER as LOCAL_PROVIDER
 from council.models.retrying import with_retries
@@ -44,7 +46,6 @@ LOCAL_TIMEOUT_FACTOR = 10
 a long reply takes minutes, so its time bound is this many times the setting, and a
 timed-out request is not retried (the retry would queue behind the same work). A child
 that died is detected by its exit status, not by waiting."""
-RETRYABLE_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 
 
 def is_openai_endpoint(spec: ModelSpec) -> bool:
@@ -55,11 +56,17 @@ def is_openai_endpoint(spec: ModelSpec) -> bool:
 
 
 class EndpointError(Exception):
-    """The endpoint answered, but not with a completion."""
+    """The endpoint answered with an error status."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: Mapping[str, str]) -> None:
         super().__init__(f"HTTP {status}: {message}")
         self.status = status
+        self.message = message
+        self.headers = headers
+
+
+class MalformedReply(Exception):
+    """The endpoint answered 200 with something that is not a completion."""
 
 
 class _Sessions:
@@ -98,8 +105,14 @@ SESSIONS = _Sessions()
 class OpenAICompatibleModel:
     """A `ChatModel` for an OpenAI-compatible endpoint (see the module docstring)."""
 
-    def __init__(self, spec: ModelSpec, local_servers: LocalServers = LOCAL_SERVERS) -> None:
+    def __init__(
+        self,
+        spec: ModelSpec,
+        local_servers: LocalServers = LOCAL_SERVERS,
+        limiters: EndpointLimiters = ENDPOINT_LIMITERS,
+    ) -> None:
         self.spec = spec
+        self._limiters = limiters
         self.name = spec.name
         self._local: LocalServer | None = None
         if spec.name.startswith(f"{LOCAL_PROVIDER}/"):  # a missing file fails here
@@ -166,17 +179,36 @@ class OpenAICompatibleModel:
             async with session.post(url, json=body, headers=headers, timeout=timeout) as reply:
                 text = await reply.text()
                 if reply.status != 200:
-                    raise EndpointError(reply.status, _server_message(text))
-                return dict(json.loads(text))
+                    raise EndpointError(reply.status, _server_message(text), reply.headers)
+            try:
+                raw = json.loads(text)
+                raw["choices"][0]
+            except (ValueError, KeyError, IndexError, TypeError) as exc:
+                raise MalformedReply(f"{type(exc).__name__} in {text!r:.200}") from exc
+            return dict(raw)
 
+        limiter = None
+        tokens = 0.0
+        if not local:
+            limits = ProviderLimits(
+                requests_per_minute=settings.requests_per_minute,
+                tokens_per_minute=settings.tokens_per_minute,
+            )
+            limiter = self._limiters.get(f"{self.name} at {base}", limits)
+            if settings.tokens_per_minute is not None:
+                tokens = _token_estimate(body)
+        where = "" if local else f" at {base}"
         started = time.perf_counter()
-        try:
-            retryable = _retryable_locally if local else _retryable
-            raw = await with_retries(attempt, settings, retryable, self._crashed)
-        except ModelError:
-            raise
-        except Exception as exc:
-            raise self._translate(exc, settings.max_retries, base) from exc
+        raw = await with_retries(
+            attempt,
+            settings,
+            self._classify_local if local else _classify,
+            who=f"model {self.name!r}{where}",
+            limiter=limiter,
+            tokens=tokens,
+            tokens_used=_tokens_used,
+            give_up=self._crashed,
+        )
         return self._completion(raw, time.perf_counter() - started, settings)
 
     def _key(self) -> str:
@@ -185,32 +217,19 @@ class OpenAICompatibleModel:
     def _crashed(self, exc: Exception) -> Exception | None:
         return self._local.crash_error() if self._local is not None else None
 
-    def _translate(self, exc: Exception, retries: int, base: str) -> ModelError:
-        crashed = self._crashed(exc)
-        if crashed is not None:
-            return crashed  # type: ignore[return-value]
-        where = "" if self._local else f" at {base}"
-        if isinstance(exc, EndpointError):
-            if exc.status in (401, 403):
-                return MissingCredentialsError(
-                    f"model {self.name!r}{where} rejected the credentials: set its API key"
-                )
-            if exc.status == 404:
-                return UnknownModelError(f"model {self.name!r} not found{where}: {exc}")
-            return ModelError(f"model {self.name!r}{where} failed: {_short(exc)}")
-        return ModelUnreachableError(
-            f"cannot reach model {self.name!r}{where} after {retries} retries: "
-            f"{type(exc).__name__}: {_short(exc)}. Is the server running and the address right?"
-        )
+    @staticmethod
+    def _classify_local(exc: Exception) -> Verdict | None:
+        """The embedded model's timeouts are not retried (see LOCAL_TIMEOUT_FACTOR)."""
+        verdict = _classify(exc)
+        if verdict is not None and isinstance(exc, asyncio.TimeoutError):
+            return verdict.model_copy(update={"kind": "fatal", "fix": TIMEOUT_FIX})
+        return verdict
 
     def _completion(
         self, raw: dict[str, Any], seconds: float, settings: ModelSettings
     ) -> Completion:
-        try:
-            choice = raw["choices"][0]
-            message = choice.get("message") or {}
-        except (KeyError, IndexError, TypeError) as exc:
-            raise ModelError(f"model {self.name!r} replied without a choice: {raw!r:.300}") from exc
+        choice = raw["choices"][0]  # checked by the try
+        message = choice.get("message") or {}
         calls = []
         for index, requested in enumerate(message.get("tool_calls") or []):
             function = requested.get("function") or {}
@@ -242,14 +261,29 @@ class OpenAICompatibleModel:
         )
 
 
-def _retryable(exc: Exception) -> bool:
+def _classify(exc: Exception) -> Verdict | None:
     if isinstance(exc, EndpointError):
-        return exc.status in RETRYABLE_STATUSES
-    return isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | OSError)
+        return http_verdict(exc.status, exc.message, exc.headers)
+    if isinstance(exc, MalformedReply):
+        return malformed_verdict(str(exc))
+    if isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | OSError):
+        return network_verdict(exc)
+    return None  # not the endpoint's failure: a bug, raised as it is
 
 
-def _retryable_locally(exc: Exception) -> bool:
-    return _retryable(exc) and not isinstance(exc, asyncio.TimeoutError)
+def _token_estimate(body: dict[str, Any]) -> float:
+    """Tokens a request may use, for a tokens-per-minute budget, as providers count them
+    before it runs: its text at about four characters a token, plus its reply cap."""
+    characters = sum(len(str(m.get("content") or "")) for m in body["messages"])
+    return characters / 4 + float(body.get("max_tokens") or 0)
+
+
+def _tokens_used(raw: dict[str, Any]) -> float | None:
+    usage = raw.get("usage") or {}
+    total = usage.get("total_tokens")
+    if total is None:
+        return None
+    return float(total)
 
 
 def _plain_message(message: dict[str, Any]) -> dict[str, Any]:

@@ -35,8 +35,35 @@ class ModelSettings(BaseModel):
     timeout_seconds: float = Field(
         default=120.0, gt=0.0, le=86_400.0, json_schema_extra={"flag": "--timeout"}
     )
-    max_retries: int = Field(default=3, ge=0, description="retries on rate limits and timeouts")
-    retry_backoff_seconds: float = 1.0
+    max_retries: int = Field(
+        default=4,
+        ge=0,
+        le=100,
+        description="tries again after a failure that is not a rate limit: a timeout, a reset "
+        "connection, a 5xx, a reply that is not JSON (rate limits are waited out instead)",
+    )
+    retry_backoff_seconds: float = Field(
+        default=0.5, gt=0.0, le=60.0, description="the first backoff, doubling to 8 s"
+    )
+    max_retry_wait_seconds: float = Field(
+        default=300.0,
+        gt=0.0,
+        le=86_400.0,
+        description="the most one call waits between its tries, all together",
+        json_schema_extra={"flag": "--max-retry-wait"},
+    )
+    requests_per_minute: float | None = Field(
+        default=None,
+        gt=0.0,
+        description="the provider's published request limit for this model (None: learned)",
+        json_schema_extra={"flag": "--rpm"},
+    )
+    tokens_per_minute: float | None = Field(
+        default=None,
+        gt=0.0,
+        description="the provider's published token limit for this model (None: learned)",
+        json_schema_extra={"flag": "--tpm"},
+    )
 
 
 class Decoding(BaseModel):

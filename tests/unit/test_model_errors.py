@@ -57,17 +57,21 @@ async def test_rate_limit_is_retried_with_backoff_then_succeeds() -> None:
     assert completion.usage.prompt_tokens == 7
 
 
-async def test_rate_limit_gives_up_after_max_retries() -> None:
+async def test_rate_limit_is_waited_out_until_the_call_s_wait_bound() -> None:
+    """Throttling does not count against max_retries (it is waited out), only against
+    max_retry_wait_seconds; the error says how many tries and how long."""
     from council.errors import ModelError
     from tests.support.openai_stub import StubBehaviour, openai_stub
 
-    behaviour = StubBehaviour(fail_first=10, fail_status=429)
+    behaviour = StubBehaviour(fail_first=10_000, fail_status=429)
     async with openai_stub(behaviour) as base:
         spec = ModelSpec(
             name="openai/stub",
             api_base=base,
-            settings=ModelSettings(max_retries=2, retry_backoff_seconds=0.01),
+            settings=ModelSettings(
+                max_retries=1, retry_backoff_seconds=0.01, max_retry_wait_seconds=0.2
+            ),
         )
-        with pytest.raises(ModelError):
+        with pytest.raises(ModelError, match=r"rate limited \d+ tries in .*--max-retry-wait"):
             await build_model(spec).complete(HELLO)
-    assert len(behaviour.requests) == 3
+    assert len(behaviour.requests) > 2  # more than max_retries + 1: throttles do not count
