@@ -40,6 +40,7 @@ class FinishedRun(Protocol):
     @property
     def usage(self) -> UsageReport: ...
 
+
 _TRACER: ContextVar[Any | None] = ContextVar("council_tracer", default=None)
 
 TRACE_ENV = "COUNCIL_TRACE"

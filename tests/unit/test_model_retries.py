@@ -27,7 +27,7 @@ from council.models.openai_http import OpenAICompatibleModel
 from council.models.roles import RoleModels
 from council.models.server_wait import parse_duration, server_wait
 from council.models.settings import ModelSettings, ModelSpec
-from council.protocols import ProtocolOptions, build_runner
+from council.protocols import ProtocolOptions, RunSpec
 from tests.support.limited_server import Counts, Limits, limited_server
 
 HELLO = [Message.user("hello")]
@@ -215,7 +215,7 @@ async def test_sixty_percent_random_429s_fail_no_problem(tmp_path: Path) -> None
     async with limited_server(limits, counts) as base:
         model = OpenAICompatibleModel(ModelSpec(name="openai/x", api_base=base, settings=settings))
         options = ProtocolOptions(settings=settings)  # the protocol's settings are sent
-        runner = build_runner("single", models=RoleModels(model), options=options)
+        runner = RunSpec(graph="single", options=options).build(models=RoleModels(model))
         with Grader(workers=1) as grader:
             summary = await run_benchmark(runner, problems, tmp_path, grader=grader, concurrency=16)
     assert summary.errors == 0 and summary.graded == 60
