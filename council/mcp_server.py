@@ -11,24 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
-
 from council.runner import RunnerFactory
 
 """Builds a runner for (graph name or config file, model or None for the configured one)."""
-
-
-class SolveReply(BaseModel):
-    """What `solve` returns: the answer, how the team got there, and what it cost."""
-
-    answer: str | None
-    status: str
-    rounds: int
-    graph: str
-    steps: list[str] = Field(description="each agent step, one line: role r<round>: content")
-    total_tokens: int
-    calls: int
-    seconds: float
 
 
 def build_server(make_runner: RunnerFactory, *, name: str = "council") -> Any:
@@ -46,30 +31,19 @@ def build_server(make_runner: RunnerFactory, *, name: str = "council") -> Any:
     )
 
     @server.tool()
-    async def solve(question: str, graph: str = "solve", model: str | None = None) -> SolveReply:
+    async def solve(
+        question: str, graph: str = "solve", model: str | None = None
+    ) -> dict[str, Any]:
         """Solve a question with a council of agents. `graph`: solve (plan, solve, verify,
         critique), single, self-consistency, debate, mad, or a graph config file. `model`:
-        a litellm model string (default: the server's)."""
+        a litellm model string (default: the server's). Returns the run's result as
+        `council solve --json` prints it: answer, status, steps, every model call, usage."""
         try:  # a council error is the caller's to read (the SDK hides any other)
             runner = make_runner(graph, model)
             result = await runner.arun(question)
         except CouncilError as exc:
             raise ToolError(str(exc)) from exc
-        usage = result.usage.total
-        return SolveReply(
-            answer=result.answer,
-            status=result.status,
-            rounds=result.rounds,
-            graph=graph,
-            steps=[
-                f"{step.agent or step.role}{f' r{step.round}' if step.round else ''}: "
-                f"{step.content}"
-                for step in result.steps
-            ],
-            total_tokens=usage.total_tokens,
-            calls=usage.calls,
-            seconds=round(result.seconds, 3),
-        )
+        return result.model_dump(mode="json")
 
     @server.tool()
     def bench_summary(run_dir: str) -> dict[str, Any]:

@@ -101,7 +101,12 @@ class GraphRunner:
             async with session_cm as session:
                 context = ToolContext(session=session, problem_id=problem_id)
                 stream = stream_run(
-                    self.graph, initial, run_config(), context, node_events=node_events
+                    self.graph,
+                    initial,
+                    run_config(),
+                    context,
+                    node_events=node_events,
+                    name=self.name,
                 )
                 async for item in stream:
                     if isinstance(item, RunResult):

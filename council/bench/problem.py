@@ -17,12 +17,9 @@ from council.bench.results import ResultLine
 from council.calls import CallRecord
 from council.errors import CouncilError
 from council.graphs.run import RunResult
-from council.graphs.state import Turn
 from council.models.limiter import ENDPOINT_LIMITERS, ThrottleReport
 from council.runner import GraphRunner
-from council.scoring.base import Selection
 from council.usage import Usage
-from council.voting import VoteTable
 
 
 class ProblemOutcome(BaseModel):
@@ -46,25 +43,11 @@ class ProblemHook(Protocol):
     async def after(self, problem: Problem, result: RunResult, grade: Grade) -> None: ...
 
 
-def _turns(result: RunResult) -> list[RecordedTurn]:
-    raw = result.state.get("turns", [])
-    return [RecordedTurn.of(t if isinstance(t, Turn) else Turn.model_validate(t)) for t in raw]
-
-
-def _votes(result: RunResult) -> list[VoteTable]:
-    raw = result.state.get("votes", [])
-    return [v if isinstance(v, VoteTable) else VoteTable.model_validate(v) for v in raw]
-
-
-def _selections(result: RunResult) -> list[Selection]:
-    raw = result.state.get("selections", [])
-    return [s if isinstance(s, Selection) else Selection.model_validate(s) for s in raw]
-
-
 def result_line(problem: Problem, result: RunResult, grade: Grade) -> ResultLine:
     """The problem's line without its calls (the recorder adds them, as message hashes)."""
     total = Usage.total(call.usage for call in result.calls)
-    turns = _turns(result)
+    state = result.state
+    turns = [RecordedTurn.of(turn) for turn in state.turns]
     extractions: dict[str, int] = {}
     for turn in turns:
         if turn.extraction is not None:
@@ -79,8 +62,8 @@ def result_line(problem: Problem, result: RunResult, grade: Grade) -> ResultLine
         extraction_failed=grade.extraction_failed,
         status=result.status,
         rounds=result.rounds,
-        stopped_round=result.state.get("stopped_round"),
-        stopped_early=bool(result.state.get("stopped_early")),
+        stopped_round=state.stopped_round,
+        stopped_early=bool(state.stopped_early),
         prompt_tokens=total.prompt_tokens,
         completion_tokens=total.completion_tokens,
         cost_usd=total.cost_usd,
@@ -89,8 +72,8 @@ def result_line(problem: Problem, result: RunResult, grade: Grade) -> ResultLine
         truncated_calls=sum(call.truncated for call in result.calls),
         extractions=extractions,
         turns=turns,
-        votes=_votes(result),
-        selections=_selections(result),
+        votes=list(state.votes),
+        selections=list(state.selections),
         steps=result.steps,
     )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from typing import Any
 
@@ -55,7 +54,7 @@ async def _solve(args: argparse.Namespace, question: str) -> int:
             print_step(console, item)
     assert result is not None
     if args.json:
-        print(json.dumps(result.to_json_dict(), ensure_ascii=False))
+        print(result.model_dump_json())
     else:
         usage = result.usage.total
         console.print(

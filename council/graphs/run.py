@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from council.calls import CallRecord
 from council.graphs.state import CouncilState, RunStatus, Step, apply_update, reducers_of
 from council.tools.base import ToolContext
 from council.usage import UsageReport
 
+StateT = TypeVar("StateT", bound=CouncilState)
 
-class RunResult(BaseModel):
-    """What a run produced. `state` is the final graph state, for anything not summarised."""
 
+class RunResult(BaseModel, Generic[StateT]):
+    """What a run produced, one model whichever way it was asked for: the Python API
+    returns it, and `council solve --json`, the web stream and MCP's `solve` each send its
+    one JSON form (`model_dump(mode="json")`): the answer, how the run ended, every step,
+    every model call (messages, reply, finish reason, decoding, tokens), the usage by role
+    and agent, and the time. `state` is the final graph state, typed (the graph's state
+    schema, e.g. `SolveState`), for anything not summarised; it is not serialised."""
+
+    graph: str = ""
     problem: str
     answer: str | None
     status: RunStatus
@@ -24,33 +32,12 @@ class RunResult(BaseModel):
     steps: list[Step] = Field(default_factory=list)
     calls: list[CallRecord] = Field(default_factory=list)
     seconds: float
-    state: dict[str, Any] = Field(default_factory=dict, exclude=True)
+    state: StateT = Field(exclude=True)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def usage(self) -> UsageReport:
         return UsageReport.from_records(self.calls)
-
-    def to_json_dict(self) -> dict[str, Any]:
-        """The `council solve --json` object."""
-        usage = self.usage
-        return {
-            "problem": self.problem,
-            "answer": self.answer,
-            "status": self.status,
-            "rounds": self.rounds,
-            "steps": [s.model_dump(mode="json", exclude_none=True) for s in self.steps],
-            "usage": {
-                "by_role": {
-                    role: {**u.model_dump(mode="json"), "total_tokens": u.total_tokens}
-                    for role, u in usage.by_role.items()
-                },
-                "total": {
-                    **usage.total.model_dump(mode="json"),
-                    "total_tokens": usage.total.total_tokens,
-                },
-            },
-            "seconds": round(self.seconds, 4),
-        }
 
 
 class NodeEvent(BaseModel):
@@ -78,9 +65,10 @@ async def stream_run(
     context: ToolContext | None = None,
     *,
     node_events: bool = False,
-) -> AsyncIterator[Step | RunResult | NodeEvent]:
+    name: str = "",
+) -> AsyncIterator[Step | RunResult[Any] | NodeEvent]:
     """Yield each new step as its node finishes, then the `RunResult`; with `node_events`,
-    also a `NodeEvent` when each node starts and ends.
+    also a `NodeEvent` when each node starts and ends. `name`: the graph's, for the result.
 
     Only node updates are streamed (not whole-state snapshots, which cost a copy per node);
     the final state is folded from the updates with the schema's own reducers.
@@ -105,6 +93,7 @@ async def stream_run(
             for step in update.get("steps", ()):
                 yield step
     yield RunResult(
+        graph=name,
         problem=initial.problem,
         answer=final.get("final_answer"),
         status=final.get("status", "done"),
@@ -112,5 +101,5 @@ async def stream_run(
         steps=final.get("steps", []),
         calls=final.get("calls", []),
         seconds=time.perf_counter() - started,
-        state=final,
+        state=type(initial).model_construct(**final),  # already typed by the reducers
     )

@@ -39,17 +39,9 @@ def step_event(step: Step) -> dict[str, Any]:
     }
 
 
-def result_event(result: RunResult) -> dict[str, Any]:
-    usage = result.usage.total
-    return {
-        "type": "result",
-        "answer": result.answer,
-        "status": result.status,
-        "rounds": result.rounds,
-        "tokens": usage.total_tokens,
-        "calls": usage.calls,
-        "seconds": round(result.seconds, 3),
-    }
+def result_event(result: RunResult[Any]) -> dict[str, Any]:
+    """The run's result in its one JSON form (`RunResult`), as the CLI and MCP send it."""
+    return {"type": "result", "result": result.model_dump(mode="json")}
 
 
 class Turn:

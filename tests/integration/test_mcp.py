@@ -232,16 +232,16 @@ async def test_council_as_an_mcp_server(tmp_path: Path) -> None:
         reply = solved.structured_content
         assert reply is not None
         assert reply["answer"] == "5" and reply["status"] == "accepted"
-        assert [line.split(":")[0] for line in reply["steps"][:3]] == [
-            "plan",
-            "solve r1",
-            "verify r1",
+        assert [(step["agent"], step["round"]) for step in reply["steps"][:3]] == [
+            ("plan", 0),
+            ("solve", 1),
+            ("verify", 1),
         ]
         debate = await client.call_tool("solve", {"question": "What is 2 + 3?", "graph": "debate"})
         assert debate.structured_content is not None
         assert debate.structured_content["graph"] == "debate"
         # debate's own 3 debaters x 2 rounds, as bench runs it
-        assert debate.structured_content["calls"] == 6
+        assert len(debate.structured_content["calls"]) == 6
         summary = await client.call_tool("bench_summary", {"run_dir": str(run)})
         assert summary.structured_content is not None
         assert summary.structured_content["accuracy"] == 0.375
@@ -276,7 +276,8 @@ async def test_council_as_an_mcp_server_over_streamable_http(tmp_path: Path) -> 
                 )
                 assert not solved.is_error and solved.structured_content is not None
                 assert solved.structured_content["answer"] == "42"
-                assert solved.structured_content["calls"] == 1
+                assert len(solved.structured_content["calls"]) == 1
+                assert solved.structured_content["usage"]["total"]["calls"] == 1
         finally:
             process.terminate()
             process.wait(timeout=20)

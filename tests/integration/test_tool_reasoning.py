@@ -49,7 +49,7 @@ async def test_solver_code_and_verifier_sympy_check_run_in_the_sandbox() -> None
     assert "```output\n5050" in fed_back
     verifier_prompt = models["verifier"].calls[0][-1].content
     assert "value = sum(range(1, 101))" in verifier_prompt  # it sees the solver's code
-    payload = result.to_json_dict()
+    payload = result.model_dump(mode="json")
     tool_steps = [s for s in payload["steps"] if s["kind"] == "tool"]
     assert tool_steps[0]["tool"]["arguments"]["code"].startswith("value = sum")
     assert tool_steps[0]["tool"]["output"].strip() == "5050"

@@ -42,8 +42,8 @@ async def test_a_folded_finisher_runs_in_its_agents_step_with_the_same_outcome(
         (s.role, s.kind, s.content) for s in plain.steps
     ]
     for key in ("final_answer", "status", "stopped_round", "stopped_early", "round"):
-        assert folded.state[key] == plain.state[key], key
-    assert len(folded.state["turns"]) == len(plain.state["turns"])
+        assert getattr(folded.state, key) == getattr(plain.state, key), key
+    assert len(folded.state.turns) == len(plain.state.turns)
 
 
 def test_a_finisher_reached_from_a_branch_is_not_folded() -> None:

@@ -114,7 +114,7 @@ async def test_history_reaches_planner_and_solver_for_follow_ups() -> None:
 def test_json_output_has_answer_steps_usage_seconds() -> None:
     models = by_role({"planner": [PLAN], "solver": [SOLVE_OK], "verifier": [ACCEPT], "critic": []})
     result = RunSpec().build(models=models).run("q")
-    payload = result.to_json_dict()
+    payload = result.model_dump(mode="json")
     assert payload["answer"] == "5"
     assert all({"role", "content"} <= set(step) for step in payload["steps"])
     assert payload["usage"]["total"]["total_tokens"] > 0

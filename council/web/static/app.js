@@ -215,8 +215,9 @@ async function ask(event) {
       window.councilLatencies.push(Date.now() - ev.emitted_at);
       if (ev.step.kind !== "final") box.append(stepNode(ev.step));
     } else if (ev.type === "result") {
-      box.append(el("div", { class: "answer" }, "answer: " + (ev.answer ?? "(no answer)"),
-        el("span", { class: "muted" }, "  " + ev.status + " · " + ev.tokens + " tokens in " + ev.calls + " calls · " + ev.seconds + " s")));
+      const run = ev.result, total = run.usage.total;
+      box.append(el("div", { class: "answer" }, "answer: " + (run.answer ?? "(no answer)"),
+        el("span", { class: "muted" }, "  " + run.status + " · " + total.total_tokens + " tokens in " + total.calls + " calls · " + run.seconds.toFixed(3) + " s")));
     } else if (ev.type === "error") box.append(el("div", { class: "error" }, "error: " + ev.message));
     else if (ev.type === "stopped") box.append(el("div", { class: "error" }, "(turn stopped)"));
     else if (ev.type === "end") finishTurn();
