@@ -18,7 +18,7 @@ import sys
 import time
 from typing import Annotated, Any, TypedDict
 
-from council import Council, CouncilConfig
+from council import GraphRunner, ProtocolOptions, RunSpec
 from council.models.scripted import ScriptedCall, ScriptedModel
 
 REPLIES = {
@@ -38,7 +38,7 @@ def instant(call: ScriptedCall) -> str:
     return "ANSWER: 0"
 
 
-async def council_batch(council: Council, problems: int) -> tuple[float, int]:
+async def council_batch(council: GraphRunner, problems: int) -> tuple[float, int]:
     steps = 0
     started = time.perf_counter()
     for index in range(problems):
@@ -105,7 +105,9 @@ def measure_help(runs: int) -> float:
 
 
 async def measure(problems: int, batches: int) -> tuple[float, float]:
-    council = Council(CouncilConfig(max_rounds=3), models=ScriptedModel(responder=instant))
+    council = RunSpec(options=ProtocolOptions(rounds=3)).build(
+        models=ScriptedModel(responder=instant)
+    )
     graph = bare_graph()
     ours = await best_ms_per_step(lambda: council_batch(council, problems), batches)
     bare = await best_ms_per_step(lambda: bare_batch(graph, problems), batches)

@@ -16,16 +16,15 @@ from pathlib import Path
 from council import (
     ChatSession,
     CouncilConfig,
-    MemoryPolicy,
-    MemoryStore,
     ModelSettings,
     ModelSpec,
     ProtocolOptions,
     RunResult,
     RunSpec,
-    ThreadStore,
     build_model,
 )
+from council.chat.threads import ThreadStore
+from council.memory import MemoryPolicy, MemoryStore
 
 QUESTIONS = ["What is 15 + 27?", "Now multiply that result by 2."]
 

@@ -14,20 +14,13 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from council import (
-    DatasetSpec,
-    Grader,
-    ModelSettings,
-    ModelSpec,
-    ProtocolOptions,
-    RoleModels,
-    RunSpec,
-    Summary,
-    build_model,
-    load_problems,
-    paired,
-    run_benchmark,
-)
+from council import ModelSettings, ModelSpec, ProtocolOptions, RunSpec, build_model
+from council.bench.datasets import DatasetSpec, load_problems
+from council.bench.grading import Grader
+from council.bench.report import paired
+from council.bench.runner import run_benchmark
+from council.bench.summary import Summary
+from council.models.roles import RoleModels
 
 HERE = Path(__file__).resolve().parent
 PROTOCOLS = ("single", "self-consistency")

@@ -6,8 +6,15 @@ schema; models without it (like the embedded SmolLM2) call it by writing a ```to
 
 from __future__ import annotations
 
-from council import GraphRunner, ModelSettings, ModelSpec, build_model, define_agent, tool
-from council.graphs.builder import CouncilGraph
+from council import (
+    CouncilGraph,
+    GraphRunner,
+    ModelSettings,
+    ModelSpec,
+    build_model,
+    define_agent,
+    tool,
+)
 
 UNIT_FACTORS = {("km", "mi"): 0.621371, ("mi", "km"): 1.609344, ("kg", "lb"): 2.204623}
 

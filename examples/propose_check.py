@@ -8,15 +8,8 @@ from __future__ import annotations
 
 import sys
 
-from council import (
-    CouncilGraph,
-    GraphRunner,
-    ModelSettings,
-    ModelSpec,
-    Verdict,
-    build_model,
-    define_agent,
-)
+from council import CouncilGraph, GraphRunner, ModelSettings, ModelSpec, build_model, define_agent
+from council.agents.verifier import Verdict
 
 
 def build(model_name: str = "local/smollm2", max_tokens: int = 200) -> GraphRunner:
