@@ -140,7 +140,7 @@ def run_protocol(name: str, out: Path, args: argparse.Namespace) -> None:
     command = [
         sys.executable,
         "-m",
-        "council.cli.main",
+        "council.main",
         "bench",
         *shared_options(args),
         "--shuffle",

@@ -98,7 +98,7 @@ def measure_help(runs: int) -> float:
     for _ in range(runs):
         t0 = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "council.cli.main", "--help"], check=True, capture_output=True
+            [sys.executable, "-m", "council.main", "--help"], check=True, capture_output=True
         )
         times.append(time.perf_counter() - t0)
     return min(times)

@@ -54,7 +54,7 @@ async def one_run(args: argparse.Namespace) -> dict[str, object]:
             command = [
                 sys.executable,
                 "-m",
-                "council.cli.main",
+                "council.main",
                 "bench",
                 "--dataset",
                 str(data),

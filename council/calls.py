@@ -8,13 +8,14 @@ without calling a model again.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from council.messages import Message, ToolCall
 from council.models.settings import Decoding
-from council.usage import Usage
+from council.usage import Usage, UsageReport
 
 CallPurpose = Literal["answer", "tool", "repair"]
 
@@ -53,3 +54,14 @@ class CallRecord(CallFacts):
     keeps their hashes instead: `council.bench.records.RecordedCall`)."""
 
     messages: list[Message] = Field(default_factory=list)
+
+
+def usage_of(records: Iterable[CallRecord]) -> UsageReport:
+    """Usage by role, by agent and in total, derived from the calls themselves."""
+    by_role: dict[str, Usage] = {}
+    by_agent: dict[str, Usage] = {}
+    for record in records:
+        by_role[record.role] = by_role.get(record.role, Usage()) + record.usage
+        agent = record.agent or record.role
+        by_agent[agent] = by_agent.get(agent, Usage()) + record.usage
+    return UsageReport(by_role=by_role, by_agent=by_agent, total=Usage.total(by_role.values()))

@@ -7,12 +7,8 @@ derived from records, never kept separately, so they cannot drift apart.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field, computed_field
-
-if TYPE_CHECKING:
-    from council.calls import CallRecord
 
 
 class Usage(BaseModel):
@@ -57,13 +53,3 @@ class UsageReport(BaseModel):
     by_role: dict[str, Usage] = Field(default_factory=dict)
     by_agent: dict[str, Usage] = Field(default_factory=dict)
     total: Usage = Field(default_factory=Usage)
-
-    @classmethod
-    def from_records(cls, records: Iterable[CallRecord]) -> UsageReport:
-        by_role: dict[str, Usage] = {}
-        by_agent: dict[str, Usage] = {}
-        for record in records:
-            by_role[record.role] = by_role.get(record.role, Usage()) + record.usage
-            agent = record.agent or record.role
-            by_agent[agent] = by_agent.get(agent, Usage()) + record.usage
-        return cls(by_role=by_role, by_agent=by_agent, total=Usage.total(by_role.values()))

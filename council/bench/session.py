@@ -219,7 +219,7 @@ class BenchSession:
     def _memory_hook(self, run_dir: Path) -> ProblemHook:
         """Memory lives in the run directory, so a resumed run continues with what it had
         learned and no run's lessons leak into another's."""
-        from council.memory.bench import MemoryHook
+        from council.bench.memory_hook import MemoryHook
 
         return MemoryHook(run_dir / "memory.sqlite", model=self.default_model())
 

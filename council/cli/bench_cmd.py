@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from council.cli.options import (
+from council.command_line import (
     add_model_options,
     add_protocol_options,
     add_tool_options,

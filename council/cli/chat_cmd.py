@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from council.cli.options import add_model_options, add_tool_options, run_spec_from_args
+from council.command_line import add_model_options, add_tool_options, run_spec_from_args
 
 
 def register(subparsers: Any) -> None:
@@ -41,7 +41,7 @@ async def _chat(args: argparse.Namespace) -> int:
     from council.chat.session import ChatSession
     from council.chat.threads import ThreadStore, new_thread_id
     from council.cli.chat_repl import ChatRepl
-    from council.cli.runners import load_scripted, runner_factory
+    from council.command_line import load_scripted, runner_factory
     from council.memory import MemoryPolicy, MemoryStore
     from council.models.base import ChatModel
     from council.models.factory import build_model

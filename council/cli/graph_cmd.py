@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from council.cli.options import add_protocol_options
+from council.command_line import add_protocol_options
 
 
 def register(subparsers: Any) -> None:
@@ -41,7 +41,7 @@ def register(subparsers: Any) -> None:
 
 
 def _spec(args: argparse.Namespace) -> Any:
-    from council.cli.options import protocol_values, validated
+    from council.command_line import protocol_values, validated
     from council.protocols.options import ProtocolOptions
     from council.protocols.run_spec import RunSpec
 

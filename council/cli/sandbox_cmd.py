@@ -71,7 +71,7 @@ def add_allow_net_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _config(args: argparse.Namespace) -> Any:
-    from council.cli.options import validated
+    from council.command_line import validated
     from council.tools.sandbox.config import SandboxConfig
 
     settings: dict[str, Any] = {}

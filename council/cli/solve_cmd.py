@@ -7,7 +7,7 @@ import asyncio
 import sys
 from typing import Any
 
-from council.cli.options import (
+from council.command_line import (
     add_model_options,
     add_protocol_options,
     add_tool_options,

@@ -8,7 +8,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field, computed_field
 
-from council.calls import CallRecord
+from council.calls import CallRecord, usage_of
 from council.graphs.state import CouncilState, RunStatus, Step, apply_update, reducers_of
 from council.tools.base import ToolContext
 from council.usage import UsageReport
@@ -37,7 +37,7 @@ class RunResult(BaseModel, Generic[StateT]):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def usage(self) -> UsageReport:
-        return UsageReport.from_records(self.calls)
+        return usage_of(self.calls)
 
 
 class NodeEvent(BaseModel):

@@ -21,7 +21,7 @@ from council.agents.output import OUTPUT_TYPES, AgentOutput
 from council.agents.planner import Plan
 from council.agents.solver import Solution
 from council.agents.verifier import Verdict
-from council.calls import CallRecord
+from council.calls import CallRecord, usage_of
 from council.graphs.stages import StageOutcome
 from council.messages import Message
 from council.scoring.base import Selection
@@ -149,7 +149,7 @@ class CouncilState(BaseModel):
 
     @property
     def usage(self) -> UsageReport:
-        return UsageReport.from_records(self.calls)
+        return usage_of(self.calls)
 
     def outputs_of(self, cls: type[OutputT]) -> list[OutputT]:
         return [t.output for t in self.turns if isinstance(t.output, cls)]

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 def bench(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "council.cli.main", "bench", *args],
+        [sys.executable, "-m", "council.main", "bench", *args],
         capture_output=True,
         text=True,
         timeout=900,
@@ -88,7 +88,7 @@ def test_bench_with_memory_runs_in_order_and_keeps_its_memory_in_the_run(
         [
             sys.executable,
             "-m",
-            "council.cli.main",
+            "council.main",
             "memory",
             "--db",
             str(out / "memory.sqlite"),

@@ -95,7 +95,7 @@ def test_bench_workers_end_with_the_driver(slow_stub: str, tmp_path: Path) -> No
         [
             sys.executable,
             "-m",
-            "council.cli.main",
+            "council.main",
             "bench",
             "--dataset",
             str(data),

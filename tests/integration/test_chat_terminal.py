@@ -50,7 +50,7 @@ def chat_files(tmp_path: Path) -> Path:
 
 def council_command() -> list[str]:
     executable = shutil.which("council")
-    return [executable] if executable else [sys.executable, "-m", "council.cli.main"]
+    return [executable] if executable else [sys.executable, "-m", "council.main"]
 
 
 def spawn_chat(files: Path, *extra: str) -> pexpect.spawn:

@@ -69,7 +69,7 @@ def test_cli_solve_json_with_embedded_model() -> None:
         [
             sys.executable,
             "-m",
-            "council.cli.main",
+            "council.main",
             "solve",
             "What is 2 + 3?",
             "--json",

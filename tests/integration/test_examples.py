@@ -35,7 +35,7 @@ def test_custom_tool_example() -> None:
 def test_debate_config_example() -> None:
     out = run(
         "-m",
-        "council.cli.main",
+        "council.main",
         "solve",
         "What is 6 * 7?",
         "--graph",

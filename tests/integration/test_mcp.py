@@ -159,7 +159,7 @@ edges:
         [
             sys.executable,
             "-m",
-            "council.cli.main",
+            "council.main",
             "solve",
             "--graph",
             "single",
@@ -185,7 +185,7 @@ edges:
         [
             sys.executable,
             "-m",
-            "council.cli.main",
+            "council.main",
             "solve",
             "--mcp",
             "no-such-command-xyz",
@@ -220,7 +220,7 @@ async def test_council_as_an_mcp_server(tmp_path: Path) -> None:
     run = await asyncio.to_thread(make_run, tmp_path / "run", wrong_every=4)
     params = StdioServerParameters(
         command=sys.executable,
-        args=["-m", "council.cli.main", "mcp", "--scripted", str(script)],
+        args=["-m", "council.main", "mcp", "--scripted", str(script)],
         env=ENV,
         cwd=str(REPO),
     )
@@ -257,7 +257,7 @@ async def test_council_as_an_mcp_server_over_streamable_http(tmp_path: Path) -> 
     script = tmp_path / "script.json"
     script.write_text(json.dumps({"rules": [], "default": "6 * 7 = 42. ANSWER: 42"}))
     port = free_port()
-    command = [sys.executable, "-m", "council.cli.main", "mcp", "--http", "--port", str(port)]
+    command = [sys.executable, "-m", "council.main", "mcp", "--http", "--port", str(port)]
     with (tmp_path / "server.log").open("wb") as sink:
         process = subprocess.Popen(
             [*command, "--scripted", str(script)],

@@ -119,7 +119,7 @@ def test_solve_reports_a_dead_model_in_one_line() -> None:
         [
             sys.executable,
             "-m",
-            "council.cli.main",
+            "council.main",
             "solve",
             "Write the numbers from 1 to 300, one per line.",
             "--graph",
@@ -159,7 +159,7 @@ def test_bench_stops_on_a_dead_model_keeps_what_finished_and_resumes(
     command = [
         sys.executable,
         "-m",
-        "council.cli.main",
+        "council.main",
         "bench",
         "--dataset",
         str(shared_datasets / "gsm8k_train.jsonl"),

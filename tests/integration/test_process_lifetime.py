@@ -25,7 +25,7 @@ def test_sigkill_of_bench_leaves_no_process_and_closes_its_output(
         [
             sys.executable,
             "-m",
-            "council.cli.main",
+            "council.main",
             "bench",
             "--dataset",
             str(shared_datasets / "gsm8k_train.jsonl"),

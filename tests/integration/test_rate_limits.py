@@ -20,7 +20,7 @@ async def bench(base: str, data: Path, out: Path, *extra: str) -> tuple[int, str
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "council.cli.main",
+        "council.main",
         "bench",
         "--dataset",
         str(data),

@@ -195,7 +195,7 @@ async def test_an_idle_named_session_ends_by_itself() -> None:
 def council_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "council.cli.main", "sandbox", *args],
+        [sys.executable, "-m", "council.main", "sandbox", *args],
         input=stdin,
         capture_output=True,
         text=True,

@@ -60,7 +60,7 @@ def test_cli_solve_with_tools_and_embedded_model() -> None:
         [
             sys.executable,
             "-m",
-            "council.cli.main",
+            "council.main",
             "solve",
             "What is 12 * 12?",
             "--tools",
@@ -89,7 +89,7 @@ def test_cli_solve_with_tools_and_embedded_model() -> None:
 def test_tools_without_engine_fail_closed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
     done = subprocess.run(
-        [sys.executable, "-m", "council.cli.main", "solve", "1+1", "--tools", "python"],
+        [sys.executable, "-m", "council.main", "solve", "1+1", "--tools", "python"],
         capture_output=True,
         text=True,
         timeout=120,

@@ -126,7 +126,7 @@ async def test_solve_trace_exports_otlp_http_to_a_receiver(receiver: Any) -> Non
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "council.cli.main",
+            "council.main",
             "solve",
             "--graph",
             "single",

@@ -42,7 +42,7 @@ def council_serve(args: Sequence[str], log: Path, token: str | None = None) -> I
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "council.cli.main", "serve", "--port", str(port), *args],
+            [sys.executable, "-m", "council.main", "serve", "--port", str(port), *args],
             stdout=sink,
             stderr=subprocess.STDOUT,
             env=env,

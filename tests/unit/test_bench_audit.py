@@ -83,7 +83,7 @@ def test_message_store_drops_a_torn_line_and_stores_again(tmp_path: Path) -> Non
 
 async def test_the_curators_calls_are_metered_in_the_line(tmp_path: Path, grader: Grader) -> None:
     """With memory, a verified solve is curated; the curator's call is in the line too."""
-    from council.memory.bench import MemoryHook
+    from council.bench.memory_hook import MemoryHook
 
     def solve(call: ScriptedCall) -> str:
         if call.role == "curator":
@@ -217,7 +217,7 @@ async def test_cli_regrade_and_revote_print_old_and_new_accuracy(
     await debate_run(tmp_path, grader)
 
     def council(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "council.cli.main", "bench", *args]
+        command = [sys.executable, "-m", "council.main", "bench", *args]
         return subprocess.run(command, capture_output=True, text=True, timeout=300)
 
     revoted = council("revote", str(tmp_path), "--rule", "first-round")

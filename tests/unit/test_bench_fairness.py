@@ -69,7 +69,7 @@ def test_resume_refuses_changed_data_prompts_or_grader_naming_it(tmp_path: Path)
 
 def council(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "council.cli.main", *args],
+        [sys.executable, "-m", "council.main", *args],
         capture_output=True,
         text=True,
         timeout=300,

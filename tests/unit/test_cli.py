@@ -18,7 +18,7 @@ HEAVY = ("langgraph", "litellm", "docker", "llama_cpp", "sympy")
 def test_help_lists_commands_without_importing_heavy_libraries() -> None:
     code = (
         "import sys, contextlib, io\n"
-        "from council.cli.main import main\n"
+        "from council.main import main\n"
         "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
         "    try:\n        main(['--help'])\n    except SystemExit:\n        pass\n"
         f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
@@ -32,7 +32,7 @@ def test_help_lists_commands_without_importing_heavy_libraries() -> None:
 
 def test_unknown_model_is_a_clear_one_line_error() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "council.cli.main", "solve", "1+1", "--model", "nosuchprovider-xyz"],
+        [sys.executable, "-m", "council.main", "solve", "1+1", "--model", "nosuchprovider-xyz"],
         capture_output=True,
         text=True,
     )
@@ -53,7 +53,7 @@ def council(
     path = os.pathsep.join([*first, str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])
     env = {**os.environ, "PYTHONPATH": path, "COLUMNS": "200"}  # tables unwrapped
     return subprocess.run(
-        [sys.executable, "-m", "council.cli.main", *args],
+        [sys.executable, "-m", "council.main", *args],
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -9,10 +9,10 @@ import pytest
 
 from council.bench.datasets import Problem
 from council.bench.grading import Grader
+from council.bench.memory_hook import MemoryHook
 from council.bench.runner import run_benchmark
 from council.graphs.run import RunResult
 from council.memory import MemoryPolicy, MemoryStore, stream_with_memory
-from council.memory.bench import MemoryHook
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
 from council.protocols import ProtocolOptions, RunSpec

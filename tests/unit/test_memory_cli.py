@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from council.cli.main import main
+from council.main import main
 from council.memory import MemoryStore
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from council.cli.options import add_tool_options, council_config_from_args
+from council.command_line import add_tool_options, council_config_from_args
 from council.protocols.run_spec import sandbox_config
 from council.tools.sandbox.network import (
     AllowedDestination,

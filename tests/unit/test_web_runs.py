@@ -6,11 +6,11 @@ from pathlib import Path
 
 from council.bench.datasets import Problem
 from council.bench.grading import Grader
+from council.bench.run_view import problem_rows
 from council.bench.runner import run_benchmark
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedModel
 from council.protocols import RunSpec
-from council.web.runs import problem_rows
 from tests.support.runs import doubling
 
 PROBLEMS = [Problem(id=f"q{i}", question=f"What is {i} + {i}?", gold=str(2 * i)) for i in range(7)]

@@ -1,4 +1,4 @@
-"""Runs: any `council bench` run directory (or a folder of them), read by council.web.runs.
+"""Runs: any `council bench` run directory (or a folder of them), read by council.bench.run_view.
 
 The handlers are plain functions, which FastAPI runs in its thread pool: reading a large
 run's files takes a while, and on the event loop it would hold up every chat stream."""
@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 
-from council.web import runs as reader
+from council.bench import run_view as reader
 from council.web.routes import context_of
 
 router = APIRouter(prefix="/api/runs")

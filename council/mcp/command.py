@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from council.cli.options import add_model_options, add_tool_options, run_spec_from_args
+from council.command_line import add_model_options, add_tool_options, run_spec_from_args
 
 
 def register(subparsers: Any) -> None:
@@ -25,8 +25,8 @@ def register(subparsers: Any) -> None:
 
 
 def run_mcp(args: argparse.Namespace) -> int:
-    from council.cli.runners import runner_factory
-    from council.mcp_server import build_server
+    from council.command_line import runner_factory
+    from council.mcp.server import build_server
 
     server = build_server(runner_factory(run_spec_from_args(args, None), args.scripted))
     if args.http:

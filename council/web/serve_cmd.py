@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from council.cli.options import add_model_options, add_tool_options, run_spec_from_args
+from council.command_line import add_model_options, add_tool_options, run_spec_from_args
 
 
 def register(subparsers: Any) -> None:
@@ -40,7 +40,7 @@ def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from council.chat.paths import default_threads_db
-    from council.cli.runners import runner_factory
+    from council.command_line import runner_factory
     from council.web.app import WebContext, create_app
     from council.web.auth import token_for
 

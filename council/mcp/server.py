@@ -20,8 +20,8 @@ def build_server(make_runner: RunnerFactory, *, name: str = "council") -> Any:
     from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
 
+    from council.bench.run_view import view_run
     from council.errors import CouncilError
-    from council.web.runs import view_run
 
     server = MCPServer(
         name,

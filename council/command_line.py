@@ -1,4 +1,8 @@
-"""Options shared by the commands that run models (solve, bench, chat)."""
+"""The command line, as every front end takes it: the flags shared by the commands that run
+models (solve, bench, chat, serve, mcp), how they become a `RunSpec`, and how the
+long-lived commands (chat, serve, mcp) build a runner per request (`runner_factory`), so
+`/model NAME` in the REPL, the web UI's model picker and `solve(model=...)` over MCP mean
+the same thing: that model for every role."""
 
 from __future__ import annotations
 
@@ -12,7 +16,9 @@ if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
     from pydantic.fields import FieldInfo
 
+    from council.models.scripted import ScriptedModel
     from council.protocols.run_spec import RunSpec
+    from council.runner import GraphRunner, RunnerFactory
 
 Options = TypeVar("Options", bound="BaseModel")
 
@@ -311,3 +317,31 @@ def _valid_range(field: FieldInfo) -> str:
     if high is not None:
         parts.append(f"{'below' if high_open else 'at most'} {high}")
     return f"{kind} {' and '.join(parts)}"
+
+
+def load_scripted(path: Path | None) -> ScriptedModel | None:
+    """`--scripted FILE` (a testing aid): every role answers from the JSON script."""
+    if path is None:
+        return None
+    from council.chat.scripted import load_script
+
+    return load_script(path)
+
+
+def runner_factory(spec: RunSpec, scripted: Path | ScriptedModel | None = None) -> RunnerFactory:
+    """Runners for (graph, model) requests, each built from `spec` the one way."""
+    from council.models.factory import resolve_model_name
+    from council.models.roles import RoleModels
+
+    model_script = load_scripted(scripted) if isinstance(scripted, Path) else scripted
+
+    def make_runner(graph: str, model: str | None) -> GraphRunner:
+        run = spec.with_graph(graph)
+        if model and resolve_model_name(model) != spec.config.model.name:
+            run = run.on_model(model)
+        elif model:
+            run = run.model_copy(update={"model_given": True})
+        models = RoleModels(model_script) if model_script is not None else None
+        return run.build(models=models)
+
+    return make_runner

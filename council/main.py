@@ -1,4 +1,6 @@
-"""Entry point for `council`.
+"""Entry point for `council` (also `python -m council`): the composition root, above the
+front ends (the CLI's commands, `council serve` from the web package, `council mcp` from the
+MCP package), which never import one another.
 
 Only argparse is imported here: each subcommand module registers its parser and imports
 langgraph, litellm, docker and friends inside its handler, so `council --help` stays fast.
@@ -21,8 +23,8 @@ SUBCOMMAND_MODULES = (
     "council.cli.memory_cmd",
     "council.cli.graph_cmd",
     "council.cli.threads_cmd",
-    "council.cli.serve_cmd",
-    "council.cli.mcp_cmd",
+    "council.web.serve_cmd",
+    "council.mcp.command",
 )
 
 

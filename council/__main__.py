@@ -1,0 +1,3 @@
+from council.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""council as an MCP server: its tools (`server`) and the `council mcp` command."""
