@@ -32,11 +32,12 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from council.agents.answerer import Answerer
-from council.bench.datasets import DatasetSpec, Problem, load_problems
+from council.bench.datasets import DatasetSpec, Problem
 from council.bench.executors.base import Executor, Placement
 from council.bench.executors.select import open_executor
 from council.bench.grading import Grader
 from council.bench.heap import settle_for_many_problems
+from council.bench.problem_set import load_problems
 from council.bench.results import ResultsFile
 from council.bench.runner import run_benchmark, run_on
 from council.models.factory import build_model

@@ -28,8 +28,9 @@ from pydantic import BaseModel
 
 from council.agents.answerer import COT_INSTRUCTION
 from council.answers import extract_answer
-from council.bench.datasets import DatasetSpec, Problem, load_problems
+from council.bench.datasets import DatasetSpec, Problem
 from council.bench.grading import Grader
+from council.bench.problem_set import load_problems
 from council.bench.stats import wilson_interval
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "gsm8k_train.jsonl"

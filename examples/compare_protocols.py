@@ -15,8 +15,9 @@ import asyncio
 from pathlib import Path
 
 from council import ModelSettings, ModelSpec, ProtocolOptions, RunSpec, build_model
-from council.bench.datasets import DatasetSpec, load_problems
+from council.bench.datasets import DatasetSpec
 from council.bench.grading import Grader
+from council.bench.problem_set import load_problems
 from council.bench.report import paired
 from council.bench.runner import run_benchmark
 from council.bench.summary import Summary

@@ -146,12 +146,3 @@ def load_named(name: str, spec: DatasetSpec) -> list[Problem]:
             f"could not load {name!r} from its public source ({exc}); {hint}"
         ) from exc
     return [problem_from_row(dict(row), i, spec, fmt, name) for i, row in enumerate(rows)]
-
-
-def load_problems(spec: DatasetSpec) -> list[Problem]:
-    """Every problem, in a list, in the run's order (shuffle with the seed, then limit): for
-    small sets and callers that index them. A run streams them instead
-    (`council.bench.problem_set.ProblemSet`), so the data set is never held whole."""
-    from council.bench.problem_set import ProblemSet
-
-    return list(ProblemSet(spec))

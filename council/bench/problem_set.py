@@ -137,3 +137,10 @@ class ProblemSet:
         if line_number is None:  # a shuffled read: every row was checked when opened
             return f"{self.path} (changed since the run opened it)"
         return f"{self.path}:{line_number}"
+
+
+def load_problems(spec: DatasetSpec) -> list[Problem]:
+    """Every problem, in a list, in the run's order (shuffle with the seed, then limit): for
+    small sets and callers that index them. A run streams them instead
+    (`ProblemSet`), so the data set is never held whole."""
+    return list(ProblemSet(spec))

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from council.bench.datasets import DatasetSpec, load_problems
+from council.bench.datasets import DatasetSpec
 from council.bench.grading import Grader
 from council.bench.manifest import check_or_save_config
+from council.bench.problem_set import load_problems
 from council.bench.session import BenchSession
 from council.config import CouncilConfig
 from council.errors import ConfigError

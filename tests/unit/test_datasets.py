@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from council.bench.datasets import DatasetSpec, load_problems
+from council.bench.datasets import DatasetSpec
+from council.bench.problem_set import load_problems
 from council.errors import DatasetError
 
 

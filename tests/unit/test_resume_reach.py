@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from council.bench.datasets import DatasetSpec, load_problems
+from council.bench.datasets import DatasetSpec
 from council.bench.manifest import ModelRecord, Reach, check_or_save_config, record_session
+from council.bench.problem_set import load_problems
 from council.bench.session import BenchSession
 from council.config import CouncilConfig
 from council.errors import ConfigError
