@@ -5,6 +5,7 @@ One typed vocabulary for every model backend, so agents never build provider-spe
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -49,7 +50,6 @@ class Message(BaseModel):
 
     def to_openai(self) -> dict[str, Any]:
         """The wire form litellm expects; kept here so no caller hand-builds it."""
-        import json
 
         out: dict[str, Any] = {"role": self.role, "content": self.content}
         if self.tool_calls:

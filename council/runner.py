@@ -16,6 +16,7 @@ from council.graphs.run import NodeEvent, RunResult, run_config, stream_run
 from council.graphs.state import CouncilState, Step
 from council.messages import Message
 from council.tools.base import ToolContext
+from council.tracing import run_span
 
 SessionFactory = Callable[[], AbstractAsyncContextManager[Any]]
 RunnerFactory = Callable[[str, "str | None"], "GraphRunner"]
@@ -91,7 +92,6 @@ class GraphRunner:
     ) -> AsyncIterator[Step | RunResult | NodeEvent]:
         """`astream`, plus a `NodeEvent` as each node starts and ends: what a live view
         needs to show which agent is working (the web UI highlights it)."""
-        from council.tracing import run_span
 
         initial = self.initial_state(problem, history=history, memory=memory, max_rounds=max_rounds)
         session_cm: AbstractAsyncContextManager[Any] = (

@@ -21,7 +21,8 @@ from council.calls import CallPurpose, CallRecord
 from council.messages import Message
 from council.models.base import CallInfo, ChatModel, Completion
 from council.models.settings import ModelSettings
-from council.tools.base import ToolContext, ToolRegistry
+from council.tools.base import ToolContext, ToolError, ToolRegistry
+from council.tools.builtin import SANDBOXED_TOOLS
 from council.tracing import model_span, tool_span
 
 OutputT = TypeVar("OutputT", bound=AgentOutput)
@@ -289,7 +290,6 @@ class Agent(Generic[OutputT]):
     ) -> str:
         """A tool that fails, however it fails, is an observation for the model, not a
         crash of the run."""
-        from council.tools.builtin import SANDBOXED_TOOLS
 
         with tool_span(name, call, sandboxed=name in SANDBOXED_TOOLS) as span:
             output = await self._tool_output(name, arguments, context)
@@ -299,7 +299,6 @@ class Agent(Generic[OutputT]):
     async def _tool_output(
         self, name: str, arguments: dict[str, object], context: ToolContext | None
     ) -> str:
-        from council.tools.base import ToolError
 
         try:
             result = await self.tools.get(name).run(arguments, context or ToolContext())

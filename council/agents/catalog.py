@@ -5,31 +5,42 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from council.agents.answerer import Answerer
 from council.agents.base import Agent
 from council.agents.critic import Critic, Critique
+from council.agents.debater import Debater
+from council.agents.grader import CandidateGrader, Grade
+from council.agents.mad import (
+    Affirmative,
+    Candidates,
+    Judge,
+    JudgeAnswer,
+    JudgeCandidates,
+    Moderator,
+    ModeratorDecision,
+    Negative,
+)
+from council.agents.moa import Aggregator, Synthesizer
+from council.agents.modules import (
+    KnowledgeRetriever,
+    ModuleNote,
+    ModulePlan,
+    ModulePlanner,
+    ProgramModule,
+    SolutionGenerator,
+    SymbolicSolver,
+)
 from council.agents.output import AgentOutput
 from council.agents.planner import Plan, Planner
-from council.agents.solver import Solution, Solver
+from council.agents.program import ProgramAnswer, ProgramOfThought
+from council.agents.refine import Assessment, Assessor, Refiner
+from council.agents.solver import Solution, Solver, WorkedAnswer
+from council.agents.tir import ToolIntegratedReasoner
 from council.agents.verifier import Verdict, Verifier
 from council.errors import ConfigError
 
 
 def builtin_agents() -> dict[str, type[Agent[Any]]]:
-    from council.agents.answerer import Answerer
-    from council.agents.debater import Debater
-    from council.agents.grader import CandidateGrader
-    from council.agents.mad import Affirmative, Judge, JudgeCandidates, Moderator, Negative
-    from council.agents.moa import Aggregator, Synthesizer
-    from council.agents.modules import (
-        KnowledgeRetriever,
-        ModulePlanner,
-        ProgramModule,
-        SolutionGenerator,
-        SymbolicSolver,
-    )
-    from council.agents.program import ProgramOfThought
-    from council.agents.refine import Assessor, Refiner
-    from council.agents.tir import ToolIntegratedReasoner
 
     return {
         "planner": Planner,
@@ -59,12 +70,6 @@ def builtin_agents() -> dict[str, type[Agent[Any]]]:
 
 
 def builtin_outputs() -> dict[str, type[AgentOutput]]:
-    from council.agents.grader import Grade
-    from council.agents.mad import Candidates, JudgeAnswer, ModeratorDecision
-    from council.agents.modules import ModuleNote, ModulePlan
-    from council.agents.program import ProgramAnswer
-    from council.agents.refine import Assessment
-    from council.agents.solver import WorkedAnswer
 
     return {
         "plan": Plan,

@@ -42,6 +42,7 @@ from council.agents.solver import WorkedAnswer
 from council.messages import Message
 from council.models.base import CallInfo
 from council.tools.base import ToolContext, ToolRegistry
+from council.tools.builtin import default_tools
 from council.tools.search import NoCorpus, search_tool
 
 ModuleName = Literal[
@@ -292,7 +293,6 @@ class SymbolicSolver(Agent[ModuleNote]):
     output_type = ModuleNote
 
     def default_tools(self) -> ToolRegistry:
-        from council.tools.builtin import default_tools
 
         return default_tools(["sympy"])
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from council.bench.datasets import DatasetSpec
 from council.bench.executors.base import Placement
+from council.bench.executors.select import open_executor
 from council.bench.grading import Grader, grader_version
 from council.bench.manifest import (
     ModelRecord,
@@ -18,6 +19,7 @@ from council.bench.manifest import (
     data_sha256,
     prompt_hashes,
 )
+from council.bench.memory_hook import MemoryHook
 from council.bench.problem_set import Problems
 from council.bench.progress import NoProgress, ProgressView
 from council.bench.results import ResultHead, ResultLine
@@ -26,6 +28,8 @@ from council.bench.summary import BUDGET_FILE, Summary, TokenBudget
 from council.config import CouncilConfig
 from council.graphs.config import is_graph_file
 from council.models.base import ChatModel, ModelWrapper
+from council.models.cache import CacheWrapper
+from council.models.factory import build_model
 from council.models.limiter import ThrottleReport
 from council.models.roles import RoleModels
 from council.protocols.options import MAX_SAMPLES, ProtocolOptions
@@ -84,8 +88,6 @@ class BenchSession:
         self.models = models
         self.wrap: ModelWrapper | None = None
         if cache is not None:
-            from council.models.cache import CacheWrapper
-
             self.wrap = CacheWrapper(cache)
 
     def spec(self, protocol: str, options: ProtocolOptions | None = None) -> RunSpec:
@@ -107,12 +109,7 @@ class BenchSession:
 
     def default_model(self) -> ChatModel:
         """The model the curator (with --memory) runs on."""
-        if self.models is not None:
-            model = self.models.default
-        else:
-            from council.models.factory import build_model
-
-            model = build_model(self.config.model)
+        model = self.models.default if self.models is not None else build_model(self.config.model)
         return self.wrap(model) if self.wrap else model
 
     def run_config(
@@ -174,7 +171,6 @@ class BenchSession:
         """Runs in this process, or, given the runner's `spec`, wherever the session's
         placement says (worker processes, Ray); memory always runs here, in order."""
         hook: ProblemHook | None = self._memory_hook(run_dir) if memory else None
-        from council.bench.executors.select import open_executor
 
         executor = None if memory else await open_executor(self.placement, spec)
         view = progress or NoProgress()
@@ -219,7 +215,6 @@ class BenchSession:
     def _memory_hook(self, run_dir: Path) -> ProblemHook:
         """Memory lives in the run directory, so a resumed run continues with what it had
         learned and no run's lessons leak into another's."""
-        from council.bench.memory_hook import MemoryHook
 
         return MemoryHook(run_dir / "memory.sqlite", model=self.default_model())
 

@@ -16,12 +16,15 @@ from langgraph.graph import END, START, StateGraph
 from council.agents.base import Agent
 from council.errors import ConfigError, GraphShapeError
 from council.graphs.cascade import CASCADE_NODES
+from council.graphs.checkpoint import with_council_types
 from council.graphs.conditions import Condition, resolve_condition
 from council.graphs.fusion import FINISHERS, fused
 from council.graphs.nodes import BUILTIN_NODES, ROUND_STARTERS, NodeFunction, agent_node
 from council.graphs.selection import SELECTION_NODES
 from council.graphs.state import CouncilState, StepKind
+from council.graphs.variables import DYNAMIC_PREFIXES, is_prompt_variable
 from council.tools.base import ToolContext
+from council.tracing import traced_node, tracing_active
 
 START_NAMES = frozenset({"START", START})
 END_NAMES = frozenset({"END", END})
@@ -226,7 +229,6 @@ class CouncilGraph:
     def _check_prompt_variables(self) -> None:
         """Every template field is a prompt variable, and `{reply.X}` names an agent here:
         a typo fails when the graph is built, not mid-run."""
-        from council.graphs.variables import DYNAMIC_PREFIXES, is_prompt_variable
 
         agents = {name for name, spec in self.nodes.items() if spec.agent is not None}
         for name, spec in self.nodes.items():
@@ -276,7 +278,6 @@ class CouncilGraph:
         """The uncompiled LangGraph `StateGraph`, for users who want to extend it: every
         node of this graph is a node of it. `compile()` folds closing finishers into the
         agent before them (`council.graphs.fusion`), one superstep fewer per run."""
-        from council.tracing import traced_node, tracing_active
 
         self.validate()
         folds = self.finisher_folds(keep) if fold_finishers else {}
@@ -311,8 +312,6 @@ class CouncilGraph:
     def compile(self, **kwargs: Any) -> Any:
         """LangGraph's `compile`; a checkpointer given here learns council's types."""
         if kwargs.get("checkpointer") is not None:
-            from council.graphs.checkpoint import with_council_types
-
             kwargs["checkpointer"] = with_council_types(kwargs["checkpointer"], self.state_schema)
         # a node an interrupt names ("*": every node) stays a node of its own, or there is
         # nothing to stop at

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from council.agents.modules import ModulePlan
 from council.errors import ConfigError
+from council.voting import bounded_equivalence, tally
 
 if TYPE_CHECKING:
     from council.graphs.state import CouncilState
@@ -35,8 +37,6 @@ def agents_agree(state: CouncilState) -> bool:
     round_number = state.round
     table = state.vote_for_round(round_number)
     if table is None:
-        from council.voting import bounded_equivalence, tally
-
         table = tally(state.ballots(round_number), bounded_equivalence(), round_number)
     return table.unanimous
 
@@ -58,7 +58,6 @@ def next_module(state: CouncilState) -> str | None:
     """The next module of the latest module plan (tool-planner) that has not run since the
     plan was made; None when all have run or there is no plan. An untrusted plan (cut at the
     token limit or unreadable) is the solution generator alone."""
-    from council.agents.modules import ModulePlan
 
     for index in range(len(state.turns) - 1, -1, -1):
         turn = state.turns[index]

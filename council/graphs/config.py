@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from council.agents.base import Agent
-from council.agents.catalog import resolve_agent_class, resolve_output
+from council.agents.catalog import import_object, resolve_agent_class, resolve_output
 from council.agents.prompting import AgentPrompts, PromptTemplate
 from council.errors import ConfigError, GraphShapeError
 from council.graphs.builder import CouncilGraph
@@ -24,10 +24,13 @@ from council.graphs.conditions import resolve_condition
 from council.graphs.state import CouncilState, SolveState, StepKind
 from council.graphs.variables import PROMPT_VARIABLES, is_prompt_variable
 from council.models.base import ChatModel, ModelWrapper
+from council.models.factory import build_model, resolve_model_name
 from council.models.roles import RoleModels
 from council.models.settings import ModelSettings, ModelSpec
 from council.tools.base import Tool, ToolRegistry
+from council.tools.builtin import default_tools
 from council.tools.sandbox.network import NetworkAllow
+from council.tools.search import Bm25Index, NoCorpus, search_tool
 
 Targets = str | list[str]
 STATES: dict[str, type[CouncilState]] = {"council": CouncilState, "solve": SolveState}
@@ -239,23 +242,17 @@ def _tools_for(
     for position, name in enumerate(names):
         try:
             if name == "search":
-                from council.tools.search import NoCorpus, search_tool
-
                 registry.register(search or search_tool(NoCorpus()))
             elif servers is not None and name in servers:
                 for tool in servers[name]:
                     if tool.name not in registry:
                         registry.register(tool)
             elif ":" in name:
-                from council.agents.catalog import import_object
-
                 found = import_object(name, "tool")
                 if not isinstance(found, Tool):
                     raise ConfigError(f"{name!r} is not a Tool (decorate it with @tool)")
                 registry.register(found)
             else:
-                from council.tools.builtin import default_tools
-
                 for tool in default_tools([name]):
                     registry.register(tool)
         except ConfigError as exc:
@@ -382,7 +379,6 @@ def build_graph(
     --model), then the file's `model`, then the embedded default. `wrap_model` (e.g. a
     response cache) wraps every model the graph ends up with.
     """
-    from council.models.factory import build_model, resolve_model_name
 
     built: dict[tuple[str, str | None], ChatModel] = {}
     base = default_model or ModelSpec(
@@ -466,7 +462,6 @@ def _search_tool(config: GraphConfig, source: _Source, corpus: Path | None) -> T
     the file), else None."""
     if corpus is None and config.corpus is None:
         return None
-    from council.tools.search import Bm25Index, search_tool
 
     if corpus is None:
         assert config.corpus is not None

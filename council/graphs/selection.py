@@ -14,6 +14,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from council.agents.grader import Grade
 from council.agents.refine import Assessment
 from council.graphs.nodes import NodeFunction
 from council.graphs.state import CouncilState, Step, Turn
@@ -24,7 +25,6 @@ from council.voting import bounded_equivalence
 
 
 def _judged(state: CouncilState, sample: int) -> float | None:
-    from council.agents.grader import Grade
 
     for turn in reversed(state.turns):
         if turn.sample == sample and isinstance(turn.output, Grade):

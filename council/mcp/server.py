@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from council.bench.run_view import view_run
+from council.errors import CouncilError
 from council.runner import RunnerFactory
 
 """Builds a runner for (graph name or config file, model or None for the configured one)."""
@@ -19,9 +21,6 @@ from council.runner import RunnerFactory
 def build_server(make_runner: RunnerFactory, *, name: str = "council") -> Any:
     from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
-
-    from council.bench.run_view import view_run
-    from council.errors import CouncilError
 
     server = MCPServer(
         name,

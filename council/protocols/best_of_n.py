@@ -42,6 +42,7 @@ from council.protocols.options import ProtocolOptions
 from council.protocols.single import COT_DECODING
 from council.protocols.tir import TIR_DECODING
 from council.scoring.base import Scorer
+from council.scoring.reward_model import RewardModelScorer
 from council.tools.base import ToolRegistry
 
 CANDIDATE_DECODING = COT_DECODING.model_copy(
@@ -78,7 +79,6 @@ def _scorer_for(options: ProtocolOptions) -> Scorer | None:
             "best-of-n --scorer reward-model needs a reward server: --reward-api-base URL "
             "--reward-model NAME (ProtocolOptions.reward)"
         )
-    from council.scoring.reward_model import RewardModelScorer
 
     return RewardModelScorer(options.reward)
 

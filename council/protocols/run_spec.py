@@ -30,6 +30,7 @@ from council.protocols.options import ProtocolOptions
 from council.protocols.registry import protocol_definition
 from council.runner import GraphRunner, SessionFactory
 from council.tools.base import ToolRegistry
+from council.tools.builtin import SANDBOXED_TOOLS, default_tools
 from council.tools.sandbox.config import SandboxConfig
 from council.tools.sandbox.network import NetworkAllow
 
@@ -221,7 +222,6 @@ def tool_registry(config: CouncilConfig) -> ToolRegistry:
     """The named tool sets, then the tools of every MCP server given (`--mcp`)."""
     if not config.tools and not config.mcp:
         return ToolRegistry()
-    from council.tools.builtin import default_tools
 
     registry = default_tools(config.tools)
     if config.mcp:
@@ -248,7 +248,6 @@ def sandbox_factory(config: CouncilConfig, tools: ToolRegistry) -> SessionFactor
     """A per-run sandbox session when any enabled tool runs code; None otherwise."""
     if not tools:
         return None
-    from council.tools.builtin import SANDBOXED_TOOLS
 
     if not any(name in SANDBOXED_TOOLS for name in tools.names()):
         return None

@@ -8,8 +8,10 @@ import asyncio
 import json
 from collections.abc import Sequence
 
+from council.agents.programs import run_program
 from council.scoring.base import Candidate, CandidateScore
 from council.tools.base import ToolContext
+from council.tools.sandbox.result import ExecutionResult
 from council.voting import Ballot, Equivalence, bounded_equivalence, tally
 
 
@@ -78,8 +80,6 @@ class ExecutionScorer:
     async def score(
         self, problem: str, candidates: Sequence[Candidate], context: ToolContext
     ) -> list[CandidateScore]:
-        from council.agents.programs import run_program
-        from council.tools.sandbox.result import ExecutionResult
 
         equivalent = self.equivalent or bounded_equivalence()
         scores = []

@@ -15,6 +15,8 @@ from pydantic import BaseModel
 from council.errors import ConfigError
 from council.graphs.builder import CouncilGraph
 from council.protocols.definition import ProtocolCard
+from council.protocols.registry import PROTOCOLS
+from council.protocols.run_spec import RunSpec
 
 START_ID, END_ID = "__start__", "__end__"
 
@@ -54,14 +56,12 @@ class GraphView(BaseModel):
 
 
 def builtin_graphs() -> list[str]:
-    from council.protocols.registry import PROTOCOLS
 
     return ["solve", *(name for name in PROTOCOLS if name != "solve")]
 
 
 def describe(name: str) -> GraphView:
     """A protocol name or a config file, drawn with placeholder models (nothing runs)."""
-    from council.protocols.run_spec import RunSpec
 
     run = RunSpec(graph=name)
     graph: CouncilGraph = run.drawing()[0]

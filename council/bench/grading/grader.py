@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import importlib.metadata
 import os
 from collections.abc import Iterable
 from types import TracebackType
@@ -21,7 +22,6 @@ only with the grader it started with (`council bench regrade` re-grades an old r
 
 def grader_version() -> str:
     """This grader's revision and the math-verify it compares with."""
-    import importlib.metadata
 
     try:
         math_verify = importlib.metadata.version("math-verify")
