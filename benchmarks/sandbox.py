@@ -13,7 +13,7 @@ import statistics
 import time
 
 from council.tools.sandbox import SandboxConfig, open_sandbox
-from council.tools.sandbox.session import SandboxSession
+from council.tools.sandbox.interpreter import SandboxSession
 
 SYMPY_SETUP = "import sympy\nx = sympy.Symbol('x')"
 SYMPY_CALL = "sympy.solve(x**2 - 2, x)"

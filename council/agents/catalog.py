@@ -9,7 +9,7 @@ from council.agents.answerer import Answerer
 from council.agents.base import Agent
 from council.agents.critic import Critic, Critique
 from council.agents.debater import Debater
-from council.agents.grader import CandidateGrader, Grade
+from council.agents.grader import CandidateGrader, JudgeGrade
 from council.agents.mad import (
     Affirmative,
     Candidates,
@@ -21,7 +21,13 @@ from council.agents.mad import (
     Negative,
 )
 from council.agents.moa import Aggregator, Synthesizer
-from council.agents.modules import (
+from council.agents.output import AgentOutput
+from council.agents.planner import Plan, Planner
+from council.agents.program import ProgramAnswer, ProgramOfThought
+from council.agents.refine import Assessment, Assessor, Refiner
+from council.agents.solver import Solution, Solver, WorkedAnswer
+from council.agents.tir import ToolIntegratedReasoner
+from council.agents.tool_modules import (
     KnowledgeRetriever,
     ModuleNote,
     ModulePlan,
@@ -30,12 +36,6 @@ from council.agents.modules import (
     SolutionGenerator,
     SymbolicSolver,
 )
-from council.agents.output import AgentOutput
-from council.agents.planner import Plan, Planner
-from council.agents.program import ProgramAnswer, ProgramOfThought
-from council.agents.refine import Assessment, Assessor, Refiner
-from council.agents.solver import Solution, Solver, WorkedAnswer
-from council.agents.tir import ToolIntegratedReasoner
 from council.agents.verifier import Verdict, Verifier
 from council.errors import ConfigError
 
@@ -81,7 +81,7 @@ def builtin_outputs() -> dict[str, type[AgentOutput]]:
         "candidates": Candidates,
         "judge": JudgeAnswer,
         "program_answer": ProgramAnswer,
-        "grade": Grade,
+        "grade": JudgeGrade,
         "assessment": Assessment,
         "module_plan": ModulePlan,
         "module_note": ModuleNote,

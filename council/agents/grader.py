@@ -28,7 +28,7 @@ GRADER_PROMPTS = AgentPrompts(
 )
 
 
-class Grade(AgentOutput):
+class JudgeGrade(AgentOutput):
     """A score from 0 to 1 for one candidate; it neither answers nor accepts."""
 
     FORMAT: ClassVar[str] = "SCORE: a number from 0 to 1\nREASON: one sentence"
@@ -47,14 +47,14 @@ class Grade(AgentOutput):
         return data
 
     @classmethod
-    def fallback(cls, text: str) -> Grade:
+    def fallback(cls, text: str) -> JudgeGrade:
         return cls(score=0.0, reason="the grade could not be read")
 
     def summary(self) -> str:
         return f"score {self.score:.2f} {self.reason}".strip()
 
 
-class CandidateGrader(Agent[Grade]):
+class CandidateGrader(Agent[JudgeGrade]):
     role = "verifier"
     prompts = GRADER_PROMPTS
-    output_type = Grade
+    output_type = JudgeGrade

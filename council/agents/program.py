@@ -29,8 +29,8 @@ from council.agents.base import Agent, ToolTrace
 from council.agents.output import AgentOutput
 from council.agents.pal_prompt import PAL_EXAMPLES, PAL_SYSTEM
 from council.agents.parsing import OutputParseError
-from council.agents.programs import cut_at_output, run_program
 from council.agents.prompting import AgentPrompts, PromptTemplate
+from council.agents.reference_programs import cut_at_output, run_program
 from council.calls import CallRecord
 from council.messages import Message
 from council.models.base import CallInfo, Completion

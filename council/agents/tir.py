@@ -9,7 +9,7 @@ system message, then the problem), and the tool loop is `math_eval.py`'s
   "</s>", "<|im_end|>", "<|endoftext|>", "\\n\\n---" and "```output" (lines 33-36, 55-57,
   234-239, 261-274); the reply is right-stripped and appended to the assistant turn;
 - a reply that ends with ``` and has no "boxed" in it ends at a program: the program runs
-  (see `council.agents.programs.cumulative_program`: the script re-runs every clean
+  (see `council.agents.reference_programs.cumulative_program`: the script re-runs every clean
   earlier block in fresh globals) and its result is appended as
   "\\n```output\\n{result}\\n```\\n" (lines 306-322): the printed text, or the last line's
   value when that line does not print, else "Done" or the error's last line, cut to 400
@@ -30,14 +30,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from council.agents.base import Agent, AgentResult, ToolTrace
-from council.agents.programs import (
+from council.agents.prompting import AgentPrompts, PromptTemplate
+from council.agents.reference_programs import (
     cumulative_program,
     cut_at_stop,
     executor_output,
     last_program,
     run_program,
 )
-from council.agents.prompting import AgentPrompts, PromptTemplate
 from council.agents.solver import WorkedAnswer
 from council.agents.tir_options import REFERENCE, TirOptions
 from council.answers import extract_answer

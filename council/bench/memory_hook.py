@@ -7,7 +7,7 @@ from pathlib import Path
 from council.bench.datasets import Problem
 from council.bench.grading import Grade
 from council.graphs.run import RunResult
-from council.memory.session import MemoryPolicy
+from council.memory.policy import MemoryPolicy
 from council.memory.store import MemoryStore
 from council.models.base import ChatModel
 

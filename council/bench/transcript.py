@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from council.bench.messages import MessageStore
+from council.bench.message_store import MessageStore
 from council.bench.results import RESULTS_FILE, ResultLine, ResultsFile
 from council.calls import CallRecord
 from council.errors import ConfigError

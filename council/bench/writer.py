@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from council.bench.durable import DurableFile
-from council.bench.messages import MessageStore
+from council.bench.message_store import MessageStore
 from council.bench.problem import ProblemOutcome
 from council.bench.records import RecordedCall
 from council.bench.results import RESULTS_FILE, ResultLine, ResultsFile, encode_lines

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from council.chat.threads import ChatThread, ThreadStore, TurnRecord, new_thread_id
 from council.graphs.run import NodeEvent, RunResult
 from council.graphs.state import Step
-from council.memory.session import MemoryPolicy, stream_with_memory
+from council.memory.policy import MemoryPolicy, stream_with_memory
 from council.runner import GraphRunner
 
 

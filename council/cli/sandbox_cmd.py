@@ -107,7 +107,7 @@ def run_code(args: argparse.Namespace) -> int:
 
 async def _run(args: argparse.Namespace, code: str) -> int:
     from council.tools.sandbox import open_sandbox
-    from council.tools.sandbox.session import SandboxSession
+    from council.tools.sandbox.interpreter import SandboxSession
 
     config = _config(args)
     if args.session:

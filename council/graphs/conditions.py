@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from council.agents.modules import ModulePlan
+from council.agents.tool_modules import ModulePlan
 from council.errors import ConfigError
 from council.voting import bounded_equivalence, tally
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from council.agents.grader import Grade
+from council.agents.grader import JudgeGrade
 from council.agents.refine import Assessment
 from council.graphs.nodes import NodeFunction
 from council.graphs.state import CouncilState, Step, Turn
@@ -27,7 +27,7 @@ from council.voting import bounded_equivalence
 def _judged(state: CouncilState, sample: int) -> float | None:
 
     for turn in reversed(state.turns):
-        if turn.sample == sample and isinstance(turn.output, Grade):
+        if turn.sample == sample and isinstance(turn.output, JudgeGrade):
             return turn.output.score if turn.trusted else None
     return None
 

@@ -2,7 +2,7 @@
 filled by a curator after verified solves and read back into planner and solver prompts."""
 
 from council.agents.curator import Curator, Lessons
-from council.memory.session import MemoryPolicy, stream_with_memory
+from council.memory.policy import MemoryPolicy, stream_with_memory
 from council.memory.store import MemoryEntry, MemoryStore, render_memory
 
 __all__ = [

@@ -6,7 +6,7 @@ Chameleon's planner; Debrup-61/MathSensei only points there). Reported: its best
 configuration (python generator, WolframAlpha, solution generator) is 13.5% more accurate
 than gpt-3.5-turbo with chain of thought on MATH; tools help less on GSM8K.
 
-The graph: the planner (`council.agents.modules.ModulePlanner`) writes a plan from the fixed
+The graph: the planner (`council.agents.tool_modules.ModulePlanner`) writes a plan from the fixed
 menu; `dispatch` (a `next_round` node: one round per module) routes by `next_module ==
 NAME` to the plan's next module that has not run; each module reads the earlier modules'
 outputs (`{findings}`) and returns to `dispatch`; the solution generator always runs last
@@ -37,7 +37,7 @@ Each module decodes as the reference's (`TOOL_PLANNER.roles`). A web search plug
 
 from __future__ import annotations
 
-from council.agents.modules import (
+from council.agents.tool_modules import (
     MODULES,
     KnowledgeRetriever,
     ModulePlanner,

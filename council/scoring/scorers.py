@@ -8,7 +8,7 @@ import asyncio
 import json
 from collections.abc import Sequence
 
-from council.agents.programs import run_program
+from council.agents.reference_programs import run_program
 from council.scoring.base import Candidate, CandidateScore
 from council.tools.base import ToolContext
 from council.tools.sandbox.result import ExecutionResult

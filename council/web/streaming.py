@@ -44,7 +44,7 @@ def result_event(result: RunResult[Any]) -> dict[str, Any]:
     return {"type": "result", "result": result.model_dump(mode="json")}
 
 
-class Turn:
+class LiveTurn:
     """One question being answered: its events so far, and the task answering it."""
 
     def __init__(self, turn_id: str, thread_id: str) -> None:
@@ -85,21 +85,21 @@ class TurnHub:
     """The turns of one server; built by the app, passed to its routes (no globals)."""
 
     def __init__(self) -> None:
-        self.turns: OrderedDict[str, Turn] = OrderedDict()
+        self.turns: OrderedDict[str, LiveTurn] = OrderedDict()
 
-    def get(self, turn_id: str) -> Turn | None:
+    def get(self, turn_id: str) -> LiveTurn | None:
         return self.turns.get(turn_id)
 
     def start(
         self, session: ChatSession, question: str, after: Callable[[], Any] | None = None
-    ) -> Turn:
-        turn = Turn(uuid.uuid4().hex[:12], session.thread_id)
+    ) -> LiveTurn:
+        turn = LiveTurn(uuid.uuid4().hex[:12], session.thread_id)
         self.turns[turn.turn_id] = turn
         self._prune()
         turn.task = asyncio.create_task(self._run(turn, session, question))
         return turn
 
-    async def _run(self, turn: Turn, session: ChatSession, question: str) -> None:
+    async def _run(self, turn: LiveTurn, session: ChatSession, question: str) -> None:
         await turn.add({"type": "question", "question": question, "thread_id": turn.thread_id})
         try:
             async for item in session.stream_events(question):

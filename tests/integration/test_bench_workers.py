@@ -20,7 +20,7 @@ import pytest
 from council.bench.datasets import Problem
 from council.bench.executors.base import Placement, WorkerDiedError
 from council.bench.executors.processes import ProcessExecutor
-from council.bench.messages import MessageStore
+from council.bench.message_store import MessageStore
 from council.bench.results import ResultsFile
 from council.bench.runner import run_on
 from council.models.settings import ModelSettings, ModelSpec

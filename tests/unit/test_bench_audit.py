@@ -10,7 +10,7 @@ import pytest
 
 from council.bench.datasets import Problem
 from council.bench.grading import Grader
-from council.bench.messages import MessageStore, message_hash
+from council.bench.message_store import MessageStore, message_hash
 from council.bench.results import ResultsFile
 from council.bench.runner import run_benchmark
 from council.bench.transcript import load_transcript

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from council.bench import messages as messages_module
+from council.bench import message_store as messages_module
 from council.bench.datasets import DatasetSpec, Problem
 from council.bench.grading import Grader
 from council.bench.ledger import ExactSum, Ledger
-from council.bench.messages import MessageStore, message_hash
+from council.bench.message_store import MessageStore, message_hash
 from council.bench.problem_set import ProblemSet, load_problems
 from council.bench.results import ResultHead, ResultLine, ResultsFile
 from council.bench.runner import WRITE_BACKLOG, run_benchmark

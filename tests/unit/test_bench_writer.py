@@ -11,7 +11,7 @@ import pytest
 from council.bench import writer
 from council.bench.datasets import Problem
 from council.bench.grading import Grader
-from council.bench.messages import MessageStore
+from council.bench.message_store import MessageStore
 from council.bench.results import ResultsFile
 from council.bench.runner import run_benchmark
 from council.models.roles import RoleModels

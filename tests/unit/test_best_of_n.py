@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from council.agents.grader import GRADER_SYSTEM, GRADER_TASK, Grade
+from council.agents.grader import GRADER_SYSTEM, GRADER_TASK, JudgeGrade
 from council.errors import ConfigError, ModelUnreachableError
 from council.graphs.state import CouncilState
 from council.messages import Message
@@ -49,7 +49,7 @@ async def test_each_judge_sees_its_own_candidate_and_the_best_score_wins_over_th
         task = (
             GRADER_TASK.replace("{problem}", PROBLEM)
             .replace("{candidate}", candidate(sample))
-            .replace("{format}", Grade.FORMAT)
+            .replace("{format}", JudgeGrade.FORMAT)
         )
         assert sent(model, f"grade_{sample + 1}") == [
             [Message.system(GRADER_SYSTEM), Message.user(task)]

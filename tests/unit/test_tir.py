@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from council.agents.programs import cumulative_program
+from council.agents.reference_programs import cumulative_program
 from council.agents.tir_options import TirOptions
 from council.graphs.run import RunResult
 from council.graphs.state import CouncilState

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from council.agents.modules import ModulePlan
+from council.agents.tool_modules import ModulePlan
 from council.errors import ConfigError
 from council.graphs.config import load_graph
 from council.graphs.export import dump_yaml, graph_config

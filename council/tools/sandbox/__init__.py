@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 from typing import Literal
 
 from council.tools.sandbox.config import SandboxConfig
+from council.tools.sandbox.interpreter import SandboxSession
 from council.tools.sandbox.result import ExecutionResult
-from council.tools.sandbox.session import SandboxSession
 
 SandboxKind = Literal["docker", "process"]
 

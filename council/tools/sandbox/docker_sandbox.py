@@ -28,6 +28,7 @@ from council.tools.sandbox.config import (
 )
 from council.tools.sandbox.framing import DockerStreamDemux
 from council.tools.sandbox.image import INIT
+from council.tools.sandbox.interpreter import InterpreterSession, SupervisorOptions, python_command
 from council.tools.sandbox.network import (
     AllowedDestination,
     apply_in_namespace,
@@ -35,7 +36,6 @@ from council.tools.sandbox.network import (
     host_entries,
     resolve,
 )
-from council.tools.sandbox.session import InterpreterSession, SupervisorOptions, python_command
 from council.tools.sandbox.transport import Transport
 
 READY_HINT = (

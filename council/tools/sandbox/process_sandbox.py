@@ -27,13 +27,13 @@ from collections.abc import Callable
 
 from council.errors import SandboxUnavailableError
 from council.tools.sandbox.config import SandboxConfig
+from council.tools.sandbox.interpreter import InterpreterSession, SupervisorOptions, python_command
 from council.tools.sandbox.process_limits import (
     SandboxCgroup,
     UidLease,
     child_setup,
     plan_isolation,
 )
-from council.tools.sandbox.session import InterpreterSession, SupervisorOptions, python_command
 from council.tools.sandbox.transport import Transport
 
 PROCESS_WARNING = (
