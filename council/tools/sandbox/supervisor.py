@@ -100,24 +100,16 @@ class BoundedText:
         return out
 
 
-def execute(code, namespace, limit, value_of="last_statement"):
-    if value_of == "last_line":
-        return execute_by_lines(code, namespace, limit)
+def captured(run, limit):
+    """Run `run()` with stdout and stderr captured (each bounded by `limit`); its return
+    value is the shown value. Any exception, SystemExit included, is reported as the
+    traceback from the sandbox's own code down, not raised."""
     stdout, stderr = BoundedText(limit), BoundedText(limit)
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = stdout, stderr
     value = error = None
     try:
-        tree = ast.parse(code, "<sandbox>", "exec")
-        last = tree.body[-1] if tree.body else None
-        if isinstance(last, ast.Expr):
-            tree.body.pop()
-            exec(compile(tree, "<sandbox>", "exec"), namespace)
-            result = eval(compile(ast.Expression(last.value), "<sandbox>", "eval"), namespace)
-            if result is not None:
-                value = repr(result)[:limit]
-        else:
-            exec(compile(tree, "<sandbox>", "exec"), namespace)
+        value = run()
     except BaseException:  # report everything, SystemExit included
         kind, exc, tb = sys.exc_info()
         while tb is not None and tb.tb_frame.f_code.co_filename != "<sandbox>":
@@ -132,6 +124,24 @@ def execute(code, namespace, limit, value_of="last_statement"):
         "error": error,
         "truncated": bool(stdout.dropped or stderr.dropped),
     }
+
+
+def execute(code, namespace, limit, value_of="last_statement"):
+    if value_of == "last_line":
+        return execute_by_lines(code, namespace, limit)
+
+    def run():
+        tree = ast.parse(code, "<sandbox>", "exec")
+        last = tree.body[-1] if tree.body else None
+        if not isinstance(last, ast.Expr):
+            exec(compile(tree, "<sandbox>", "exec"), namespace)
+            return None
+        tree.body.pop()
+        exec(compile(tree, "<sandbox>", "exec"), namespace)
+        result = eval(compile(ast.Expression(last.value), "<sandbox>", "eval"), namespace)
+        return None if result is None else repr(result)[:limit]
+
+    return captured(run, limit)
 
 
 def execute_by_lines(code, namespace, limit):
@@ -145,40 +155,24 @@ def execute_by_lines(code, namespace, limit):
     import pickle
 
     lines = code.strip().split("\n")
-    stdout, stderr = BoundedText(limit), BoundedText(limit)
-    saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = stdout, stderr
-    value = error = None
 
     def run_piece(piece):
         if "input(" in piece:
             raise RuntimeError()
         exec(compile(piece, "<sandbox>", "exec"), namespace)
 
-    try:
+    def run():
         if "print(" in lines[-1]:
             run_piece("\n".join(lines))
-        else:
-            run_piece("\n".join(lines[:-1]))
-            # eval() of a string skips leading blanks; compile() would not
-            result = eval(compile(lines[-1].lstrip(" \t"), "<sandbox>", "eval"), namespace)
-            text = str(result)
-            pickle.dumps(result)
-            value = text[:limit]
-    except BaseException:  # report everything, SystemExit included
-        kind, exc, tb = sys.exc_info()
-        while tb is not None and tb.tb_frame.f_code.co_filename != "<sandbox>":
-            tb = tb.tb_next
-        error = "".join(traceback.format_exception(kind, exc, tb))[-limit:]
-    finally:
-        sys.stdout, sys.stderr = saved
-    return {
-        "stdout": stdout.text(),
-        "stderr": stderr.text(),
-        "value": value,
-        "error": error,
-        "truncated": bool(stdout.dropped or stderr.dropped),
-    }
+            return None
+        run_piece("\n".join(lines[:-1]))
+        # eval() of a string skips leading blanks; compile() would not
+        result = eval(compile(lines[-1].lstrip(" \t"), "<sandbox>", "eval"), namespace)
+        text = str(result)
+        pickle.dumps(result)
+        return text[:limit]
+
+    return captured(run, limit)
 
 
 def worker_loop(requests, responses):
