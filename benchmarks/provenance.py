@@ -90,18 +90,18 @@ class _Tee(io.TextIOBase):
 def announce(what: str) -> None:
     """Print what the script measures, how to run it again, when and where; keep a page
     of the run when `COUNCIL_MEASUREMENTS` names a directory."""
+    directory = os.environ.get(OUTPUT_DIR_ENV)
+    if directory:  # the copy starts before the header, so the page carries it too
+        tee = _Tee(sys.stdout)
+        sys.stdout = tee
+        page = Path(directory) / f"{Path(sys.argv[0]).stem}.md"
+        atexit.register(_write_page, page, what, tee)
     command = command_line()
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"# {what}")
     print(f"# command: {command}")
     print(f"# date: {when}; commit {revision()}")
     print(f"# machine: {machine()}", flush=True)
-    directory = os.environ.get(OUTPUT_DIR_ENV)
-    if directory:
-        tee = _Tee(sys.stdout)
-        sys.stdout = tee
-        page = Path(directory) / f"{Path(sys.argv[0]).stem}.md"
-        atexit.register(_write_page, page, what, tee)
 
 
 def _write_page(page: Path, what: str, tee: _Tee) -> None:

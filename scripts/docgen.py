@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shlex
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -101,7 +102,8 @@ def demo_command() -> str:
     question = re.search(r"^QUESTION \?= (.*)$", makefile, re.M)
     options = re.search(r"^DEMO_OPTIONS \?= (.*)$", makefile, re.M)
     assert question and options, "the Makefile sets QUESTION and DEMO_OPTIONS"
-    return f'council solve {options.group(1).strip()} "{question.group(1).strip()}"'
+    words = ["council", "solve", *shlex.split(options.group(1)), question.group(1).strip()]
+    return shlex.join(words)
 
 
 def readme_text(current: str) -> str:
