@@ -73,6 +73,9 @@ def tier_table() -> str:
         return "_Not measured yet: `make measure-tiers` writes docs/measurements/test_tiers.md._"
     text = TIERS_PAGE.read_text()
     lines = [line for line in text.splitlines() if line.startswith("|")]
+    measured = {line.split("|")[1].strip() for line in lines[2:]}
+    tiers = ("unit", "integration", "model", "docker", "browser", "ray")
+    lines += [f"| {t} | `make test-{t}` | not measured yet | |" for t in tiers if t not in measured]
     return "\n".join(lines) + f"\n\nMeasured by `python benchmarks/test_tiers.py` ({_meta(text)})."
 
 
