@@ -35,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.provenance import announce
 from council.bench.at_k import at_k
 from council.bench.grading import Grader
 from council.bench.results import RESULTS_FILE, ResultHead, ResultsFile
@@ -74,6 +75,7 @@ def main() -> None:
         "--table", action="store_true", help="only print the table of the runs in --out"
     )
     args = parser.parse_args()
+    announce(__doc__.splitlines()[0] if __doc__ else "accuracy")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run `finally` blocks on kill
     if args.table:
         print(recorded_setup(args.out, args.only), flush=True)

@@ -26,6 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.loopback import stub_process
+from benchmarks.provenance import announce
 from council.bench.datasets import DatasetSpec
 from council.bench.executors.base import Placement
 from council.bench.grading import Grader
@@ -35,7 +37,6 @@ from council.bench.problem_set import ProblemSet
 from council.bench.results import RESULTS_FILE
 from council.bench.session import BenchSession
 from council.bench.summary import Summary
-from tests.support.servers import stub_process
 
 
 def write_dataset(path: Path, count: int) -> None:
@@ -75,14 +76,13 @@ async def session_run(
         grader=grader,
         concurrency=concurrency,
         progress=Watch(),
-        recipe=session.recipe("single"),
+        spec=session.remote_spec("single"),
     )
     return summary, known[0]
 
 
 async def one_size(api_base: str, size: int, workers: int, concurrency: int) -> dict[str, float]:
-    from bench_throughput import make_recipe
-
+    from benchmarks.bench_throughput import make_recipe
     from council.models.settings import ModelSettings
 
     settings = ModelSettings(max_tokens=64, temperature=0.0, max_retries=0)
@@ -136,6 +136,7 @@ def main() -> None:
         figures = asyncio.run(one_size(args.api_base, args.size, args.workers, args.concurrency))
         print(json.dumps(figures), flush=True)
         return
+    announce(__doc__.splitlines()[0] if __doc__ else "bench_scale")
     with stub_process(delay=0.0) as api_base:
         print(
             f"{'problems':>9} {'problems/s':>10} {'peak RSS':>9} {'worker RSS':>10} "

@@ -31,6 +31,8 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.loopback import free_port, stub_process, wait_for_http
+from benchmarks.provenance import announce
 from council.agents.answerer import Answerer
 from council.bench.datasets import DatasetSpec, Problem
 from council.bench.executors.base import Executor, Placement
@@ -45,7 +47,6 @@ from council.models.roles import RoleModels
 from council.models.settings import ModelSettings, ModelSpec
 from council.protocols import ProtocolOptions, RunSpec
 from council.runner import GraphRunner
-from tests.support.servers import free_port, stub_process, wait_for_http
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "gsm8k_train.jsonl"
 
@@ -311,6 +312,7 @@ def main() -> None:
     )
     parser.add_argument("--executor", choices=["local", "ray"], default="local")
     args = parser.parse_args()
+    announce(__doc__.splitlines()[0] if __doc__ else "bench_throughput")
     placement = None
     if args.workers > 1 or args.executor == "ray":
         placement = Placement(executor=args.executor, workers=args.workers)

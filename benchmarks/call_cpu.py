@@ -42,10 +42,14 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.provenance import announce
+
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 from bench_throughput import make_runner, problems
 
+from benchmarks.loopback import stub_process
 from council.bench.grading import Grader
 from council.bench.heap import settle_for_many_problems
 from council.bench.runner import run_benchmark
@@ -56,7 +60,6 @@ from council.models.settings import ModelSettings, ModelSpec
 from council.protocols import ProtocolOptions, RunSpec
 from council.runner import GraphRunner
 from council.tools.base import ToolContext
-from tests.support.servers import stub_process
 
 MESSAGES = [{"role": "user", "content": "What is 2 + 2?"}]
 LOADED_CONCURRENCY = 16
@@ -312,6 +315,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=50)
     parser.add_argument("--repeats", type=int, default=5, help="batches; medians printed")
     args = parser.parse_args()
+    announce(__doc__.splitlines()[0] if __doc__ else "call_cpu")
     with stub_process(0.0) as base:
         asyncio.run(measure(base, args.calls, args.repeats))
 

@@ -33,6 +33,10 @@ from council.bench.grading import Grader
 from council.bench.problem_set import load_problems
 from council.bench.stats import wilson_interval
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.provenance import announce
+
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "gsm8k_train.jsonl"
 
 
@@ -157,6 +161,7 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=160)
     parser.add_argument("--out", type=Path, default=Path("runs/accuracy/cot-reference"))
     args = parser.parse_args()
+    announce(__doc__.splitlines()[0] if __doc__ else "cot_reference")
     problems = load_problems(
         DatasetSpec(source=str(args.dataset), shuffle=True, seed=0, limit=args.limit)
     )

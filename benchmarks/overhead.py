@@ -16,10 +16,17 @@ import operator
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
-from council import GraphRunner, ProtocolOptions, RunSpec
+from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
+from council.protocols import ProtocolOptions, RunSpec
+from council.runner import GraphRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.provenance import announce
 
 REPLIES = {
     "planner": "STEPS:\n1. read\n2. compute",
@@ -105,8 +112,8 @@ def measure_help(runs: int) -> float:
 
 
 async def measure(problems: int, batches: int) -> tuple[float, float]:
-    council = RunSpec(options=ProtocolOptions(rounds=3)).build(
-        models=ScriptedModel(responder=instant)
+    council = RunSpec(graph="solve", options=ProtocolOptions(rounds=3)).build(
+        models=RoleModels(ScriptedModel(responder=instant))
     )
     graph = bare_graph()
     ours = await best_ms_per_step(lambda: council_batch(council, problems), batches)
@@ -119,6 +126,7 @@ def main() -> None:
     parser.add_argument("--problems", type=int, default=100, help="problems per batch")
     parser.add_argument("--batches", type=int, default=5)
     args = parser.parse_args()
+    announce(__doc__.splitlines()[0] if __doc__ else "overhead")
     ours, bare = asyncio.run(measure(args.problems, args.batches))
     print(
         f"solve graph, zero-latency model: {ours:.3f} ms per agent step "

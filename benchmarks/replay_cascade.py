@@ -33,6 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.provenance import announce
 from council.bench.at_k import first_round_samples
 from council.bench.grading import Grader
 from council.bench.results import RESULTS_FILE, ResultsFile, ResultTurns
@@ -94,6 +95,7 @@ async def main() -> None:
     parser.add_argument("--first-samples", type=int, default=2)
     parser.add_argument("--limits", default="2,3,4,5,6", help="ballot limits to replay")
     args = parser.parse_args()
+    announce(__doc__.splitlines()[0] if __doc__ else "replay_cascade")
 
     greedy, pooled = lines_of(args.greedy), lines_of(args.samples)
     second = lines_of(args.second) if args.second else {}

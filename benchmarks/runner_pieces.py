@@ -39,6 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench_throughput import make_runner, problems
 from call_cpu import bare_langgraph, bare_post
 
+from benchmarks.loopback import stub_process
+from benchmarks.provenance import announce
 from council.bench import runner as bench_runner
 from council.bench import writer
 from council.bench.datasets import Problem
@@ -47,7 +49,6 @@ from council.bench.heap import settle_for_many_problems
 from council.bench.problem import ProblemOutcome
 from council.bench.runner import run_benchmark
 from council.models.settings import ModelSettings
-from tests.support.servers import stub_process
 
 WRITER = (writer.RunRecorder.commit, writer.RunRecorder.stage, writer.WriteQueue)
 
@@ -131,6 +132,7 @@ def main() -> None:
     parser.add_argument("--problems", type=int, default=100, help="per variant and round")
     parser.add_argument("--rounds", type=int, default=12, help="interleaved; medians printed")
     args = parser.parse_args()
+    announce(__doc__.splitlines()[0] if __doc__ else "runner_pieces")
     with stub_process(0.0) as base:
         asyncio.run(measure(base, args.problems, args.rounds))
 

@@ -10,10 +10,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import sys
 import time
+from pathlib import Path
 
 from council.tools.sandbox import SandboxConfig, open_sandbox
 from council.tools.sandbox.interpreter import SandboxSession
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.provenance import announce
 
 SYMPY_SETUP = "import sympy\nx = sympy.Symbol('x')"
 SYMPY_CALL = "sympy.solve(x**2 - 2, x)"
@@ -87,4 +93,5 @@ if __name__ == "__main__":
     parser.add_argument("--sandbox", choices=["docker", "process"], default="docker")
     parser.add_argument("--calls", type=int, default=300)
     options = parser.parse_args()
+    announce(__doc__.splitlines()[0] if __doc__ else "sandbox")
     asyncio.run(main(options.sandbox, options.calls))

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support.web import (
+from benchmarks.browser import (
     ask,
     browser_missing,
     chromium,
@@ -29,6 +29,7 @@ from tests.support.web import (
     open_app,
     wait_answered,
 )
+from benchmarks.provenance import announce
 
 
 def main() -> int:
@@ -36,6 +37,7 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=20)
     parser.add_argument("--graph", default="single")
     args = parser.parse_args()
+    announce(__doc__.splitlines()[0] if __doc__ else "web_latency")
     why = browser_missing()
     if why:
         print(f"error: {why}", file=sys.stderr)

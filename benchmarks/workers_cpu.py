@@ -24,11 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_throughput import make_recipe, problems
 
+from benchmarks.loopback import stub_process
+from benchmarks.provenance import announce
 from council.bench.executors.processes import ProcessExecutor
 from council.bench.heap import settle_for_many_problems
 from council.bench.runner import run_on
 from council.models.settings import ModelSettings
-from tests.support.servers import stub_process
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -78,6 +79,7 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.0, help="the stub's seconds per answer")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
+    announce(__doc__.splitlines()[0] if __doc__ else "workers_cpu")
     with stub_process(args.delay) as api_base:
         asyncio.run(measure(api_base, args.count, args.concurrency, args.workers))
 

@@ -17,7 +17,9 @@ from council.command_line import (
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "solve", help="solve one problem with planner, solver, verifier and critic"
+        "solve",
+        help="solve one problem with a protocol (default solve: planner, solver, verifier, "
+        "critic) or a graph config file",
     )
     parser.add_argument("question", help="the problem to solve ('-' reads it from stdin)")
     parser.add_argument("--json", action="store_true", help="print one JSON object at the end")

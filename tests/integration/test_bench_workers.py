@@ -150,6 +150,7 @@ def ray_cluster() -> Iterator[None]:
         ray.shutdown()
 
 
+@pytest.mark.ray
 async def test_ray_run_survives_a_killed_worker_recording_each_problem_once(
     ray_cluster: None, tmp_path: Path
 ) -> None:

@@ -14,7 +14,7 @@ from council.models.factory import build_model
 from council.models.local_server import LocalServers
 from council.models.openai_http import OpenAICompatibleModel
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.model]
 
 FAST = ModelSettings(max_tokens=48, temperature=0.0, seed=0)
 

@@ -21,7 +21,7 @@ from council.models.settings import ModelSettings, ModelSpec
 from council.processes import usable_cpus
 from tests.support.processes import children, cmdline
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.model]
 
 FAST = ModelSettings(max_tokens=16, temperature=0.0, seed=0)
 LONG = ModelSettings(max_tokens=400, temperature=0.0, seed=0, max_retries=0)

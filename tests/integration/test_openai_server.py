@@ -8,7 +8,7 @@ from council import CouncilConfig, ModelSettings, ModelSpec, ProtocolOptions, Ru
 from council.messages import Message
 from council.models.factory import build_model
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.model]
 
 FAST = ModelSettings(max_tokens=48, temperature=0.0, seed=0, max_retries=1)
 

@@ -15,7 +15,7 @@ import pytest
 
 from tests.support.processes import cmdline, descendants, kill_all, wait_until_gone
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.model]
 
 
 def test_sigkill_of_bench_leaves_no_process_and_closes_its_output(

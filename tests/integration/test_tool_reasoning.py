@@ -55,6 +55,7 @@ async def test_solver_code_and_verifier_sympy_check_run_in_the_sandbox() -> None
     assert tool_steps[0]["tool"]["output"].strip() == "5050"
 
 
+@pytest.mark.model
 def test_cli_solve_with_tools_and_embedded_model() -> None:
     done = subprocess.run(
         [

@@ -39,3 +39,14 @@ class ScriptedSandbox:
             yield self
 
         return open_session
+
+
+def no_code_runs() -> ScriptedSandbox:
+    """A sandbox for graphs that have a code tool but must not run code in this test:
+    opening a session costs nothing (no container), and any program it is given fails
+    the test."""
+
+    def refuse(code: str) -> ExecutionResult:
+        raise AssertionError(f"no program should run here, got: {code!r}")
+
+    return ScriptedSandbox(refuse)

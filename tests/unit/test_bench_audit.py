@@ -3,7 +3,9 @@ the result line, transcripts read back, truncations counted."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from council.messages import Message
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel, ScriptedReply
 from council.protocols import ProtocolOptions, RunSpec
+from tests.support.cli import CliRun
 
 PROBLEMS = [Problem(id=f"p{i}", question=f"What is {i} + {i}?", gold=str(2 * i)) for i in (1, 2)]
 
@@ -209,24 +212,22 @@ async def test_regrade_uses_the_current_grader_and_keeps_the_original(
 
 
 async def test_cli_regrade_and_revote_print_old_and_new_accuracy(
-    tmp_path: Path, grader: Grader
+    tmp_path: Path, grader: Grader, cli: Callable[..., CliRun]
 ) -> None:
-    import subprocess
-    import sys
-
     await debate_run(tmp_path, grader)
 
-    def council(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "council.main", "bench", *args]
-        return subprocess.run(command, capture_output=True, text=True, timeout=300)
+    async def council(*args: str) -> CliRun:
+        """`council bench ARGS` in this process, off this test's event loop (the command
+        runs its own)."""
+        return await asyncio.to_thread(cli, "bench", *args)
 
-    revoted = council("revote", str(tmp_path), "--rule", "first-round")
+    revoted = await council("revote", str(tmp_path), "--rule", "first-round")
     assert revoted.returncode == 0, revoted.stderr[-2000:]
     assert json.loads(revoted.stdout)["accuracy"] == 1.0
     assert "revote-first-round: accuracy 0.0% → 100.0% over 2 attempted" in revoted.stderr
-    regraded = council("regrade", str(tmp_path))
+    regraded = await council("regrade", str(tmp_path))
     assert regraded.returncode == 0 and "regrade: accuracy 0.0% → 0.0%" in regraded.stderr
-    refused = council("revote", str(tmp_path), "--rule", "judge", "--round", "1")
+    refused = await council("revote", str(tmp_path), "--rule", "judge", "--round", "1")
     assert refused.returncode != 0
     assert "--round applies to --rule majority only" in refused.stderr
 

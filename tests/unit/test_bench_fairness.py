@@ -6,8 +6,7 @@ frozen."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
 from council.models.settings import ModelSpec
 from council.protocols import ProtocolOptions
+from tests.support.cli import CliRun
 from tests.support.openai_stub import StubBehaviour, openai_stub
 
 
@@ -68,15 +68,6 @@ def test_resume_refuses_changed_data_prompts_or_grader_naming_it(tmp_path: Path)
     assert "\n" not in str(refused.value)
 
 
-def council(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "council.main", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 @pytest.mark.parametrize(
     ("protocol", "option", "message"),
     [
@@ -96,10 +87,10 @@ def council(*args: str) -> subprocess.CompletedProcess[str]:
     ],
 )
 def test_bench_refuses_options_the_protocol_does_not_use(
-    protocol: str, option: list[str], message: str, tmp_path: Path
+    protocol: str, option: list[str], message: str, tmp_path: Path, cli: Callable[..., CliRun]
 ) -> None:
     data = write_data(tmp_path / "data.jsonl", 2)
-    done = council(
+    done = cli(
         "bench",
         "--dataset",
         str(data),

@@ -14,7 +14,7 @@ from council.messages import Message
 from council.models.scripted import ScriptedCall, ScriptedModel
 from council.protocols import ProtocolOptions, RunSpec
 from council.tools.sandbox.result import ExecutionResult
-from tests.support.sandbox import ScriptedSandbox
+from tests.support.sandbox import ScriptedSandbox, no_code_runs
 
 PROBLEM = "Tom has 3 apples and buys 4 more. How many apples does he have?"
 COT = PROBLEM + "\nPlease reason step by step, and put your final answer within \\boxed{}."
@@ -92,8 +92,12 @@ async def test_a_vote_above_the_threshold_answers_before_the_final_stage() -> No
     answers when the threshold allows it."""
     model = by_sample({0: "7", 1: "7", 2: "8", 3: "8", 4: "9"})
     options = ProtocolOptions(samples=5, first_samples=3, threshold=0.4, final_stage="tir")
-    result = await RunSpec(graph="cascade", options=options).build(models=model).arun(PROBLEM)
-    assert len(sample_calls(model)) == 5 and "tir" not in agents(model)
+    box = no_code_runs()  # tir is the final stage, never reached
+    runner = RunSpec(graph="cascade", options=options).build(
+        models=model, session_factory=box.factory()
+    )
+    result = await runner.arun(PROBLEM)
+    assert len(sample_calls(model)) == 5 and "tir" not in agents(model) and box.programs == []
     assert result.answer == "7" and result.status == "done"
     assert state_of(result).stages[-1].by == "vote"
 

@@ -1,16 +1,20 @@
+"""The `council` command as a user meets it: errors in one line, exit codes, refusals
+before anything is written. Commands run in this process through `council.main.main`
+(the `cli` fixture); only the start-up check needs a fresh interpreter."""
+
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.support.servers import free_port
+from tests.support.cli import CliRun
+from tests.support.openai_stub import StubBehaviour
+from tests.support.servers import free_port, stub_thread
 
 HEAVY = ("langgraph", "litellm", "docker", "llama_cpp", "sympy")
 
@@ -30,57 +34,11 @@ def test_help_lists_commands_without_importing_heavy_libraries() -> None:
     assert "solve" in report["help"]
 
 
-def test_unknown_model_is_a_clear_one_line_error() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "council.main", "solve", "1+1", "--model", "nosuchprovider-xyz"],
-        capture_output=True,
-        text=True,
-    )
+def test_unknown_model_is_a_clear_one_line_error(cli: Callable[..., CliRun]) -> None:
+    done = cli("solve", "1+1", "--model", "nosuchprovider-xyz")
     assert done.returncode == 1
     assert "error: unknown model 'nosuchprovider-xyz'" in done.stderr
     assert "Traceback" not in done.stderr
-
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def council(
-    *args: str, timeout: float = 120, path_first: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    """This tree's `council` in a fresh interpreter, as a user runs it (`path_first`: a
-    directory searched for modules before everything else)."""
-    first = [str(path_first)] if path_first else []
-    path = os.pathsep.join([*first, str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])
-    env = {**os.environ, "PYTHONPATH": path, "COLUMNS": "200"}  # tables unwrapped
-    return subprocess.run(
-        [sys.executable, "-m", "council.main", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        cwd=REPO_ROOT,
-    )
-
-
-@contextmanager
-def stub_server(port: int, *options: str) -> Iterator[str]:
-    """The loopback OpenAI-compatible stub as its own process; yields its /v1 base URL."""
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.openai_stub", "--port", str(port), *options],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=REPO_ROOT,
-    )
-    try:
-        assert process.stdout is not None
-        base = process.stdout.readline().strip()  # printed once it is listening
-        assert base.endswith("/v1"), f"stub server did not start (exit {process.poll()})"
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def error_lines(stderr: str) -> list[str]:
@@ -96,6 +54,8 @@ def arithmetic(tmp_path: Path) -> Path:
 
 
 def bench_args(data: Path, out: Path, api_base: str, *extra: str) -> list[str]:
+    """In this process (`--workers 1`): worker processes have their own tier
+    (tests/integration/test_bench_workers.py)."""
     return [
         "bench",
         "--dataset",
@@ -106,17 +66,19 @@ def bench_args(data: Path, out: Path, api_base: str, *extra: str) -> list[str]:
         "openai/stub",
         "--api-base",
         api_base,
+        "--workers",
+        "1",
         *extra,
     ]
 
 
 def test_bench_against_a_dead_server_stops_with_one_line_then_resumes(
-    arithmetic: Path, tmp_path: Path
+    arithmetic: Path, tmp_path: Path, cli: Callable[..., CliRun]
 ) -> None:
     port = free_port()
     api_base = f"http://127.0.0.1:{port}/v1"
     command = bench_args(arithmetic, tmp_path / "run", api_base, "--concurrency", "3")
-    stopped = council(*command)  # 3 at once: the retries' backoff overlaps
+    stopped = cli(*command)  # 3 at once: the retries' backoff overlaps
     assert stopped.returncode == 1, stopped.stderr[-2000:]
     assert "Traceback" not in stopped.stderr
     [line] = error_lines(stopped.stderr)
@@ -126,19 +88,19 @@ def test_bench_against_a_dead_server_stops_with_one_line_then_resumes(
     # two errors recorded; the third failure stops the run and is left for the resume
     assert len(results) == 2 and all(json.loads(r)["error"] for r in results)
 
-    with stub_server(port, "--reply", "ANSWER: 4"):
-        resumed = council(*command)
+    with stub_thread(StubBehaviour(reply="ANSWER: 4"), port):
+        resumed = cli(*command)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     summary = json.loads(resumed.stdout)
     assert summary["problems"] == 6 and summary["errors"] == 0 and summary["correct"] == 1
 
 
 def test_bench_that_ends_with_errors_exits_non_zero_and_shows_them(
-    arithmetic: Path, tmp_path: Path
+    arithmetic: Path, tmp_path: Path, cli: Callable[..., CliRun]
 ) -> None:
     """One refused request (a 400) costs one problem; the run finishes, and says so."""
-    with stub_server(free_port(), "--fail-first", "1", "--fail-status", "400") as base:
-        done = council(*bench_args(arithmetic, tmp_path / "run", base, "--concurrency", "1"))
+    with stub_thread(StubBehaviour(fail_first=1, fail_status=400)) as base:
+        done = cli(*bench_args(arithmetic, tmp_path / "run", base, "--concurrency", "1"))
     assert done.returncode == 3, done.stderr[-2000:]
     summary = json.loads(done.stdout)
     assert summary["problems"] == 6 and summary["errors"] == 1 and summary["graded"] == 5
@@ -149,7 +111,7 @@ def test_bench_that_ends_with_errors_exits_non_zero_and_shows_them(
         f"error: 1 problem failed (see `error` in {tmp_path / 'run' / 'results.jsonl'}); "
         "the same command runs them again"
     ]
-    report = council("bench", "report", str(tmp_path / "run"), "--png", str(tmp_path / "a.png"))
+    report = cli("bench", "report", str(tmp_path / "run"), "--png", str(tmp_path / "a.png"))
     assert report.returncode == 0, report.stderr
     assert "errors" in report.stdout and "graded only" in report.stdout
     assert "16.7%" in report.stdout and "20.0% of 5" in report.stdout
@@ -177,23 +139,22 @@ def test_bench_that_ends_with_errors_exits_non_zero_and_shows_them(
     ],
 )
 def test_bench_refuses_invalid_numbers_with_the_valid_range(
-    option: list[str], message: str, arithmetic: Path, tmp_path: Path
+    option: list[str], message: str, arithmetic: Path, tmp_path: Path, cli: Callable[..., CliRun]
 ) -> None:
-    done = council(*bench_args(arithmetic, tmp_path / "run", "http://127.0.0.1:9/v1"), *option)
+    done = cli(*bench_args(arithmetic, tmp_path / "run", "http://127.0.0.1:9/v1"), *option)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [f"error: {message}"]
     assert not (tmp_path / "run").exists()  # refused before anything was written
 
 
-def test_bench_on_ray_without_ray_says_how_to_get_it(arithmetic: Path, tmp_path: Path) -> None:
-    """Ray made unimportable whether or not it is installed: a `ray` package first on the
-    path that fails to import, as a missing one does."""
-    blocker = tmp_path / "no-ray" / "ray"
-    blocker.mkdir(parents=True)
-    (blocker / "__init__.py").write_text("raise ImportError(\"No module named 'ray'\")\n")
-    done = council(
-        *bench_args(arithmetic, tmp_path / "run", "http://127.0.0.1:9/v1", "--executor", "ray"),
-        path_first=blocker.parent,
+def test_bench_on_ray_without_ray_says_how_to_get_it(
+    arithmetic: Path, tmp_path: Path, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ray made unimportable whether or not it is installed (None in sys.modules makes
+    `import ray` fail as a missing package does)."""
+    monkeypatch.setitem(sys.modules, "ray", None)
+    done = cli(
+        *bench_args(arithmetic, tmp_path / "run", "http://127.0.0.1:9/v1", "--executor", "ray")
     )
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
@@ -202,9 +163,11 @@ def test_bench_on_ray_without_ray_says_how_to_get_it(arithmetic: Path, tmp_path:
     assert not (tmp_path / "run").exists()  # refused before anything was written
 
 
-def test_solve_against_a_refusing_server_exits_non_zero_with_one_line() -> None:
+def test_solve_against_a_refusing_server_exits_non_zero_with_one_line(
+    cli: Callable[..., CliRun],
+) -> None:
     port = free_port()
-    done = council(
+    done = cli(
         "solve",
         "What is 2 + 2?",
         "--model",
@@ -218,7 +181,7 @@ def test_solve_against_a_refusing_server_exits_non_zero_with_one_line() -> None:
     assert f"error: cannot reach model 'openai/stub' at http://127.0.0.1:{port}/v1" in done.stderr
 
 
-def test_solve_refuses_invalid_rounds() -> None:
-    done = council("solve", "1+1", "--rounds", "0", "--model", "openai/stub")
+def test_solve_refuses_invalid_rounds(cli: Callable[..., CliRun]) -> None:
+    done = cli("solve", "1+1", "--rounds", "0", "--model", "openai/stub")
     assert done.returncode == 1
     assert done.stderr.strip() == "error: --rounds must be a whole number from 1 to 20 (got 0)"

@@ -16,7 +16,7 @@ from council.models.scripted import ScriptedModel, ScriptedReply
 from council.protocols import ProtocolOptions, RunSpec
 from council.tools.sandbox.result import ExecutionResult
 from council.tools.sandbox.run_options import RunOptions
-from tests.support.sandbox import ScriptedSandbox
+from tests.support.sandbox import ScriptedSandbox, no_code_runs
 from tests.support.tir_reference import TIR_CASES, TirReference, assert_same_calls, tir_case
 
 MECHANICS_CASES = ["code-then-boxed", "code-error", "expression-value", "max-calls"]
@@ -169,7 +169,10 @@ async def test_the_users_decoding_wins_over_the_scripts() -> None:
 
     model = ScriptedModel(["\\boxed{1}"])
     settings = ModelSettings(max_tokens=512, stop=("```output",), top_p=0.8)
-    runner = RunSpec(graph="tir", options=ProtocolOptions(settings=settings)).build(models=model)
+    runner = RunSpec(graph="tir", options=ProtocolOptions(settings=settings)).build(
+        models=model,
+        session_factory=no_code_runs().factory(),  # the reply has no program
+    )
     result = await runner.arun("q")
     sent = result.calls[0].decoding
     assert sent is not None

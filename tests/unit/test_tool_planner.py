@@ -24,7 +24,7 @@ from council.protocols import ProtocolOptions, RunSpec
 from council.runner import GraphRunner
 from council.tools.sandbox.result import ExecutionResult
 from council.tools.search import Bm25Index, load_corpus
-from tests.support.sandbox import ScriptedSandbox
+from tests.support.sandbox import ScriptedSandbox, no_code_runs
 
 PROBLEM = "A triangle has base 6 and height 4. What is the area of the triangle?"
 COT = "Please reason step by step, and put your final answer within \\boxed{}."
@@ -218,7 +218,11 @@ def test_the_reference_planners_reply_names_the_modules_council_runs(
 
 async def test_a_plan_with_no_known_module_is_re_asked_then_only_the_solution_runs() -> None:
     model = module_replies("MODULES: wolfram_alpha, bing")
-    result = await RunSpec(graph="tool-planner").build(models=model).arun(PROBLEM)
+    runner = RunSpec(graph="tool-planner").build(
+        models=model,
+        session_factory=no_code_runs().factory(),  # no module that runs code
+    )
+    result = await runner.arun(PROBLEM)
     assert [info.agent for info in model.call_infos] == ["planner", "planner", "solution_generator"]
     assert sent(model, "solution_generator") == [[Message.user(f"{PROBLEM}\n\n{COT}")]]
     assert state_of(result).turns[0].parse == "fallback" and result.answer == "12"
