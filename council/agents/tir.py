@@ -71,6 +71,10 @@ TIR_DEVIATIONS = (
     "exactly ```python",
     "a run shows at most the sandbox's output_limit (64,000) characters before the 400-"
     "character cut, so a longer output's tail is the sandbox's truncation note",
+    "servers that ignore continue_final_message (llama-cpp-python's, which runs the "
+    "embedded model, among them) start a new assistant turn for each continuation instead "
+    "of extending the last: the model then sees its turn so far as a finished reply; "
+    "council does not yet send the script's raw-prompt completion in its place",
     "the answer is read with council's reader (last \\boxed{}, else an answer marker, else "
     "the last number) and graded by council, not parser.py's extract_answer/strip_string",
 )
