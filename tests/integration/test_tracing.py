@@ -42,7 +42,7 @@ def test_spans_for_run_nodes_model_calls_and_tools() -> None:
     exporter = InMemorySpanExporter()
     tracing = start_tracing(exporter)
     try:
-        runner = RunSpec(graph=None).build(
+        runner = RunSpec().build(
             models=RoleModels(ScriptedModel(responder=respond)), tools=ToolRegistry([calculator])
         )
         result = asyncio.run(_run(runner))
