@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import json
 import os
 import selectors
@@ -142,10 +143,18 @@ class LocalServer:
             assert self._api_base is not None
             return self._api_base
 
-    def crash_error(self) -> ModelCrashedError | None:
-        """If the child has died, the error to raise (its log kept, its tail quoted)."""
+    def crash_error(self, settle_seconds: float = 0.0) -> ModelCrashedError | None:
+        """If the child has died, the error to raise (its log kept, its tail quoted).
+        `settle_seconds`: how long to wait for a child that just dropped a connection to be
+        reaped (a process killed by a signal closes its sockets before it can be waited
+        for), so a crash is not mistaken for a network failure."""
         process = self._process
-        if process is None or process.poll() is None:
+        if process is None:
+            return None
+        if process.poll() is None and settle_seconds > 0:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=settle_seconds)
+        if process.poll() is None:
             return None
         code = process.returncode
         return ModelCrashedError(

@@ -55,6 +55,10 @@ def is_openai_endpoint(spec: ModelSpec) -> bool:
     return spec.api_base is not None and spec.name.startswith(ENDPOINT_PREFIXES)
 
 
+LOCAL_CRASH_SETTLE = 1.0
+"""Seconds a local model's child gets to be reaped after it dropped a connection."""
+
+
 class EndpointError(Exception):
     """The endpoint answered with an error status."""
 
@@ -215,7 +219,11 @@ class OpenAICompatibleModel:
         return self.spec.api_key.get_secret_value() if self.spec.api_key else "not-needed"
 
     def _crashed(self, exc: Exception) -> Exception | None:
-        return self._local.crash_error() if self._local is not None else None
+        """A local model whose connection broke may have died: a crash, not a blip."""
+        if self._local is None:
+            return None
+        broken = isinstance(exc, aiohttp.ClientConnectionError | asyncio.TimeoutError)
+        return self._local.crash_error(settle_seconds=LOCAL_CRASH_SETTLE if broken else 0.0)
 
     @staticmethod
     def _classify_local(exc: Exception) -> Verdict | None:

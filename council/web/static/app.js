@@ -106,7 +106,9 @@ async function showGraph() {
       list.append(el("li", {}, "otherwise → " + branch.otherwise.join(", ")));
       branches.append(el("div", {}, el("strong", {}, "after " + branch.source), list));
     }
-    agents.replaceChildren(el("h3", {}, "Agents"));
+    agents.replaceChildren();
+    if (view.card) agents.append(cardNode(view.card));
+    agents.append(el("h3", {}, "Agents"));
     for (const agent of view.agents) {
       agents.append(el("div", { class: "agent-card" },
         el("strong", {}, agent.name), " ", el("span", { class: "muted" }, agent.role + " → " + agent.output),
@@ -121,6 +123,27 @@ async function showGraph() {
   } catch (error) {
     svgBox.replaceChildren(el("div", { class: "error" }, error.message));
   }
+}
+
+// A built-in protocol's card: what a run uses, every default shown (as `council graph show`).
+function cardNode(card) {
+  const ref = card.reference;
+  const rows = Object.entries(card.roles).map(([name, role]) => {
+    const d = role.decoding;
+    return el("tr", {}, el("td", {}, name), el("td", {}, role.agent), el("td", {}, role.count),
+      el("td", {}, String(d.temperature)), el("td", {}, d.top_p == null ? "-" : String(d.top_p)),
+      el("td", {}, d.max_tokens == null ? "no cap" : String(d.max_tokens)),
+      el("td", {}, d.stop ? d.stop.map((x) => JSON.stringify(x)).join(" ") : "-"));
+  });
+  const head = el("tr", {}, ...["role", "agent", "count", "temperature", "top_p", "max_tokens", "stop"].map((h) => el("th", {}, h)));
+  const options = Object.entries(card.options).map(([k, v]) => k + "=" + JSON.stringify(v)).join(", ") || "none";
+  return el("div", { class: "protocol-card" },
+    el("h3", {}, card.name), el("p", {}, card.summary),
+    ref ? el("p", { class: "muted" }, "reference: " + ref.paper + (ref.repository ? " (" + ref.repository + (ref.commit ? " @ " + ref.commit.slice(0, 7) : "") + ")" : "")) : null,
+    el("p", { class: "muted" }, "options: " + options + "; round bound " + card.rounds),
+    el("table", {}, head, ...rows),
+    el("p", {}, "answer: " + card.answer_rule),
+    ...card.deviations.map((d) => el("p", { class: "muted" }, "deviation: " + d)));
 }
 
 // -- chat -------------------------------------------------------------------------------
