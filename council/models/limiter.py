@@ -18,10 +18,13 @@ Limits a provider publishes (`requests_per_minute`, `tokens_per_minute` in
 bucket refilled continuously (a request may start while the bucket is above zero and takes
 its estimate; what it used is settled when it ends).
 
-One limiter per endpoint (model and address) per process and event loop, shared by every
-model object and every problem of a run there: `ENDPOINT_LIMITERS`. The bench runner's
-concurrency stays the ceiling; this only holds requests back. Waiting requests start
-oldest call first, so a retried call goes before new ones.
+One limiter per endpoint (model and address) per run, shared by every model object and
+every problem of the run: `ENDPOINT_LIMITERS` in a process of its own; in a run's worker
+processes and Ray actors, the run's limiters are held by one host and each worker's
+`ENDPOINT_LIMITERS` hands out stand-ins that ask it (`council.models.shared_limiter`):
+workers that each learned alone would each send into a window the others already filled.
+The bench runner's concurrency stays the ceiling; this only holds requests back. Waiting
+requests start oldest call first, so a retried call goes before new ones.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from pydantic import BaseModel, Field
 
@@ -196,18 +200,27 @@ class EndpointLimiter:
     async def acquire(self, priority: float, tokens: float = 0.0) -> float:
         """Wait until a request may start; returns its start time (hand it back to
         `finished` or `refused`). `priority`: smaller starts first (the call's first try)."""
+        started = self.request(priority, tokens)
+        if not isinstance(started, asyncio.Future):
+            return started
+        try:
+            return await started
+        except asyncio.CancelledError:
+            if started.done() and not started.cancelled():
+                self.finished(started.result())  # started, then cancelled: give it back
+            raise
+
+    def request(self, priority: float, tokens: float = 0.0) -> float | asyncio.Future[float]:
+        """`acquire` without waiting: the start time if a request may start now, else a
+        future of it (cancel it to give up the place), for a host answering other
+        processes (`council.models.shared_limiter`) without a task per request."""
         now = self._clock()
         if not self._waiting and self._may_start(now):
             return self._start(now, tokens)
         waiter = _Waiter(priority, next(self._sequence), self._loop.create_future(), tokens)
         heapq.heappush(self._waiting, waiter)
         self._dispatch()
-        try:
-            return await waiter.future
-        except asyncio.CancelledError:
-            if waiter.future.done() and not waiter.future.cancelled():
-                self.finished(waiter.future.result())  # started, then cancelled: give it back
-            raise
+        return waiter.future
 
     def finished(
         self, started: float, tokens_used: float | None = None, estimate: float = 0.0
@@ -341,22 +354,57 @@ class EndpointLimiter:
         return min(later) if later else now + 0.001
 
 
+class Limiter(Protocol):
+    """What a model call needs of its endpoint's limiter (`council.models.retrying`): an
+    `EndpointLimiter` here, or a stand-in for the run's, held elsewhere."""
+
+    refused_count: int
+    last_refused_at: float | None
+
+    @property
+    def requests_per_second(self) -> float | None: ...
+
+    def configure(self, limits: ProviderLimits) -> None: ...
+
+    async def acquire(self, priority: float, tokens: float = 0.0) -> float: ...
+
+    def finished(
+        self, started: float, tokens_used: float | None = None, estimate: float = 0.0
+    ) -> None: ...
+
+    def refused(self, started: float, wait: float | None) -> None: ...
+
+
+class LimiterSource(Protocol):
+    """Where a process's limiters come from when the run holds them elsewhere."""
+
+    def limiter(self, endpoint: str) -> Limiter: ...
+
+
 class EndpointLimiters:
     """The limiters of this process, by event loop and endpoint (see the module
     docstring); passed to models explicitly so tests can use their own."""
 
     def __init__(self) -> None:
-        self._by_loop: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, dict[str, EndpointLimiter]
-        ] = weakref.WeakKeyDictionary()
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Limiter]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._source: LimiterSource | None = None
         self.process = f"{socket.gethostname()}:{os.getpid()}"
 
-    def get(self, endpoint: str, limits: ProviderLimits) -> EndpointLimiter:
+    def share(self, source: LimiterSource) -> None:
+        """From now on this process's limiters are the run's, from `source`: what a run's
+        worker process or Ray actor says first, before its runner makes a call."""
+        self._source = source
+        self._by_loop.clear()
+
+    def get(self, endpoint: str, limits: ProviderLimits) -> Limiter:
         loop = asyncio.get_running_loop()
         limiters = self._by_loop.setdefault(loop, {})
         limiter = limiters.get(endpoint)
         if limiter is None:
-            limiter = limiters[endpoint] = EndpointLimiter(loop)
+            made = EndpointLimiter(loop) if self._source is None else self._source.limiter(endpoint)
+            limiter = limiters[endpoint] = made
         limiter.configure(limits)
         return limiter
 
