@@ -84,9 +84,11 @@ Reply = Callable[[Grant | None], None]
 
 class LimiterHost:
     """The run's limiters, one per endpoint, on the event loop that calls this; `owner`
-    names the worker that asks (a ticket is unique per owner)."""
+    names the worker that asks (a ticket is unique per owner). `clock`: the limiters'
+    (default: the event loop's)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] | None = None) -> None:
+        self._clock = clock
         self._limiters: dict[str, EndpointLimiter] = {}
         self._limits: dict[str, Limits] = {}
         self._waiting: dict[tuple[str, int], asyncio.Future[float]] = {}
@@ -124,7 +126,7 @@ class LimiterHost:
     def _limiter(self, request: Acquire) -> EndpointLimiter:
         limiter = self._limiters.get(request.endpoint)
         if limiter is None:
-            limiter = EndpointLimiter(asyncio.get_running_loop())
+            limiter = EndpointLimiter(asyncio.get_running_loop(), self._clock)
             self._limiters[request.endpoint] = limiter
         if self._limits.get(request.endpoint) != request.limits:
             self._limits[request.endpoint] = request.limits

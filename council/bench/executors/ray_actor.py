@@ -5,18 +5,23 @@ where Ray is installed."""
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from council.bench.datasets import Problem
 from council.bench.executors.base import ProblemSolver
+from council.bench.executors.ray_limiter import RayLimiterClient
 from council.bench.heap import settle_for_many_problems
 from council.bench.problem import ProblemOutcome
+from council.models.limiter import ENDPOINT_LIMITERS
 from council.protocols.run_spec import RunSpec
 
 
 class SolverActor:
-    """Builds its runner (models, tools, sandbox) on its own node from the spec."""
+    """Builds its runner (models, tools, sandbox) on its own node from the spec; its model
+    calls ask the run's `LimiterActor` (`limiter`, a handle) when they may start."""
 
-    def __init__(self, spec_json: str) -> None:
+    def __init__(self, spec_json: str, limiter: Any) -> None:
+        ENDPOINT_LIMITERS.share(RayLimiterClient(limiter))
         self.solver = ProblemSolver(RunSpec.model_validate_json(spec_json))
         settle_for_many_problems()
 
