@@ -9,7 +9,11 @@ one); from then on at most `BACKOFF` times that many start in any such window
 (multiplicative decrease), and the allowance grows by a fixed step per window in which the
 run wanted more and nothing was refused (additive increase; the step is a third of the last
 decrease, so it is back where it was refused in three windows and probes beyond slowly).
-One decrease per window: the refusals of one burst are one signal. While nothing is in
+One decrease per window: the refusals of one burst are one signal. Requests started
+together (a burst, or the same moment in two worker processes) may reach the provider in
+any order, so the refused one may have been overtaken by requests started after it; the
+decrease is corrected upward once every request started before the refusal came back has
+ended, from what the provider accepted among them (`_Settling`). While nothing is in
 flight a request may always start once the server's own wait is over, so random refusals
 (which no rate avoids) slow a run to one request at a time, never to a stop.
 
@@ -126,6 +130,11 @@ class SlidingLog:
         refused = sum(1 for start in self.refused if since < start < before)
         return sum(1 for start in self.starts if since < start < before) - refused
 
+    def accepted_between(self, since: float, until: float) -> int:
+        """Starts after `since` and up to `until` that were not refused."""
+        refused = sum(1 for start in self.refused if since < start <= until)
+        return sum(1 for start in self.starts if since < start <= until) - refused
+
 
 class TokenBucket:
     """Tokens per minute, refilled continuously, one second's worth at most; a request
@@ -148,6 +157,19 @@ class TokenBucket:
     def room_at(self, now: float) -> float:
         self.refill(now)
         return now if self.level > 0 else now + (-self.level) / self.rate + 1e-3
+
+
+@dataclass
+class _Settling:
+    """A decrease awaiting its correction: made from the requests started before the refused
+    one, it is raised to what the provider accepted of those started `since` and up to
+    `until` (when the refusal came back) once the `left` of them still out have ended."""
+
+    since: float
+    until: float
+    left: int
+    ceiling: float | None
+    """The decrease never rises above this (BACKOFF times the allowance it decreased)."""
 
 
 @dataclass(order=True)
@@ -176,6 +198,7 @@ class EndpointLimiter:
         self._step = MIN_STEP
         self._refused_at_capacity = 0.0
         self._decreased_at = float("-inf")
+        self._settling: _Settling | None = None
         self._grown_at = float("-inf")
         self._hold_until = float("-inf")
         self._last_start = float("-inf")
@@ -227,6 +250,7 @@ class EndpointLimiter:
     ) -> None:
         """A request ended other than refused (answered, or failed otherwise)."""
         self.in_flight -= 1
+        self._ended(started)
         if self.tokens is not None and tokens_used is not None:
             self.tokens.level -= tokens_used - estimate
         self._dispatch()
@@ -239,22 +263,47 @@ class EndpointLimiter:
         self.refused_count += 1
         self.last_refused_at = time.time()
         self.learned.refused.append(started)
+        self._ended(started)
         if wait is not None:
             self._hold_until = max(self._hold_until, now + wait)
             self.learned.window = min(MAX_WINDOW, max(DEFAULT_WINDOW, wait))
         window = self.learned.window
         if started > self._decreased_at and now - self._decreased_at >= window:
             accepted = self.learned.accepted(started, window)
-            capacity = max(1.0, BACKOFF * accepted)
+            ceiling = None
             if self.learned.capacity is not None:
-                capacity = min(capacity, BACKOFF * self.learned.capacity)
-                capacity = max(1.0, capacity)
-            self._step = max(MIN_STEP, (accepted - capacity) / RECOVERY_WINDOWS)
-            self._refused_at_capacity = float(accepted)
-            self.learned.capacity = capacity
+                ceiling = BACKOFF * self.learned.capacity
+            self._decrease(accepted, ceiling)
             self._decreased_at = now
             self._grown_at = now
+            self._settling = None
+            if self.in_flight:
+                self._settling = _Settling(started - window, now, self.in_flight, ceiling)
         self._dispatch()
+
+    def _decrease(self, accepted: int, ceiling: float | None) -> None:
+        capacity = max(1.0, BACKOFF * accepted)
+        if ceiling is not None:
+            capacity = max(1.0, min(capacity, ceiling))
+        self._step = max(MIN_STEP, (accepted - capacity) / RECOVERY_WINDOWS)
+        self._refused_at_capacity = float(accepted)
+        self.learned.capacity = capacity
+
+    def _ended(self, started: float) -> None:
+        """Count a request down toward the correction of the latest decrease."""
+        settling = self._settling
+        if settling is None or started > settling.until:
+            return
+        settling.left -= 1
+        if settling.left > 0:
+            return
+        self._settling = None
+        accepted = self.learned.accepted_between(settling.since, settling.until)
+        if accepted > self._refused_at_capacity:  # overtaken: it accepted more than it seemed
+            grown = self.learned.capacity
+            self._decrease(accepted, settling.ceiling)
+            if grown is not None and self.learned.capacity is not None:
+                self.learned.capacity = max(grown, self.learned.capacity)
 
     # -- reporting ------------------------------------------------------------------
 

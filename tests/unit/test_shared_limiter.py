@@ -101,6 +101,29 @@ async def test_a_refusal_one_worker_saw_holds_back_every_worker() -> None:
     assert limiter.in_flight == 0
 
 
+async def test_a_refusal_overtaken_by_another_workers_requests_is_corrected() -> None:
+    """Requests started together may reach the provider in any order: here the second
+    worker's 16, granted after the first worker's, arrived first. The first refusal seems
+    to say the provider took 4; once the burst has ended, what it took is known: 20."""
+    host = LimiterHost(Clock())
+    early, late = Replies(), Replies()
+    for ticket in range(16):
+        ask(host, "early", ticket, early)
+    for ticket in range(16):
+        ask(host, "late", ticket, late)
+    accepted, refused = [*early.got[:4], *late.got], early.got[4:]
+    host.tell("early", Refused(ENDPOINT, started(refused[0]), wait=1.0))
+    limiter = hosted(host)
+    assert limiter.learned.capacity == pytest.approx(BACKOFF * 4)  # all it knew then
+    for grant in refused[1:]:
+        host.tell("early", Refused(ENDPOINT, started(grant), wait=1.0))
+    for grant in accepted[:-1]:
+        host.tell("late", Finished(ENDPOINT, started(grant), None, 0.0))
+    assert limiter.learned.capacity == pytest.approx(BACKOFF * 4)  # one still out
+    host.tell("late", Finished(ENDPOINT, started(accepted[-1]), None, 0.0))
+    assert limiter.learned.capacity == pytest.approx(BACKOFF * 20)
+
+
 async def test_worker_processes_stand_ins_reach_the_one_host_over_their_pipes() -> None:
     host = LimiterHost()
     pipes = [multiprocessing.Pipe() for _ in range(2)]
