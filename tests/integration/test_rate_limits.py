@@ -115,6 +115,7 @@ def ray_cluster() -> Iterator[None]:
         ray.shutdown()
 
 
+@pytest.mark.ray
 async def test_ray_actors_ask_one_limiter_and_lose_no_problem(
     ray_cluster: None, tmp_path: Path
 ) -> None:
