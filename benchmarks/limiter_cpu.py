@@ -2,12 +2,14 @@
 its own (`--workers 1`) against a worker's stand-in asking the run's host in the driver
 over a pipe (`--workers N`: `council.models.shared_limiter`, `...executors.limiter_pipe`).
 
-    python benchmarks/limiter_cpu.py [--calls 20000] [--concurrency 64] [--repeats 3]
+    python benchmarks/limiter_cpu.py [--calls 20000] [--concurrency 64] [--repeats 3] [--ray]
 
 `--concurrency` tasks each take a permit, yield once (a call's own await), and hand it
 back, until `--calls` permits were taken. Printed: microseconds of CPU per call in this
 process (the worker) and, for the shared limiter, in the host's process (the driver),
-the median of `--repeats` runs; beside them, what a `single` problem costs in all
+the median of `--repeats` runs; with `--ray`, also for a Ray actor asking the run's
+`LimiterActor` on a local Ray instance (once, after a warm-up). Beside them, what a
+`single` problem costs in all
 (`benchmarks/workers_cpu.py` measures about 2.2 ms on the machine the figures below were
 taken on) puts the difference in proportion. Linux only (reads /proc).
 """
@@ -24,12 +26,13 @@ import sys
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from council.bench.executors.limiter_pipe import PipeLimiterClient, PipeLimiterServer
 from council.models.limiter import EndpointLimiters, Limiter, ProviderLimits
-from council.models.shared_limiter import LimiterHost
+from council.models.shared_limiter import Grant, LimiterHost
 from council.processes import exit_when_parent_dies
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -112,11 +115,54 @@ async def measure_shared(count: int, concurrency: int) -> tuple[float, float]:
     )
 
 
+def measure_ray(count: int, concurrency: int) -> tuple[float, float]:
+    import ray
+
+    from council.bench.executors.ray_limiter import LimiterActor, RayLimiterClient
+
+    class Caller:
+        """Stands where a `SolverActor` does: its calls ask the run's `LimiterActor`."""
+
+        def __init__(self, host: Any) -> None:
+            actor = ray.get_runtime_context().current_actor
+            self.client = RayLimiterClient(host, actor)
+            self.registry = EndpointLimiters()
+            self.registry.share(self.client)
+
+        async def limiter_grants(self, grants: list[Grant]) -> None:
+            self.client.deliver(grants)
+
+        async def run(self, count: int, concurrency: int) -> float:
+            limiter = self.registry.get(ENDPOINT, ProviderLimits())
+            before = own_cpu()
+            await calls(limiter, count, concurrency)
+            return (own_cpu() - before) / count * 1e6
+
+    root = str(Path(__file__).resolve().parents[1])
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        runtime_env={"env_vars": {"PYTHONPATH": root}},
+    )
+    try:
+        host = ray.remote(LimiterActor).options(num_cpus=0, max_concurrency=1000).remote()
+        caller = ray.remote(Caller).options(max_concurrency=1000).remote(host)
+        ray.get(caller.run.remote(concurrency * 4, concurrency))  # warm
+        host_pid = ray.get(host.__ray_call__.remote(lambda actor: os.getpid()))
+        before = process_cpu(host_pid)
+        solver = ray.get(caller.run.remote(count, concurrency))
+        return solver, (process_cpu(host_pid) - before) / count * 1e6
+    finally:
+        ray.shutdown()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=20_000)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--ray", action="store_true", help="also through a Ray actor")
     args = parser.parse_args()
     local = [asyncio.run(measure_local(args.calls, args.concurrency)) for _ in range(args.repeats)]
     shared = [
@@ -129,6 +175,10 @@ def main() -> None:
     print(f"  the run's limiter, worker side   {worker:6.1f} us CPU per call")
     print(f"  the run's limiter, driver side   {driver:6.1f} us CPU per call")
     print(f"  the run's limiter, both          {worker + driver:6.1f} us CPU per call")
+    if args.ray:
+        solver, host = measure_ray(args.calls, args.concurrency)
+        print(f"  on Ray, solver actor side        {solver:6.1f} us CPU per call")
+        print(f"  on Ray, limiter actor side       {host:6.1f} us CPU per call")
 
 
 if __name__ == "__main__":

@@ -160,28 +160,65 @@ class LimiterHost:
         reply(Grant(request.ticket, request.endpoint, started, limiter.requests_per_second))
 
 
+class LimiterGoneError(ConnectionError):
+    """The host can no longer be reached: the run is ending."""
+
+
 class LimiterClient(ABC):
-    """A worker's side of the run's limiters (a `LimiterSource`): hands out stand-ins and
-    sends what they tell the host, batched per turn of the event loop."""
+    """A worker's side of the run's limiters (a `LimiterSource`): hands out stand-ins,
+    sends the host what they ask and tell, batched per turn of the event loop, and hands
+    each grant the host sends back (`deliver`) to the call waiting for it. A transport
+    says how batches go (`send`) and calls `deliver` with what comes back."""
 
     def __init__(self) -> None:
         self._tickets = itertools.count()
         self._outbox: list[ToHost] = []
+        self._waiting: dict[int, asyncio.Future[Grant]] = {}
+        self._gone: LimiterGoneError | None = None
 
     def limiter(self, endpoint: str) -> SharedLimiter:
         return SharedLimiter(endpoint, self)
 
-    @abstractmethod
     async def acquire(self, endpoint: str, limits: Limits, priority: float, tokens: float) -> Grant:
         """Wait for the host's grant. If cancelled, the place is given up, or the grant,
-        should it come anyway, given back (`give_back`)."""
+        should it come anyway, given back."""
+        if self._gone is not None:
+            raise self._gone
+        ticket = next(self._tickets)
+        future: asyncio.Future[Grant] = asyncio.get_running_loop().create_future()
+        self._waiting[ticket] = future
+        self.tell(Acquire(ticket, endpoint, limits, priority, tokens))
+        try:
+            return await future
+        except asyncio.CancelledError:
+            if self._waiting.pop(ticket, None) is not None:
+                self.tell(Cancel(ticket))
+            elif future.done() and not future.cancelled():
+                self._give_back(future.result())  # granted, then cancelled
+            raise
 
     def tell(self, message: ToHost) -> None:
         if not self._outbox:
             asyncio.get_running_loop().call_soon(self._flush)
         self._outbox.append(message)
 
-    def give_back(self, grant: Grant) -> None:
+    def deliver(self, grants: list[Grant]) -> None:
+        for grant in grants:
+            future = self._waiting.pop(grant.ticket, None)
+            if future is None or future.done():
+                self._give_back(grant)  # cancelled while the grant was on its way
+            else:
+                future.set_result(grant)
+
+    def fail(self, error: LimiterGoneError) -> None:
+        """The host is gone: every waiting call, and every later one, fails with `error`."""
+        self._gone = error
+        for future in self._waiting.values():
+            if not future.done():
+                future.set_exception(error)
+        self._waiting.clear()
+
+    def _give_back(self, grant: Grant) -> None:
         """A grant for a call that no longer wants it: nothing was sent."""
         self.tell(Finished(grant.endpoint, grant.started, None, 0.0))
 

@@ -15,17 +15,12 @@ from multiprocessing.connection import Connection
 
 from council.models.shared_limiter import (
     Acquire,
-    Cancel,
     Grant,
     LimiterClient,
+    LimiterGoneError,
     LimiterHost,
-    Limits,
     ToHost,
 )
-
-
-class LimiterGoneError(ConnectionError):
-    """The driver's end of the limiter pipe closed: the run is ending."""
 
 
 class PipeLimiterClient(LimiterClient):
@@ -35,24 +30,7 @@ class PipeLimiterClient(LimiterClient):
         super().__init__()
         self._conn = conn
         self._loop = asyncio.get_running_loop()
-        self._waiting: dict[int, asyncio.Future[Grant]] = {}
         self._loop.add_reader(conn.fileno(), self._readable)
-
-    async def acquire(self, endpoint: str, limits: Limits, priority: float, tokens: float) -> Grant:
-        if self._conn.closed:
-            raise LimiterGoneError("the run's rate limiter (in the driver) is gone")
-        ticket = next(self._tickets)
-        future: asyncio.Future[Grant] = self._loop.create_future()
-        self._waiting[ticket] = future
-        self.tell(Acquire(ticket, endpoint, limits, priority, tokens))
-        try:
-            return await future
-        except asyncio.CancelledError:
-            if self._waiting.pop(ticket, None) is not None:
-                self.tell(Cancel(ticket))
-            elif future.done() and not future.cancelled():
-                self.give_back(future.result())  # granted, then cancelled
-            raise
 
     def send(self, batch: list[ToHost]) -> None:
         with contextlib.suppress(OSError, ValueError):  # the driver is gone: the reader says so
@@ -61,13 +39,7 @@ class PipeLimiterClient(LimiterClient):
     def _readable(self) -> None:
         try:
             while self._conn.poll():
-                grants: list[Grant] = self._conn.recv()
-                for grant in grants:
-                    future = self._waiting.pop(grant.ticket, None)
-                    if future is None or future.done():
-                        self.give_back(grant)  # cancelled while the grant was on its way
-                    else:
-                        future.set_result(grant)
+                self.deliver(self._conn.recv())
         except (EOFError, OSError):
             self.close()
 
@@ -76,11 +48,7 @@ class PipeLimiterClient(LimiterClient):
             return
         self._loop.remove_reader(self._conn.fileno())
         self._conn.close()
-        error = LimiterGoneError("the run's rate limiter (in the driver) is gone")
-        for future in self._waiting.values():
-            if not future.done():
-                future.set_exception(error)
-        self._waiting.clear()
+        self.fail(LimiterGoneError("the run's rate limiter (in the driver) is gone"))
 
 
 class PipeLimiterServer:
