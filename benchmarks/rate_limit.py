@@ -11,7 +11,9 @@ second, refuses more with 429 and `Retry-After: 1`, and answers what it accepts 
 `council bench --protocol single --limit N --concurrency C`. Printed, from one run: the
 exit code and errored problems (from the run's summary), requests per answer (1.00: none
 wasted) and the share of the allowed rate the run reached (answers per second, between the
-server's first accepted request and its last answer, over 20/s).
+server's first accepted request and its last answer, over 20/s). With more than one worker
+process (`--workers`, by default council's: the usable CPUs), the workers ask the driver's
+limiter (`council.models.shared_limiter`), so they learn the provider's rate as one.
 """
 
 from __future__ import annotations

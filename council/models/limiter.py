@@ -9,7 +9,11 @@ one); from then on at most `BACKOFF` times that many start in any such window
 (multiplicative decrease), and the allowance grows by a fixed step per window in which the
 run wanted more and nothing was refused (additive increase; the step is a third of the last
 decrease, so it is back where it was refused in three windows and probes beyond slowly).
-One decrease per window: the refusals of one burst are one signal. While nothing is in
+One decrease per window: the refusals of one burst are one signal. Requests started
+together (a burst, or the same moment in two worker processes) may reach the provider in
+any order, so the refused one may have been overtaken by requests started after it; the
+decrease is corrected upward once every request started before the refusal came back has
+ended, from what the provider accepted among them (`_Settling`). While nothing is in
 flight a request may always start once the server's own wait is over, so random refusals
 (which no rate avoids) slow a run to one request at a time, never to a stop.
 
@@ -18,10 +22,13 @@ Limits a provider publishes (`requests_per_minute`, `tokens_per_minute` in
 bucket refilled continuously (a request may start while the bucket is above zero and takes
 its estimate; what it used is settled when it ends).
 
-One limiter per endpoint (model and address) per process and event loop, shared by every
-model object and every problem of a run there: `ENDPOINT_LIMITERS`. The bench runner's
-concurrency stays the ceiling; this only holds requests back. Waiting requests start
-oldest call first, so a retried call goes before new ones.
+One limiter per endpoint (model and address) per run, shared by every model object and
+every problem of the run: `ENDPOINT_LIMITERS` in a process of its own; in a run's worker
+processes and Ray actors, the run's limiters are held by one host and each worker's
+`ENDPOINT_LIMITERS` hands out stand-ins that ask it (`council.models.shared_limiter`):
+workers that each learned alone would each send into a window the others already filled.
+The bench runner's concurrency stays the ceiling; this only holds requests back. Waiting
+requests start oldest call first, so a retried call goes before new ones.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from pydantic import BaseModel, Field
 
@@ -122,6 +130,11 @@ class SlidingLog:
         refused = sum(1 for start in self.refused if since < start < before)
         return sum(1 for start in self.starts if since < start < before) - refused
 
+    def accepted_between(self, since: float, until: float) -> int:
+        """Starts after `since` and up to `until` that were not refused."""
+        refused = sum(1 for start in self.refused if since < start <= until)
+        return sum(1 for start in self.starts if since < start <= until) - refused
+
 
 class TokenBucket:
     """Tokens per minute, refilled continuously, one second's worth at most; a request
@@ -144,6 +157,19 @@ class TokenBucket:
     def room_at(self, now: float) -> float:
         self.refill(now)
         return now if self.level > 0 else now + (-self.level) / self.rate + 1e-3
+
+
+@dataclass
+class _Settling:
+    """A decrease awaiting its correction: made from the requests started before the refused
+    one, it is raised to what the provider accepted of those started `since` and up to
+    `until` (when the refusal came back) once the `left` of them still out have ended."""
+
+    since: float
+    until: float
+    left: int
+    ceiling: float | None
+    """The decrease never rises above this (BACKOFF times the allowance it decreased)."""
 
 
 @dataclass(order=True)
@@ -172,6 +198,7 @@ class EndpointLimiter:
         self._step = MIN_STEP
         self._refused_at_capacity = 0.0
         self._decreased_at = float("-inf")
+        self._settling: _Settling | None = None
         self._grown_at = float("-inf")
         self._hold_until = float("-inf")
         self._last_start = float("-inf")
@@ -196,24 +223,34 @@ class EndpointLimiter:
     async def acquire(self, priority: float, tokens: float = 0.0) -> float:
         """Wait until a request may start; returns its start time (hand it back to
         `finished` or `refused`). `priority`: smaller starts first (the call's first try)."""
+        started = self.request(priority, tokens)
+        if not isinstance(started, asyncio.Future):
+            return started
+        try:
+            return await started
+        except asyncio.CancelledError:
+            if started.done() and not started.cancelled():
+                self.finished(started.result())  # started, then cancelled: give it back
+            raise
+
+    def request(self, priority: float, tokens: float = 0.0) -> float | asyncio.Future[float]:
+        """`acquire` without waiting: the start time if a request may start now, else a
+        future of it (cancel it to give up the place), for a host answering other
+        processes (`council.models.shared_limiter`) without a task per request."""
         now = self._clock()
         if not self._waiting and self._may_start(now):
             return self._start(now, tokens)
         waiter = _Waiter(priority, next(self._sequence), self._loop.create_future(), tokens)
         heapq.heappush(self._waiting, waiter)
         self._dispatch()
-        try:
-            return await waiter.future
-        except asyncio.CancelledError:
-            if waiter.future.done() and not waiter.future.cancelled():
-                self.finished(waiter.future.result())  # started, then cancelled: give it back
-            raise
+        return waiter.future
 
     def finished(
         self, started: float, tokens_used: float | None = None, estimate: float = 0.0
     ) -> None:
         """A request ended other than refused (answered, or failed otherwise)."""
         self.in_flight -= 1
+        self._ended(started)
         if self.tokens is not None and tokens_used is not None:
             self.tokens.level -= tokens_used - estimate
         self._dispatch()
@@ -226,22 +263,47 @@ class EndpointLimiter:
         self.refused_count += 1
         self.last_refused_at = time.time()
         self.learned.refused.append(started)
+        self._ended(started)
         if wait is not None:
             self._hold_until = max(self._hold_until, now + wait)
             self.learned.window = min(MAX_WINDOW, max(DEFAULT_WINDOW, wait))
         window = self.learned.window
         if started > self._decreased_at and now - self._decreased_at >= window:
             accepted = self.learned.accepted(started, window)
-            capacity = max(1.0, BACKOFF * accepted)
+            ceiling = None
             if self.learned.capacity is not None:
-                capacity = min(capacity, BACKOFF * self.learned.capacity)
-                capacity = max(1.0, capacity)
-            self._step = max(MIN_STEP, (accepted - capacity) / RECOVERY_WINDOWS)
-            self._refused_at_capacity = float(accepted)
-            self.learned.capacity = capacity
+                ceiling = BACKOFF * self.learned.capacity
+            self._decrease(accepted, ceiling)
             self._decreased_at = now
             self._grown_at = now
+            self._settling = None
+            if self.in_flight:
+                self._settling = _Settling(started - window, now, self.in_flight, ceiling)
         self._dispatch()
+
+    def _decrease(self, accepted: int, ceiling: float | None) -> None:
+        capacity = max(1.0, BACKOFF * accepted)
+        if ceiling is not None:
+            capacity = max(1.0, min(capacity, ceiling))
+        self._step = max(MIN_STEP, (accepted - capacity) / RECOVERY_WINDOWS)
+        self._refused_at_capacity = float(accepted)
+        self.learned.capacity = capacity
+
+    def _ended(self, started: float) -> None:
+        """Count a request down toward the correction of the latest decrease."""
+        settling = self._settling
+        if settling is None or started > settling.until:
+            return
+        settling.left -= 1
+        if settling.left > 0:
+            return
+        self._settling = None
+        accepted = self.learned.accepted_between(settling.since, settling.until)
+        if accepted > self._refused_at_capacity:  # overtaken: it accepted more than it seemed
+            grown = self.learned.capacity
+            self._decrease(accepted, settling.ceiling)
+            if grown is not None and self.learned.capacity is not None:
+                self.learned.capacity = max(grown, self.learned.capacity)
 
     # -- reporting ------------------------------------------------------------------
 
@@ -341,22 +403,57 @@ class EndpointLimiter:
         return min(later) if later else now + 0.001
 
 
+class Limiter(Protocol):
+    """What a model call needs of its endpoint's limiter (`council.models.retrying`): an
+    `EndpointLimiter` here, or a stand-in for the run's, held elsewhere."""
+
+    refused_count: int
+    last_refused_at: float | None
+
+    @property
+    def requests_per_second(self) -> float | None: ...
+
+    def configure(self, limits: ProviderLimits) -> None: ...
+
+    async def acquire(self, priority: float, tokens: float = 0.0) -> float: ...
+
+    def finished(
+        self, started: float, tokens_used: float | None = None, estimate: float = 0.0
+    ) -> None: ...
+
+    def refused(self, started: float, wait: float | None) -> None: ...
+
+
+class LimiterSource(Protocol):
+    """Where a process's limiters come from when the run holds them elsewhere."""
+
+    def limiter(self, endpoint: str) -> Limiter: ...
+
+
 class EndpointLimiters:
     """The limiters of this process, by event loop and endpoint (see the module
     docstring); passed to models explicitly so tests can use their own."""
 
     def __init__(self) -> None:
-        self._by_loop: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, dict[str, EndpointLimiter]
-        ] = weakref.WeakKeyDictionary()
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Limiter]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._source: LimiterSource | None = None
         self.process = f"{socket.gethostname()}:{os.getpid()}"
 
-    def get(self, endpoint: str, limits: ProviderLimits) -> EndpointLimiter:
+    def share(self, source: LimiterSource) -> None:
+        """From now on this process's limiters are the run's, from `source`: what a run's
+        worker process or Ray actor says first, before its runner makes a call."""
+        self._source = source
+        self._by_loop.clear()
+
+    def get(self, endpoint: str, limits: ProviderLimits) -> Limiter:
         loop = asyncio.get_running_loop()
         limiters = self._by_loop.setdefault(loop, {})
         limiter = limiters.get(endpoint)
         if limiter is None:
-            limiter = limiters[endpoint] = EndpointLimiter(loop)
+            made = EndpointLimiter(loop) if self._source is None else self._source.limiter(endpoint)
+            limiter = limiters[endpoint] = made
         limiter.configure(limits)
         return limiter
 

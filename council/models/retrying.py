@@ -27,7 +27,7 @@ from typing import TypeVar
 
 from council.errors import ModelError, ModelUnreachableError
 from council.models.failures import Verdict
-from council.models.limiter import EndpointLimiter
+from council.models.limiter import Limiter
 from council.models.settings import ModelSettings
 
 T = TypeVar("T")
@@ -51,7 +51,7 @@ async def with_retries(
     classify: Callable[[Exception], Verdict | None],
     *,
     who: str,
-    limiter: EndpointLimiter | None = None,
+    limiter: Limiter | None = None,
     tokens: float = 0.0,
     tokens_used: Callable[[T], float | None] = lambda result: None,
     give_up: Callable[[Exception], Exception | None] = lambda exc: None,

@@ -48,7 +48,13 @@ def executor_with(*conns: FakeConn) -> ProcessExecutor:
     executor = ProcessExecutor(recipe, workers=len(conns))
     executor._loop = asyncio.get_running_loop()
     fake: Any = FakeProcess()
-    executor._workers = [_Worker(fake, conn) for conn in conns]  # type: ignore[arg-type]
+    no_limiter: Any = None  # these tests make no model calls
+    ready = executor._loop.create_future()
+    ready.set_result(None)
+    executor._workers = [
+        _Worker(fake, conn, no_limiter, ready)  # type: ignore[arg-type]
+        for conn in conns
+    ]
     return executor
 
 

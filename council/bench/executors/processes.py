@@ -6,6 +6,10 @@ The driver sends each worker problems (never more in flight than the run's concu
 spread to the least-loaded worker); a worker sends outcomes back as they finish, batched
 by a sender thread. Workers are spawned (not forked: the driver has threads) and end with
 the driver, however it ends (`council.processes.exit_when_parent_dies`).
+
+The run's rate limiters are the driver's (`council.models.shared_limiter`): each worker asks
+them over a pipe of its own (`council.bench.executors.limiter_pipe`), so the workers
+together send what the provider accepts, not each of them.
 """
 
 from __future__ import annotations
@@ -22,23 +26,31 @@ from multiprocessing.process import BaseProcess
 
 from council.bench.datasets import Problem
 from council.bench.executors.base import ProblemSolver, WorkerDiedError
+from council.bench.executors.limiter_pipe import PipeLimiterClient, PipeLimiterServer
 from council.bench.heap import settle_for_many_problems
 from council.bench.problem import ProblemOutcome
+from council.models.limiter import ENDPOINT_LIMITERS
+from council.models.shared_limiter import LimiterHost
 from council.processes import exit_when_parent_dies
 from council.protocols.run_spec import RunSpec
 
 JOIN_SECONDS = 10.0
+READY: list[ProblemOutcome] = []
+"""A worker's first message: its runner is built (outcomes come in non-empty batches)."""
 
 
-def serve(spec_json: str, conn: Connection, parent_pid: int) -> None:
+def serve(spec_json: str, conn: Connection, limiter_conn: Connection, parent_pid: int) -> None:
     """A worker's main: solve the problems the driver sends until it sends None."""
     exit_when_parent_dies(parent_pid)
-    asyncio.run(_serve(RunSpec.model_validate_json(spec_json), conn))
+    asyncio.run(_serve(RunSpec.model_validate_json(spec_json), conn, limiter_conn))
 
 
-async def _serve(spec: RunSpec, conn: Connection) -> None:
+async def _serve(spec: RunSpec, conn: Connection, limiter_conn: Connection) -> None:
+    limiters = PipeLimiterClient(limiter_conn)
+    ENDPOINT_LIMITERS.share(limiters)
     solver = ProblemSolver(spec)
     settle_for_many_problems()
+    conn.send(READY)
     loop = asyncio.get_running_loop()
     inbox: asyncio.Queue[list[Problem] | None] = asyncio.Queue()
     outbox: queue.SimpleQueue[ProblemOutcome | None] = queue.SimpleQueue()
@@ -84,12 +96,15 @@ async def _serve(spec: RunSpec, conn: Connection) -> None:
     outbox.put(None)
     await asyncio.to_thread(sender.join)
     solver.close()
+    limiters.close()
 
 
 @dataclass
 class _Worker:
     process: BaseProcess
     conn: Connection
+    limiter: PipeLimiterServer
+    ready: asyncio.Future[None]
     pending: dict[str, asyncio.Future[ProblemOutcome]] = field(default_factory=dict)
     outbox: list[Problem] = field(default_factory=list)
     """Problems submitted in this turn of the event loop, sent together at its end."""
@@ -98,7 +113,8 @@ class _Worker:
 
 class ProcessExecutor:
     """`start()` spawns the workers (each builds its runner: seconds, once), so one
-    executor may serve several runs; `close()` ends them."""
+    executor may serve several runs (which then share what their limiters learned);
+    `close()` ends them."""
 
     def __init__(self, spec: RunSpec, workers: int) -> None:
         self.spec = spec
@@ -107,6 +123,7 @@ class ProcessExecutor:
         self._closing = False
         self._flush_due = False
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.limiters = LimiterHost()
 
     async def start(self) -> ProcessExecutor:
         self._loop = asyncio.get_running_loop()
@@ -114,17 +131,26 @@ class ProcessExecutor:
         spec_json = self.spec.to_json()
         for index in range(self.count):
             ours, theirs = context.Pipe()
+            limiter_ours, limiter_theirs = context.Pipe()
+            name = f"council-bench-worker-{index}"
             process = context.Process(
                 target=serve,
-                args=(spec_json, theirs, os.getpid()),
-                name=f"council-bench-worker-{index}",
+                args=(spec_json, theirs, limiter_theirs, os.getpid()),
+                name=name,
                 daemon=False,  # a worker has children of its own (its grader)
             )
             process.start()
             theirs.close()
-            worker = _Worker(process, ours)
+            limiter_theirs.close()
+            limiter = PipeLimiterServer(self.limiters, limiter_ours, name)
+            worker = _Worker(process, ours, limiter, self._loop.create_future())
             self._workers.append(worker)
             threading.Thread(target=self._receive, args=(worker,), daemon=True).start()
+        try:  # each built its runner: started together, they share the provider's first window
+            await asyncio.gather(*(worker.ready for worker in self._workers))
+        except BaseException:
+            await self.close()
+            raise
         return self
 
     @property
@@ -172,6 +198,8 @@ class ProcessExecutor:
             self._loop.call_soon_threadsafe(self._deliver, worker, outcomes)
 
     def _deliver(self, worker: _Worker, outcomes: list[ProblemOutcome]) -> None:
+        if not worker.ready.done():
+            worker.ready.set_result(None)
         for outcome in outcomes:
             future = worker.pending.pop(outcome.line.problem_id, None)
             if future is not None and not future.done():
@@ -181,15 +209,17 @@ class ProcessExecutor:
         worker.gone = True
         worker.process.join(timeout=1)
         error = WorkerDiedError(self._died(worker))
+        if not worker.ready.done():
+            worker.ready.set_exception(WorkerDiedError(self._died(worker, "building its runner")))
         for future in worker.pending.values():
             if not future.done():
                 future.set_exception(error)
         worker.pending.clear()
 
-    def _died(self, worker: _Worker) -> str:
+    def _died(self, worker: _Worker, doing: str = "problems were in flight") -> str:
         return (
             f"bench worker {worker.process.name} (pid {worker.process.pid}) ended with exit "
-            f"code {worker.process.exitcode} while problems were in flight"
+            f"code {worker.process.exitcode} while {doing}"
         )
 
     async def close(self) -> None:
@@ -203,4 +233,5 @@ class ProcessExecutor:
                 worker.process.kill()
                 await asyncio.to_thread(worker.process.join, JOIN_SECONDS)
             worker.conn.close()
+            worker.limiter.close()
         self._workers.clear()

@@ -6,6 +6,10 @@ node and reaching the model server the configuration names. A worker killed mid-
 loses nothing, by Ray's own mechanisms: the actor is restarted (`max_restarts=1`, on any
 node with room) and the calls it had in flight are submitted again (`max_task_retries=1`);
 the driver receives each problem's outcome once, so it is recorded once.
+
+The run's rate limiters live in one more actor (`council.bench.executors.ray_limiter`),
+which every solver asks before each request: the actors together send what the provider
+accepts, not each of them.
 """
 
 from __future__ import annotations
@@ -45,12 +49,15 @@ class RayExecutor:
         self.placement = placement
         self.per_actor = per_actor
         self._actors: list[Any] = []
+        self.limiter: Any = None
+        """The `LimiterActor` holding the run's limiters."""
         self._pending: list[int] = []
         self._owns_ray = False
 
     async def start(self) -> RayExecutor:
         ray = _ray()
         from council.bench.executors.ray_actor import SolverActor
+        from council.bench.executors.ray_limiter import LimiterActor
 
         if not ray.is_initialized():
             options: dict[str, Any] = {"runtime_env": self.placement.ray_runtime_env}
@@ -67,8 +74,18 @@ class RayExecutor:
             num_cpus=min(1.0, cpus / count),
             scheduling_strategy="SPREAD",
         )
+        self.limiter = (
+            ray.remote(LimiterActor)
+            .options(
+                num_cpus=0,
+                max_restarts=-1,  # a restarted host starts learning afresh; calls go on
+                max_task_retries=-1,
+                max_concurrency=count * (self.per_actor + EXTRA_CONCURRENCY),
+            )
+            .remote()
+        )
         spec_json = self.spec.to_json()
-        self._actors = [remote.remote(spec_json) for _ in range(count)]
+        self._actors = [remote.remote(spec_json, self.limiter) for _ in range(count)]
         self._pending = [0] * count
         await self.load()  # built and answering, or its error now rather than mid-run
         return self
@@ -99,5 +116,8 @@ class RayExecutor:
         for actor in self._actors:
             ray.kill(actor, no_restart=True)
         self._actors.clear()
+        if self.limiter is not None:
+            ray.kill(self.limiter, no_restart=True)
+            self.limiter = None
         if self._owns_ray:
             ray.shutdown()
