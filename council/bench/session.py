@@ -22,6 +22,7 @@ from council.bench.problem_set import Problems
 from council.bench.progress import NoProgress, ProgressView
 from council.bench.results import ResultHead, ResultLine
 from council.bench.runner import ProblemHook, run_benchmark, run_on
+from council.bench.writer import ResultCallback
 from council.bench.summary import BUDGET_FILE, Summary, TokenBudget
 from council.config import CouncilConfig
 from council.graphs.config import is_graph_file
@@ -169,9 +170,11 @@ class BenchSession:
         progress: ProgressView | None = None,
         label: str = "",
         spec: RunSpec | None = None,
+        on_result: ResultCallback | None = None,
     ) -> Summary:
         """Runs in this process, or, given the runner's `spec`, wherever the session's
-        placement says (worker processes, Ray); memory always runs here, in order."""
+        placement says (worker processes, Ray); memory always runs here, in order.
+        `on_result` is told each line as it is written (a study's budget counts them)."""
         hook: ProblemHook | None = self._memory_hook(run_dir) if memory else None
         from council.bench.executors.select import open_executor
 
@@ -183,9 +186,13 @@ class BenchSession:
             tally.resume(so_far)
             view.start(label or runner.name, len(problems), tally.attempted, tally.describe())
 
-        def on_result(line: ResultLine) -> None:
+        told = on_result
+
+        def on_written(line: ResultLine) -> None:
             tally.add(line)
             view.update(tally.attempted, tally.describe())
+            if told is not None:
+                told(line)
 
         try:
             if executor is None:
@@ -196,7 +203,7 @@ class BenchSession:
                     grader=grader,
                     concurrency=concurrency,
                     hook=hook,
-                    on_result=on_result,
+                    on_result=on_written,
                     on_start=on_start,
                 )
             try:
@@ -205,7 +212,7 @@ class BenchSession:
                     problems,
                     run_dir,
                     concurrency=concurrency,
-                    on_result=on_result,
+                    on_result=on_written,
                     on_start=on_start,
                 )
             finally:

@@ -1,0 +1,92 @@
+"""`council study run FILE`: run every arm of a study, resumably; `council study report
+DIR`: write its report (Markdown, HTML, JSON and a plot).
+
+Exit codes: 0 the study finished (or stopped because every comparison was decided);
+1 it could not start or stopped on an error (one `error:` line says what to fix; what
+finished is kept and the same command resumes); 4 a budget was reached (raise it in the
+study file and run the same command to continue).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+from typing import Any
+
+EXIT_BUDGET = 4
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "study", help="run many arms over one data set from a study file, and report"
+    )
+    commands = parser.add_subparsers(dest="study_command", metavar="{run,report}")
+    run = commands.add_parser("run", help="run (or resume) every arm of a study file")
+    run.add_argument("file", type=Path, help="the study file (YAML)")
+    run.add_argument("--out", type=Path, default=None, help="study directory (default: out:)")
+    run.add_argument("--concurrency", type=int, default=None, help="problems at once per run")
+    run.add_argument("--no-report", action="store_true", help="do not write the report at the end")
+    run.set_defaults(handler=run_study)
+    report = commands.add_parser("report", help="write a study directory's report")
+    report.add_argument("directory", type=Path)
+    report.set_defaults(handler=report_study)
+    parser.set_defaults(handler=lambda args: parser.print_help() or 2)
+
+
+def run_study(args: argparse.Namespace) -> int:
+    return asyncio.run(_run(args))
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from council.bench.grading import Grader
+    from council.bench.heap import settle_for_many_problems
+    from council.cli.progress import RichProgress
+    from council.studies.runner import StudyRunner
+
+    console = Console(stderr=True, highlight=False)
+    settle_for_many_problems()
+    with Grader() as grader:
+        runner = StudyRunner(
+            args.file,
+            out=args.out,
+            grader=grader,
+            progress=lambda: RichProgress(console),
+            concurrency=args.concurrency,
+            say=lambda text: console.print(text, markup=False, soft_wrap=True),
+        )
+        state = await runner.run()
+        if not args.no_report:
+            await _write(runner.directory, grader, console)
+    if state.status == "budget":
+        console.print(
+            f"error: the study's budget stopped it: {state.reason}; what finished is kept in "
+            f"{runner.directory}; raise budget: in {args.file} and run the same command",
+            markup=False,
+            soft_wrap=True,
+        )
+        return EXIT_BUDGET
+    console.print(f"study {state.status}: {runner.directory}", markup=False)
+    return 0
+
+
+async def _write(directory: Path, grader: Any, console: Any) -> None:
+    from council.studies.render import write_report
+    from council.studies.report import build_report
+
+    report = await build_report(directory, grader)
+    for path in write_report(report, directory):
+        console.print(f"wrote {path}", markup=False, soft_wrap=True)
+
+
+def report_study(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from council.bench.grading import Grader
+
+    console = Console(stderr=True, highlight=False)
+    with Grader() as grader:
+        asyncio.run(_write(args.directory, grader, console))
+    return 0

@@ -1,0 +1,122 @@
+"""Arms served from a pool: the first k samples of a recorded run of N, read at no model
+calls. `maj@k` is self-consistency's own vote (`council.voting.tally`, ties to the first
+sample) over the first k samples; `pick@k` is a best-of-n run's scorer choosing among the
+first k candidates by the run's own rule (`council.scoring.base.choose`); `pass@k` is
+Chen et al.'s unbiased estimator. The cost of k is the calls that drew those k samples
+(and, for pick@k, the scorer's calls about them), as `council.bench.at_k` counts it.
+"""
+
+from __future__ import annotations
+
+from math import comb
+
+from pydantic import BaseModel
+
+from council.bench.at_k import first_answering_round, first_round_samples
+from council.bench.grading import Grader
+from council.bench.results import ResultTurns
+from council.scoring.base import choose
+from council.studies.outcomes import ProblemResult
+from council.usage import Usage
+from council.voting import Ballot, Equivalence, tally
+
+
+class PoolRow(BaseModel):
+    k: int
+    maj: float
+    pass_at_k: float
+    pick: float | None = None
+    tokens_per_problem: float
+    cost_per_problem: float | None = None
+
+
+class PoolReport(BaseModel):
+    key: str
+    protocol: str
+    samples: int
+    problems: int
+    rows: list[PoolRow]
+
+
+def pool_size(lines: dict[str, ResultTurns]) -> int:
+    sizes = [len(first_round_samples(line)) for line in lines.values() if line.done]
+    return min((s for s in sizes if s), default=0)
+
+
+def usage_of_first(line: ResultTurns, k: int, scored: bool) -> Usage:
+    """What drawing the first k samples cost (and the scorer's calls about them)."""
+    first = first_answering_round(line)
+    pool = [agent for _, agent, _ in first_round_samples(line)]
+    chosen = set(pool[:k])
+    used = [
+        call.usage
+        for call in line.calls
+        if (call.agent in chosen and call.round == first)
+        or (scored and call.agent not in pool and call.sample < k)
+    ]
+    return Usage.total(used)
+
+
+class PoolReader:
+    """Grades each distinct answer once per problem, then reads any k."""
+
+    def __init__(self, lines: dict[str, ResultTurns], grader: Grader, equivalent: Equivalence):
+        self.lines = lines
+        self.grader = grader
+        self.equivalent = equivalent
+        self._grades: dict[tuple[str, str], bool] = {}
+        self.scored = any(line.selections for line in lines.values())
+
+    async def correct(self, line: ResultTurns, answer: str | None) -> bool:
+        if answer is None:
+            return False
+        key = (line.problem_id, answer)
+        if key not in self._grades:
+            self._grades[key] = (await self.grader.agrade(answer, line.gold)).correct
+        return self._grades[key]
+
+    def _answer(self, line: ResultTurns, k: int, pick: bool) -> str | None:
+        first = first_round_samples(line)[:k]
+        if pick:
+            if not line.selections:
+                return None
+            last = line.selections[-1]
+            agents = {agent for _, agent, _ in first}
+            return choose(last.by, [s for s in last.scores if s.agent in agents], self.equivalent).answer
+        ballots = [Ballot(agent=agent, answer=answer) for _, agent, answer in first]
+        return tally(ballots, self.equivalent).winner if ballots else None
+
+    async def at(self, k: int, ids: set[str], *, pick: bool = False) -> dict[str, ProblemResult]:
+        """Each problem's outcome with the first k samples (maj@k, or pick@k)."""
+        results: dict[str, ProblemResult] = {}
+        for problem_id, line in self.lines.items():
+            if problem_id not in ids:
+                continue
+            if not line.done:
+                results[problem_id] = ProblemResult(problem_id=problem_id, correct=False, done=False)
+                continue
+            answer = self._answer(line, k, pick)
+            usage = usage_of_first(line, k, pick)
+            results[problem_id] = ProblemResult(
+                problem_id=problem_id,
+                correct=await self.correct(line, answer),
+                answer=answer,
+                tokens=usage.total_tokens,
+                cost_usd=usage.cost_usd,
+                seconds=usage.seconds,
+            )
+        return results
+
+    async def pass_at(self, k: int, ids: set[str]) -> float:
+        total = 0.0
+        count = 0
+        for problem_id, line in self.lines.items():
+            if problem_id not in ids:
+                continue
+            count += 1
+            if not line.done:
+                continue
+            grades = [await self.correct(line, a) for _, _, a in first_round_samples(line)]
+            n, c = len(grades), sum(grades)
+            total += 1.0 - (comb(n - c, k) / comb(n, k) if n - c >= k else 0.0)
+        return total / count if count else 0.0
