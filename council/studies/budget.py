@@ -1,7 +1,8 @@
 """Hard budgets over a whole study: tokens and cost spent by every run so far (read from
 their results on start, so a resumed study counts what earlier sessions spent), and a gate
-that lets no new problem start once a limit is reached. Problems already in flight finish
-and are kept, so a study overshoots by at most what `concurrency` problems spend."""
+that lets no new problem start once a limit is reached. Problems already started finish
+and are kept, so a study overshoots by what those spend: at most `concurrency` problems,
+and those started while the last results were being written."""
 
 from __future__ import annotations
 

@@ -1,0 +1,149 @@
+"""`council study` with scripted models: a study file's mistakes refused in one line, the
+grader check refusing golds it cannot match with themselves, a budget stopping cleanly and
+resuming without loss or duplicates, sequential stopping once the comparison is decided,
+and the confidence sequence's radius."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from council.bench.grading import Grader
+from council.bench.results import ResultsFile
+from council.errors import ConfigError
+from council.models.roles import RoleModels
+from council.models.scripted import ScriptedCall, ScriptedModel
+from council.studies.report import build_report
+from council.studies.runner import StudyRunner
+from council.studies.stats import PairedTable, confidence_sequence
+from council.studies.study_file import load_study
+
+
+def answer_by_role(call: ScriptedCall) -> str:
+    """Debaters answer right, the single solver wrong."""
+    found = re.search(r"What is (\d+) \+", " ".join(m.content for m in call.messages))
+    assert found is not None
+    n = int(found.group(1))
+    value = 2 * n if call.role == "debater" else 2 * n + 1
+    return f"REASONING: add\nANSWER: {value}"
+
+
+def scripted() -> RoleModels:
+    return RoleModels(ScriptedModel(responder=answer_by_role))
+
+
+def write(tmp_path: Path, body: str, rows: int = 6, golds: dict[int, str] | None = None) -> Path:
+    lines = []
+    for n in range(1, rows + 1):
+        gold = (golds or {}).get(n, str(2 * n))
+        lines.append(json.dumps({"question": f"What is {n} + {n}?", "answer": gold, "id": f"p{n}"}))
+    (tmp_path / "data.jsonl").write_text("\n".join(lines) + "\n")
+    path = tmp_path / "study.yaml"
+    path.write_text(body)
+    return path
+
+
+BASIC = """
+name: basic
+data: {source: data.jsonl, id_field: id}
+reference: single
+compute: {match: none}
+arms:
+  - {name: single, protocol: single}
+  - {name: debate, protocol: debate, options: {agents: 2, rounds: 2}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (BASIC.replace("reference: single", "reference: nobody"), "reference 'nobody' is not an arm"),
+        (BASIC.replace("protocol: single}", "protocol: single, graph: x.yaml}"), "exactly one of"),
+        (BASIC + "  - {name: single, protocol: single}\n", "single repeated"),
+        (BASIC.replace("arms:", "arms: []\nx:"), "x: Extra inputs"),
+    ],
+)
+def test_a_wrong_study_file_is_refused_in_one_line(tmp_path: Path, body: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_study(write(tmp_path, body))
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_an_option_the_protocol_does_not_use_is_refused_naming_the_arm(
+    tmp_path: Path, grader: Grader
+) -> None:
+    body = BASIC.replace("protocol: single}", "protocol: single, options: {agents: 3}}")
+    with pytest.raises(ConfigError, match="arm 'single': protocol 'single' does not use --agents"):
+        StudyRunner(write(tmp_path, body), out=tmp_path / "out", grader=grader)
+
+
+async def test_a_gold_the_grader_rejects_stops_the_study_until_excluded(
+    tmp_path: Path, grader: Grader
+) -> None:
+    path = write(tmp_path, BASIC, golds={2: "x^2+1", 5: "see figure"})
+    runner = StudyRunner(path, out=tmp_path / "out", grader=grader, models=scripted())
+    with pytest.raises(ConfigError) as caught:
+        await runner.run()
+    assert "p2 (gold 'x^2+1')" in str(caught.value) and "p5 (gold 'see figure')" in str(caught.value)
+    assert not (tmp_path / "out" / "arms").exists()  # nothing ran
+    path.write_text(BASIC.replace("id_field: id}", "id_field: id, exclude: [p2, p5]}"))
+    runner = StudyRunner(path, out=tmp_path / "out", grader=grader, models=scripted())
+    state = await runner.run()
+    assert state.status == "done" and state.problem_ids == ["p1", "p3", "p4", "p6"]
+    report = await build_report(tmp_path / "out", grader)
+    assert [(a.name, a.figures.correct, a.figures.errors) for a in report.arms] == [
+        ("single", 0, 0),
+        ("debate", 4, 0),
+    ]
+    assert state.grader_check is not None and state.grader_check.excluded == ["p2", "p5"]
+
+
+async def test_a_budget_stops_cleanly_and_a_raised_one_resumes(
+    tmp_path: Path, grader: Grader
+) -> None:
+    # concurrency 1: single spends 1 call a problem, debate 4 (2 debaters × 2 rounds)
+    body = BASIC + "concurrency: 1\nbudget: {max_tokens: %d}\n"
+    one_call = None
+    path = write(tmp_path, body % 10**9)
+    probe = StudyRunner(path, out=tmp_path / "probe", grader=grader, models=scripted())
+    await probe.run()
+    one_call = ResultsFile(tmp_path / "probe" / "arms" / "single" / "results.jsonl").heads()[0].tokens
+    limit = 6 * one_call + 1  # single's six problems, then one debate problem starts
+    path.write_text(body % limit)
+    runner = StudyRunner(path, out=tmp_path / "out", grader=grader, models=scripted())
+    state = await runner.run()
+    assert state.status == "budget" and "max_tokens" in state.reason
+    debate = tmp_path / "out" / "arms" / "debate" / "results.jsonl"
+    kept = len(ResultsFile(debate).heads())
+    assert 1 <= kept <= 2  # what had started finished and was kept; nothing new started
+    path.write_text(body % 10**9)
+    state = await StudyRunner(path, out=tmp_path / "out", grader=grader, models=scripted()).run()
+    assert state.status == "done"
+    ids = [line.problem_id for line in ResultsFile(debate).heads()]
+    assert sorted(ids) == [f"p{n}" for n in range(1, 7)]  # nothing lost, nothing twice
+
+
+async def test_sequential_stopping_ends_once_the_comparison_is_decided(
+    tmp_path: Path, grader: Grader
+) -> None:
+    body = BASIC + "sequential: {batch: 20}\n"
+    path = write(tmp_path, body, rows=60)
+    state = await StudyRunner(path, out=tmp_path / "out", grader=grader, models=scripted()).run()
+    assert state.status == "decided" and state.limit == 20
+    report = await build_report(tmp_path / "out", grader)
+    (comparison,) = report.comparisons
+    assert comparison.difference == 1.0 and comparison.decided
+    single = tmp_path / "out" / "arms" / "single" / "results.jsonl"
+    assert len(ResultsFile(single).heads()) == 20
+
+
+def test_confidence_sequence_radius_by_hand() -> None:
+    # t = 40, rho = 10, alpha = 0.05: sqrt(50 · ln(50 / (10 · 0.0025))) / 40
+    table = PairedTable(n=40, both=10, only_arm=20, only_other=2, neither=8)
+    low, high = confidence_sequence(table, 0.05)
+    radius = math.sqrt(50 * math.log(2000)) / 40
+    assert (low, high) == pytest.approx((18 / 40 - radius, 18 / 40 + radius))
