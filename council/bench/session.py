@@ -22,8 +22,8 @@ from council.bench.problem_set import Problems
 from council.bench.progress import NoProgress, ProgressView
 from council.bench.results import ResultHead, ResultLine
 from council.bench.runner import ProblemHook, run_benchmark, run_on
-from council.bench.writer import ResultCallback
 from council.bench.summary import BUDGET_FILE, Summary, TokenBudget
+from council.bench.writer import ResultCallback
 from council.config import CouncilConfig
 from council.graphs.config import is_graph_file
 from council.models.base import ChatModel, ModelWrapper

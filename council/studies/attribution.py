@@ -25,4 +25,6 @@ def attribute(lines: dict[str, ResultTurns], ids: set[str]) -> Attribution:
             by_role[call.role] = by_role.get(call.role, Usage()) + usage
             agent = call.agent or call.role
             by_agent[agent] = by_agent.get(agent, Usage()) + usage
-    return Attribution(by_role=dict(sorted(by_role.items())), by_agent=dict(sorted(by_agent.items())))
+    return Attribution(
+        by_role=dict(sorted(by_role.items())), by_agent=dict(sorted(by_agent.items()))
+    )

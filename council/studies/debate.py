@@ -12,6 +12,8 @@ For an arm whose problems have answers from several agents over several rounds:
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from pydantic import BaseModel
 
 from council.bench.grading import Grader
@@ -89,7 +91,7 @@ async def decompose(
         by_round = [
             {b.agent: await right(line, b.answer) for b in ballots(line.turns, r)} for r in rounds
         ]
-        for before, after in zip(by_round, by_round[1:], strict=False):
+        for before, after in pairwise(by_round):
             for agent in before.keys() & after.keys():
                 counts["transitions"] += 1
                 counts["a_rw"] += before[agent] and not after[agent]

@@ -96,7 +96,9 @@ class StudyPlan(BaseModel):
 def arm_spec(study: StudyFile, arm: Arm, base: Path, repeat: int = 1) -> RunSpec:
     settings = decoding(study.settings, arm.settings)
     if repeat > 1 and arm.repeat_seed == "new" and settings.seed is not None:
-        settings = settings.model_copy(update={"seed": settings.seed + REPEAT_SEED_STEP * (repeat - 1)})
+        settings = settings.model_copy(
+            update={"seed": settings.seed + REPEAT_SEED_STEP * (repeat - 1)}
+        )
     model_ref = arm.model if arm.model is not None else study.model
     default = model_spec(model_ref, settings) if model_ref is not None else None
     config = CouncilConfig(

@@ -82,7 +82,9 @@ class PoolReader:
                 return None
             last = line.selections[-1]
             agents = {agent for _, agent, _ in first}
-            return choose(last.by, [s for s in last.scores if s.agent in agents], self.equivalent).answer
+            return choose(
+                last.by, [s for s in last.scores if s.agent in agents], self.equivalent
+            ).answer
         ballots = [Ballot(agent=agent, answer=answer) for _, agent, answer in first]
         return tally(ballots, self.equivalent).winner if ballots else None
 
@@ -93,7 +95,9 @@ class PoolReader:
             if problem_id not in ids:
                 continue
             if not line.done:
-                results[problem_id] = ProblemResult(problem_id=problem_id, correct=False, done=False)
+                results[problem_id] = ProblemResult(
+                    problem_id=problem_id, correct=False, done=False
+                )
                 continue
             answer = self._answer(line, k, pick)
             usage = usage_of_first(line, k, pick)

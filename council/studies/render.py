@@ -54,23 +54,52 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
     out.append(
         (
             "Arms (errors count wrong; Wilson 95% CI)",
-            ["arm", "source", "correct", "accuracy", "95% CI", "errors", "tokens/problem",
-             "cost/problem", "s/problem", "matched baseline (achieved vs target)"],
+            [
+                "arm",
+                "source",
+                "correct",
+                "accuracy",
+                "95% CI",
+                "errors",
+                "tokens/problem",
+                "cost/problem",
+                "s/problem",
+                "matched baseline (achieved vs target)",
+            ],
             arms,
         )
     )
     out.append(
         (
-            f"Paired comparisons (Newcombe 95% CI, McNemar exact, Holm over {len(report.comparisons)})",
-            ["arm", "against", "n", "only arm right", "only other right", "difference", "95% CI",
-             "McNemar p", "Holm p", "established", "within noise",
-             "anytime-valid interval", "decided"],
+            "Paired comparisons (Newcombe 95% CI, McNemar exact, Holm over "
+            f"{len(report.comparisons)})",
+            [
+                "arm",
+                "against",
+                "n",
+                "only arm right",
+                "only other right",
+                "difference",
+                "95% CI",
+                "McNemar p",
+                "Holm p",
+                "established",
+                "within noise",
+                "anytime-valid interval",
+                "decided",
+            ],
             [
                 [
-                    c.arm, c.against, str(c.table.n), str(c.table.only_arm),
-                    str(c.table.only_other), f"{c.difference:+.1%}",
-                    f"{c.ci95_low:+.1%} to {c.ci95_high:+.1%}", f"{c.mcnemar_p:.4g}",
-                    f"{c.holm_p:.4g}", "yes" if c.established else "no",
+                    c.arm,
+                    c.against,
+                    str(c.table.n),
+                    str(c.table.only_arm),
+                    str(c.table.only_other),
+                    f"{c.difference:+.1%}",
+                    f"{c.ci95_low:+.1%} to {c.ci95_high:+.1%}",
+                    f"{c.mcnemar_p:.4g}",
+                    f"{c.holm_p:.4g}",
+                    "yes" if c.established else "no",
                     "yes" if c.within_noise else "no",
                     f"{c.sequence_low:+.1%} to {c.sequence_high:+.1%}",
                     "yes" if c.decided else "no",
@@ -83,11 +112,23 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
         out.append(
             (
                 "Noise: repeated arms",
-                ["arm", "runs", "shared problems", "graded differently", "answered differently",
-                 "accuracy gap"],
                 [
-                    [n.arm, str(n.runs), str(n.shared), _pct(n.disagreement_rate),
-                     _pct(n.answer_disagreement_rate), _pct(n.accuracy_gap)]
+                    "arm",
+                    "runs",
+                    "shared problems",
+                    "graded differently",
+                    "answered differently",
+                    "accuracy gap",
+                ],
+                [
+                    [
+                        n.arm,
+                        str(n.runs),
+                        str(n.shared),
+                        _pct(n.disagreement_rate),
+                        _pct(n.answer_disagreement_rate),
+                        _pct(n.accuracy_gap),
+                    ]
                     for n in report.noise
                 ],
             )
@@ -96,14 +137,29 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
         out.append(
             (
                 "Debate decomposed (from recorded turns, no extra calls)",
-                ["arm", "problems", "first-round majority right", "final right",
-                 "majority right→wrong", "majority wrong→right", "agent transitions",
-                 "agent right→wrong", "agent wrong→right"],
                 [
-                    [d.arm, str(d.problems), str(d.first_round_majority_correct),
-                     str(d.final_correct), str(d.majority_right_to_wrong),
-                     str(d.majority_wrong_to_right), str(d.agent_transitions),
-                     str(d.agent_right_to_wrong), str(d.agent_wrong_to_right)]
+                    "arm",
+                    "problems",
+                    "first-round majority right",
+                    "final right",
+                    "majority right→wrong",
+                    "majority wrong→right",
+                    "agent transitions",
+                    "agent right→wrong",
+                    "agent wrong→right",
+                ],
+                [
+                    [
+                        d.arm,
+                        str(d.problems),
+                        str(d.first_round_majority_correct),
+                        str(d.final_correct),
+                        str(d.majority_right_to_wrong),
+                        str(d.majority_wrong_to_right),
+                        str(d.agent_transitions),
+                        str(d.agent_right_to_wrong),
+                        str(d.agent_wrong_to_right),
+                    ]
                     for d in report.debate
                 ],
             )
@@ -115,21 +171,38 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
             header.insert(3, "pick@k")
         rows = []
         for row in pool.rows:
-            cells = [str(row.k), _pct(row.maj), _pct(row.pass_at_k),
-                     f"{row.tokens_per_problem:.0f}", _money(row.cost_per_problem)]
+            cells = [
+                str(row.k),
+                _pct(row.maj),
+                _pct(row.pass_at_k),
+                f"{row.tokens_per_problem:.0f}",
+                _money(row.cost_per_problem),
+            ]
             if scored:
                 cells.insert(3, _pct(row.pick or 0.0))
             rows.append(cells)
-        out.append((f"Pool {pool.key}: {pool.samples} samples on {pool.problems} problems", header, rows))
+        out.append(
+            (f"Pool {pool.key}: {pool.samples} samples on {pool.problems} problems", header, rows)
+        )
     attribution = []
     for arm in report.arms:
         if arm.attribution is None:
             continue
-        for kind, usages in (("role", arm.attribution.by_role), ("agent", arm.attribution.by_agent)):
+        for kind, usages in (
+            ("role", arm.attribution.by_role),
+            ("agent", arm.attribution.by_agent),
+        ):
             for name, usage in usages.items():
                 attribution.append(
-                    [arm.name, kind, name, str(usage.calls), str(usage.total_tokens),
-                     _money(usage.cost_usd), f"{usage.seconds:.1f}"]
+                    [
+                        arm.name,
+                        kind,
+                        name,
+                        str(usage.calls),
+                        str(usage.total_tokens),
+                        _money(usage.cost_usd),
+                        f"{usage.seconds:.1f}",
+                    ]
                 )
     if attribution:
         out.append(
@@ -162,9 +235,10 @@ def markdown(report: StudyReport) -> str:
     if report.plot:
         parts += [f"![accuracy vs compute]({report.plot})", ""]
     for title, header, rows in tables(report):
-        parts += [f"## {title}", "", "| " + " | ".join(header) + " |",
-                  "|" + "---|" * len(header)]
-        parts += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+        parts += [f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        parts += [
+            "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows
+        ]
         parts.append("")
     return "\n".join(parts)
 
@@ -173,7 +247,9 @@ def html_page(report: StudyReport, plot: Path | None) -> str:
     e = html.escape
     body = [f"<h1>Study {e(report.name)}</h1>"]
     body += [f"<p>{e(line).replace('`', '')}</p>" for line in _intro(report)]
-    body += ["<h2>Findings</h2><ul>"] + [f"<li>{e(line)}</li>" for line in report.findings] + ["</ul>"]
+    body += (
+        ["<h2>Findings</h2><ul>"] + [f"<li>{e(line)}</li>" for line in report.findings] + ["</ul>"]
+    )
     if plot is not None and plot.exists():
         data = base64.b64encode(plot.read_bytes()).decode()
         body.append(f'<img alt="accuracy vs compute" src="data:image/png;base64,{data}">')
@@ -206,22 +282,41 @@ def plot(report: StudyReport, path: Path) -> None:
         f = arm.figures
         error = [[f.accuracy - f.ci95_low], [f.ci95_high - f.accuracy]]
         by_tokens.errorbar(f.tokens_per_problem, f.accuracy, yerr=error, fmt="o", capsize=4)
-        by_tokens.annotate(arm.name, (f.tokens_per_problem, f.accuracy), textcoords="offset points", xytext=(5, 5))
+        by_tokens.annotate(
+            arm.name, (f.tokens_per_problem, f.accuracy), textcoords="offset points", xytext=(5, 5)
+        )
         if f.cost_per_problem is not None:
             by_cost.errorbar(f.cost_per_problem, f.accuracy, yerr=error, fmt="o", capsize=4)
-            by_cost.annotate(arm.name, (f.cost_per_problem, f.accuracy), textcoords="offset points", xytext=(5, 5))
+            by_cost.annotate(
+                arm.name,
+                (f.cost_per_problem, f.accuracy),
+                textcoords="offset points",
+                xytext=(5, 5),
+            )
     for pool in report.pools:
         if pool.protocol != "self-consistency" or not pool.rows:
             continue
-        by_tokens.plot([r.tokens_per_problem for r in pool.rows], [r.maj for r in pool.rows],
-                       "--", color="grey", label="self-consistency maj@k (pool)")
+        by_tokens.plot(
+            [r.tokens_per_problem for r in pool.rows],
+            [r.maj for r in pool.rows],
+            "--",
+            color="grey",
+            label="self-consistency maj@k (pool)",
+        )
         if costed and all(r.cost_per_problem is not None for r in pool.rows):
-            by_cost.plot([r.cost_per_problem for r in pool.rows], [r.maj for r in pool.rows],
-                         "--", color="grey", label="self-consistency maj@k (pool)")
+            by_cost.plot(
+                [r.cost_per_problem for r in pool.rows],
+                [r.maj for r in pool.rows],
+                "--",
+                color="grey",
+                label="self-consistency maj@k (pool)",
+            )
     by_tokens.set_xlabel("tokens per problem")
     by_cost.set_xlabel("cost per problem (USD)")
     if not costed:
-        by_cost.text(0.5, 0.5, "no cost recorded (local model)", ha="center", transform=by_cost.transAxes)
+        by_cost.text(
+            0.5, 0.5, "no cost recorded (local model)", ha="center", transform=by_cost.transAxes
+        )
     for axes in (by_tokens, by_cost):
         axes.set_ylabel("accuracy (95% CI)")
         axes.set_ylim(-0.02, 1.02)

@@ -135,7 +135,10 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
             )
         pool_reports.append(
             PoolReport(
-                key=pool.key, protocol=pool.protocol, samples=size, problems=len(reader.lines),
+                key=pool.key,
+                protocol=pool.protocol,
+                samples=size,
+                problems=len(reader.lines),
                 rows=rows,
             )
         )
@@ -203,12 +206,24 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
     for arm in plan.arms:
         if arm.name != study.reference:
             comparisons.append(
-                _compare(arm.name, study.reference, "reference", outcomes[arm.name], outcomes[study.reference])
+                _compare(
+                    arm.name,
+                    study.reference,
+                    "reference",
+                    outcomes[arm.name],
+                    outcomes[study.reference],
+                )
             )
         if arm.name in baselines:
             k = next(r.baseline.k for r in arm_reports if r.name == arm.name and r.baseline)
             comparisons.append(
-                _compare(arm.name, f"self-consistency@{k} (matched)", "baseline", outcomes[arm.name], baselines[arm.name])
+                _compare(
+                    arm.name,
+                    f"self-consistency@{k} (matched)",
+                    "baseline",
+                    outcomes[arm.name],
+                    baselines[arm.name],
+                )
             )
     adjusted = holm([c.mcnemar_p for c in comparisons], study.alpha)
     noise_level = max((n.disagreement_rate for n in noise), default=None)
@@ -217,7 +232,9 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
     for comparison, p in zip(comparisons, adjusted, strict=True):
         comparison.holm_p = p
         comparison.established = p < study.alpha
-        comparison.within_noise = noise_level is not None and abs(comparison.difference) <= noise_level
+        comparison.within_noise = (
+            noise_level is not None and abs(comparison.difference) <= noise_level
+        )
         low, high = confidence_sequence(comparison.table, sequence_alpha)
         comparison.sequence_low, comparison.sequence_high = low, high
         excludes_zero = low > 0 or high < 0

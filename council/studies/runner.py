@@ -89,8 +89,8 @@ class StudyRunner:
         state.total = len(problems)
         state.save(self.directory)
         refuse_failures(check)
-        for run in self._all_run_dirs(state):
-            self.gate.count_run(run)
+        for run_dir in self._all_run_dirs():
+            self.gate.count_run(run_dir)
         limits = self._limits(len(problems))
         state.status, state.reason = "running", ""
         for limit in limits:
@@ -126,7 +126,12 @@ class StudyRunner:
         sequential = self.study.sequential
         if sequential is None:
             return [total]
-        return sorted({min(total, step) for step in range(sequential.batch, total + sequential.batch, sequential.batch)})
+        return sorted(
+            {
+                min(total, step)
+                for step in range(sequential.batch, total + sequential.batch, sequential.batch)
+            }
+        )
 
     @staticmethod
     def _row_limit(spec: DatasetSpec, limit: int, problems: list[Problem]) -> int | None:
@@ -136,7 +141,7 @@ class StudyRunner:
         row = problems[limit - 1].metadata.get("row")
         return int(row) + 1 if isinstance(row, int) and not spec.shuffle else limit
 
-    def _all_run_dirs(self, state: StudyState) -> list[Path]:
+    def _all_run_dirs(self) -> list[Path]:
         dirs = [run.directory for run in self.plan.runs()]
         for pool in self.plan.pools:
             dirs += [pool.directory, pool.directory.with_name(pool.directory.name + "-pilot")]
@@ -197,9 +202,7 @@ class StudyRunner:
             target = float(self.study.compute.tokens_per_problem or 0.0)
             where = "the declared budget"
         else:
-            measured = [
-                summarise_run(run.directory).tokens_per_problem for run in self.plan.runs()
-            ]
+            measured = [summarise_run(run.directory).tokens_per_problem for run in self.plan.runs()]
             target = max(measured, default=0.0)
             where = "the most expensive arm's measured tokens per problem"
         pilot_dir = pool.directory.with_name(pool.directory.name + "-pilot")
@@ -223,4 +226,3 @@ class StudyRunner:
                 + (f"; at least the arms' k {declared}" if declared > needed else "")
             ),
         )
-

@@ -45,9 +45,7 @@ class PairedTable(BaseModel):
         return (self.only_arm - self.only_other) / self.n if self.n else 0.0
 
 
-def paired_table(
-    arm: dict[str, ProblemResult], other: dict[str, ProblemResult]
-) -> PairedTable:
+def paired_table(arm: dict[str, ProblemResult], other: dict[str, ProblemResult]) -> PairedTable:
     shared = sorted(set(arm) & set(other))
     cells = [(arm[k].correct, other[k].correct) for k in shared]
     return PairedTable(
@@ -70,12 +68,8 @@ def newcombe_interval(table: PairedTable, z: float = Z95) -> tuple[float, float]
     l2, u2 = wilson_interval(a + c, n, z)
     margins = (a + b) * (c + d) * (a + c) * (b + d)
     phi = (a * d - b * c) / math.sqrt(margins) if margins else 0.0
-    delta = math.sqrt(
-        max(0.0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2)
-    )
-    epsilon = math.sqrt(
-        max(0.0, (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2)
-    )
+    delta = math.sqrt(max(0.0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2))
+    epsilon = math.sqrt(max(0.0, (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2))
     difference = p1 - p2
     return max(-1.0, difference - delta), min(1.0, difference + epsilon)
 
@@ -85,9 +79,7 @@ def mcnemar_exact_p(table: PairedTable) -> float:
         return 1.0
     from statsmodels.stats.contingency_tables import mcnemar
 
-    result = mcnemar(
-        [[table.both, table.only_arm], [table.only_other, table.neither]], exact=True
-    )
+    result = mcnemar([[table.both, table.only_arm], [table.only_other, table.neither]], exact=True)
     return float(min(1.0, result.pvalue))
 
 
@@ -101,7 +93,9 @@ def holm(p_values: list[float], alpha: float) -> list[float]:
     return [float(p) for p in adjusted]
 
 
-def confidence_sequence(table: PairedTable, alpha: float, rho: float = CS_RHO) -> tuple[float, float]:
+def confidence_sequence(
+    table: PairedTable, alpha: float, rho: float = CS_RHO
+) -> tuple[float, float]:
     """The anytime-valid interval for the mean per-problem difference after n problems."""
     t = table.n
     if t == 0:

@@ -26,8 +26,15 @@ def count_lines(path: Path) -> int:
 
 def test_study_killed_with_sigkill_resumes_losing_and_duplicating_nothing(tmp_path: Path) -> None:
     stub = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.openai_stub", "--delay", "0.05",
-         "--reply", "2 + 2 = 4. The answer is \\boxed{4}."],
+        [
+            sys.executable,
+            "-m",
+            "tests.support.openai_stub",
+            "--delay",
+            "0.05",
+            "--reply",
+            "2 + 2 = 4. The answer is \\boxed{4}.",
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -36,7 +43,9 @@ def test_study_killed_with_sigkill_resumes_losing_and_duplicating_nothing(tmp_pa
         base = stub.stdout.readline().strip()
         (tmp_path / "data.jsonl").write_text(
             "".join(
-                json.dumps({"question": f"Question {n}: what is 2 + 2?", "answer": str(4 if n % 2 else 5)})
+                json.dumps(
+                    {"question": f"Question {n}: what is 2 + 2?", "answer": str(4 if n % 2 else 5)}
+                )
                 + "\n"
                 for n in range(ROWS)
             )
@@ -70,14 +79,21 @@ arms:
 
         second = subprocess.run(command, capture_output=True, text=True, timeout=300)
         assert second.returncode == 0, second.stderr[-2000:]
-        runs = ["arms/single", "arms/debate", "pools/self-consistency", "pools/self-consistency-pilot"]
+        runs = [
+            "arms/single",
+            "arms/debate",
+            "pools/self-consistency",
+            "pools/self-consistency-pilot",
+        ]
         for run in runs:
             lines = ResultsFile(tmp_path / "out" / run / "results.jsonl").heads()
             done = [line.problem_id for line in lines if line.done]
             assert len(done) == len(set(done)), run  # nothing twice
         for run in runs[:3]:
             lines = ResultsFile(tmp_path / "out" / run / "results.jsonl").heads()
-            assert len({line.problem_id for line in lines if line.done}) == ROWS, run  # nothing lost
+            assert len({line.problem_id for line in lines if line.done}) == ROWS, (
+                run
+            )  # nothing lost
         report = json.loads((tmp_path / "out" / "report.json").read_text())
         assert report["status"] == "done" and report["problems"] == ROWS
         single = next(arm for arm in report["arms"] if arm["name"] == "single")

@@ -149,12 +149,19 @@ async def test_every_figure_of_the_report_equals_the_hand_computed_one(tmp_path:
     pool = report.pools[0]
     assert pool.samples == 6 and state.pools["self-consistency"].samples == 6
     for row in pool.rows:
-        assert row.maj == sum(majority(n, row.k) for n in PROBLEMS) / 16 if row.k in (1, 3, 5) else True
+        assert (
+            row.maj == sum(majority(n, row.k) for n in PROBLEMS) / 16
+            if row.k in (1, 3, 5)
+            else True
+        )
         assert row.tokens_per_problem == row.k * TOKENS_PER_CALL
-    pass_2 = sum(
-        1 - math.comb(6 - c, 2) / math.comb(6, 2)
-        for c in (sum(n in SAMPLES[s] for s in range(6)) for n in PROBLEMS)
-    ) / 16
+    pass_2 = (
+        sum(
+            1 - math.comb(6 - c, 2) / math.comb(6, 2)
+            for c in (sum(n in SAMPLES[s] for s in range(6)) for n in PROBLEMS)
+        )
+        / 16
+    )
     assert pool.rows[1].pass_at_k == pytest.approx(pass_2)
 
     # matched baselines: single (10 tokens) by sample 1 alone; debate (60) by all six
@@ -211,6 +218,9 @@ async def test_every_figure_of_the_report_equals_the_hand_computed_one(tmp_path:
         f"debater_{i}": 2 * 16 * TOKENS_PER_CALL for i in (1, 2, 3)
     }
     assert {path.name for path in written} == {
-        "report.json", "report.md", "report.html", "accuracy_vs_compute.png"
+        "report.json",
+        "report.md",
+        "report.html",
+        "accuracy_vs_compute.png",
     }
     assert "debate vs single: +50.0%" in (tmp_path / "out" / "report.md").read_text()

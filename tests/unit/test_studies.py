@@ -61,7 +61,10 @@ arms:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (BASIC.replace("reference: single", "reference: nobody"), "reference 'nobody' is not an arm"),
+        (
+            BASIC.replace("reference: single", "reference: nobody"),
+            "reference 'nobody' is not an arm",
+        ),
         (BASIC.replace("protocol: single}", "protocol: single, graph: x.yaml}"), "exactly one of"),
         (BASIC + "  - {name: single, protocol: single}\n", "single repeated"),
         (BASIC.replace("arms:", "arms: []\nx:"), "x: Extra inputs"),
@@ -88,7 +91,9 @@ async def test_a_gold_the_grader_rejects_stops_the_study_until_excluded(
     runner = StudyRunner(path, out=tmp_path / "out", grader=grader, models=scripted())
     with pytest.raises(ConfigError) as caught:
         await runner.run()
-    assert "p2 (gold 'x^2+1')" in str(caught.value) and "p5 (gold 'see figure')" in str(caught.value)
+    assert "p2 (gold 'x^2+1')" in str(caught.value) and "p5 (gold 'see figure')" in str(
+        caught.value
+    )
     assert not (tmp_path / "out" / "arms").exists()  # nothing ran
     path.write_text(BASIC.replace("id_field: id}", "id_field: id, exclude: [p2, p5]}"))
     runner = StudyRunner(path, out=tmp_path / "out", grader=grader, models=scripted())
@@ -111,7 +116,9 @@ async def test_a_budget_stops_cleanly_and_a_raised_one_resumes(
     path = write(tmp_path, body % 10**9)
     probe = StudyRunner(path, out=tmp_path / "probe", grader=grader, models=scripted())
     await probe.run()
-    one_call = ResultsFile(tmp_path / "probe" / "arms" / "single" / "results.jsonl").heads()[0].tokens
+    one_call = (
+        ResultsFile(tmp_path / "probe" / "arms" / "single" / "results.jsonl").heads()[0].tokens
+    )
     limit = 6 * one_call + 1  # single's six problems, then one debate problem starts
     path.write_text(body % limit)
     runner = StudyRunner(path, out=tmp_path / "out", grader=grader, models=scripted())
