@@ -4,7 +4,11 @@ arm and repeat, under the study directory), and the pools that serve arms sharin
 An arm of a pooled protocol (self-consistency, best-of-n) at k samples is the first k
 samples of one recorded run of N >= k samples with the same prompt and decoding: sample i
 gets seed base + i whatever N is, so the prefix is the run a k-sample arm would have made.
-The self-consistency pool also serves every arm's compute-matched baseline.
+The self-consistency pool also serves every arm's compute-matched baseline, and a
+`cascade` without a final stage: its first ballot is `single`'s very call (the same prompt,
+greedy decoding and seed) and its i-th sample is the pool's sample i (the same prompt, T 0.7
+and seed base + i), so with a `single` arm on the same model and decoding in the study the
+cascade is read from the two at no model calls, drawing exactly the ballots it would have.
 """
 
 from __future__ import annotations
@@ -74,6 +78,16 @@ class ArmPlan(BaseModel):
     """Its own runs (first, then repeats); empty when a pool serves it."""
     pool: str | None = None
     k: int | None = None
+    cascade: CascadeRule | None = None
+    """A cascade read from `greedy_arm`'s answers and the pool's samples."""
+
+
+class CascadeRule(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    greedy_arm: str
+    first_samples: int
+    samples: int
 
 
 class StudyPlan(BaseModel):
@@ -125,6 +139,33 @@ def is_pooled(arm: Arm) -> bool:
     return arm.pooled and arm.protocol in POOLED_PROTOCOLS and arm.repeat == 1
 
 
+def decoding_identity(spec: RunSpec) -> str:
+    """The models and decoding a run's calls are made with (not its protocol options)."""
+    return json.dumps(
+        [
+            spec.options.settings.model_dump(mode="json", exclude_unset=True),
+            spec.config.model_dump(mode="json"),
+        ],
+        sort_keys=True,
+        default=str,
+    )
+
+
+def greedy_arm_for(study: StudyFile, arm: Arm, spec: RunSpec, base: Path) -> str | None:
+    """The `single` arm whose answers are this cascade's first ballots, if it can be read
+    from the pool: no final stage, not repeated, and a `single` arm on the same models and
+    decoding."""
+    if not arm.pooled or arm.protocol != "cascade" or arm.repeat != 1:
+        return None
+    if spec.resolved_options().final_stage != "none":
+        return None
+    for other in study.arms:
+        plain = other.protocol == "single" and not other.models and not other.options
+        if plain and decoding_identity(arm_spec(study, other, base)) == decoding_identity(spec):
+            return other.name
+    return None
+
+
 def pool_identity(spec: RunSpec) -> str:
     """What two pooled arms must share to be served by one pool: everything but `samples`."""
     options = spec.options.model_dump(mode="json", exclude={"samples"}, exclude_unset=True)
@@ -151,6 +192,23 @@ def plan_study(study: StudyFile, directory: Path, base: Path) -> StudyPlan:
 
     for arm in study.arms:
         spec = arm_spec(study, arm, base)
+        greedy = greedy_arm_for(study, arm, spec, base)
+        if greedy is not None:
+            resolved = spec.resolved_options()
+            sampler = RunSpec(
+                graph=BASELINE_POOL,
+                options=ProtocolOptions(samples=1, settings=spec.options.settings),
+                config=spec.config,
+                model_given=spec.model_given,
+            )
+            key = pool_for(BASELINE_POOL, sampler, resolved.samples)
+            rule = CascadeRule(
+                greedy_arm=greedy,
+                first_samples=resolved.first_samples,
+                samples=resolved.samples,
+            )
+            arms.append(ArmPlan(name=arm.name, pool=key, k=resolved.samples, cascade=rule))
+            continue
         if is_pooled(arm):
             assert arm.protocol is not None
             k = spec.resolved_options().samples

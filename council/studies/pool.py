@@ -43,6 +43,20 @@ def pool_size(lines: dict[str, ResultTurns]) -> int:
     return min((s for s in sizes if s), default=0)
 
 
+def usage_of_samples(line: ResultTurns, positions: range) -> Usage:
+    """What drawing the samples at `positions` (in sample order) cost."""
+    first = first_answering_round(line)
+    pool = [agent for _, agent, _ in first_round_samples(line)]
+    chosen = {pool[i] for i in positions if i < len(pool)}
+    return Usage.total(c.usage for c in line.calls if c.agent in chosen and c.round == first)
+
+
+def greedy_answer(line: ResultTurns) -> str | None:
+    """A `single` run's ballot: its answering turn's answer (None: untrusted or none)."""
+    answers = [t for t in line.turns if t.kind == "answer"]
+    return answers[-1].answer if answers else None
+
+
 def usage_of_first(line: ResultTurns, k: int, scored: bool) -> Usage:
     """What drawing the first k samples cost (and the scorer's calls about them)."""
     first = first_answering_round(line)
@@ -124,3 +138,51 @@ class PoolReader:
             n, c = len(grades), sum(grades)
             total += 1.0 - (comb(n - c, k) / comb(n, k) if n - c >= k else 0.0)
         return total / count if count else 0.0
+
+    async def cascade(
+        self,
+        greedy: dict[str, ResultTurns],
+        first_samples: int,
+        samples: int,
+        ids: set[str],
+    ) -> dict[str, ProblemResult]:
+        """`cascade` with no final stage (`council.graphs.cascade`), read from `greedy`
+        (a `single` run: ballot 0) and this pool (ballot i is sample i): stage 1 answers if
+        its `first_samples` ballots are unanimous; stage 2 adds one ballot at a time until
+        `first_samples` agree; otherwise the plurality of all `samples` ballots, ties to
+        the earliest. Its cost: the greedy call's and the drawn samples'."""
+        results: dict[str, ProblemResult] = {}
+        for problem_id in sorted(ids & set(greedy) & set(self.lines)):
+            head, line = greedy[problem_id], self.lines[problem_id]
+            if not head.done or not line.done:
+                results[problem_id] = ProblemResult(
+                    problem_id=problem_id, correct=False, done=False
+                )
+                continue
+            pool = first_round_samples(line)
+            ballots = [Ballot(agent="greedy", answer=greedy_answer(head))]
+            ballots += [Ballot(agent=agent, answer=answer) for _, agent, answer in pool[1:samples]]
+            drawn, table = first_samples, tally(ballots[:first_samples], self.equivalent)
+            answer = table.winner if table.unanimous else None
+            while answer is None and drawn < samples:
+                drawn += 1
+                table = tally(ballots[:drawn], self.equivalent)
+                leading = max((len(c.voters) for c in table.counts), default=0)
+                answer = table.winner if leading >= first_samples else None
+            if answer is None:
+                answer = table.winner
+            usage = Usage(
+                prompt_tokens=head.prompt_tokens,
+                completion_tokens=head.completion_tokens,
+                cost_usd=head.cost_usd,
+                seconds=head.seconds,
+            ) + usage_of_samples(line, range(1, drawn))
+            results[problem_id] = ProblemResult(
+                problem_id=problem_id,
+                correct=await self.correct(line, answer),
+                answer=answer,
+                tokens=usage.total_tokens,
+                cost_usd=usage.cost_usd,
+                seconds=usage.seconds,
+            )
+        return results

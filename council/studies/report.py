@@ -153,13 +153,18 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
             reader = readers[arm.pool]
             available = pool_size(reader.lines)
             k = min(arm.k, available) if available else arm.k
-            outcomes[arm.name] = await reader.at(k, ids, pick=reader.scored)
-            arm_reports.append(
-                ArmReport(
-                    name=arm.name,
-                    source=f"pool {arm.pool}, first {k} samples",
-                    figures=figures(outcomes[arm.name]),
+            if arm.cascade is not None:
+                rule = arm.cascade
+                greedy = read_lines(plan.arm(rule.greedy_arm).runs[0].directory)
+                outcomes[arm.name] = await reader.cascade(
+                    greedy, rule.first_samples, min(rule.samples, max(available, 1)), ids
                 )
+                source = f"{rule.greedy_arm}'s answers, then pool {arm.pool}'s samples 1–{k - 1}"
+            else:
+                outcomes[arm.name] = await reader.at(k, ids, pick=reader.scored)
+                source = f"pool {arm.pool}, first {k} samples"
+            arm_reports.append(
+                ArmReport(name=arm.name, source=source, figures=figures(outcomes[arm.name]))
             )
             continue
         first = arm.runs[0]

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from council.bench.grading import Grader
+from council.bench.results import ResultsFile
 from council.bench.summary import summarise_run
 from council.studies.render import write_report
 from council.studies.report import build_report
@@ -224,3 +225,41 @@ async def test_every_figure_of_the_report_equals_the_hand_computed_one(tmp_path:
         "accuracy_vs_compute.png",
     }
     assert "debate vs single: +50.0%" in (tmp_path / "out" / "report.md").read_text()
+
+
+async def test_a_cascade_read_from_single_and_the_pool_equals_a_cascade_run(
+    tmp_path: Path,
+) -> None:
+    behaviour = StubBehaviour(responder=respond)
+    async with openai_stub(behaviour) as base:
+        study = write_study(tmp_path, base)
+        text = study.read_text().split("arms:")[0] + (
+            "compute: {match: none}\n"
+            "arms:\n"
+            "  - {name: single, protocol: single}\n"
+            "  - {name: cascade, protocol: cascade}\n"
+            "  - {name: cascade-run, protocol: cascade, pooled: false}\n"
+        )
+        study.write_text(text)
+        with Grader(workers=1) as grader:
+            runner = StudyRunner(study, out=tmp_path / "out", grader=grader)
+            await runner.run()
+            report = await build_report(runner.directory, grader)
+    arms = {arm.name: arm for arm in report.arms}
+    assert arms["cascade"].source.startswith("single's answers, then pool self-consistency")
+    assert not (tmp_path / "out" / "arms" / "cascade").exists()  # no run of its own
+    # by hand: ballots single, sample 1, sample 2 (one wrong value, so agreement is binary);
+    # the first two agree (2 calls), or the third settles it (3 calls)
+    ballots = {n: (n in SINGLE, n in SAMPLES[1], n in SAMPLES[2]) for n in PROBLEMS}
+    right = {n for n, b in ballots.items() if sum(b) >= 2}
+    calls = sum(2 if b[0] == b[1] else 3 for b in ballots.values())
+    for name in ("cascade", "cascade-run"):
+        assert arms[name].figures.correct == len(right), name
+        assert arms[name].figures.tokens_per_problem == calls * TOKENS_PER_CALL / 16, name
+    (comparison,) = [
+        c for c in report.comparisons if c.arm == "cascade-run" and c.against == "single"
+    ]
+    pooled = next(c for c in report.comparisons if c.arm == "cascade" and c.against == "single")
+    assert comparison.table == pooled.table  # problem by problem, the same outcomes
+    run = ResultsFile(tmp_path / "out" / "arms" / "cascade-run" / "results.jsonl").heads()
+    assert {int(line.question.split()[2]) for line in run if line.correct} == right
