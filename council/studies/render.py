@@ -243,7 +243,9 @@ def markdown(report: StudyReport) -> str:
     return "\n".join(parts)
 
 
-def html_page(report: StudyReport, plot: Path | None) -> str:
+def html_page(report: StudyReport, plot: Path | None, stylesheet: str | None = None) -> str:
+    """A page whole in itself (style and plot inline), or, with `stylesheet`, one that
+    links its style (as `council serve`'s content policy asks)."""
     e = html.escape
     body = [f"<h1>Study {e(report.name)}</h1>"]
     body += [f"<p>{e(line).replace('`', '')}</p>" for line in _intro(report)]
@@ -264,9 +266,14 @@ def html_page(report: StudyReport, plot: Path | None) -> str:
         "body{font-family:sans-serif;max-width:80em;margin:auto}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}"
     )
+    head = (
+        f'<link rel="stylesheet" href="{e(stylesheet)}">'
+        if stylesheet
+        else f"<style>{style}</style>"
+    )
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{e(report.name)}</title>"
-        f"<style>{style}</style></head><body>{''.join(body)}</body></html>"
+        f"{head}</head><body>{''.join(body)}</body></html>"
     )
 
 

@@ -154,3 +154,37 @@ def test_confidence_sequence_radius_by_hand() -> None:
     low, high = confidence_sequence(table, 0.05)
     radius = math.sqrt(50 * math.log(2000)) / 40
     assert (low, high) == pytest.approx((18 / 40 - radius, 18 / 40 + radius))
+
+
+async def test_council_serve_lists_a_study_and_shows_its_report(
+    tmp_path: Path, grader: Grader
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from council.studies.render import write_report
+    from council.web.app import WebContext, create_app
+
+    path = write(tmp_path, BASIC)
+    await StudyRunner(
+        path, out=tmp_path / "studies" / "basic", grader=grader, models=scripted()
+    ).run()
+    write_report(
+        await build_report(tmp_path / "studies" / "basic", grader), tmp_path / "studies" / "basic"
+    )
+    context = WebContext(
+        make_runner=lambda *_: None,  # type: ignore[arg-type,return-value]
+        threads_db=tmp_path / "threads.sqlite",
+        runs=[tmp_path / "studies"],
+    )
+    with TestClient(create_app(context), base_url="http://127.0.0.1") as client:
+        (listed,) = client.get("/api/studies").json()
+        assert listed["name"] == "basic" and listed["status"] == "done" and listed["report"]
+        page = client.get("/studies/view", params={"path": listed["path"]})
+        assert page.status_code == 200
+        assert "debate vs single: +100.0% on 6 paired problems" in page.text
+        assert '<link rel="stylesheet" href="/style.css">' in page.text  # no inline style
+        assert "data:image/png;base64," in page.text
+        data = client.get("/api/studies/report", params={"path": listed["path"]}).json()
+        assert [arm["name"] for arm in data["arms"]] == ["single", "debate"]
+        missing = client.get("/studies/view", params={"path": str(tmp_path)})
+        assert missing.status_code == 400 and "council study report" in missing.json()["detail"]
