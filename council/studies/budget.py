@@ -10,7 +10,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from council.bench.datasets import Problem
-from council.bench.results import RESULTS_FILE, ResultHead, ResultsFile
+from council.bench.jsonl import json_lines
+from council.bench.results import RESULTS_FILE, ResultHead
 from council.studies.study_file import Budget
 
 
@@ -25,7 +26,7 @@ class BudgetGate:
         """Add what a run directory's lines spent (every line: errors spent tokens too)."""
         path = run_dir / RESULTS_FILE
         if path.exists():
-            for line in ResultsFile(path).iter_heads():
+            for _, line in json_lines(path, ResultHead, repair=False, what="result"):
                 self.observe(line)
 
     def observe(self, line: ResultHead) -> None:

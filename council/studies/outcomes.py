@@ -60,9 +60,10 @@ def figures(results: dict[str, ProblemResult]) -> ArmFigures:
 
 
 def read_lines(run_dir: Path) -> dict[str, ResultTurns]:
-    """Each problem's latest line (turns and call costs, no replies)."""
+    """Each problem's latest line (turns and call costs, no replies). Read only: a run
+    being written (a study still running) is left alone, its unfinished last line unread."""
     path = run_dir / RESULTS_FILE
-    return ResultsFile(path).latest(ResultTurns) if path.exists() else {}
+    return ResultsFile(path).latest(ResultTurns, repair=False) if path.exists() else {}
 
 
 def run_results(run_dir: Path, ids: set[str] | None = None) -> dict[str, ProblemResult]:

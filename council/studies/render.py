@@ -45,7 +45,12 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
                 _pct(f.accuracy),
                 f"{_pct(f.ci95_low)}–{_pct(f.ci95_high)}",
                 str(f.errors),
-                f"{f.tokens_per_problem:.0f}",
+                f"{f.tokens_per_problem:.0f}"
+                + (
+                    f" (target {report.tokens_target:.0f})"
+                    if report.tokens_target is not None
+                    else ""
+                ),
                 _money(f.cost_per_problem),
                 f"{f.seconds_per_problem:.1f}",
                 baseline,

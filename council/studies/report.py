@@ -86,6 +86,8 @@ class StudyReport(BaseModel):
     of_total: int
     alpha: float
     compute_match: str
+    tokens_target: float | None = None
+    """With `compute: {match: budget}`: the tokens per problem every arm is held to."""
     reference: str
     arms: list[ArmReport]
     comparisons: list[Comparison]
@@ -247,7 +249,7 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
         comparison.decided = excludes_zero or inside_margin
         comparison.words = _words(comparison, study.alpha, noise_level)
 
-    findings = [c.words for c in comparisons]
+    findings = [_overview(comparisons, study.alpha)] + [c.words for c in comparisons]
     if noise_level is not None:
         findings.append(
             f"Measured noise: repeated arms disagree on up to {noise_level:.1%} of problems; "
@@ -265,6 +267,7 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
         of_total=state.total,
         alpha=study.alpha,
         compute_match=study.compute.match,
+        tokens_target=study.compute.tokens_per_problem if study.compute.match == "budget" else None,
         reference=study.reference,
         arms=arm_reports,
         comparisons=comparisons,
@@ -353,3 +356,18 @@ def _words(c: Comparison, alpha: float, noise: float | None) -> str:
     if c.within_noise and noise is not None:
         verdict += f"; it is within the measured run-to-run noise ({noise:.1%})"
     return f"{head}: {verdict}."
+
+
+def _overview(comparisons: list[Comparison], alpha: float) -> str:
+    if not comparisons:
+        return "No comparisons: the study has one arm and no matched baseline."
+    established = [f"{c.arm} vs {c.against}" for c in comparisons if c.established]
+    if not established:
+        return (
+            f"None of the {len(comparisons)} differences is established at α = {alpha:g} "
+            "(McNemar's exact test, Holm-corrected)."
+        )
+    return (
+        f"Established at α = {alpha:g} (McNemar's exact test, Holm-corrected over "
+        f"{len(comparisons)} comparisons): {'; '.join(established)}. The others are not."
+    )

@@ -199,6 +199,10 @@ async def test_every_figure_of_the_report_equals_the_hand_computed_one(tmp_path:
     assert [c.established for c in report.comparisons] == [p < 0.05 for p in holm]
     assert report.comparisons[2].established  # debate beats single: 8 to 0
     assert "is established" in report.comparisons[2].words
+    named = [f"{c.arm} vs {c.against}" for c in report.comparisons if c.established]
+    assert report.findings[0].startswith("Established at α = 0.05") and all(
+        name in report.findings[0] for name in named
+    )
 
     # noise: the same greedy arm twice on a deterministic server never disagrees
     assert report.noise[0].arm == "single" and report.noise[0].disagreement_rate == 0.0

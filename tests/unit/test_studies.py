@@ -188,3 +188,27 @@ async def test_council_serve_lists_a_study_and_shows_its_report(
         assert [arm["name"] for arm in data["arms"]] == ["single", "debate"]
         missing = client.get("/studies/view", params={"path": str(tmp_path)})
         assert missing.status_code == 400 and "council study report" in missing.json()["detail"]
+
+
+async def test_every_arm_at_one_declared_budget(tmp_path: Path, grader: Grader) -> None:
+    """The baseline is self-consistency at the declared tokens per problem: the pool is
+    sized to reach it and the k nearest it is taken; each arm shows its own against it."""
+    body = BASIC.replace(
+        "compute: {match: none}", "compute: {match: budget, tokens_per_problem: %d}"
+    )
+    probe = write(tmp_path, BASIC)
+    await StudyRunner(probe, out=tmp_path / "probe", grader=grader, models=scripted()).run()
+    per_call = (
+        ResultsFile(tmp_path / "probe" / "arms" / "single" / "results.jsonl").heads()[0].tokens
+    )
+    path = write(tmp_path, body % (4 * per_call))
+    state = await StudyRunner(path, out=tmp_path / "out", grader=grader, models=scripted()).run()
+    assert state.pools["self-consistency"].samples == 4
+    report = await build_report(tmp_path / "out", grader)
+    assert report.tokens_target == 4 * per_call
+    for arm in report.arms:
+        assert arm.baseline is not None and arm.baseline.k == 4
+        assert arm.baseline.target_tokens_per_problem == 4 * per_call
+    from council.studies.render import markdown
+
+    assert f"{per_call} (target {4 * per_call})" in markdown(report)
