@@ -212,3 +212,21 @@ async def test_every_arm_at_one_declared_budget(tmp_path: Path, grader: Grader) 
     from council.studies.render import markdown
 
     assert f"{per_call} (target {4 * per_call})" in markdown(report)
+
+
+def test_the_example_study_plans_its_pool_and_the_cascade_read_from_it(tmp_path: Path) -> None:
+    from council.studies.plan import plan_study
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "studies" / "gsm8k-protocols.yaml"
+    plan = plan_study(load_study(example), tmp_path, example.parent)
+    served = {arm.name: (arm.pool, arm.k) for arm in plan.arms if arm.pool}
+    assert served == {"sc-5": ("self-consistency", 5), "cascade": ("self-consistency", 3)}
+    assert [run.directory.name for run in plan.runs()] == [
+        "single",
+        "single~2",
+        "pot",
+        "tir",
+        "debate",
+    ]
+    (pool,) = plan.pools
+    assert pool.declared_k == (3, 5)
