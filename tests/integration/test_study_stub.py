@@ -231,7 +231,7 @@ async def test_every_figure_of_the_report_equals_the_hand_computed_one(tmp_path:
     assert "debate vs single: +50.0%" in (tmp_path / "out" / "report.md").read_text()
 
 
-async def test_a_cascade_read_from_single_and_the_pool_equals_a_cascade_run(
+async def test_arms_read_from_the_pool_equal_runs_of_their_own(
     tmp_path: Path,
 ) -> None:
     behaviour = StubBehaviour(responder=respond)
@@ -243,6 +243,9 @@ async def test_a_cascade_read_from_single_and_the_pool_equals_a_cascade_run(
             "  - {name: single, protocol: single}\n"
             "  - {name: cascade, protocol: cascade}\n"
             "  - {name: cascade-run, protocol: cascade, pooled: false}\n"
+            "  - {name: sc-3, protocol: self-consistency, options: {samples: 3}}\n"
+            "  - {name: sc-3-run, protocol: self-consistency, options: {samples: 3}, "
+            "pooled: false}\n"
         )
         study.write_text(text)
         with Grader(workers=1) as grader:
@@ -267,3 +270,13 @@ async def test_a_cascade_read_from_single_and_the_pool_equals_a_cascade_run(
     assert comparison.table == pooled.table  # problem by problem, the same outcomes
     run = ResultsFile(tmp_path / "out" / "arms" / "cascade-run" / "results.jsonl").heads()
     assert {int(line.question.split()[2]) for line in run if line.correct} == right
+    # self-consistency at k = 3: the pool's first three samples are a run of three
+    timeless = {"seconds_per_problem"}  # wall time is the one figure two runs cannot share
+    assert arms["sc-3"].figures.model_dump(exclude=timeless) == arms["sc-3-run"].figures.model_dump(
+        exclude=timeless
+    )
+    assert arms["sc-3"].figures.correct == sum(majority(n, 3) for n in PROBLEMS)
+    own = ResultsFile(tmp_path / "out" / "arms" / "sc-3-run" / "results.jsonl").heads()
+    assert {int(line.question.split()[2]) for line in own if line.correct} == {
+        n for n in PROBLEMS if majority(n, 3)
+    }
