@@ -3,7 +3,8 @@ DIR`: write its report (Markdown, HTML, JSON and a plot).
 
 Exit codes: 0 the study finished (or stopped because every comparison was decided);
 1 it could not start or stopped on an error (one `error:` line says what to fix; what
-finished is kept and the same command resumes); 4 a budget was reached (raise it in the
+finished is kept and the same command resumes); 3 it finished but some problems errored
+(counted wrong; the same command runs them again); 4 a budget was reached (raise it in the
 study file and run the same command to continue).
 """
 
@@ -12,8 +13,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+if TYPE_CHECKING:
+    from council.studies.report import StudyReport
+
+EXIT_PROBLEM_ERRORS = 3
 EXIT_BUDGET = 4
 
 
@@ -58,8 +63,10 @@ async def _run(args: argparse.Namespace) -> int:
             say=lambda text: console.print(text, markup=False, soft_wrap=True),
         )
         state = await runner.run()
+        errors = 0
         if not args.no_report:
-            await _write(runner.directory, grader, console)
+            report = await _write(runner.directory, grader, console)
+            errors = sum(arm.figures.errors for arm in report.arms)
     if state.status == "budget":
         console.print(
             f"error: the study's budget stopped it: {state.reason}; what finished is kept in "
@@ -69,16 +76,25 @@ async def _run(args: argparse.Namespace) -> int:
         )
         return EXIT_BUDGET
     console.print(f"study {state.status}: {runner.directory}", markup=False)
+    if errors:
+        console.print(
+            f"error: {errors} problem run(s) failed (counted wrong; `error` in the arms' "
+            "results.jsonl says why); the same command runs them again",
+            markup=False,
+            soft_wrap=True,
+        )
+        return EXIT_PROBLEM_ERRORS
     return 0
 
 
-async def _write(directory: Path, grader: Any, console: Any) -> None:
+async def _write(directory: Path, grader: Any, console: Any) -> StudyReport:
     from council.studies.render import write_report
     from council.studies.report import build_report
 
     report = await build_report(directory, grader)
     for path in write_report(report, directory):
         console.print(f"wrote {path}", markup=False, soft_wrap=True)
+    return report
 
 
 def report_study(args: argparse.Namespace) -> int:
