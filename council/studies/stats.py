@@ -2,9 +2,11 @@
 
 - The 2×2 table: `both` right, `only_arm` right, `only_other` right, `neither`.
 - The difference in accuracy, (only_arm - only_other) / n, with Newcombe's (1998) hybrid
-  score interval for paired proportions (his method 10: Wilson intervals of each accuracy
-  combined with the table's phi correlation, no continuity correction). It stays inside
-  [-1, 1] and is honest at small n, where the Wald interval is not.
+  score interval for paired proportions (Statistics in Medicine 17:2635, his method 10, as
+  worked in Altman et al., "Statistics with Confidence", 2000, p. 52): Wilson intervals of
+  each accuracy combined through the table's correlation phi, whose numerator ad - bc is
+  reduced by n/2 when above it, taken as 0 between 0 and n/2, kept when negative. It stays
+  inside [-1, 1] and is honest at small n, where the Wald interval is not.
 - McNemar's exact test: the discordant pairs as a binomial with p = 1/2
   (`statsmodels.stats.contingency_tables.mcnemar`, exact=True).
 - Holm's step-down correction over every comparison of the study
@@ -67,7 +69,12 @@ def newcombe_interval(table: PairedTable, z: float = Z95) -> tuple[float, float]
     l1, u1 = wilson_interval(a + b, n, z)
     l2, u2 = wilson_interval(a + c, n, z)
     margins = (a + b) * (c + d) * (a + c) * (b + d)
-    phi = (a * d - b * c) / math.sqrt(margins) if margins else 0.0
+    association = a * d - b * c
+    if association > n / 2:
+        association -= n / 2
+    elif association > 0:
+        association = 0
+    phi = association / math.sqrt(margins) if margins else 0.0
     delta = math.sqrt(max(0.0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2))
     epsilon = math.sqrt(max(0.0, (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2))
     difference = p1 - p2

@@ -86,7 +86,10 @@ def newcombe(a: int, b: int, c: int, d: int) -> tuple[float, float]:
     p1, p2 = (a + b) / n, (a + c) / n
     (l1, u1), (l2, u2) = wilson(a + b, n), wilson(a + c, n)
     margins = (a + b) * (c + d) * (a + c) * (b + d)
-    phi = (a * d - b * c) / math.sqrt(margins) if margins else 0.0
+    # Newcombe's phi: ad - bc less n/2 when above it, 0 up to n/2, as it is when negative
+    ad_bc = a * d - b * c
+    numerator = ad_bc - n / 2 if ad_bc > n / 2 else (ad_bc if ad_bc < 0 else 0)
+    phi = numerator / math.sqrt(margins) if margins else 0.0
     low = (p1 - p2) - math.sqrt((p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2)
     high = (p1 - p2) + math.sqrt((u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2)
     return low, high

@@ -230,3 +230,16 @@ def test_the_example_study_plans_its_pool_and_the_cascade_read_from_it(tmp_path:
     ]
     (pool,) = plan.pools
     assert pool.declared_k == (3, 5)
+
+
+def test_newcombe_interval_equals_the_published_one() -> None:
+    """Cavo et al. (2012), complete response before and after consolidation therapy:
+    59 both, 6 before only, 16 after only, 80 neither; Fagerland, Lydersen & Laake,
+    "Statistical Analysis of Contingency Tables" ch. 8, give the Newcombe square-and-add
+    interval -0.0621 (95% CI -0.1186 to -0.0046) (CRAN contingencytables, its tests)."""
+    from council.studies.stats import newcombe_interval
+
+    table = PairedTable(n=161, both=59, only_arm=6, only_other=16, neither=80)
+    low, high = newcombe_interval(table)
+    assert round(table.difference, 4) == -0.0621
+    assert (round(low, 4), round(high, 4)) == (-0.1186, -0.0046)
