@@ -191,8 +191,8 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
         costs = {row.k: row.tokens_per_problem for row in _rows(pool_reports, _baseline_key(plan))}
         for report in arm_reports:
             served = plan.arm(report.name).pool
-            if served == _baseline_key(plan) or not costs:
-                continue  # a self-consistency arm is its own baseline
+            if served == _baseline_key(plan) or not costs or not report.figures.graded:
+                continue  # a self-consistency arm is its own baseline; an arm not yet run has none
             target = (
                 report.figures.tokens_per_problem
                 if study.compute.match == "measured"

@@ -137,7 +137,9 @@ async def test_a_budget_stops_cleanly_and_a_raised_one_resumes(
 async def test_sequential_stopping_ends_once_the_comparison_is_decided(
     tmp_path: Path, grader: Grader
 ) -> None:
-    body = BASIC + "sequential: {batch: 20}\n"
+    # at 10 problems the sequence's radius, sqrt(20 · ln(20 / 0.025)) / 10, is above 1: not
+    # decided; at 20 it is 0.73, so a difference of 1 excludes 0: decided, 40 rows unrun
+    body = BASIC + "sequential: {batch: 10}\n"
     path = write(tmp_path, body, rows=60)
     state = await StudyRunner(path, out=tmp_path / "out", grader=grader, models=scripted()).run()
     assert state.status == "decided" and state.limit == 20
