@@ -79,7 +79,11 @@ class PoolReader:
         self.grader = grader
         self.equivalent = equivalent
         self._grades: dict[tuple[str, str], bool] = {}
-        self.scored = any(line.selections for line in lines.values())
+        self.scored = any(
+            line.selections and line.selections[-1].by != "vote" for line in lines.values()
+        )
+        """A scorer scored each candidate on its own (a vote's shares are over all N, so
+        with `--scorer vote` pick@k is maj@k)."""
 
     async def correct(self, line: ResultTurns, answer: str | None) -> bool:
         if answer is None:

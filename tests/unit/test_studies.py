@@ -245,3 +245,48 @@ def test_newcombe_interval_equals_the_published_one() -> None:
     low, high = newcombe_interval(table)
     assert round(table.difference, 4) == -0.0621
     assert (round(low, 4), round(high, 4)) == (-0.1186, -0.0046)
+
+
+def best_of_n_script(call: ScriptedCall) -> str:
+    """Candidate s is right unless (n + s) is a multiple of 3; the verifier scores right
+    answers 0.8 - s/100, wrong ones 0.3 - s/100, but candidate 0's wrong answer 0.95."""
+    found = re.search(r"What is (\d+) \+", " ".join(m.content for m in call.messages))
+    assert found is not None
+    n = int(found.group(1))
+    if call.role == "verifier":
+        given = re.findall(r"\\boxed\{(\d+)\}", call.messages[-1].content)[-1]
+        right = int(given) == 2 * n
+        score = 0.8 - call.sample / 100 if right else (0.95 if call.sample == 0 else 0.3)
+        return f"SCORE: {score:.2f}\nREASON: checked"
+    value = 2 * n + 1 if (n + call.sample) % 3 == 0 else 2 * n
+    return f"{n} + {n} = {value}. \\boxed{{{value}}}"
+
+
+async def test_best_of_n_read_from_the_pool_equals_a_run_of_its_own(
+    tmp_path: Path, grader: Grader
+) -> None:
+    body = """
+name: pick
+data: {source: data.jsonl, id_field: id}
+settings: {seed: 0}
+reference: bo-2-run
+compute: {match: none}
+arms:
+  - {name: bo-2-run, protocol: best-of-n, options: {samples: 2}, pooled: false}
+  - {name: bo-2, protocol: best-of-n, options: {samples: 2}}
+  - {name: bo-3, protocol: best-of-n, options: {samples: 3}}
+"""
+    models = RoleModels(ScriptedModel(responder=best_of_n_script))
+    path = write(tmp_path, body)
+    state = await StudyRunner(path, out=tmp_path / "out", grader=grader, models=models).run()
+    assert state.pools["best-of-n"].samples == 3
+    report = await build_report(tmp_path / "out", grader)
+    arms = {arm.name: arm.figures for arm in report.arms}
+    # by hand: candidate 0 wins whatever follows (0.95 when wrong, 0.80 when right), so
+    # pick@2 and pick@3 are right exactly where candidate 0 is: n not a multiple of 3
+    assert arms["bo-2"].correct == arms["bo-3"].correct == 4
+    timeless = {"seconds_per_problem"}
+    assert arms["bo-2"].model_dump(exclude=timeless) == arms["bo-2-run"].model_dump(
+        exclude=timeless
+    )
+    assert arms["bo-3"].tokens_per_problem > arms["bo-2"].tokens_per_problem
