@@ -69,7 +69,7 @@ def newcombe_interval(table: PairedTable, z: float = Z95) -> tuple[float, float]
     l1, u1 = wilson_interval(a + b, n, z)
     l2, u2 = wilson_interval(a + c, n, z)
     margins = (a + b) * (c + d) * (a + c) * (b + d)
-    association = a * d - b * c
+    association: float = a * d - b * c
     if association > n / 2:
         association -= n / 2
     elif association > 0:
