@@ -6,7 +6,7 @@ and those started while the last results were being written."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from council.bench.datasets import Problem
@@ -42,22 +42,24 @@ class BudgetGate:
             self.reached = f"max_cost_usd {limit_cost} reached (${self.cost:.4f} spent)"
         return self.reached is None
 
-    def gate(self, problems: Iterable[Problem]) -> Iterator[Problem]:
-        for problem in problems:
-            if not self.check():
-                return
-            yield problem
-
 
 class GatedProblems:
-    """`Problems` (sized, iterable) whose iteration stops at the budget."""
+    """`Problems` (sized, iterable) whose iteration stops at the first budget reached (the
+    study's, the arm's); every written line is counted by each (`observe`)."""
 
-    def __init__(self, problems: list[Problem], gate: BudgetGate) -> None:
+    def __init__(self, problems: list[Problem], gates: list[BudgetGate]) -> None:
         self.problems = problems
-        self.budget = gate
+        self.gates = gates
 
     def __len__(self) -> int:
         return len(self.problems)
 
     def __iter__(self) -> Iterator[Problem]:
-        return self.budget.gate(self.problems)
+        for problem in self.problems:
+            if not all([gate.check() for gate in self.gates]):
+                return
+            yield problem
+
+    def observe(self, line: ResultHead) -> None:
+        for gate in self.gates:
+            gate.observe(line)

@@ -46,6 +46,8 @@ class RunPlan(BaseModel):
     directory: Path
     spec: RunSpec
     repeat: int = 1
+    arm: str | None = None
+    """The arm it runs (None: a pool)."""
 
 
 class PoolPlan(BaseModel):
@@ -214,7 +216,11 @@ def plan_study(study: StudyFile, directory: Path, base: Path) -> StudyPlan:
             k = spec.resolved_options().samples
             arms.append(ArmPlan(name=arm.name, pool=pool_for(arm.protocol, spec, k), k=k))
             continue
-        runs = [RunPlan(label=arm.name, directory=directory / "arms" / arm.name, spec=spec)]
+        runs = [
+            RunPlan(
+                label=arm.name, directory=directory / "arms" / arm.name, spec=spec, arm=arm.name
+            )
+        ]
         for repeat in range(2, arm.repeat + 1):
             runs.append(
                 RunPlan(
@@ -222,6 +228,7 @@ def plan_study(study: StudyFile, directory: Path, base: Path) -> StudyPlan:
                     directory=directory / "arms" / f"{arm.name}~{repeat}",
                     spec=arm_spec(study, arm, base, repeat),
                     repeat=repeat,
+                    arm=arm.name,
                 )
             )
         arms.append(ArmPlan(name=arm.name, runs=tuple(runs)))

@@ -77,6 +77,9 @@ class StudyRunner:
         self.say = say
         self.plan: StudyPlan = plan_study(self.study, self.directory, self.base)
         self.gate = BudgetGate(self.study.budget)
+        self.arm_gates = {
+            arm.name: BudgetGate(arm.budget) for arm in self.study.arms if arm.budget is not None
+        }
 
     async def run(self) -> StudyState:
         spec, problems = study_problems(self.study, self.base)
@@ -91,6 +94,9 @@ class StudyRunner:
         refuse_failures(check)
         for run_dir in self._all_run_dirs():
             self.gate.count_run(run_dir)
+        for run in self.plan.runs():
+            if run.arm in self.arm_gates:
+                self.arm_gates[run.arm].count_run(run.directory)
         limits = self._limits(len(problems))
         state.status, state.reason = "running", ""
         for limit in limits:
@@ -115,6 +121,9 @@ class StudyRunner:
                         state, "decided", f"every comparison decided after {limit} problems"
                     )
                 self.say(f"after {limit} problems: not every comparison is decided; next batch")
+        reached = [f"arm {name}: {g.reached}" for name, g in self.arm_gates.items() if g.reached]
+        if reached:
+            return self._stop(state, "budget", "; ".join(reached))
         return self._stop(state, "done", "")
 
     def _stop(self, state: StudyState, status: str, reason: str) -> StudyState:
@@ -157,16 +166,18 @@ class StudyRunner:
         check_or_save_config(run.directory, config)
         record_session(run.directory, config, runner, problems)
         self.say(f"{run.label}: {run.directory}")
+        gates = [self.gate] + ([self.arm_gates[run.arm]] if run.arm in self.arm_gates else [])
+        gated = GatedProblems(problems, gates)
         await session.run(
             runner,
-            GatedProblems(problems, self.gate),
+            gated,
             run.directory,
             grader=self.grader,
             concurrency=self.concurrency,
             progress=self.progress(),
             label=run.label,
             spec=session.remote_spec(spec.graph),
-            on_result=self.gate.observe,
+            on_result=gated.observe,
         )
 
     async def _pool_size(

@@ -82,6 +82,14 @@ class ModelEntry(Strict):
 ModelRef = str | ModelEntry
 
 
+class Budget(Strict):
+    """Hard limits, over the whole study or one arm: on reaching one, no new problem starts
+    (those in flight finish and are kept), and the same command resumes once it is raised."""
+
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_cost_usd: float | None = Field(default=None, gt=0)
+
+
 class Arm(Strict):
     """One arm: a built-in protocol with its options, or a graph file; `models` puts roles
     on other models (a team mixing models); `repeat` runs it again to measure noise."""
@@ -102,7 +110,11 @@ class Arm(Strict):
     )
     pooled: bool = Field(
         default=True,
-        description="self-consistency / best-of-n read from the study's pool of samples",
+        description="self-consistency / best-of-n read from the study's pool of samples, a "
+        "cascade without a final stage from the single arm's answers and the pool",
+    )
+    budget: Budget | None = Field(
+        default=None, description="limits on this arm's runs alone (the rest go on)"
     )
 
     @model_validator(mode="after")
@@ -141,14 +153,6 @@ class PoolSection(Strict):
     )
     pilot_problems: int = Field(default=5, ge=1, le=100)
     max_samples: int = Field(default=32, ge=1, le=MAX_SAMPLES)
-
-
-class Budget(Strict):
-    """Hard limits over the whole study: on reaching one, no new problem starts (those in
-    flight finish and are kept), and the same command resumes once it is raised."""
-
-    max_tokens: int | None = Field(default=None, ge=1)
-    max_cost_usd: float | None = Field(default=None, gt=0)
 
 
 class Sequential(Strict):

@@ -290,3 +290,54 @@ arms:
         exclude=timeless
     )
     assert arms["bo-3"].tokens_per_problem > arms["bo-2"].tokens_per_problem
+
+
+async def test_an_arm_budget_stops_that_arm_only(tmp_path: Path, grader: Grader) -> None:
+    body = BASIC.replace(
+        "options: {agents: 2, rounds: 2}}",
+        "options: {agents: 2, rounds: 2}, budget: {max_tokens: 1}}",
+    )
+    path = write(tmp_path, body + "concurrency: 1\n")
+    state = await StudyRunner(path, out=tmp_path / "out", grader=grader, models=scripted()).run()
+    assert state.status == "budget" and state.reason.startswith("arm debate: max_tokens 1")
+    arms = tmp_path / "out" / "arms"
+    assert len(ResultsFile(arms / "single" / "results.jsonl").heads()) == 6  # not stopped
+    assert len(ResultsFile(arms / "debate" / "results.jsonl").heads()) <= 2
+    path.write_text(body.replace("max_tokens: 1}", "max_tokens: 1000000}") + "concurrency: 1\n")
+    state = await StudyRunner(path, out=tmp_path / "out", grader=grader, models=scripted()).run()
+    assert state.status == "done"
+    ids = [line.problem_id for line in ResultsFile(arms / "debate" / "results.jsonl").heads()]
+    assert sorted(ids) == [f"p{n}" for n in range(1, 7)]
+
+
+def test_a_team_puts_roles_on_other_models_and_a_graph_file_is_read_beside_the_study(
+    tmp_path: Path,
+) -> None:
+    from council.studies.plan import plan_study
+
+    (tmp_path / "graphs").mkdir()
+    body = """
+name: teams
+data: {source: data.jsonl}
+model: {name: openai/small, api_base: "http://127.0.0.1:9/v1"}
+settings: {seed: 3, max_tokens: 256}
+reference: single
+compute: {match: none}
+arms:
+  - {name: single, protocol: single}
+  - name: team
+    protocol: mad
+    models: {judge: {name: openai/large, api_base: "http://127.0.0.1:10/v1"}}
+  - {name: mine, graph: graphs/mine.yaml, settings: {max_tokens: 64}}
+"""
+    plan = plan_study(load_study(write(tmp_path, body)), tmp_path / "out", tmp_path)
+    team = plan.arm("team").runs[0].spec
+    assert team.config.model.name == "openai/small"
+    judge = team.config.role_models["judge"]
+    assert (judge.name, judge.api_base) == ("openai/large", "http://127.0.0.1:10/v1")
+    assert judge.settings.seed == 3 and judge.settings.max_tokens == 256
+    mine = plan.arm("mine").runs[0].spec
+    assert mine.graph == str(tmp_path / "graphs" / "mine.yaml") and mine.model_given
+    assert mine.options.settings.max_tokens == 64 and mine.options.settings.seed == 3
+    assert mine.options.settings.model_fields_set == {"seed", "max_tokens"}  # the rest: each
+    # protocol's own decoding
