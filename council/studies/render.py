@@ -41,9 +41,9 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
             [
                 arm.name,
                 arm.source,
-                f"{f.correct}/{f.problems}",
-                _pct(f.accuracy),
-                f"{_pct(f.ci95_low)}–{_pct(f.ci95_high)}",
+                f"{f.correct}/{f.problems}" if f.problems else "not run yet",
+                _pct(f.accuracy) if f.problems else "–",
+                f"{_pct(f.ci95_low)}–{_pct(f.ci95_high)}" if f.problems else "–",
                 str(f.errors),
                 f"{f.tokens_per_problem:.0f}"
                 + (
@@ -292,6 +292,8 @@ def plot(report: StudyReport, path: Path) -> None:
     costed = any(arm.figures.cost_per_problem is not None for arm in report.arms)
     for arm in report.arms:
         f = arm.figures
+        if not f.problems:
+            continue  # not run yet
         error = [[f.accuracy - f.ci95_low], [f.ci95_high - f.accuracy]]
         by_tokens.errorbar(f.tokens_per_problem, f.accuracy, yerr=error, fmt="o", capsize=4)
         by_tokens.annotate(
@@ -333,7 +335,7 @@ def plot(report: StudyReport, path: Path) -> None:
         axes.set_ylabel("accuracy (95% CI)")
         axes.set_ylim(-0.02, 1.02)
         axes.grid(alpha=0.3)
-    if report.pools:
+    if any(pool.rows for pool in report.pools):
         by_tokens.legend(fontsize=7, loc="lower right")
     figure.suptitle(f"{report.name}: accuracy against compute")
     figure.tight_layout()

@@ -233,14 +233,17 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
                 )
             )
     adjusted = holm([c.mcnemar_p for c in comparisons], study.alpha)
-    noise_level = max((n.disagreement_rate for n in noise), default=None)
+    measured = [n.disagreement_rate for n in noise if n.shared]
+    noise_level = max(measured) if measured else None  # a repeat not yet run measures nothing
     sequence_alpha = study.alpha / max(1, len(comparisons))
     margin = study.sequential.margin if study.sequential is not None else None
     for comparison, p in zip(comparisons, adjusted, strict=True):
         comparison.holm_p = p
         comparison.established = p < study.alpha
         comparison.within_noise = (
-            noise_level is not None and abs(comparison.difference) <= noise_level
+            noise_level is not None
+            and comparison.table.n > 0
+            and abs(comparison.difference) <= noise_level
         )
         low, high = confidence_sequence(comparison.table, sequence_alpha)
         comparison.sequence_low, comparison.sequence_high = low, high
@@ -343,6 +346,8 @@ def _noise(arm: str, runs: list[dict[str, ProblemResult]]) -> NoiseReport:
 
 def _words(c: Comparison, alpha: float, noise: float | None) -> str:
     t = c.table
+    if t.n == 0:
+        return f"{c.arm} vs {c.against}: no problem has been run by both yet."
     head = (
         f"{c.arm} vs {c.against}: {c.difference:+.1%} on {t.n} paired problems "
         f"({t.only_arm} only {c.arm} right, {t.only_other} only {c.against} right; "
