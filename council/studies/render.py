@@ -289,7 +289,7 @@ def plot(report: StudyReport, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     figure, (by_tokens, by_cost) = plt.subplots(1, 2, figsize=(11, 4.5))
-    costed = any(arm.figures.cost_per_problem is not None for arm in report.arms)
+    costed = any(arm.figures.cost_per_problem for arm in report.arms)  # a local model: 0
     for arm in report.arms:
         f = arm.figures
         if not f.problems:
@@ -299,7 +299,7 @@ def plot(report: StudyReport, path: Path) -> None:
         by_tokens.annotate(
             arm.name, (f.tokens_per_problem, f.accuracy), textcoords="offset points", xytext=(5, 5)
         )
-        if f.cost_per_problem is not None:
+        if costed and f.cost_per_problem is not None:
             by_cost.errorbar(f.cost_per_problem, f.accuracy, yerr=error, fmt="o", capsize=4)
             by_cost.annotate(
                 arm.name,
@@ -329,7 +329,11 @@ def plot(report: StudyReport, path: Path) -> None:
     by_cost.set_xlabel("cost per problem (USD)")
     if not costed:
         by_cost.text(
-            0.5, 0.5, "no cost recorded (local model)", ha="center", transform=by_cost.transAxes
+            0.5,
+            0.5,
+            "no cost recorded (a local model costs nothing)",
+            ha="center",
+            transform=by_cost.transAxes,
         )
     for axes in (by_tokens, by_cost):
         axes.set_ylabel("accuracy (95% CI)")
