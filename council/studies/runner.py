@@ -31,7 +31,7 @@ from council.studies.budget import BudgetGate, GatedProblems
 from council.studies.grader_check import check_golds, refuse_failures
 from council.studies.plan import BASELINE_POOL, PoolPlan, RunPlan, StudyPlan, plan_study
 from council.studies.report import build_report
-from council.studies.state import PoolSize, StudyState
+from council.studies.state import PoolSize, Status, StudyState
 from council.studies.study_file import StudyFile, load_study
 
 POOL_PLAN_FILE = "pool-plan.json"
@@ -126,8 +126,8 @@ class StudyRunner:
             return self._stop(state, "budget", "; ".join(reached))
         return self._stop(state, "done", "")
 
-    def _stop(self, state: StudyState, status: str, reason: str) -> StudyState:
-        state.status, state.reason = status, reason  # type: ignore[assignment]
+    def _stop(self, state: StudyState, status: Status, reason: str) -> StudyState:
+        state.status, state.reason = status, reason
         state.save(self.directory)
         return state
 
