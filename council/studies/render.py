@@ -189,6 +189,13 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
         out.append(
             (f"Pool {pool.key}: {pool.samples} samples on {pool.problems} problems", header, rows)
         )
+    out.append(
+        (
+            "Arm definitions",
+            ["arm", "as the study file gives it"],
+            [[arm.name, arm.definition] for arm in report.arms],
+        )
+    )
     attribution = []
     for arm in report.arms:
         if arm.attribution is None:
@@ -222,6 +229,7 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
 
 def _intro(report: StudyReport) -> list[str]:
     lines = [
+        f"Data: {report.data}." if report.data else "",
         f"Study directory: `{report.directory}`; status: **{report.status}**"
         + (f" ({report.reason})" if report.reason else ""),
         f"Problems: {report.problems} of {report.of_total}; reference arm: `{report.reference}`;"
@@ -231,7 +239,7 @@ def _intro(report: StudyReport) -> list[str]:
         + (f"; excluded: {', '.join(report.excluded)}" if report.excluded else "")
         + ".",
     ]
-    return lines
+    return [line for line in lines if line]
 
 
 def markdown(report: StudyReport) -> str:

@@ -6,6 +6,7 @@ established. `council.studies.render` writes it as Markdown and HTML."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Literal
 
@@ -26,6 +27,7 @@ from council.studies.stats import (
     newcombe_interval,
     paired_table,
 )
+from council.studies.study_file import Arm, ModelRef, StudyFile
 from council.voting import bounded_equivalence
 
 REPORT_JSON = "report.json"
@@ -42,6 +44,8 @@ class MatchedBaseline(BaseModel):
 
 class ArmReport(BaseModel):
     name: str
+    definition: str = ""
+    """As the study file gives it: protocol or graph, options, models, decoding, repeats."""
     source: str
     figures: ArmFigures
     baseline: MatchedBaseline | None = None
@@ -80,6 +84,8 @@ class NoiseReport(BaseModel):
 class StudyReport(BaseModel):
     name: str
     directory: str
+    data: str = ""
+    """Which rows: the source, limit, order and seed, as the study file gives them."""
     status: str
     reason: str
     problems: int
@@ -150,6 +156,7 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
     noise: list[NoiseReport] = []
     debate: list[DebateDecomposition] = []
     for arm in plan.arms:
+        definition = _definition(study.arm(arm.name))
         if arm.pool is not None:
             assert arm.k is not None
             reader = readers[arm.pool]
@@ -166,7 +173,12 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
                 outcomes[arm.name] = await reader.at(k, ids, pick=reader.scored)
                 source = f"pool {arm.pool}, first {k} samples"
             arm_reports.append(
-                ArmReport(name=arm.name, source=source, figures=figures(outcomes[arm.name]))
+                ArmReport(
+                    name=arm.name,
+                    definition=definition,
+                    source=source,
+                    figures=figures(outcomes[arm.name]),
+                )
             )
             continue
         first = arm.runs[0]
@@ -175,6 +187,7 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
         arm_reports.append(
             ArmReport(
                 name=arm.name,
+                definition=definition,
                 source=str(first.directory.relative_to(directory)),
                 figures=figures(outcomes[arm.name]),
                 attribution=attribute(lines, ids),
@@ -264,6 +277,7 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
     return StudyReport(
         name=study.name,
         directory=str(directory),
+        data=_data(study),
         status=state.status,
         reason=state.reason,
         problems=len(ids),
@@ -376,3 +390,33 @@ def _overview(comparisons: list[Comparison], alpha: float) -> str:
         f"Established at α = {alpha:g} (McNemar's exact test, Holm-corrected over "
         f"{len(comparisons)} comparisons): {'; '.join(established)}. The others are not."
     )
+
+
+def _definition(arm: Arm) -> str:
+    parts = [arm.protocol or f"graph {arm.graph}"]
+    if arm.options:
+        parts.append(json.dumps(arm.options, sort_keys=True))
+    if arm.model is not None:
+        parts.append(f"on {_model_name(arm.model)}")
+    if arm.models:
+        parts.append(
+            "roles " + ", ".join(f"{r} → {_model_name(m)}" for r, m in sorted(arm.models.items()))
+        )
+    if arm.settings:
+        parts.append(f"decoding {json.dumps(arm.settings, sort_keys=True)}")
+    if arm.repeat > 1:
+        parts.append(f"run {arm.repeat}× ({arm.repeat_seed} seed)")
+    return "; ".join(parts)
+
+
+def _model_name(ref: ModelRef) -> str:
+    return ref if isinstance(ref, str) else ref.name
+
+
+def _data(study: StudyFile) -> str:
+    data = study.data
+    order = f"shuffled with seed {data.seed}" if data.shuffle else "in file order"
+    rows = f"the first {data.limit} rows" if data.limit else "every row"
+    model = _model_name(study.model) if study.model is not None else "the default model"
+    decoding = json.dumps(study.settings, sort_keys=True) if study.settings else "{}"
+    return f"{data.source}: {rows}, {order}; model {model}; decoding set by the study {decoding}"
