@@ -6,9 +6,11 @@ council's code."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -283,3 +285,52 @@ async def test_arms_read_from_the_pool_equal_runs_of_their_own(
     assert {int(line.question.split()[2]) for line in own if line.correct} == {
         n for n in PROBLEMS if majority(n, 3)
     }
+
+
+async def bench(base: str, data: Path, out: Path, *protocol: str) -> dict[str, object]:
+    """`council bench` of one protocol on the same rows, model and seed, as a user runs it."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "council.cli.main", "bench", "--dataset", str(data),
+        "--model", "openai/stub", "--api-base", base, "--seed", "0", "--workers", "1",
+        "--out", str(out), *protocol,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await process.communicate()
+    assert process.returncode == 0, stderr.decode()[-2000:]
+    summary: dict[str, object] = json.loads((out / "summary.json").read_text())
+    return summary
+
+
+async def test_the_report_per_arm_figures_equal_separate_bench_runs(tmp_path: Path) -> None:
+    behaviour = StubBehaviour(responder=respond)
+    async with openai_stub(behaviour) as base:
+        study = write_study(tmp_path, base)
+        with Grader(workers=1) as grader:
+            runner = StudyRunner(study, out=tmp_path / "out", grader=grader)
+            await runner.run()
+            report = await build_report(runner.directory, grader)
+        data = tmp_path / "data.jsonl"
+        separate = {
+            "single": await bench(base, data, tmp_path / "b-single", "--protocol", "single"),
+            "sc-3": await bench(
+                base, data, tmp_path / "b-sc", "--protocol", "self-consistency", "--samples", "3"
+            ),
+            "debate": await bench(
+                base,
+                data,
+                tmp_path / "b-debate",
+                "--protocol",
+                "debate",
+                "--agents",
+                "3",
+                "--rounds",
+                "2",
+            ),
+        }
+    for arm in report.arms:
+        summary = separate[arm.name]
+        figures = arm.figures
+        assert (figures.problems, figures.correct) == (summary["problems"], summary["correct"])
+        assert figures.accuracy == summary["accuracy"], arm.name
+        assert (figures.ci95_low, figures.ci95_high) == (summary["ci95_low"], summary["ci95_high"])
+        assert figures.tokens_per_problem == summary["tokens_per_problem"], arm.name
