@@ -26,13 +26,19 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "study", help="run many arms over one data set from a study file, and report"
     )
-    commands = parser.add_subparsers(dest="study_command", metavar="{run,report}")
+    commands = parser.add_subparsers(dest="study_command", metavar="{run,plan,report}")
     run = commands.add_parser("run", help="run (or resume) every arm of a study file")
     run.add_argument("file", type=Path, help="the study file (YAML)")
     run.add_argument("--out", type=Path, default=None, help="study directory (default: out:)")
     run.add_argument("--concurrency", type=int, default=None, help="problems at once per run")
     run.add_argument("--no-report", action="store_true", help="do not write the report at the end")
     run.set_defaults(handler=run_study)
+    plan = commands.add_parser(
+        "plan", help="show how each arm will run (its own run, or read from a pool); no calls"
+    )
+    plan.add_argument("file", type=Path, help="the study file (YAML)")
+    plan.add_argument("--out", type=Path, default=None, help="study directory (default: out:)")
+    plan.set_defaults(handler=plan_study_cmd)
     report = commands.add_parser("report", help="write a study directory's report")
     report.add_argument("directory", type=Path)
     report.set_defaults(handler=report_study)
@@ -105,4 +111,32 @@ def report_study(args: argparse.Namespace) -> int:
     console = Console(stderr=True, highlight=False)
     with Grader() as grader:
         asyncio.run(_write(args.directory, grader, console))
+    return 0
+
+
+def plan_study_cmd(args: argparse.Namespace) -> int:
+    from council.studies.plan import plan_study
+    from council.studies.runner import study_directory
+    from council.studies.study_file import load_study
+
+    study = load_study(args.file)
+    directory = study_directory(study, args.file, args.out)
+    plan = plan_study(study, directory, args.file.parent.resolve())
+    for arm in plan.arms:
+        if arm.cascade is not None:
+            how = (
+                f"read from {arm.cascade.greedy_arm}'s answers and pool {arm.pool}'s samples "
+                f"(cascade, {arm.cascade.samples} ballots, {arm.cascade.first_samples} to agree)"
+            )
+        elif arm.pool is not None:
+            how = f"read from pool {arm.pool}: its first {arm.k} samples"
+        else:
+            how = "runs: " + ", ".join(str(run.directory) for run in arm.runs)
+        print(f"{arm.name}: {how}")
+    for pool in plan.pools:
+        ks = ", ".join(map(str, pool.declared_k)) or "none"
+        print(
+            f"pool {pool.key}: {pool.protocol} in {pool.directory} (arms' k: {ks}; "
+            f"N set by pool: samples: {study.pool.samples})"
+        )
     return 0

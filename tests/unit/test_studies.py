@@ -341,3 +341,20 @@ arms:
     assert mine.options.settings.max_tokens == 64 and mine.options.settings.seed == 3
     assert mine.options.settings.model_fields_set == {"seed", "max_tokens"}  # the rest: each
     # protocol's own decoding
+
+
+def test_study_plan_shows_how_each_arm_runs_without_calls(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from council.cli.main import main
+
+    body = BASIC.replace("compute: {match: none}", "compute: {match: measured}")
+    body += "  - {name: sc-4, protocol: self-consistency, options: {samples: 4}}\n"
+    path = write(tmp_path, body)
+    assert main(["study", "plan", str(path), "--out", str(tmp_path / "out")]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    assert shown[0] == f"single: runs: {tmp_path / 'out' / 'arms' / 'single'}"
+    assert shown[2] == "sc-4: read from pool self-consistency: its first 4 samples"
+    assert shown[3].startswith("pool self-consistency: self-consistency in ")
+    assert not (tmp_path / "out").exists()
+    assert main(["study", "plan", str(tmp_path / "missing.yaml")]) == 1
