@@ -198,7 +198,9 @@ class StudyRunner:
         else:
             size = await self._baseline_size(pool, problems, data, declared)
         pool.directory.mkdir(parents=True, exist_ok=True)
-        path.write_text(size.model_dump_json(indent=2))
+        partial = path.with_name(path.name + ".partial")  # whole or absent, even on a kill
+        partial.write_text(size.model_dump_json(indent=2))
+        partial.replace(path)
         state.pools[pool.key] = size
         state.save(self.directory)
         return size.samples
