@@ -261,7 +261,7 @@ def html_page(report: StudyReport, plot: Path | None, stylesheet: str | None = N
     links its style (as `council serve`'s content policy asks)."""
     e = html.escape
     body = [f"<h1>Study {e(report.name)}</h1>"]
-    body += [f"<p>{e(line).replace('`', '')}</p>" for line in _intro(report)]
+    body += [f"<p>{e(line).replace('`', '').replace('**', '')}</p>" for line in _intro(report)]
     body += (
         ["<h2>Findings</h2><ul>"] + [f"<li>{e(line)}</li>" for line in report.findings] + ["</ul>"]
     )
