@@ -203,6 +203,13 @@ async def test_every_figure_of_the_report_equals_the_hand_computed_one(tmp_path:
     assert [c.holm_p for c in report.comparisons] == pytest.approx(holm)
     assert [c.established for c in report.comparisons] == [p < 0.05 for p in holm]
     assert report.comparisons[2].established  # debate beats single: 8 to 0
+    # anytime-valid: Robbins' normal mixture, rho 10, alpha 0.05 split over 4 comparisons
+    for comparison in report.comparisons:
+        radius = math.sqrt((16 + 10) * math.log((16 + 10) / (10 * (0.05 / 4) ** 2))) / 16
+        low, high = comparison.difference - radius, comparison.difference + radius
+        assert comparison.sequence_low == pytest.approx(max(-1.0, low))
+        assert comparison.sequence_high == pytest.approx(min(1.0, high))
+        assert comparison.decided == (low > 0 or high < 0)
     assert "is established" in report.comparisons[2].words
     named = [f"{c.arm} vs {c.against}" for c in report.comparisons if c.established]
     assert report.findings[0].startswith("Established at α = 0.05") and all(
