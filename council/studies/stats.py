@@ -31,8 +31,8 @@ from council.studies.outcomes import ProblemResult
 
 Z95 = float(norm.ppf(0.975))
 CS_RHO = 10.0
-"""The mixture's precision: the sequence is tightest near t = rho·(some factor); 10 keeps
-it useful from tens to hundreds of problems."""
+"""The mixture's precision: it sets the number of problems around which the sequence is
+tightest (a small multiple of rho); 10 suits studies of tens to hundreds of problems."""
 
 
 class PairedTable(BaseModel):
