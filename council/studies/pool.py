@@ -16,6 +16,7 @@ from council.bench.at_k import first_answering_round, first_round_samples
 from council.bench.grading import Grader
 from council.bench.results import ResultTurns
 from council.scoring.base import choose
+from council.studies.attribution import Attribution
 from council.studies.outcomes import ProblemResult
 from council.usage import Usage
 from council.voting import Ballot, Equivalence, tally
@@ -36,6 +37,8 @@ class PoolReport(BaseModel):
     samples: int
     problems: int
     rows: list[PoolRow]
+    attribution: Attribution | None = None
+    """Everything the pool's run spent, by role and agent (its N samples, and a scorer's)."""
 
 
 def pool_size(lines: dict[str, ResultTurns]) -> int:

@@ -197,17 +197,19 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
         )
     )
     attribution = []
-    for arm in report.arms:
-        if arm.attribution is None:
+    spenders = [(arm.name, arm.attribution) for arm in report.arms]
+    spenders += [(f"pool {pool.key}", pool.attribution) for pool in report.pools]
+    for spender, spent in spenders:
+        if spent is None:
             continue
         for kind, usages in (
-            ("role", arm.attribution.by_role),
-            ("agent", arm.attribution.by_agent),
+            ("role", spent.by_role),
+            ("agent", spent.by_agent),
         ):
             for name, usage in usages.items():
                 attribution.append(
                     [
-                        arm.name,
+                        spender,
                         kind,
                         name,
                         str(usage.calls),

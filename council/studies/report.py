@@ -148,6 +148,7 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
                 samples=size,
                 problems=len(reader.lines),
                 rows=rows,
+                attribution=attribute(reader.lines, ids),
             )
         )
 

@@ -154,6 +154,9 @@ async def test_every_figure_of_the_report_equals_the_hand_computed_one(tmp_path:
     # the pool: sized from the pilot (10 tokens a sample) to debate's 60 tokens: 6 samples
     pool = report.pools[0]
     assert pool.samples == 6 and state.pools["self-consistency"].samples == 6
+    assert pool.attribution is not None  # the pool's own calls: six samples a problem
+    assert pool.attribution.by_role["solver"].calls == 6 * 16
+    assert pool.attribution.by_role["solver"].total_tokens == 6 * 16 * TOKENS_PER_CALL
     for row in pool.rows:
         assert (
             row.maj == sum(majority(n, row.k) for n in PROBLEMS) / 16
