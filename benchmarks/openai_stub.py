@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -22,6 +22,9 @@ class StubBehaviour:
     reply: str = "ANSWER: 4"
     delay_seconds: float = 0.0
     requests: list[dict[str, object]] = field(default_factory=list)
+    responder: Callable[[dict[str, object]], str] | None = None
+    """Computes the reply from the request body (e.g. by question, seed, temperature);
+    None: `reply`."""
 
 
 def _completion(reply: str, model: str) -> dict[str, object]:
@@ -55,8 +58,9 @@ async def openai_stub(behaviour: StubBehaviour, port: int = 0) -> AsyncIterator[
             return web.json_response(error, status=behaviour.fail_status)
         if behaviour.delay_seconds:
             await asyncio.sleep(behaviour.delay_seconds)
+        reply = behaviour.responder(body) if behaviour.responder else behaviour.reply
         return web.Response(
-            text=json.dumps(_completion(behaviour.reply, str(body.get("model", "stub")))),
+            text=json.dumps(_completion(reply, str(body.get("model", "stub")))),
             content_type="application/json",
         )
 

@@ -22,6 +22,7 @@ SUBCOMMAND_MODULES = (
     "council.cli.solve_cmd",
     "council.cli.sandbox_cmd",
     "council.cli.bench_cmd",
+    "council.cli.study_cmd",
     "council.cli.chat_cmd",
     "council.cli.memory_cmd",
     "council.cli.graph_cmd",

@@ -25,6 +25,7 @@ from council.bench.progress import NoProgress, ProgressView
 from council.bench.results import ResultHead, ResultLine
 from council.bench.runner import ProblemHook, run_benchmark, run_on
 from council.bench.summary import BUDGET_FILE, Summary, TokenBudget
+from council.bench.writer import ResultCallback
 from council.config import CouncilConfig
 from council.graphs.config import is_graph_file
 from council.models.base import ChatModel, ModelWrapper
@@ -167,9 +168,11 @@ class BenchSession:
         progress: ProgressView | None = None,
         label: str = "",
         spec: RunSpec | None = None,
+        on_result: ResultCallback | None = None,
     ) -> Summary:
         """Runs in this process, or, given the runner's `spec`, wherever the session's
-        placement says (worker processes, Ray); memory always runs here, in order."""
+        placement says (worker processes, Ray); memory always runs here, in order.
+        `on_result` is told each line as it is written (a study's budget counts them)."""
         hook: ProblemHook | None = self._memory_hook(run_dir) if memory else None
 
         executor = None if memory else await open_executor(self.placement, spec)
@@ -180,9 +183,13 @@ class BenchSession:
             tally.resume(so_far)
             view.start(label or runner.name, len(problems), tally.attempted, tally.describe())
 
-        def on_result(line: ResultLine) -> None:
+        told = on_result
+
+        def on_written(line: ResultLine) -> None:
             tally.add(line)
             view.update(tally.attempted, tally.describe())
+            if told is not None:
+                told(line)
 
         try:
             if executor is None:
@@ -193,7 +200,7 @@ class BenchSession:
                     grader=grader,
                     concurrency=concurrency,
                     hook=hook,
-                    on_result=on_result,
+                    on_result=on_written,
                     on_start=on_start,
                     on_throttle=tally.throttled,
                 )
@@ -203,7 +210,7 @@ class BenchSession:
                     problems,
                     run_dir,
                     concurrency=concurrency,
-                    on_result=on_result,
+                    on_result=on_written,
                     on_start=on_start,
                     on_throttle=tally.throttled,
                 )

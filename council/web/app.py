@@ -59,7 +59,7 @@ def static_dir() -> Path:
 
 
 def create_app(context: WebContext, *, token: str | None = None) -> FastAPI:
-    from council.web.routes import chat, graphs, runs
+    from council.web.routes import chat, graphs, runs, studies
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -81,6 +81,7 @@ def create_app(context: WebContext, *, token: str | None = None) -> FastAPI:
     app.include_router(chat.router)
     app.include_router(runs.router)
     app.include_router(graphs.router)
+    app.include_router(studies.router)
     app.mount("/", StaticFiles(directory=static_dir(), html=True), name="static")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(TokenMiddleware, token=token)

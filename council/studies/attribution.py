@@ -1,0 +1,30 @@
+"""Tokens, cost and time attributed to each role and each agent of a run, from its recorded
+calls (every call carries its role and agent), summed over the run's latest lines."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from council.bench.results import ResultTurns
+from council.usage import Usage
+
+
+class Attribution(BaseModel):
+    by_role: dict[str, Usage]
+    by_agent: dict[str, Usage]
+
+
+def attribute(lines: dict[str, ResultTurns], ids: set[str]) -> Attribution:
+    by_role: dict[str, Usage] = {}
+    by_agent: dict[str, Usage] = {}
+    for problem_id, line in lines.items():
+        if problem_id not in ids:
+            continue
+        for call in line.calls:
+            usage = call.usage.model_copy(update={"calls": max(call.usage.calls, 1)})
+            by_role[call.role] = by_role.get(call.role, Usage()) + usage
+            agent = call.agent or call.role
+            by_agent[agent] = by_agent.get(agent, Usage()) + usage
+    return Attribution(
+        by_role=dict(sorted(by_role.items())), by_agent=dict(sorted(by_agent.items()))
+    )

@@ -1,0 +1,84 @@
+"""Problem-by-problem outcomes of an arm, whichever way it was produced (its own bench run,
+or k samples of a pool): what paired statistics, noise and the plot read. An errored
+problem counts wrong, as in `council bench`'s accuracy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from council.bench.results import RESULTS_FILE, ResultsFile, ResultTurns
+from council.bench.stats import wilson_interval
+
+
+class ProblemResult(BaseModel):
+    problem_id: str
+    correct: bool
+    done: bool = True
+    answer: str | None = None
+    tokens: int = 0
+    cost_usd: float | None = None
+    seconds: float = 0.0
+
+
+class ArmFigures(BaseModel):
+    """An arm's headline figures, computed as `council bench`'s summary computes them."""
+
+    problems: int
+    graded: int
+    errors: int
+    correct: int
+    accuracy: float
+    ci95_low: float
+    ci95_high: float
+    tokens_per_problem: float
+    cost_per_problem: float | None
+    seconds_per_problem: float
+
+
+def figures(results: dict[str, ProblemResult]) -> ArmFigures:
+    values = list(results.values())
+    graded = [r for r in values if r.done]
+    correct = sum(r.correct for r in graded)
+    attempted = len(values)
+    low, high = wilson_interval(correct, attempted)
+    n = len(graded)
+    costs = [r.cost_usd for r in graded if r.cost_usd is not None]
+    return ArmFigures(
+        problems=attempted,
+        graded=n,
+        errors=attempted - n,
+        correct=correct,
+        accuracy=correct / attempted if attempted else 0.0,
+        ci95_low=low,
+        ci95_high=high,
+        tokens_per_problem=sum(r.tokens for r in graded) / n if n else 0.0,
+        cost_per_problem=sum(costs) / n if costs and n else None,
+        seconds_per_problem=sum(r.seconds for r in graded) / n if n else 0.0,
+    )
+
+
+def read_lines(run_dir: Path) -> dict[str, ResultTurns]:
+    """Each problem's latest line (turns and call costs, no replies). Read only: a run
+    being written (a study still running) is left alone, its unfinished last line unread."""
+    path = run_dir / RESULTS_FILE
+    return ResultsFile(path).latest(ResultTurns, repair=False) if path.exists() else {}
+
+
+def run_results(run_dir: Path, ids: set[str] | None = None) -> dict[str, ProblemResult]:
+    """A bench run's outcomes, on `ids` only when given (the problems of the study)."""
+    results: dict[str, ProblemResult] = {}
+    for problem_id, line in read_lines(run_dir).items():
+        if ids is not None and problem_id not in ids:
+            continue
+        results[problem_id] = ProblemResult(
+            problem_id=problem_id,
+            correct=line.done and line.correct,
+            done=line.done,
+            answer=line.predicted if line.done else None,
+            tokens=line.tokens,
+            cost_usd=line.cost_usd,
+            seconds=line.seconds,
+        )
+    return results

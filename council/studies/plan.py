@@ -1,0 +1,265 @@
+"""From a study file to what runs: each arm's run(s) (one `council bench` run directory per
+arm and repeat, under the study directory), and the pools that serve arms sharing samples.
+
+An arm of a pooled protocol (self-consistency, best-of-n) at k samples is the first k
+samples of one recorded run of N >= k samples with the same prompt and decoding: sample i
+gets seed base + i whatever N is, so the prefix is the run a k-sample arm would have made.
+The self-consistency pool also serves every arm's compute-matched baseline, and a
+`cascade` without a final stage: its first ballot is `single`'s very call (the same prompt,
+greedy decoding and seed) and its i-th sample is the pool's sample i (the same prompt, T 0.7
+and seed base + i), so with a `single` arm on the same model and decoding in the study the
+cascade is read from the two at no model calls, drawing exactly the ballots it would have.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from council.config import CouncilConfig
+from council.errors import ConfigError
+from council.models.settings import ModelSettings
+from council.protocols.options import ProtocolOptions
+from council.protocols.registry import protocol_definition
+from council.protocols.run_spec import RunSpec
+from council.studies.study_file import (
+    POOLED_PROTOCOLS,
+    Arm,
+    StudyFile,
+    decoding,
+    model_spec,
+    protocol_options,
+)
+
+REPEAT_SEED_STEP = 1000
+BASELINE_POOL = "self-consistency"
+
+
+class RunPlan(BaseModel):
+    """One bench run: an arm (or a repeat of it, or a pool) and where it is kept."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    directory: Path
+    spec: RunSpec
+    repeat: int = 1
+    arm: str | None = None
+    """The arm it runs (None: a pool)."""
+
+
+class PoolPlan(BaseModel):
+    """A pool: one sampling protocol's recorded samples, N decided once (`pool-plan.json`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    protocol: str
+    spec: RunSpec
+    """The pool's protocol and options without `samples` (N is added when it is sized)."""
+    directory: Path
+    declared_k: tuple[int, ...]
+    """The k of every arm it serves."""
+
+    def run(self, samples: int) -> RunPlan:
+        options = self.spec.options.model_copy(update={"samples": samples})
+        return RunPlan(
+            label=f"pool {self.key} (N={samples})",
+            directory=self.directory,
+            spec=self.spec.with_options(options),
+        )
+
+
+class ArmPlan(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    runs: tuple[RunPlan, ...] = ()
+    """Its own runs (first, then repeats); empty when a pool serves it."""
+    pool: str | None = None
+    k: int | None = None
+    cascade: CascadeRule | None = None
+    """A cascade read from `greedy_arm`'s answers and the pool's samples."""
+
+
+class CascadeRule(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    greedy_arm: str
+    first_samples: int
+    samples: int
+
+
+class StudyPlan(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    directory: Path
+    arms: tuple[ArmPlan, ...]
+    pools: tuple[PoolPlan, ...]
+
+    def arm(self, name: str) -> ArmPlan:
+        return next(arm for arm in self.arms if arm.name == name)
+
+    def pool(self, key: str) -> PoolPlan:
+        return next(pool for pool in self.pools if pool.key == key)
+
+    def runs(self) -> list[RunPlan]:
+        return [run for arm in self.arms for run in arm.runs]
+
+
+def arm_spec(study: StudyFile, arm: Arm, base: Path, repeat: int = 1) -> RunSpec:
+    settings = decoding(study.settings, arm.settings)
+    if repeat > 1 and arm.repeat_seed == "new" and settings.seed is not None:
+        settings = settings.model_copy(
+            update={"seed": settings.seed + REPEAT_SEED_STEP * (repeat - 1)}
+        )
+    model_ref = arm.model if arm.model is not None else study.model
+    default = model_spec(model_ref, settings) if model_ref is not None else None
+    config = CouncilConfig(
+        model=default if default is not None else CouncilConfig().model,
+        role_models={role: model_spec(ref, settings) for role, ref in arm.models.items()},
+    )
+    graph = arm.graph_ref
+    if arm.graph is not None and not Path(graph).is_absolute():
+        graph = str((base / graph).resolve())
+    try:
+        options = protocol_options(arm, settings)
+        spec = RunSpec(graph=graph, options=options, config=config, model_given=default is not None)
+        spec.check()
+        if arm.protocol is not None:
+            protocol_definition(arm.protocol)  # an unknown name is refused here
+    except ConfigError as exc:
+        raise ConfigError(f"arm {arm.name!r}: {exc}") from None
+    except ValueError as exc:
+        raise ConfigError(f"arm {arm.name!r}: {exc}".splitlines()[0]) from None
+    return spec
+
+
+def is_pooled(arm: Arm) -> bool:
+    return arm.pooled and arm.protocol in POOLED_PROTOCOLS and arm.repeat == 1
+
+
+def decoding_identity(spec: RunSpec) -> str:
+    """The models and decoding a run's calls are made with (not its protocol options)."""
+    return json.dumps(
+        [
+            spec.options.settings.model_dump(mode="json", exclude_unset=True),
+            spec.config.model_dump(mode="json"),
+        ],
+        sort_keys=True,
+        default=str,
+    )
+
+
+def greedy_arm_for(study: StudyFile, arm: Arm, spec: RunSpec, base: Path) -> str | None:
+    """The `single` arm whose answers are this cascade's first ballots, if it can be read
+    from the pool: no final stage, not repeated, and a `single` arm on the same models and
+    decoding."""
+    if not arm.pooled or arm.protocol != "cascade" or arm.repeat != 1:
+        return None
+    if spec.resolved_options().final_stage != "none":
+        return None
+    for other in study.arms:
+        plain = other.protocol == "single" and not other.models and not other.options
+        if plain and decoding_identity(arm_spec(study, other, base)) == decoding_identity(spec):
+            return other.name
+    return None
+
+
+def pool_identity(spec: RunSpec) -> str:
+    """What two pooled arms must share to be served by one pool: everything but `samples`."""
+    options = spec.options.model_dump(mode="json", exclude={"samples"}, exclude_unset=True)
+    return json.dumps(
+        [spec.graph, options, spec.config.model_dump(mode="json")], sort_keys=True, default=str
+    )
+
+
+def plan_study(study: StudyFile, directory: Path, base: Path) -> StudyPlan:
+    """`base`: the study file's folder (relative data and graph paths are read from it)."""
+    arms: list[ArmPlan] = []
+    pools: dict[str, tuple[str, RunSpec, list[int]]] = {}  # identity → key, spec, ks
+
+    def pool_for(protocol: str, spec: RunSpec, k: int | None) -> str:
+        identity = pool_identity(spec)
+        if identity not in pools:
+            taken = {key for key, _, _ in pools.values()}
+            key = protocol if protocol not in taken else f"{protocol}-{len(taken) + 1}"
+            bare = spec.options.model_copy(update={"samples": 1})
+            pools[identity] = (key, spec.with_options(bare), [])
+        if k is not None:
+            pools[identity][2].append(k)
+        return pools[identity][0]
+
+    for arm in study.arms:
+        spec = arm_spec(study, arm, base)
+        greedy = greedy_arm_for(study, arm, spec, base)
+        if greedy is not None:
+            resolved = spec.resolved_options()
+            sampler = RunSpec(
+                graph=BASELINE_POOL,
+                options=ProtocolOptions(samples=1, settings=spec.options.settings),
+                config=spec.config,
+                model_given=spec.model_given,
+            )
+            key = pool_for(BASELINE_POOL, sampler, resolved.samples)
+            rule = CascadeRule(
+                greedy_arm=greedy,
+                first_samples=resolved.first_samples,
+                samples=resolved.samples,
+            )
+            arms.append(ArmPlan(name=arm.name, pool=key, k=resolved.samples, cascade=rule))
+            continue
+        if is_pooled(arm):
+            assert arm.protocol is not None
+            k = spec.resolved_options().samples
+            arms.append(ArmPlan(name=arm.name, pool=pool_for(arm.protocol, spec, k), k=k))
+            continue
+        runs = [
+            RunPlan(
+                label=arm.name, directory=directory / "arms" / arm.name, spec=spec, arm=arm.name
+            )
+        ]
+        for repeat in range(2, arm.repeat + 1):
+            runs.append(
+                RunPlan(
+                    label=f"{arm.name} (run {repeat})",
+                    directory=directory / "arms" / f"{arm.name}~{repeat}",
+                    spec=arm_spec(study, arm, base, repeat),
+                    repeat=repeat,
+                    arm=arm.name,
+                )
+            )
+        arms.append(ArmPlan(name=arm.name, runs=tuple(runs)))
+    if study.compute.match != "none":
+        baseline_spec = _baseline_spec(study)
+        pool_for(BASELINE_POOL, baseline_spec, None)
+    return StudyPlan(
+        directory=directory,
+        arms=tuple(arms),
+        pools=tuple(
+            PoolPlan(
+                key=key,
+                protocol=spec.graph,
+                spec=spec,
+                directory=directory / "pools" / key,
+                declared_k=tuple(sorted(set(ks))),
+            )
+            for key, spec, ks in pools.values()
+        ),
+    )
+
+
+def _baseline_spec(study: StudyFile) -> RunSpec:
+    """Self-consistency on the study's model and decoding: the matched baseline's pool."""
+    settings: ModelSettings = decoding(study.settings)
+    config = CouncilConfig()
+    if study.model is not None:
+        config = CouncilConfig(model=model_spec(study.model, settings))
+    return RunSpec(
+        graph=BASELINE_POOL,
+        options=ProtocolOptions(samples=1, settings=settings),
+        config=config,
+        model_given=study.model is not None,
+    )

@@ -1,0 +1,195 @@
+"""Arms served from a pool: the first k samples of a recorded run of N, read at no model
+calls. `maj@k` is self-consistency's own vote (`council.voting.tally`, ties to the first
+sample) over the first k samples; `pick@k` is a best-of-n run's scorer choosing among the
+first k candidates by the run's own rule (`council.scoring.base.choose`); `pass@k` is
+Chen et al.'s unbiased estimator. The cost of k is the calls that drew those k samples
+(and, for pick@k, the scorer's calls about them), as `council.bench.at_k` counts it.
+"""
+
+from __future__ import annotations
+
+from math import comb
+
+from pydantic import BaseModel
+
+from council.bench.at_k import first_answering_round, first_round_samples
+from council.bench.grading import Grader
+from council.bench.results import ResultTurns
+from council.scoring.base import choose
+from council.studies.attribution import Attribution
+from council.studies.outcomes import ProblemResult
+from council.usage import Usage
+from council.voting import Ballot, Equivalence, tally
+
+
+class PoolRow(BaseModel):
+    k: int
+    maj: float
+    pass_at_k: float
+    pick: float | None = None
+    tokens_per_problem: float
+    cost_per_problem: float | None = None
+
+
+class PoolReport(BaseModel):
+    key: str
+    protocol: str
+    samples: int
+    problems: int
+    rows: list[PoolRow]
+    attribution: Attribution | None = None
+    """Everything the pool's run spent, by role and agent (its N samples, and a scorer's)."""
+
+
+def pool_size(lines: dict[str, ResultTurns]) -> int:
+    sizes = [len(first_round_samples(line)) for line in lines.values() if line.done]
+    return min((s for s in sizes if s), default=0)
+
+
+def usage_of_samples(line: ResultTurns, positions: range) -> Usage:
+    """What drawing the samples at `positions` (in sample order) cost."""
+    first = first_answering_round(line)
+    pool = [agent for _, agent, _ in first_round_samples(line)]
+    chosen = {pool[i] for i in positions if i < len(pool)}
+    return Usage.total(c.usage for c in line.calls if c.agent in chosen and c.round == first)
+
+
+def greedy_answer(line: ResultTurns) -> str | None:
+    """A `single` run's ballot: its answering turn's answer (None: untrusted or none)."""
+    answers = [t for t in line.turns if t.kind == "answer"]
+    return answers[-1].answer if answers else None
+
+
+def usage_of_first(line: ResultTurns, k: int, scored: bool) -> Usage:
+    """What drawing the first k samples cost (and the scorer's calls about them)."""
+    first = first_answering_round(line)
+    pool = [agent for _, agent, _ in first_round_samples(line)]
+    chosen = set(pool[:k])
+    used = [
+        call.usage
+        for call in line.calls
+        if (call.agent in chosen and call.round == first)
+        or (scored and call.agent not in pool and call.sample < k)
+    ]
+    return Usage.total(used)
+
+
+class PoolReader:
+    """Grades each distinct answer once per problem, then reads any k."""
+
+    def __init__(self, lines: dict[str, ResultTurns], grader: Grader, equivalent: Equivalence):
+        self.lines = lines
+        self.grader = grader
+        self.equivalent = equivalent
+        self._grades: dict[tuple[str, str], bool] = {}
+        self.scored = any(
+            line.selections and line.selections[-1].by != "vote" for line in lines.values()
+        )
+        """A scorer scored each candidate on its own (a vote's shares are over all N, so
+        with `--scorer vote` pick@k is maj@k)."""
+
+    async def correct(self, line: ResultTurns, answer: str | None) -> bool:
+        if answer is None:
+            return False
+        key = (line.problem_id, answer)
+        if key not in self._grades:
+            self._grades[key] = (await self.grader.agrade(answer, line.gold)).correct
+        return self._grades[key]
+
+    def _answer(self, line: ResultTurns, k: int, pick: bool) -> str | None:
+        first = first_round_samples(line)[:k]
+        if pick:
+            if not line.selections:
+                return None
+            last = line.selections[-1]
+            agents = {agent for _, agent, _ in first}
+            return choose(
+                last.by, [s for s in last.scores if s.agent in agents], self.equivalent
+            ).answer
+        ballots = [Ballot(agent=agent, answer=answer) for _, agent, answer in first]
+        return tally(ballots, self.equivalent).winner if ballots else None
+
+    async def at(self, k: int, ids: set[str], *, pick: bool = False) -> dict[str, ProblemResult]:
+        """Each problem's outcome with the first k samples (maj@k, or pick@k)."""
+        results: dict[str, ProblemResult] = {}
+        for problem_id, line in self.lines.items():
+            if problem_id not in ids:
+                continue
+            if not line.done:
+                results[problem_id] = ProblemResult(
+                    problem_id=problem_id, correct=False, done=False
+                )
+                continue
+            answer = self._answer(line, k, pick)
+            usage = usage_of_first(line, k, pick)
+            results[problem_id] = ProblemResult(
+                problem_id=problem_id,
+                correct=await self.correct(line, answer),
+                answer=answer,
+                tokens=usage.total_tokens,
+                cost_usd=usage.cost_usd,
+                seconds=usage.seconds,
+            )
+        return results
+
+    async def pass_at(self, k: int, ids: set[str]) -> float:
+        total = 0.0
+        count = 0
+        for problem_id, line in self.lines.items():
+            if problem_id not in ids:
+                continue
+            count += 1
+            if not line.done:
+                continue
+            grades = [await self.correct(line, a) for _, _, a in first_round_samples(line)]
+            n, c = len(grades), sum(grades)
+            total += 1.0 - (comb(n - c, k) / comb(n, k) if n - c >= k else 0.0)
+        return total / count if count else 0.0
+
+    async def cascade(
+        self,
+        greedy: dict[str, ResultTurns],
+        first_samples: int,
+        samples: int,
+        ids: set[str],
+    ) -> dict[str, ProblemResult]:
+        """`cascade` with no final stage (`council.graphs.cascade`), read from `greedy`
+        (a `single` run: ballot 0) and this pool (ballot i is sample i): stage 1 answers if
+        its `first_samples` ballots are unanimous; stage 2 adds one ballot at a time until
+        `first_samples` agree; otherwise the plurality of all `samples` ballots, ties to
+        the earliest. Its cost: the greedy call's and the drawn samples'."""
+        results: dict[str, ProblemResult] = {}
+        for problem_id in sorted(ids & set(greedy) & set(self.lines)):
+            head, line = greedy[problem_id], self.lines[problem_id]
+            if not head.done or not line.done:
+                results[problem_id] = ProblemResult(
+                    problem_id=problem_id, correct=False, done=False
+                )
+                continue
+            pool = first_round_samples(line)
+            ballots = [Ballot(agent="greedy", answer=greedy_answer(head))]
+            ballots += [Ballot(agent=agent, answer=answer) for _, agent, answer in pool[1:samples]]
+            drawn, table = first_samples, tally(ballots[:first_samples], self.equivalent)
+            answer = table.winner if table.unanimous else None
+            while answer is None and drawn < samples:
+                drawn += 1
+                table = tally(ballots[:drawn], self.equivalent)
+                leading = max((len(c.voters) for c in table.counts), default=0)
+                answer = table.winner if leading >= first_samples else None
+            if answer is None:
+                answer = table.winner
+            usage = Usage(
+                prompt_tokens=head.prompt_tokens,
+                completion_tokens=head.completion_tokens,
+                cost_usd=head.cost_usd,
+                seconds=head.seconds,
+            ) + usage_of_samples(line, range(1, drawn))
+            results[problem_id] = ProblemResult(
+                problem_id=problem_id,
+                correct=await self.correct(line, answer),
+                answer=answer,
+                tokens=usage.total_tokens,
+                cost_usd=usage.cost_usd,
+                seconds=usage.seconds,
+            )
+        return results

@@ -1,0 +1,423 @@
+"""The study's report as data (`report.json`): every arm's figures, its matched baseline
+(achieved vs target), each paired comparison with its interval, McNemar's exact p and the
+Holm-adjusted p, the measured noise, the debate decomposition, the attribution of tokens,
+cost and time, the pools' maj@k / pass@k, and sentences saying which differences are
+established. `council.studies.render` writes it as Markdown and HTML."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from council.bench.grading import Grader
+from council.studies.attribution import Attribution, attribute
+from council.studies.debate import DebateDecomposition, decompose, is_debate
+from council.studies.outcomes import ArmFigures, ProblemResult, figures, read_lines, run_results
+from council.studies.plan import BASELINE_POOL, StudyPlan, plan_study
+from council.studies.pool import PoolReader, PoolReport, PoolRow, pool_size
+from council.studies.state import StudyState
+from council.studies.stats import (
+    PairedTable,
+    confidence_sequence,
+    holm,
+    mcnemar_exact_p,
+    newcombe_interval,
+    paired_table,
+)
+from council.studies.study_file import Arm, ModelRef, StudyFile
+from council.voting import bounded_equivalence
+
+REPORT_JSON = "report.json"
+
+
+class MatchedBaseline(BaseModel):
+    k: int
+    target_tokens_per_problem: float
+    achieved_tokens_per_problem: float
+    figures: ArmFigures
+    at_pool_edge: bool = False
+    """The target is beyond the pool's N samples: the baseline spends less than the arm."""
+
+
+class ArmReport(BaseModel):
+    name: str
+    definition: str = ""
+    """As the study file gives it: protocol or graph, options, models, decoding, repeats."""
+    source: str
+    figures: ArmFigures
+    baseline: MatchedBaseline | None = None
+    attribution: Attribution | None = None
+
+
+class Comparison(BaseModel):
+    arm: str
+    against: str
+    kind: Literal["reference", "baseline"]
+    table: PairedTable
+    difference: float
+    ci95_low: float
+    ci95_high: float
+    mcnemar_p: float
+    holm_p: float = 1.0
+    established: bool = False
+    within_noise: bool = False
+    sequence_low: float = -1.0
+    sequence_high: float = 1.0
+    decided: bool = False
+    words: str = ""
+
+
+class NoiseReport(BaseModel):
+    arm: str
+    runs: int
+    shared: int
+    disagreement_rate: float
+    """Problems graded differently by two runs of the same arm, largest over its repeats."""
+    answer_disagreement_rate: float
+    accuracy_gap: float
+    """The largest accuracy difference between two of its runs."""
+
+
+class StudyReport(BaseModel):
+    name: str
+    directory: str
+    data: str = ""
+    """Which rows: the source, limit, order and seed, as the study file gives them."""
+    status: str
+    reason: str
+    problems: int
+    of_total: int
+    alpha: float
+    compute_match: str
+    tokens_target: float | None = None
+    """With `compute: {match: budget}`: the tokens per problem every arm is held to."""
+    reference: str
+    arms: list[ArmReport]
+    comparisons: list[Comparison]
+    noise: list[NoiseReport]
+    noise_level: float | None
+    debate: list[DebateDecomposition]
+    pools: list[PoolReport]
+    grader_checked: int
+    grader_failures: list[str]
+    excluded: list[str]
+    findings: list[str]
+    all_decided: bool = False
+    plot: str | None = None
+
+
+async def build_report(directory: Path, grader: Grader) -> StudyReport:
+    state = StudyState.load(directory)
+    if state is None:
+        from council.errors import ConfigError
+
+        raise ConfigError(f"{directory} is not a study directory (no study-state.json)")
+    study = state.study
+    plan = plan_study(study, directory, Path(state.base))
+    ids = set(state.problem_ids)
+    equivalent = bounded_equivalence()
+
+    readers: dict[str, PoolReader] = {}
+    pool_reports: list[PoolReport] = []
+    for pool in plan.pools:
+        lines = read_lines(pool.directory)
+        reader = PoolReader({k: v for k, v in lines.items() if k in ids}, grader, equivalent)
+        readers[pool.key] = reader
+        size = pool_size(reader.lines)
+        rows = []
+        for k in range(1, size + 1):
+            maj = figures(await reader.at(k, ids))
+            pick = figures(await reader.at(k, ids, pick=True)) if reader.scored else None
+            rows.append(
+                PoolRow(
+                    k=k,
+                    maj=maj.accuracy,
+                    pass_at_k=await reader.pass_at(k, ids),
+                    pick=pick.accuracy if pick else None,
+                    tokens_per_problem=(pick or maj).tokens_per_problem,
+                    cost_per_problem=(pick or maj).cost_per_problem,
+                )
+            )
+        pool_reports.append(
+            PoolReport(
+                key=pool.key,
+                protocol=pool.protocol,
+                samples=size,
+                problems=len(reader.lines),
+                rows=rows,
+                attribution=attribute(reader.lines, ids),
+            )
+        )
+
+    outcomes: dict[str, dict[str, ProblemResult]] = {}
+    arm_reports: list[ArmReport] = []
+    noise: list[NoiseReport] = []
+    debate: list[DebateDecomposition] = []
+    for arm in plan.arms:
+        definition = _definition(study.arm(arm.name))
+        if arm.pool is not None:
+            assert arm.k is not None
+            reader = readers[arm.pool]
+            available = pool_size(reader.lines)
+            k = min(arm.k, available) if available else arm.k
+            if arm.cascade is not None:
+                rule = arm.cascade
+                greedy = read_lines(plan.arm(rule.greedy_arm).runs[0].directory)
+                outcomes[arm.name] = await reader.cascade(
+                    greedy, rule.first_samples, min(rule.samples, max(available, 1)), ids
+                )
+                source = f"{rule.greedy_arm}'s answers, then pool {arm.pool}'s samples 1–{k - 1}"
+            else:
+                outcomes[arm.name] = await reader.at(k, ids, pick=reader.scored)
+                source = f"pool {arm.pool}, first {k} samples"
+            arm_reports.append(
+                ArmReport(
+                    name=arm.name,
+                    definition=definition,
+                    source=source,
+                    figures=figures(outcomes[arm.name]),
+                )
+            )
+            continue
+        first = arm.runs[0]
+        lines = read_lines(first.directory)
+        outcomes[arm.name] = run_results(first.directory, ids)
+        arm_reports.append(
+            ArmReport(
+                name=arm.name,
+                definition=definition,
+                source=str(first.directory.relative_to(directory)),
+                figures=figures(outcomes[arm.name]),
+                attribution=attribute(lines, ids),
+            )
+        )
+        if is_debate(lines):
+            debate.append(await decompose(arm.name, lines, ids, grader, equivalent))
+        if len(arm.runs) > 1:
+            noise.append(_noise(arm.name, [run_results(r.directory, ids) for r in arm.runs]))
+
+    baselines: dict[str, dict[str, ProblemResult]] = {}
+    baseline_reader = readers.get(_baseline_key(plan))
+    if baseline_reader is not None and study.compute.match != "none":
+        costs = {row.k: row.tokens_per_problem for row in _rows(pool_reports, _baseline_key(plan))}
+        for report in arm_reports:
+            served = plan.arm(report.name).pool
+            if served == _baseline_key(plan) or not costs or not report.figures.graded:
+                continue  # a self-consistency arm is its own baseline; an arm not yet run has none
+            target = (
+                report.figures.tokens_per_problem
+                if study.compute.match == "measured"
+                else float(study.compute.tokens_per_problem or 0.0)
+            )
+            k = min(costs, key=lambda kk: (abs(costs[kk] - target), kk))
+            results = await baseline_reader.at(k, ids)
+            baselines[report.name] = results
+            report.baseline = MatchedBaseline(
+                k=k,
+                target_tokens_per_problem=target,
+                achieved_tokens_per_problem=costs[k],
+                figures=figures(results),
+                at_pool_edge=k == max(costs) and costs[k] < target,
+            )
+
+    comparisons: list[Comparison] = []
+    for arm in plan.arms:
+        if arm.name != study.reference:
+            comparisons.append(
+                _compare(
+                    arm.name,
+                    study.reference,
+                    "reference",
+                    outcomes[arm.name],
+                    outcomes[study.reference],
+                )
+            )
+        if arm.name in baselines:
+            k = next(r.baseline.k for r in arm_reports if r.name == arm.name and r.baseline)
+            comparisons.append(
+                _compare(
+                    arm.name,
+                    f"self-consistency@{k} (matched)",
+                    "baseline",
+                    outcomes[arm.name],
+                    baselines[arm.name],
+                )
+            )
+    adjusted = holm([c.mcnemar_p for c in comparisons], study.alpha)
+    measured = [n.disagreement_rate for n in noise if n.shared]
+    noise_level = max(measured) if measured else None  # a repeat not yet run measures nothing
+    sequence_alpha = study.alpha / max(1, len(comparisons))
+    margin = study.sequential.margin if study.sequential is not None else None
+    for comparison, p in zip(comparisons, adjusted, strict=True):
+        comparison.holm_p = p
+        comparison.established = p < study.alpha
+        comparison.within_noise = (
+            noise_level is not None
+            and comparison.table.n > 0
+            and abs(comparison.difference) <= noise_level
+        )
+        low, high = confidence_sequence(comparison.table, sequence_alpha)
+        comparison.sequence_low, comparison.sequence_high = low, high
+        excludes_zero = low > 0 or high < 0
+        inside_margin = margin is not None and -margin < low and high < margin
+        comparison.decided = excludes_zero or inside_margin
+        comparison.words = _words(comparison, study.alpha, noise_level)
+
+    findings = [_overview(comparisons, study.alpha)] + [c.words for c in comparisons]
+    if noise_level is not None:
+        findings.append(
+            f"Measured noise: repeated arms disagree on up to {noise_level:.1%} of problems; "
+            "differences no larger than that are flagged as within noise."
+        )
+    else:
+        findings.append("Noise was not measured (no arm has repeat: 2 or more).")
+    check = state.grader_check
+    return StudyReport(
+        name=study.name,
+        directory=str(directory),
+        data=_data(study),
+        status=state.status,
+        reason=state.reason,
+        problems=len(ids),
+        of_total=state.total,
+        alpha=study.alpha,
+        compute_match=study.compute.match,
+        tokens_target=study.compute.tokens_per_problem if study.compute.match == "budget" else None,
+        reference=study.reference,
+        arms=arm_reports,
+        comparisons=comparisons,
+        noise=noise,
+        noise_level=noise_level,
+        debate=debate,
+        pools=pool_reports,
+        grader_checked=check.checked if check else 0,
+        grader_failures=[f.problem_id for f in check.failures] if check else [],
+        excluded=list(study.data.exclude),
+        findings=findings,
+        all_decided=bool(comparisons) and all(c.decided for c in comparisons),
+    )
+
+
+def _baseline_key(plan: StudyPlan) -> str:
+    return next((p.key for p in plan.pools if p.protocol == BASELINE_POOL), "")
+
+
+def _rows(pools: list[PoolReport], key: str) -> list[PoolRow]:
+    return next((p.rows for p in pools if p.key == key), [])
+
+
+def _compare(
+    arm: str,
+    against: str,
+    kind: Literal["reference", "baseline"],
+    first: dict[str, ProblemResult],
+    second: dict[str, ProblemResult],
+) -> Comparison:
+    table = paired_table(first, second)
+    low, high = newcombe_interval(table)
+    return Comparison(
+        arm=arm,
+        against=against,
+        kind=kind,
+        table=table,
+        difference=table.difference,
+        ci95_low=low,
+        ci95_high=high,
+        mcnemar_p=mcnemar_exact_p(table),
+    )
+
+
+def _noise(arm: str, runs: list[dict[str, ProblemResult]]) -> NoiseReport:
+    first = runs[0]
+    worst_grade = worst_answer = worst_gap = 0.0
+    shared_n = 0
+    for other in runs[1:]:
+        shared = sorted(set(first) & set(other))
+        if not shared:
+            continue
+        shared_n = len(shared)
+        grade = sum(first[k].correct != other[k].correct for k in shared) / len(shared)
+        answer = sum(first[k].answer != other[k].answer for k in shared) / len(shared)
+        gap = abs(
+            sum(first[k].correct for k in shared) - sum(other[k].correct for k in shared)
+        ) / len(shared)
+        worst_grade, worst_answer, worst_gap = (
+            max(worst_grade, grade),
+            max(worst_answer, answer),
+            max(worst_gap, gap),
+        )
+    return NoiseReport(
+        arm=arm,
+        runs=len(runs),
+        shared=shared_n,
+        disagreement_rate=worst_grade,
+        answer_disagreement_rate=worst_answer,
+        accuracy_gap=worst_gap,
+    )
+
+
+def _words(c: Comparison, alpha: float, noise: float | None) -> str:
+    t = c.table
+    if t.n == 0:
+        return f"{c.arm} vs {c.against}: no problem has been run by both yet."
+    head = (
+        f"{c.arm} vs {c.against}: {c.difference:+.1%} on {t.n} paired problems "
+        f"({t.only_arm} only {c.arm} right, {t.only_other} only {c.against} right; "
+        f"95% CI {c.ci95_low:+.1%} to {c.ci95_high:+.1%}; McNemar exact p = {c.mcnemar_p:.3g}, "
+        f"Holm-adjusted p = {c.holm_p:.3g})"
+    )
+    if c.established:
+        verdict = f"the difference is established at α = {alpha:g} after Holm's correction"
+    else:
+        verdict = f"the difference is not established at α = {alpha:g} after Holm's correction"
+    if c.within_noise and noise is not None:
+        verdict += f"; it is within the measured run-to-run noise ({noise:.1%})"
+    return f"{head}: {verdict}."
+
+
+def _overview(comparisons: list[Comparison], alpha: float) -> str:
+    if not comparisons:
+        return "No comparisons: the study has one arm and no matched baseline."
+    established = [f"{c.arm} vs {c.against}" for c in comparisons if c.established]
+    if not established:
+        return (
+            f"None of the {len(comparisons)} differences is established at α = {alpha:g} "
+            "(McNemar's exact test, Holm-corrected)."
+        )
+    return (
+        f"Established at α = {alpha:g} (McNemar's exact test, Holm-corrected over "
+        f"{len(comparisons)} comparisons): {'; '.join(established)}. The others are not."
+    )
+
+
+def _definition(arm: Arm) -> str:
+    parts = [arm.protocol or f"graph {arm.graph}"]
+    if arm.options:
+        parts.append(json.dumps(arm.options, sort_keys=True))
+    if arm.model is not None:
+        parts.append(f"on {_model_name(arm.model)}")
+    if arm.models:
+        parts.append(
+            "roles " + ", ".join(f"{r} → {_model_name(m)}" for r, m in sorted(arm.models.items()))
+        )
+    if arm.settings:
+        parts.append(f"decoding {json.dumps(arm.settings, sort_keys=True)}")
+    if arm.repeat > 1:
+        parts.append(f"run {arm.repeat}× ({arm.repeat_seed} seed)")
+    return "; ".join(parts)
+
+
+def _model_name(ref: ModelRef) -> str:
+    return ref if isinstance(ref, str) else ref.name
+
+
+def _data(study: StudyFile) -> str:
+    data = study.data
+    order = f"shuffled with seed {data.seed}" if data.shuffle else "in file order"
+    rows = f"the first {data.limit} rows" if data.limit else "every row"
+    model = _model_name(study.model) if study.model is not None else "the default model"
+    decoding = json.dumps(study.settings, sort_keys=True) if study.settings else "{}"
+    return f"{data.source}: {rows}, {order}; model {model}; decoding set by the study {decoding}"
