@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -64,6 +64,16 @@ async def openai_stub(behaviour: StubBehaviour, port: int = 0) -> AsyncIterator[
             content_type="application/json",
         )
 
+    async with serve_chat(chat, port) as base:
+        yield base
+
+
+@asynccontextmanager
+async def serve_chat(
+    chat: Callable[[web.Request], Awaitable[web.StreamResponse]], port: int = 0
+) -> AsyncIterator[str]:
+    """`chat` as /v1/chat/completions on 127.0.0.1 (a free port unless given); yields the
+    /v1 base URL. The one way the loopback servers here are served."""
     app = web.Application()
     app.router.add_post("/v1/chat/completions", chat)
     runner = web.AppRunner(app, access_log=None)

@@ -30,7 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.limited_server import ALL_FAULTS, Counts, Limits, limited_server  # noqa: E402
+from benchmarks.limited_server import ALL_FAULTS, Counts, Limits, limited_server  # noqa: E402
+from benchmarks.provenance import announce  # noqa: E402
 
 
 def write_dataset(path: Path, count: int) -> None:
@@ -119,6 +120,7 @@ def main() -> None:
     parser.add_argument("--timeline", action="store_true", help="answers and refusals a second")
     parser.add_argument("extra", nargs="*", help="more `council bench` options, after --")
     args = parser.parse_args()
+    announce(__doc__.splitlines()[0] if __doc__ else "rate limits")
     figures = asyncio.run(one_run(args))
     for key, value in figures.items():
         print(f"{key:>24}: {value}")

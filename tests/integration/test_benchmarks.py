@@ -52,6 +52,7 @@ def run_script(name: str, *args: str, timeout: float = 300) -> str:
         ("workers_cpu.py", ["--count", "8", "--concurrency", "4"]),
         ("bench_scale.py", ["--sizes", "20", "--concurrency", "4"]),
         ("bench_throughput.py", ["--fixed-delay", "0.02", "--levels", "1,2", "--per-level", "1"]),
+        ("rate_limit.py", ["--problems", "20", "--concurrency", "4", "--workers", "1"]),
     ],
 )
 def test_cpu_and_throughput_probes_run_at_smoke_size(script: str, args: list[str]) -> None:

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.limited_server import Counts, Limits, limited_server
 from council.bench.datasets import Problem
 from council.bench.executors.base import Placement
 from council.bench.runner import run_on
 from council.models.settings import ModelSettings, ModelSpec
 from council.protocols.run_spec import RunSpec
-from tests.support.limited_server import Counts, Limits, limited_server
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from multidict import CIMultiDict
 
+from benchmarks.limited_server import Counts, Limits, limited_server
 from council.bench.datasets import Problem
 from council.bench.grading import Grader
 from council.bench.runner import run_benchmark
@@ -28,7 +29,6 @@ from council.models.roles import RoleModels
 from council.models.server_wait import parse_duration, server_wait
 from council.models.settings import ModelSettings, ModelSpec
 from council.protocols import ProtocolOptions, RunSpec
-from tests.support.limited_server import Counts, Limits, limited_server
 
 HELLO = [Message.user("hello")]
 

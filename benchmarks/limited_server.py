@@ -24,6 +24,8 @@ from typing import Literal
 
 from aiohttp import web
 
+from benchmarks.openai_stub import serve_chat
+
 Fault = Literal["429", "500", "reset", "not-json"]
 ALL_FAULTS: tuple[Fault, ...] = ("429", "500", "reset", "not-json")
 
@@ -133,17 +135,8 @@ async def limited_server(limits: Limits, counts: Counts, port: int = 0) -> Async
         counts.last_answered = time.monotonic()
         return web.json_response(_completion(str(body.get("model", "limited"))))
 
-    app = web.Application()
-    app.router.add_post("/v1/chat/completions", chat)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", port)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        await runner.cleanup()
+    async with serve_chat(chat, port) as base:
+        yield base
 
 
 async def _fault(request: web.Request, fault: Fault) -> web.StreamResponse:
