@@ -23,6 +23,7 @@ SUBCOMMAND_MODULES = (
     "council.cli.sandbox_cmd",
     "council.cli.bench_cmd",
     "council.cli.study_cmd",
+    "council.cli.search_cmd",
     "council.cli.chat_cmd",
     "council.cli.memory_cmd",
     "council.cli.graph_cmd",

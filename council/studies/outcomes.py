@@ -18,6 +18,8 @@ class ProblemResult(BaseModel):
     done: bool = True
     answer: str | None = None
     tokens: int = 0
+    calls: int = 0
+    """Model calls it took (read from a pool: the calls a live run would have made)."""
     cost_usd: float | None = None
     seconds: float = 0.0
 
@@ -33,6 +35,7 @@ class ArmFigures(BaseModel):
     ci95_low: float
     ci95_high: float
     tokens_per_problem: float
+    calls_per_problem: float = 0.0
     cost_per_problem: float | None
     seconds_per_problem: float
 
@@ -54,6 +57,7 @@ def figures(results: dict[str, ProblemResult]) -> ArmFigures:
         ci95_low=low,
         ci95_high=high,
         tokens_per_problem=sum(r.tokens for r in graded) / n if n else 0.0,
+        calls_per_problem=sum(r.calls for r in graded) / n if n else 0.0,
         cost_per_problem=sum(costs) / n if costs and n else None,
         seconds_per_problem=sum(r.seconds for r in graded) / n if n else 0.0,
     )
@@ -78,6 +82,7 @@ def run_results(run_dir: Path, ids: set[str] | None = None) -> dict[str, Problem
             done=line.done,
             answer=line.predicted if line.done else None,
             tokens=line.tokens,
+            calls=len(line.calls),
             cost_usd=line.cost_usd,
             seconds=line.seconds,
         )

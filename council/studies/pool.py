@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from council.bench.at_k import first_answering_round, first_round_samples
 from council.bench.grading import Grader
 from council.bench.results import ResultTurns
+from council.calls import CallCost
 from council.scoring.base import choose
 from council.studies.attribution import Attribution
 from council.studies.outcomes import ProblemResult
@@ -60,18 +61,22 @@ def greedy_answer(line: ResultTurns) -> str | None:
     return answers[-1].answer if answers else None
 
 
-def usage_of_first(line: ResultTurns, k: int, scored: bool) -> Usage:
-    """What drawing the first k samples cost (and the scorer's calls about them)."""
+def calls_of_first(line: ResultTurns, k: int, scored: bool) -> list[CallCost]:
+    """The calls that drew the first k samples (and the scorer's calls about them)."""
     first = first_answering_round(line)
     pool = [agent for _, agent, _ in first_round_samples(line)]
     chosen = set(pool[:k])
-    used = [
-        call.usage
+    return [
+        call
         for call in line.calls
         if (call.agent in chosen and call.round == first)
         or (scored and call.agent not in pool and call.sample < k)
     ]
-    return Usage.total(used)
+
+
+def usage_of_first(line: ResultTurns, k: int, scored: bool) -> Usage:
+    """What drawing the first k samples cost (and the scorer's calls about them)."""
+    return Usage.total(call.usage for call in calls_of_first(line, k, scored))
 
 
 class PoolReader:
@@ -122,11 +127,13 @@ class PoolReader:
                 continue
             answer = self._answer(line, k, pick)
             usage = usage_of_first(line, k, pick)
+            calls = len(calls_of_first(line, k, pick))
             results[problem_id] = ProblemResult(
                 problem_id=problem_id,
                 correct=await self.correct(line, answer),
                 answer=answer,
                 tokens=usage.total_tokens,
+                calls=calls,
                 cost_usd=usage.cost_usd,
                 seconds=usage.seconds,
             )
@@ -189,6 +196,7 @@ class PoolReader:
                 correct=await self.correct(line, answer),
                 answer=answer,
                 tokens=usage.total_tokens,
+                calls=len(head.calls) + drawn - 1,
                 cost_usd=usage.cost_usd,
                 seconds=usage.seconds,
             )

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from council.bench.grading import Grader
 from council.studies.attribution import Attribution, attribute
@@ -50,6 +50,8 @@ class ArmReport(BaseModel):
     figures: ArmFigures
     baseline: MatchedBaseline | None = None
     attribution: Attribution | None = None
+    results: dict[str, ProblemResult] = Field(default_factory=dict, exclude=True)
+    """Problem by problem (not written to report.json: the runs hold them)."""
 
 
 class Comparison(BaseModel):
@@ -179,6 +181,7 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
                     definition=definition,
                     source=source,
                     figures=figures(outcomes[arm.name]),
+                    results=outcomes[arm.name],
                 )
             )
             continue
@@ -192,6 +195,7 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
                 source=str(first.directory.relative_to(directory)),
                 figures=figures(outcomes[arm.name]),
                 attribution=attribute(lines, ids),
+                results=outcomes[arm.name],
             )
         )
         if is_debate(lines):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -225,19 +225,28 @@ def protocol_options(arm: Arm, settings: ModelSettings) -> ProtocolOptions:
     return ProtocolOptions.model_validate({**arm.options, "settings": settings})
 
 
-def load_study(path: Path) -> StudyFile:
-    """The study file, checked; one `ConfigError` line naming what to fix."""
+Loaded = TypeVar("Loaded", bound=BaseModel)
+
+
+def load_yaml_file(path: Path, model: type[Loaded], what: str, fields: str) -> Loaded:
+    """A YAML file read into `model`; one `ConfigError` line naming what to fix (`what`:
+    "study", "search"; `fields`: the keys it must have, for the error when it is no mapping)."""
     try:
         raw = yaml.safe_load(path.read_text())
     except FileNotFoundError:
-        raise ConfigError(f"no study file at {path}") from None
+        raise ConfigError(f"no {what} file at {path}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path} is not YAML: {exc}") from None
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path} must hold a mapping (name:, data:, arms:, reference:)")
+        raise ConfigError(f"{path} must hold a mapping ({fields})")
     try:
-        return StudyFile.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "study"
+        where = ".".join(str(part) for part in first["loc"]) or what
         raise ConfigError(f"{path}: {where}: {first['msg']}") from None
+
+
+def load_study(path: Path) -> StudyFile:
+    """The study file, checked; one `ConfigError` line naming what to fix."""
+    return load_yaml_file(path, StudyFile, "study", "name:, data:, arms:, reference:")

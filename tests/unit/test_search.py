@@ -1,0 +1,90 @@
+"""The pieces of `council search` that need no model: the split, the space, the choice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from council.errors import ConfigError
+from council.search.candidates import candidate_arms
+from council.search.outcome import CandidateScore, choose_winner, eligible
+from council.search.search_file import SearchBudget, SearchSpace, SplitSection, load_search
+from council.search.split import fix_split, make_split
+from council.studies.outcomes import ArmFigures
+
+IDS = [f"{i}-x" for i in range(10)]
+
+
+def test_the_split_is_a_seeded_shuffle_and_keeps_the_data_order() -> None:
+    split = make_split(IDS, SplitSection(held_out=0.3, seed=1))
+    assert len(split.held_out) == 3 and len(split.search) == 7
+    assert set(split.held_out) | set(split.search) == set(IDS)
+    assert split.search == [i for i in IDS if i in split.search]
+    assert make_split(IDS, SplitSection(held_out=0.3, seed=1)) == split
+    assert make_split(IDS, SplitSection(held_out=0.3, seed=2)) != split
+
+
+def test_a_changed_split_is_refused_once_recorded(tmp_path: Path) -> None:
+    first = fix_split(tmp_path, make_split(IDS, SplitSection(seed=1)))
+    assert fix_split(tmp_path, make_split(IDS, SplitSection(seed=1))) == first
+    with pytest.raises(ConfigError, match="records another split"):
+        fix_split(tmp_path, make_split(IDS, SplitSection(seed=2)))
+    with pytest.raises(ConfigError, match="at least 2 problems"):
+        make_split(IDS[:1], SplitSection())
+
+
+def test_the_space_names_every_candidate_and_skips_a_cascade_that_never_samples() -> None:
+    space = SearchSpace.model_validate(
+        {
+            "self_consistency": {"samples": [1, 5], "temperatures": [0.7, 1.0]},
+            "cascade": {"first_samples": [2, 3], "samples": [3]},
+            "protocols": [{"name": "pot", "protocol": "pot"}],
+        }
+    )
+    arms = candidate_arms(space)
+    assert [a.name for a in arms] == [
+        "single", "sc-1@0.7", "sc-5@0.7", "sc-1@1", "sc-5@1", "cascade-2of3", "pot",
+    ]  # fmt: skip
+    # at self-consistency's own temperature the setting is left unset: one pool with the cascade
+    assert arms[1].settings == {} and arms[3].settings == {"temperature": 1.0}
+
+
+def test_a_bad_search_file_is_one_line_naming_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("name: x\ndata: {source: d.jsonl}\nsplit: {held_out: 1.5}\n")
+    with pytest.raises(ConfigError, match=r"split\.held_out"):
+        load_search(path)
+    path.write_text("name: x\ndata: {source: d.jsonl}\nspace: {self_consistency: {samples: [0]}}")
+    with pytest.raises(ConfigError, match="each k must be at least 1"):
+        load_search(path)
+
+
+def figures(correct: int, tokens: float, errors: int = 0) -> ArmFigures:
+    return ArmFigures(
+        problems=10, graded=10 - errors, errors=errors, correct=correct, accuracy=correct / 10,
+        ci95_low=0.0, ci95_high=1.0, tokens_per_problem=tokens, cost_per_problem=None,
+        seconds_per_problem=0.0,
+    )  # fmt: skip
+
+
+def score(name: str, correct: int, tokens: float, budget: SearchBudget) -> CandidateScore:
+    why = eligible(figures(correct, tokens), budget)
+    return CandidateScore(
+        name=name, definition="", served="pool", figures=figures(correct, tokens),
+        eligible=not why, why_not=why,
+    )  # fmt: skip
+
+
+def test_the_winner_is_the_most_right_within_budget_then_the_cheapest() -> None:
+    budget = SearchBudget(tokens_per_problem=100)
+    scores = [
+        score("a", 6, 50, budget),
+        score("b", 8, 150, budget),  # best, over budget
+        score("c", 7, 90, budget),
+        score("d", 7, 60, budget),
+    ]
+    assert not scores[1].eligible and "150 tokens per problem > budget 100" in scores[1].why_not
+    winner = choose_winner(scores)
+    assert winner is not None and winner.name == "d"
+    assert choose_winner([s for s in scores if s.name == "b"]) is None
