@@ -5,30 +5,12 @@ check that a council run made exactly the calls the reference makes."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from pydantic import BaseModel
 
 from council.calls import CallRecord
-from council.messages import Message
 from council.models.scripted import ScriptedCall, ScriptedModel
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "references"
-
-
-class ReferenceDecoding(BaseModel):
-    temperature: float
-    top_p: float | None
-    max_tokens: int | None
-    stop: list[str] | None
-
-
-class ReferenceCall(BaseModel):
-    agent: str
-    round: int
-    messages: list[Message]
-    decoding: ReferenceDecoding
-    reply: str
+from tests.support.references import FIXTURES, ReferenceCall
 
 
 class Execution(BaseModel):

@@ -1,11 +1,14 @@
 """Message flow of `best-of-n`: the candidates' prompts, what each judge is shown (its own
-candidate only), every score kept in the state, and the choice, for each scorer."""
+candidate only), every score kept in the state, and the choice, for each scorer.
+
+The LLM judge of `--scorer verifier` is council's own deviation (the reference scores with a
+reward model), so its prompt has no fixture: `judge_sees` is a golden copy, written out
+here so that changing the judge's prompt fails this test and is done on purpose."""
 
 from __future__ import annotations
 
 import pytest
 
-from council.agents.grader import GRADER_SYSTEM, GRADER_TASK, JudgeGrade
 from council.errors import ConfigError, ModelUnreachableError
 from council.graphs.state import CouncilState
 from council.messages import Message
@@ -32,6 +35,19 @@ def respond(call: ScriptedCall) -> str:
     return candidate(call.sample)
 
 
+def judge_sees(candidate_text: str) -> list[Message]:
+    """Golden copy of council's candidate judge prompt (council/agents/grader.py)."""
+    system = (
+        "You grade solutions to math problems. Check the solution's reasoning and arithmetic "
+        "step by step; judge only whether its final answer is correct."
+    )
+    task = (
+        f"Problem:\n{PROBLEM}\n\nSolution:\n{candidate_text}\n\nHow likely is it that this "
+        "solution's final answer is correct?\nSCORE: a number from 0 to 1\nREASON: one sentence"
+    )
+    return [Message.system(system), Message.user(task)]
+
+
 def sent(model: ScriptedModel, agent: str) -> list[list[Message]]:
     return [m for m, info in zip(model.calls, model.call_infos, strict=True) if info.agent == agent]
 
@@ -46,14 +62,7 @@ async def test_each_judge_sees_its_own_candidate_and_the_best_score_wins_over_th
     result = await RunSpec(graph="best-of-n", options=options).build(models=model).arun(PROBLEM)
     for sample in range(3):
         assert sent(model, f"sample_{sample + 1}") == [QWEN_COT]
-        task = (
-            GRADER_TASK.replace("{problem}", PROBLEM)
-            .replace("{candidate}", candidate(sample))
-            .replace("{format}", JudgeGrade.FORMAT)
-        )
-        assert sent(model, f"grade_{sample + 1}") == [
-            [Message.system(GRADER_SYSTEM), Message.user(task)]
-        ]
+        assert sent(model, f"grade_{sample + 1}") == [judge_sees(candidate(sample))]
     assert result.answer == "7"  # one candidate, scored 0.9, beats the majority's 8
     (selection,) = state_of(result).selections
     assert selection.by == "verifier" and selection.chosen == "sample_1"

@@ -1,6 +1,8 @@
 """Message flow of `pot` with a scripted model and a scripted sandbox: the exact messages
 the model receives, what runs, the answer; and that `tir` and `pot` need a sandbox. tir's
-message flow against its reference: tests/unit/test_tir.py."""
+message flow against its reference: tests/unit/test_tir.py. pot's expected messages are
+PAL's own (tests/fixtures/references/pot.gsm-chatgpt.json), retold for this file's
+problem."""
 
 from __future__ import annotations
 
@@ -8,16 +10,22 @@ from contextlib import nullcontext
 
 import pytest
 
-from council.agents.pal_prompt import PAL_EXAMPLES, PAL_SYSTEM
 from council.errors import ConfigError, SandboxUnavailableError
 from council.graphs.state import CouncilState
 from council.messages import Message
 from council.models.scripted import ScriptedCall, ScriptedModel
 from council.protocols import ProtocolOptions, RunSpec
 from council.tools.sandbox.result import ExecutionResult
+from tests.support.references import reference_run
 from tests.support.sandbox import ScriptedSandbox
 
 PROBLEM = "What is the sum of the squares of 1 to 10?"
+
+
+def pal_prompt() -> list[list[Message]]:
+    """The request PAL's `gsm_chatgpt.py` makes (its system message, its three examples,
+    then the question), for PROBLEM."""
+    return [reference_run("pot.gsm-chatgpt").messages("solver", 1, problem=PROBLEM)]
 
 
 def stdout(text: str) -> ExecutionResult:
@@ -40,9 +48,10 @@ async def test_pot_sends_pals_chat_prompt_and_answers_with_solutions_value() -> 
     sandbox = ScriptedSandbox(lambda code: stdout("385\n"))
     runner = RunSpec(graph="pot").build(models=model, session_factory=sandbox.factory())
     result = await runner.arun(PROBLEM)
-    assert model.calls == [[Message.system(PAL_SYSTEM), Message.user(PAL_EXAMPLES + PROBLEM)]]
-    assert PAL_EXAMPLES.startswith("Let's use python to solve math problems.")
-    assert PAL_EXAMPLES.endswith("How about this question?\nQ: ")
+    assert model.calls == pal_prompt()
+    ((system, user),) = model.calls
+    assert system.role == "system" and user.content.startswith("Let's use python to solve")
+    assert user.content.endswith("How about this question?\nQ: " + PROBLEM)
     assert sandbox.programs == [program + "\nprint(solution())\n"]
     assert result.answer == "385"
     assert [c.purpose for c in result.calls] == ["answer"]
@@ -137,8 +146,7 @@ async def test_pot_self_consistency_example_votes_over_sampled_programs() -> Non
         loaded.graph, max_rounds=loaded.config.max_rounds, session_factory=sandbox.factory()
     )
     result = await runner.arun(PROBLEM)
-    prompt = [Message.system(PAL_SYSTEM), Message.user(PAL_EXAMPLES + PROBLEM)]
-    assert model.calls == [prompt] * 5
+    assert model.calls == pal_prompt() * 5
     assert len(sandbox.programs) == 5
     decodings = [c.decoding for c in result.calls]
     assert {d.temperature for d in decodings if d} == {0.4}

@@ -1,48 +1,25 @@
 """Message flow of every protocol, pinned against the paper's reference script: for a
 scripted model, the exact messages each agent receives in each round (who sees what), the
 vote and the stop. The scripted model is told which agent calls, so replies are chosen by
-agent and round, never by matching prompt wording."""
+agent and round, never by matching prompt wording. The expected text is the reference's
+own (tests/fixtures/references/, retold for these tests' problem and replies by
+tests.support.references) or written here; never taken from council's templates."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
-from council.agents.debater import FIRST_TASK, READ_OTHERS
-from council.agents.mad import (
-    DEBATE_PROMPT,
-    JUDGE_CANDIDATES,
-    JUDGE_FINAL,
-    MODERATOR_META,
-    MODERATOR_TASK,
-    NEGATIVE_FIRST,
-    PLAYER_META,
-    moderator_json,
-)
 from council.graphs.state import CouncilState
 from council.messages import Message
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel, ScriptedReply
 from council.models.settings import ModelSettings
 from council.protocols import ProtocolOptions, RunSpec
+from tests.support.references import reference_run
 
 PROBLEM = "Tom has 3 apples and buys 4 more. How many apples does he have?"
 COT = PROBLEM + "\nPlease reason step by step, and put your final answer within \\boxed{}."
-
-
-def du_first(problem: str = PROBLEM) -> str:
-    return (
-        FIRST_TASK.replace("{memory}", "")
-        .replace("{problem}", problem)
-        .replace("{{", "{")
-        .replace("}}", "}")
-    )
-
-
-def fill(template: str, **values: str) -> str:
-    text = template
-    for key, value in values.items():
-        text = text.replace("{" + key + "}", value)
-    return text.replace("{{", "{").replace("}}", "}")
 
 
 def scripted(reply: Callable[[ScriptedCall], str | ScriptedReply]) -> ScriptedModel:
@@ -117,21 +94,20 @@ async def test_debate_each_debater_keeps_its_history_and_reads_the_others_full_r
     options = ProtocolOptions(agents=3, rounds=2)
     result = await RunSpec(graph="debate", options=options).build(models=model).arun(PROBLEM)
     assert len(model.calls) == 6
-    first = [Message.user(du_first())]
-    for index, agent in enumerate(["debater_1", "debater_2", "debater_3"]):
+    reference = reference_run("debate.three-agents-two-rounds")
+    debaters = ["debater_1", "debater_2", "debater_3"]
+    first = {
+        (agent, 1): f"{agent} in round 1 says \\boxed{{{i}}}" for i, agent in enumerate(debaters)
+    }
+    for agent in debaters:
         round_one, round_two = sent(model, agent)
-        assert round_one == first
-        own = f"{agent} in round 1 says \\boxed{{{index}}}"
-        others = [
-            f"{other} in round 1 says \\boxed{{{i}}}"
-            for i, other in enumerate(["debater_1", "debater_2", "debater_3"])
-            if other != agent
-        ]
-        prefix = "These are the solutions to the problem from other agents: " + "".join(
-            f"\n\n One agent solution: ```{reply}```" for reply in others
-        )
-        expected = fill(READ_OTHERS, others=prefix, problem=PROBLEM)
-        assert round_two == [*first, Message.assistant(own), Message.user(expected)]
+        assert round_one == reference.messages(agent, 1, problem=PROBLEM)
+        assert round_two == reference.messages(agent, 2, problem=PROBLEM, replies=first)
+        # its own history, then the others' round-1 replies, in order, and not its own
+        own, others = first[(agent, 1)], [first[(a, 1)] for a in debaters if a != agent]
+        assert round_two[:2] == [*round_one, Message.assistant(own)]
+        read = round_two[2].content
+        assert own not in read and read.index(others[0]) < read.index(others[1])
     assert result.answer == "7"  # the last round's majority
     assert result.status == "agreed"
     assert {c.decoding.temperature for c in result.calls if c.decoding} == {1.0}  # the script's
@@ -166,11 +142,23 @@ async def test_a_lone_debater_is_asked_to_double_check() -> None:
 
 
 # -- mad (Liang et al.) ----------------------------------------------------------------
+def moderator_reply(answer: str, reason: str) -> str:
+    """A moderator's reply in the JSON form MAD's moderator prompt asks for."""
+    return json.dumps(
+        {
+            "Whether there is a preference": "Yes" if answer else "No",
+            "Supported Side": "Affirmative" if answer else "",
+            "Reason": reason,
+            "debate_answer": answer,
+        }
+    )
+
+
 def mad_reply(decide_in_round: int | None, judge: str = '{"Reason": "r", "debate_answer": "7"}'):
     def reply(call: ScriptedCall) -> str:
         if call.agent == "moderator":
             decided = decide_in_round is not None and call.round >= decide_in_round
-            return moderator_json("7" if decided else "", reason=f"round {call.round}")
+            return moderator_reply("7" if decided else "", reason=f"round {call.round}")
         if call.agent == "judge_candidates":
             return "Candidates: 7 and 8"
         if call.agent == "judge":
@@ -181,6 +169,23 @@ def mad_reply(decide_in_round: int | None, judge: str = '{"Reason": "r", "debate
     return reply
 
 
+MAD_REPLIES = {
+    ("affirmative", 1): "affirmative round 1: the answer is 7",
+    ("negative", 1): "negative round 1: the answer is 8",
+    ("affirmative", 2): "affirmative round 2: the answer is 7",
+    ("negative", 2): "negative round 2: the answer is 8",
+    ("moderator", 1): moderator_reply("", reason="round 1"),
+}
+"""What `mad_reply` answers, by (agent, round), in the keys the reference fixtures use."""
+
+
+def mad_expected(case: str, agent: str, round: int, *shown: tuple[str, int]) -> list[Message]:
+    """What the reference sent `agent` in `round` of fixture `case`, retold for PROBLEM and
+    for this file's replies; `shown` names every earlier reply that agent is shown."""
+    replies = {key: MAD_REPLIES[key] for key in shown}
+    return reference_run(case).messages(agent, round, problem=PROBLEM, replies=replies)
+
+
 async def test_mad_sides_argue_in_their_own_conversations_and_the_moderator_decides() -> None:
     model = scripted(mad_reply(decide_in_round=2))
     result = (
@@ -188,50 +193,32 @@ async def test_mad_sides_argue_in_their_own_conversations_and_the_moderator_deci
         .build(models=model)
         .arun(PROBLEM)
     )
-    player = Message.system(fill(PLAYER_META, problem=PROBLEM, tool_help=""))
-    moderator_meta = Message.system(fill(MODERATOR_META, problem=PROBLEM))
-    aff1, neg1 = "affirmative round 1: the answer is 7", "negative round 1: the answer is 8"
-    aff2, neg2 = "affirmative round 2: the answer is 7", "negative round 2: the answer is 8"
-
+    case = "mad.moderator-decides-round-2"
+    aff1, neg1, aff2, neg2 = (
+        ("affirmative", 1),
+        ("negative", 1),
+        ("affirmative", 2),
+        ("negative", 2),
+    )
     assert sent(model, "affirmative") == [
-        [player, Message.user(PROBLEM)],
-        [
-            player,
-            Message.user(PROBLEM),
-            Message.assistant(aff1),
-            Message.user(fill(DEBATE_PROMPT, opponent=neg1)),
-        ],
+        mad_expected(case, "affirmative", 1),
+        mad_expected(case, "affirmative", 2, aff1, neg1),
     ]
-    negative_first = Message.user(fill(NEGATIVE_FIRST, opponent=aff1))
     assert sent(model, "negative") == [
-        [player, negative_first],
-        [
-            player,
-            negative_first,
-            Message.assistant(neg1),
-            Message.user(fill(DEBATE_PROMPT, opponent=aff2)),
-        ],
+        mad_expected(case, "negative", 1, aff1),
+        mad_expected(case, "negative", 2, aff1, neg1, aff2),
     ]
-
-    def moderator_task(ordinal: str, aff: str, neg: str) -> Message:
-        return Message.user(
-            fill(
-                MODERATOR_TASK,
-                round_ordinal=ordinal,
-                **{"reply.affirmative": aff, "reply.negative": neg},
-            )
-        )
-
-    first_round = moderator_task("first", aff1, neg1)
     assert sent(model, "moderator") == [
-        [moderator_meta, first_round],
-        [
-            moderator_meta,
-            first_round,
-            Message.assistant(moderator_json("", reason="round 1")),
-            moderator_task("second", aff2, neg2),
-        ],
+        mad_expected(case, "moderator", 1, aff1, neg1),
+        mad_expected(case, "moderator", 2, aff1, neg1, ("moderator", 1), aff2, neg2),
     ]
+    # each side keeps its own conversation and is shown only the other's latest reply
+    affirmative_two, negative_two = sent(model, "affirmative")[1], sent(model, "negative")[1]
+    assert [m.role for m in affirmative_two] == ["system", "user", "assistant", "user"]
+    assert affirmative_two[2].content == MAD_REPLIES[aff1]
+    assert affirmative_two[3].content.startswith(MAD_REPLIES[neg1])
+    assert negative_two[1].content.startswith(MAD_REPLIES[aff1])
+    assert negative_two[3].content.startswith(MAD_REPLIES[aff2])
     assert result.answer == "7" and result.status == "decided"
     assert not sent(model, "judge")
 
@@ -243,25 +230,23 @@ async def test_mad_without_a_decision_asks_the_judge_about_the_first_replies() -
         .build(models=model)
         .arun(PROBLEM)
     )
-    meta = Message.system(fill(MODERATOR_META, problem=PROBLEM))
-    candidates = Message.user(
-        fill(
-            JUDGE_CANDIDATES,
-            **{
-                "first_reply.affirmative": "affirmative round 1: the answer is 7",
-                "first_reply.negative": "negative round 1: the answer is 8",
-            },
-        )
+    # the reference's judge came after round 3, this one after round 2: same requests
+    case = "mad.judge-after-three-rounds"
+    candidates = mad_expected(case, "judge_candidates", 3, ("affirmative", 1), ("negative", 1))
+    assert sent(model, "judge_candidates") == [candidates]
+    judge = reference_run(case).messages(
+        "judge",
+        3,
+        problem=PROBLEM,
+        replies={
+            **{key: MAD_REPLIES[key] for key in [("affirmative", 1), ("negative", 1)]},
+            ("judge_candidates", 3): "Candidates: 7 and 8",
+        },
     )
-    assert sent(model, "judge_candidates") == [[meta, candidates]]
-    assert sent(model, "judge") == [
-        [
-            meta,
-            candidates,
-            Message.assistant("Candidates: 7 and 8"),
-            Message.user(fill(JUDGE_FINAL, problem=PROBLEM)),
-        ]
-    ]
+    (asked,) = sent(model, "judge")
+    assert asked == judge
+    assert asked[:2] == candidates and asked[2] == Message.assistant("Candidates: 7 and 8")
+    assert "round 2" not in asked[1].content  # the first replies, not the latest
     assert len(sent(model, "moderator")) == 2
     assert result.answer == "7"
 

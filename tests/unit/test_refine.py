@@ -1,11 +1,15 @@
 """Message flow of `refine`: the generator answers, the verifier critiques and scores the
 latest solution, the refiner reads that solution and the critique; the loop stops on an
 accepting verdict or when rounds run out, and the best-scored round answers, with every
-round's score kept in the state."""
+round's score kept in the state.
+
+refine's prompts are council's own (no reference publishes any; see
+council/agents/refine.py), so there is no fixture to check them against: the texts below
+are a golden copy, written out here so that changing a prompt fails this test and is done
+on purpose, with the copy updated in the same change."""
 
 from __future__ import annotations
 
-from council.agents.refine import ASSESSOR_SYSTEM, ASSESSOR_TASK, REFINER_TASK, Assessment
 from council.graphs.state import CouncilState
 from council.messages import Message
 from council.models.scripted import ScriptedCall, ScriptedModel
@@ -19,23 +23,35 @@ def sent(model: ScriptedModel, agent: str) -> list[list[Message]]:
     return [m for m, info in zip(model.calls, model.call_infos, strict=True) if info.agent == agent]
 
 
-def fill(template: str, **values: str) -> str:
-    for key, value in values.items():
-        template = template.replace("{" + key + "}", value)
-    return template.replace("{{", "{").replace("}}", "}")
-
-
 def state_of(result: object) -> CouncilState:
     return CouncilState.model_validate(result.state)  # type: ignore[attr-defined]
 
 
+VERIFIER_SYSTEM = (
+    "You are the verifier of a math solution. Recompute every step independently, find "
+    "each error in the reasoning or arithmetic, and judge whether the final answer is correct."
+)
+"""Golden copy of council's refine verifier system prompt (council's own text)."""
+
+
 def verifier_sees(solution: str) -> list[Message]:
-    task = fill(ASSESSOR_TASK, problem=PROBLEM, solution=solution, format=Assessment.FORMAT)
-    return [Message.system(ASSESSOR_SYSTEM), Message.user(task)]
+    """Golden copy of council's refine verifier task, with its answer format."""
+    task = (
+        f"Problem:\n{PROBLEM}\n\nSolution:\n{solution}\n\nCritique the solution, then judge it.\n"
+        "CRITIQUE: the errors you found, or none\nVERDICT: correct or incorrect\n"
+        "SCORE: a number from 0 to 1, how likely the final answer is correct"
+    )
+    return [Message.system(VERIFIER_SYSTEM), Message.user(task)]
 
 
 def refiner_sees(solution: str, critique: str) -> list[Message]:
-    task = fill(REFINER_TASK, problem=PROBLEM, solution=solution, **{"reply.verifier": critique})
+    """Golden copy of council's refiner task: no system message, one user message."""
+    task = (
+        f"Problem:\n{PROBLEM}\n\nPrevious solution:\n{solution}\n\nA verifier's critique "
+        f"of it:\n{critique}\n\nWrite an improved solution: fix every error the critique "
+        "found and keep what is right. Please reason step by step, and put your final answer "
+        "within \\boxed{}."
+    )
     return [Message.user(task)]
 
 
