@@ -77,6 +77,10 @@ class Agent(Generic[OutputT]):
     own_variables: frozenset[str] = frozenset()
     """Template variables the agent fills itself (e.g. the passages a retriever found),
     allowed in its prompts besides the graph's prompt variables."""
+    reads: frozenset[str] = frozenset()
+    """Prompt variables the agent reads besides those its templates name (a module that
+    extends what earlier modules found, `module_context`, without showing it in every
+    prompt); the graph computes them for it like its templates' fields."""
     max_tool_turns: int = 4
     """Tool rounds before the agent must answer (a program-of-thought agent runs one)."""
     repair: bool = True

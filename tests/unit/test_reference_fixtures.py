@@ -10,6 +10,8 @@ must equal the reference's, byte for byte. Nothing expected is taken from counci
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -18,16 +20,15 @@ import pytest
 
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
+from council.problem_info import ProblemInfo
 from council.protocols import ProtocolOptions, RunSpec
+from council.tools.base import ToolRegistry
 from council.tools.sandbox.result import ExecutionResult
+from council.tools.search import SearchHit, search_tool
 from tests.support.sandbox import ScriptedSandbox
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "references"
-DIVERGENT = {
-    "tool-planner": "council's tool-planner uses its own zero-shot module prompts (stated as a "
-    "deviation in its card); the reference's few-shot prompts need each problem's MATH type "
-    "and level",
-}
+DIVERGENT: dict[str, str] = {}
 """Protocols whose card says council does not reproduce the reference's messages: their
 fixtures must still fail (strict), so the day they match, this list has to shrink."""
 
@@ -57,6 +58,40 @@ def expected_decoding(fixture: dict[str, Any], call: dict[str, Any]) -> dict[str
     for name, value in fixture.get("equivalent_decoding", {}).get("values", {}).items():
         expected[name] = value
     return expected
+
+
+class FixtureSearch:
+    """The searches the reference made, answered with the snippets its rendering's stub for
+    Bing returned (`inputs.web_search`); a query the reference did not send fails."""
+
+    name = "fixture"
+
+    def __init__(self, searches: list[dict[str, Any]]) -> None:
+        self.results = {s["query"]: list(s["snippets"]) for s in searches}
+        self.queries: list[str] = []
+
+    async def search(self, query: str, k: int) -> list[SearchHit]:
+        self.queries.append(query)
+        assert query in self.results, f"council searched {query!r}; the reference did not"
+        return [SearchHit(id=str(i), text=t) for i, t in enumerate(self.results[query][:k])]
+
+
+def run_locally(code: str) -> ExecutionResult:
+    """The program run by this interpreter, as the reference ran it (its own `exec`): what
+    it printed, or its error."""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    if done.returncode != 0:
+        return ExecutionResult(stdout=done.stdout, error=done.stderr or "failed")
+    return ExecutionResult(stdout=done.stdout)
+
+
+def problem_info(inputs: dict[str, Any]) -> ProblemInfo | None:
+    """A MATH problem's type and level, when the fixture gives them."""
+    if "math_type" not in inputs and "math_level" not in inputs:
+        return None
+    return ProblemInfo(subject=inputs.get("math_type"), level=inputs.get("math_level"))
 
 
 def params() -> list[Any]:
@@ -92,7 +127,7 @@ def test_every_reference_protocol_has_a_fixture() -> None:
 
 
 @pytest.mark.parametrize("path", params())
-async def test_council_sends_what_the_reference_sends(path: Path, tmp_path: Path) -> None:
+async def test_council_sends_what_the_reference_sends(path: Path) -> None:
     fixture = load(path)
     replies: dict[tuple[str, int], list[str]] = defaultdict(list)
     for call in fixture["calls"]:
@@ -108,17 +143,16 @@ async def test_council_sends_what_the_reference_sends(path: Path, tmp_path: Path
 
     model = ScriptedModel(responder=respond)
     options = dict(fixture["council"]["options"])
-    if "web_search" in fixture["inputs"]:
-        corpus = tmp_path / "corpus.jsonl"
-        snippets = fixture["inputs"]["web_search"]
-        corpus.write_text("".join(json.dumps({"text": s}) + "\n" for s in snippets))
-        options["corpus"] = corpus
+    inputs = fixture["inputs"]
+    search = FixtureSearch(inputs.get("web_search", []))
+    tools = ToolRegistry([search_tool(search)]) if "web_search" in inputs else None
     answer = str(fixture["answer"])
-    sandbox = ScriptedSandbox(lambda code: ExecutionResult(stdout=answer))
+    sandbox = ScriptedSandbox(run_locally)
     runner = RunSpec(graph=fixture["council"]["protocol"], options=ProtocolOptions(**options))
-    result = await runner.build(models=RoleModels(model), session_factory=sandbox.factory()).arun(
-        fixture["inputs"]["problem"]
-    )
+    result = await runner.build(
+        models=RoleModels(model), tools=tools, session_factory=sandbox.factory()
+    ).arun(inputs["problem"], info=problem_info(inputs))
+    assert search.queries == [s["query"] for s in inputs.get("web_search", [])]
 
     sent: dict[tuple[str, int], list[tuple[list[dict[str, str]], dict[str, Any]]]] = defaultdict(
         list
