@@ -62,7 +62,7 @@ from council.agents.reference_programs import run_program
 from council.answers import ExtractionMethod, extract_answer
 from council.calls import CallPurpose, CallRecord
 from council.messages import Message
-from council.models.base import CallInfo, Completion
+from council.models.base import CallInfo, ChatModel, Completion
 from council.models.settings import ModelSettings
 from council.problem_info import ProblemInfo
 from council.tools.base import ToolContext, ToolRegistry
@@ -101,7 +101,9 @@ PROGRAM_SECONDS = 10.0
 TIMEOUT_MESSAGE = "TLE"
 """What `safe_execute` reports for a program past its time (utilities.py:84-86)."""
 FIXER_DECODING = {"temperature": 0.7, "max_tokens": 500}
-"""The code fixer's decoding, fixed in the reference (model.py:1197)."""
+"""The code fixer's decoding, fixed in the reference (model.py:1197): the `code_fixer` role
+of `tool-planner` declares it; a python generator built without fixer settings (from a
+config file) decodes its fixer calls with its own settings and these two values."""
 SOLUTION_PATIENCE = 4
 """Solution-generator calls at most while no "boxed" (`--sg_patience`, run.py:66)."""
 PROGRAM_RUN = RunOptions(namespace="fresh")
@@ -273,7 +275,9 @@ class ModulePlan(AgentOutput):
 
     def summary(self) -> str:
         shown = " → ".join(self.names)
-        return f"{shown} (not modules here, skipped: {', '.join(self.unknown)})" if self.unknown else shown
+        if not self.unknown:
+            return shown
+        return f"{shown} (not modules here, skipped: {', '.join(self.unknown)})"
 
 
 class ModuleReport(AgentOutput):
@@ -457,9 +461,33 @@ class ProgramModule(_Module):
     reads = frozenset({"module_context", "modules_used"})
     fixer_prompts = CODE_FIXER_PROMPTS
 
+    def __init__(
+        self,
+        model: ChatModel,
+        *,
+        role: str | None = None,
+        prompts: AgentPrompts | None = None,
+        output_type: type[ModuleReport] | None = None,
+        tools: ToolRegistry | None = None,
+        settings: ModelSettings | None = None,
+        max_tool_turns: int | None = None,
+        fixer_settings: ModelSettings | None = None,
+    ) -> None:
+        super().__init__(
+            model,
+            role=role,
+            prompts=prompts,
+            output_type=output_type,
+            tools=tools,
+            settings=settings,
+            max_tool_turns=max_tool_turns,
+        )
+        self.fixer_settings = fixer_settings
+
     def _fixer_settings(self) -> ModelSettings:
-        base = self.settings or ModelSettings()
-        return base.model_copy(update=FIXER_DECODING)
+        if self.fixer_settings is not None:
+            return self.fixer_settings
+        return (self.settings or ModelSettings()).model_copy(update=FIXER_DECODING)
 
     async def _execute(
         self, program: str, traces: list[ToolTrace], context: ToolContext | None
@@ -578,9 +606,7 @@ class SolutionGenerator(_Module):
         if settings is None or settings.temperature is None or count == 0:
             return settings
         if settings.temperature < 0.1:
-            return settings.model_copy(
-                update={"temperature": min(settings.temperature + 0.1, 1.0)}
-            )
+            return settings.model_copy(update={"temperature": min(settings.temperature + 0.1, 1.0)})
         return settings
 
     async def run(

@@ -130,6 +130,7 @@ def tool_planner_graph(
         ProgramModule(
             models.first_of("python_generator", "solver"),
             settings=definition.settings("python_generator", options),
+            fixer_settings=definition.settings("code_fixer", options),
         ),
         kind="answer",
     )
@@ -176,12 +177,11 @@ TOOL_PLANNER = ProtocolDefinition(
             _as_reference(0.5, 500, "src/model.py:1469, 1520, 1531 (query, 2 extractions)"),
             more=(BING_EXTRACTOR_TASK,),
         ),
-        "python_generator": role(
+        "python_generator": role(ProgramModule, _as_reference(0.5, 256, "src/run.py:48-49")),
+        "code_fixer": role(
             ProgramModule,
-            _as_reference(
-                0.5, 256, "src/run.py:48-49; its code fixer T 0.7, 500 tokens: src/model.py:1197"
-            ),
-            more=CODE_FIXER_PROMPTS.templates()[:2],
+            _as_reference(0.7, 500, "src/model.py:1197 (fixed in code_fixer)"),
+            prompts=CODE_FIXER_PROMPTS,
         ),
         "symbolic_solver": role(
             SymbolicSolver, _as_reference(0.5, 600, "src/model.py:964 (Wolfram query)")
