@@ -28,8 +28,12 @@ and level lines (run.py:249-256) and which the later modules' prompts show:
   while the reply has no "boxed" (4 calls at most, `--sg_patience`); adds "Solution:".
 
 The prompts are the reference's, verbatim (`council.agents.mathsensei_prompts`), kept here as
-named templates. Plan rule (`ModulePlan`, `update_modules`): the reply from its first "["
-on, lowercased, read as a Python list literal; a list that does not end with
+named templates; notes from council's memory (`{memory}`, empty without memory) go before
+the planner's, the python generator's and the solution generator's, and a chat's earlier
+turns before each module's first message, as in every council protocol.
+
+Plan rule (`ModulePlan`, `update_modules`): the reply from its first "[" on, lowercased,
+read as a Python list literal; a list that does not end with
 'solution_generator' (or no list) is the solution generator alone. Modules run in the
 listed order, repeats included; a name that is not one of the four above is skipped and
 kept in `ModulePlan.unknown` (the reference would fail calling it).
@@ -123,7 +127,8 @@ PLANNER_PROMPTS = AgentPrompts(
     # \nThought:" with question_text = problem + "\n\n" (get_question_text, model.py:780-789)
     task=PromptTemplate(
         name="tool_planner.planner.task",
-        text=_escaped(POLICY_PROMPT.strip())
+        text="{memory}"
+        + _escaped(POLICY_PROMPT.strip())
         + "\n\nQuestion: {problem}\n\n\n\n{problem_type_level}Thought:",
     ),
 )
@@ -151,7 +156,8 @@ PYTHON_PROMPTS = AgentPrompts(
     # then the question, the modules planned before this one, the context, and the cue
     task=PromptTemplate(
         name="tool_planner.python.task",
-        text=_escaped(PYTHON_GENERATOR_PROMPT.strip())
+        text="{memory}"
+        + _escaped(PYTHON_GENERATOR_PROMPT.strip())
         + "\n\nQuestion:{problem}\nModules used till now:[{modules_used}]\n{module_context}"
         "\n\nPython generator:\n# Python Code, print answer. Also Output all the relevant "
         "objects in the intermediate steps of the python code. Make sure that the first "
@@ -175,7 +181,8 @@ SOLUTION_PROMPTS = AgentPrompts(
     # and its blank line when the context is empty)
     task=PromptTemplate(
         name="tool_planner.solution.task",
-        text=_escaped(SOLUTION_GENERATOR_PROMPT.strip())
+        text="{memory}"
+        + _escaped(SOLUTION_GENERATOR_PROMPT.strip())
         + "\n\nQuestion: {problem}\n\n\n\n{context_block}Solution: ",
     ),
 )
@@ -409,7 +416,7 @@ class KnowledgeRetriever(_Module):
         call = call or CallInfo(agent=self.role, role=self.role)
         calls: list[CallRecord] = []
         traces: list[ToolTrace] = []
-        messages = self.build_messages(variables)
+        messages = self.build_messages(variables, history)
         query_output = ""
         for attempt in range(QUERY_TRIES):
             purpose: CallPurpose = "answer" if attempt == 0 else "repair"
@@ -525,7 +532,7 @@ class ProgramModule(_Module):
         call = call or CallInfo(agent=self.role, role=self.role)
         calls: list[CallRecord] = []
         traces: list[ToolTrace] = []
-        messages = self.build_messages(variables)
+        messages = self.build_messages(variables, history)
         context_now = str(variables["module_context"])
         completion = await self._complete(messages, None, calls, call, "answer")
         program = completion.text
@@ -625,7 +632,7 @@ class SolutionGenerator(_Module):
         if "Solution:" in shown:  # model.py:1583-1585
             shown = shown[: shown.find("Solution:")]
         block = f"{shown}\n\n" if shown != "" else ""
-        messages = self.build_messages({**variables, "context_block": block})
+        messages = self.build_messages({**variables, "context_block": block}, history)
         solution = ""
         for count in range(SOLUTION_PATIENCE):
             purpose: CallPurpose = "answer" if count == 0 else "repair"

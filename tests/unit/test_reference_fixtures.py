@@ -5,6 +5,10 @@ The fixtures in tests/fixtures/references/ were rendered from the references' ow
 fixed inputs and scripted replies, every request the reference makes, its messages and its
 decoding. Here council runs the same protocol on the same replies and each of its calls
 must equal the reference's, byte for byte. Nothing expected is taken from council's code.
+Where the reference ran a program, the program runs here with this interpreter (the
+sandbox's place); where it searched the web (`inputs.web_search`), the search backend answers
+each of the reference's queries with the snippets its rendering got, and any other query
+fails; a problem's MATH type and level (`inputs.math_type`, `math_level`) come with it.
 """
 
 from __future__ import annotations
