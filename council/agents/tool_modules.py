@@ -388,6 +388,7 @@ class KnowledgeRetriever(_Module):
 
     role = "knowledge_retrieval"
     prompts = BING_QUERY_PROMPTS
+    extra_templates = (BING_EXTRACTOR_TASK,)
     own_variables = frozenset({"results"})
 
     def default_tools(self) -> ToolRegistry:
@@ -467,6 +468,7 @@ class ProgramModule(_Module):
     prompts = PYTHON_PROMPTS
     reads = frozenset({"module_context", "modules_used"})
     fixer_prompts = CODE_FIXER_PROMPTS
+    extra_templates = (CODE_FIXER_PROMPTS.system, CODE_FIXER_PROMPTS.task)
 
     def __init__(
         self,

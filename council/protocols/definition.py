@@ -19,7 +19,7 @@ from council.protocols.options import ProtocolOptions
 
 if TYPE_CHECKING:
     from council.agents.base import Agent
-    from council.agents.prompting import AgentPrompts, PromptTemplate
+    from council.agents.prompting import AgentPrompts
     from council.graphs.builder import CouncilGraph
     from council.models.roles import RoleModels
     from council.tools.base import ToolRegistry
@@ -208,12 +208,10 @@ def role(
     count: str = "1",
     prompts: AgentPrompts | None = None,
     also: tuple[type[Agent[Any]], ...] = (),
-    more: tuple[PromptTemplate, ...] = (),
 ) -> RoleDefinition:
     """A role played by `agent_class` (then by each of `also` in turn, as MAD's judge
     first lists candidates, then decides) with their own templates (or `prompts`), so the
-    definition names the very templates the agents render; `more`: templates the agent
-    renders besides its prompts (tool-planner's extractor and code fixer)."""
+    definition names the very templates the agents render (their `extra_templates` too)."""
     templates: list[str] = []
     for index, played_by in enumerate((agent_class, *also)):
         used = prompts if prompts is not None and index == 0 else played_by.prompts
@@ -222,7 +220,7 @@ def role(
                 continue
             if template.name not in templates:
                 templates.append(template.name)
-    templates += [template.name for template in more if template.name not in templates]
+        templates += [t.name for t in played_by.extra_templates if t.name not in templates]
     return RoleDefinition(
         agent=", ".join(c.__name__ for c in (agent_class, *also)),
         templates=tuple(templates),

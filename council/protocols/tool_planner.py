@@ -31,7 +31,6 @@ reference's (`TOOL_PLANNER.roles`).
 from __future__ import annotations
 
 from council.agents.tool_modules import (
-    BING_EXTRACTOR_TASK,
     CODE_FIXER_PROMPTS,
     MODULES,
     KnowledgeRetriever,
@@ -175,7 +174,6 @@ TOOL_PLANNER = ProtocolDefinition(
         "knowledge_retrieval": role(
             KnowledgeRetriever,
             _as_reference(0.5, 500, "src/model.py:1469, 1520, 1531 (query, 2 extractions)"),
-            more=(BING_EXTRACTOR_TASK,),
         ),
         "python_generator": role(ProgramModule, _as_reference(0.5, 256, "src/run.py:48-49")),
         "code_fixer": role(
