@@ -47,6 +47,9 @@ from council.tools.base import ToolRegistry
 from council.tools.search import SearchBackend, SearchTool, corpus_backend, search_tool
 
 DEVIATIONS = (
+    "every problem gets the reference's MATH prompts and its MATH check for a solution "
+    "('boxed'), as its --dataset MATH run does; its GSM, AQUA and MMLU prompt variants and "
+    "answer checks are not reproduced",
     "a problem given without its MATH type and level (a question typed in, a data set "
     "without `type`/`subject` and `level` fields) gets prompts without the lines that carry "
     "them: the planner's ends 'Question: <problem>\\n\\n\\n\\nThought:' and the modules' "

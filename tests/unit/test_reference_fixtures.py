@@ -24,11 +24,11 @@ import pytest
 
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
-from council.problem_info import ProblemInfo
 from council.protocols import ProtocolOptions, RunSpec
 from council.tools.base import ToolRegistry
 from council.tools.sandbox.result import ExecutionResult
-from council.tools.search import SearchHit, search_tool
+from council.tools.search import search_tool
+from tests.support.reference_inputs import FixtureSearch, problem_info
 from tests.support.sandbox import ScriptedSandbox
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "references"
@@ -64,22 +64,6 @@ def expected_decoding(fixture: dict[str, Any], call: dict[str, Any]) -> dict[str
     return expected
 
 
-class FixtureSearch:
-    """The searches the reference made, answered with the snippets its rendering's stub for
-    Bing returned (`inputs.web_search`); a query the reference did not send fails."""
-
-    name = "fixture"
-
-    def __init__(self, searches: list[dict[str, Any]]) -> None:
-        self.results = {s["query"]: list(s["snippets"]) for s in searches}
-        self.queries: list[str] = []
-
-    async def search(self, query: str, k: int) -> list[SearchHit]:
-        self.queries.append(query)
-        assert query in self.results, f"council searched {query!r}; the reference did not"
-        return [SearchHit(id=str(i), text=t) for i, t in enumerate(self.results[query][:k])]
-
-
 def run_locally(code: str) -> ExecutionResult:
     """The program run by this interpreter, as the reference ran it (its own `exec`): what
     it printed, or its error."""
@@ -89,13 +73,6 @@ def run_locally(code: str) -> ExecutionResult:
     if done.returncode != 0:
         return ExecutionResult(stdout=done.stdout, error=done.stderr or "failed")
     return ExecutionResult(stdout=done.stdout)
-
-
-def problem_info(inputs: dict[str, Any]) -> ProblemInfo | None:
-    """A MATH problem's type and level, when the fixture gives them."""
-    if "math_type" not in inputs and "math_level" not in inputs:
-        return None
-    return ProblemInfo(subject=inputs.get("math_type"), level=inputs.get("math_level"))
 
 
 def params() -> list[Any]:
