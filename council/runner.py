@@ -15,6 +15,7 @@ from council.graphs.builder import CouncilGraph
 from council.graphs.run import NodeEvent, RunResult, run_config, stream_run
 from council.graphs.state import CouncilState, Step
 from council.messages import Message
+from council.problem_info import ProblemInfo
 from council.tools.base import ToolContext
 from council.tracing import run_span
 
@@ -52,9 +53,11 @@ class GraphRunner:
         history: Sequence[Message] = (),
         memory: str = "",
         max_rounds: int | None = None,
+        info: ProblemInfo | None = None,
     ) -> CouncilState:
         return self.state_schema(
             problem=problem,
+            info=info or ProblemInfo(),
             max_rounds=max_rounds or self.max_rounds,
             history=list(history),
             memory=memory,
@@ -68,14 +71,17 @@ class GraphRunner:
         memory: str = "",
         max_rounds: int | None = None,
         problem_id: str = "default",
+        info: ProblemInfo | None = None,
     ) -> AsyncIterator[Step | RunResult]:
-        """Yield every agent step as it happens, then the `RunResult`."""
+        """Yield every agent step as it happens, then the `RunResult`. `info`: what the
+        problem's data set says besides its text (MATH's type and level)."""
         async for item in self.astream_events(
             problem,
             history=history,
             memory=memory,
             max_rounds=max_rounds,
             problem_id=problem_id,
+            info=info,
             node_events=False,
         ):
             yield cast(Step | RunResult, item)
@@ -88,12 +94,15 @@ class GraphRunner:
         memory: str = "",
         max_rounds: int | None = None,
         problem_id: str = "default",
+        info: ProblemInfo | None = None,
         node_events: bool = True,
     ) -> AsyncIterator[Step | RunResult | NodeEvent]:
         """`astream`, plus a `NodeEvent` as each node starts and ends: what a live view
         needs to show which agent is working (the web UI highlights it)."""
 
-        initial = self.initial_state(problem, history=history, memory=memory, max_rounds=max_rounds)
+        initial = self.initial_state(
+            problem, history=history, memory=memory, max_rounds=max_rounds, info=info
+        )
         session_cm: AbstractAsyncContextManager[Any] = (
             self.session_factory() if self.session_factory else nullcontext(None)
         )

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from council.agents import texts
 from council.agents.output import AgentOutput
 from council.agents.parsing import OutputParseError
-from council.agents.prompting import AgentPrompts
+from council.agents.prompting import AgentPrompts, PromptTemplate
 from council.agents.tool_text import find_text_tool_calls, strip_tool_blocks
 from council.calls import CallPurpose, CallRecord
 from council.messages import Message
@@ -77,6 +77,13 @@ class Agent(Generic[OutputT]):
     own_variables: frozenset[str] = frozenset()
     """Template variables the agent fills itself (e.g. the passages a retriever found),
     allowed in its prompts besides the graph's prompt variables."""
+    extra_templates: tuple[PromptTemplate, ...] = ()
+    """Templates the agent renders besides its prompts (tool-planner's Bing extractor and
+    code fixer), so a protocol's card lists them and a run's manifest hashes them."""
+    reads: frozenset[str] = frozenset()
+    """Prompt variables the agent reads besides those its templates name (a module that
+    extends what earlier modules found, `module_context`, without showing it in every
+    prompt); the graph computes them for it like its templates' fields."""
     max_tool_turns: int = 4
     """Tool rounds before the agent must answer (a program-of-thought agent runs one)."""
     repair: bool = True
@@ -113,6 +120,10 @@ class Agent(Generic[OutputT]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(role={self.role!r}, model={self.model.name!r})"
+
+    def template_hashes(self) -> dict[str, str]:
+        """Every template this agent renders, by name: its prompts, then its extra ones."""
+        return {**self.prompts.hashes(), **{t.name: t.sha256 for t in self.extra_templates}}
 
     def build_messages(
         self,

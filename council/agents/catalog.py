@@ -32,6 +32,7 @@ from council.agents.tool_modules import (
     ModuleNote,
     ModulePlan,
     ModulePlanner,
+    ModuleReport,
     ProgramModule,
     SolutionGenerator,
     SymbolicSolver,
@@ -85,6 +86,7 @@ def builtin_outputs() -> dict[str, type[AgentOutput]]:
         "assessment": Assessment,
         "module_plan": ModulePlan,
         "module_note": ModuleNote,
+        "module_report": ModuleReport,
     }
 
 

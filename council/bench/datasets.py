@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from council.answers import last_boxed
 from council.errors import DatasetError
+from council.problem_info import ProblemInfo
 
 DatasetFormat = Literal["auto", "gsm8k", "math", "jsonl"]
 
@@ -34,6 +35,9 @@ class Problem(BaseModel):
     gold_solution: str | None = None
     source: str = ""
     metadata: dict[str, Any] = Field(default_factory=dict)
+    info: ProblemInfo = Field(default_factory=ProblemInfo)
+    """The row's subject (`type`, else `subject`) and `level`, as MATH and MATH-500 give
+    them; a run gets them with the question (tool-planner's prompts show them)."""
 
 
 class DatasetSpec(BaseModel):
@@ -121,6 +125,7 @@ def problem_from_row(
         gold_solution=solution,
         source=source,
         metadata={"row": index},
+        info=ProblemInfo.from_row(row),
     )
 
 

@@ -169,7 +169,7 @@ def package_versions() -> dict[str, str]:
 
 def prompt_hashes(runner: GraphRunner) -> dict[str, dict[str, str]]:
     return {
-        name: node.agent.prompts.hashes()
+        name: node.agent.template_hashes()
         for name, node in runner.spec.nodes.items()
         if node.agent is not None
     }

@@ -84,7 +84,9 @@ async def run_problem(
     started = time.perf_counter()
     try:
         memory = await hook.before(problem) if hook else ""
-        result = await runner.arun(problem.question, problem_id=problem.id, memory=memory)
+        result = await runner.arun(
+            problem.question, problem_id=problem.id, memory=memory, info=problem.info
+        )
         grade = await grader.agrade(result.answer, problem.gold)
         if hook:
             await hook.after(problem, result, grade)

@@ -24,6 +24,18 @@ def register(subparsers: Any) -> None:
     parser.add_argument("question", help="the problem to solve ('-' reads it from stdin)")
     parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
     parser.add_argument(
+        "--problem-type",
+        default=None,
+        help="the problem's type or subject, for prompts that show it (tool-planner: "
+        "MATH's `type`, e.g. Geometry)",
+    )
+    parser.add_argument(
+        "--problem-level",
+        default=None,
+        help="the problem's level, for prompts that show it (tool-planner: MATH's `level`, "
+        "e.g. 'Level 1')",
+    )
+    parser.add_argument(
         "--graph",
         default=None,
         help="solve (default), a protocol (single, self-consistency, debate, mad, tir, pot, "
@@ -45,11 +57,13 @@ async def _solve(args: argparse.Namespace, question: str) -> int:
 
     from council.cli.render import print_step
     from council.graphs.run import RunResult
+    from council.problem_info import ProblemInfo
 
     council = run_spec_from_args(args, args.graph).build()
+    info = ProblemInfo(subject=args.problem_type, level=args.problem_level)
     console = Console(stderr=args.json, highlight=False)
     result: RunResult | None = None
-    async for item in council.astream(question):
+    async for item in council.astream(question, info=info):
         if isinstance(item, RunResult):
             result = item
         elif not args.json:

@@ -55,15 +55,14 @@ def has_answer(state: CouncilState) -> bool:
 
 
 def next_module(state: CouncilState) -> str | None:
-    """The next module of the latest module plan (tool-planner) that has not run since the
-    plan was made; None when all have run or there is no plan. An untrusted plan (cut at the
-    token limit or unreadable) is the solution generator alone."""
+    """The module the latest module plan (tool-planner) runs next: its entry at the number
+    of turns since the plan was made (each module is one turn), so modules run in the
+    listed order, repeats included; None when all have run or there is no plan."""
 
     for index in range(len(state.turns) - 1, -1, -1):
         turn = state.turns[index]
         if isinstance(turn.output, ModulePlan):
-            plan = turn.output if turn.trusted else ModulePlan.fallback("")
-            return plan.next_after({t.agent for t in state.turns[index + 1 :]})
+            return turn.output.module_at(len(state.turns) - index - 1)
     return None
 
 

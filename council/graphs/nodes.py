@@ -52,7 +52,7 @@ def agent_node(
             agent=name,
             round_number=round_number,
             tool_help=tool_help,
-            needed=agent.prompts.fields,
+            needed=agent.prompts.fields | agent.reads,
             sample=sample,
         )
         context = runtime.context or ToolContext()

@@ -24,6 +24,7 @@ from council.agents.verifier import Verdict
 from council.calls import CallRecord, usage_of
 from council.graphs.stages import StageOutcome
 from council.messages import Message
+from council.problem_info import ProblemInfo
 from council.scoring.base import Selection
 from council.usage import UsageReport
 from council.voting import Ballot, VoteTable
@@ -127,6 +128,9 @@ class CouncilState(BaseModel):
     """The state every council graph shares; protocol states add typed views."""
 
     problem: str
+    info: ProblemInfo = Field(default_factory=ProblemInfo)
+    """What the problem's data set says besides its text (MATH's type and level), for the
+    protocols whose prompts show it (tool-planner); empty when not given."""
     max_rounds: int = Field(default=3, ge=1)
     round: int = 0
     history: list[Message] = Field(default_factory=list)

@@ -12,6 +12,12 @@ from dataclasses import dataclass
 from council.agents import texts
 from council.agents.critic import Critique
 from council.agents.planner import Plan
+from council.agents.tool_modules import (
+    ModulePlan,
+    ModuleReport,
+    initial_context,
+    problem_type_level,
+)
 from council.agents.verifier import Verdict
 from council.graphs.state import CouncilState, Turn
 
@@ -40,6 +46,14 @@ PROMPT_VARIABLES: dict[str, str] = {
     "'\\n1. <reply>' (Mixture-of-Agents' aggregate-and-synthesize list)",
     "findings": "what earlier agents found, each under its name: their replies and any tool "
     "output not already in them (the modules of tool-planner; empty when none)",
+    "problem_type_level": "the problem's MATH type and level as MathSensei's prompts write "
+    "them: 'Mathematics Problem Type:<type>\\n' then 'Level of Problem:<level>\\n' (a line "
+    "whose value the problem was not given with is left out; empty when neither is)",
+    "module_context": "what tool-planner's modules have added so far, as MathSensei keeps it "
+    "(cache['response']): the problem's type and level lines, then each module's addition "
+    "(empty when there is none)",
+    "modules_used": "the module names the latest module plan lists before its python "
+    "generator, space-separated (MathSensei's 'Modules used till now')",
     "format": "the output format of the agent's schema",
     "tool_help": "how to use the agent's tools (empty without tools)",
 }
@@ -160,6 +174,22 @@ def _findings(c: _Context) -> str:
     return "".join(shown)
 
 
+def _module_context(c: _Context) -> str:
+    """The latest module's context since the latest module plan; before any module, the
+    problem's type and level lines."""
+    for turn in reversed(c.state.turns):
+        if isinstance(turn.output, ModuleReport):
+            return turn.output.context
+        if isinstance(turn.output, ModulePlan):
+            break
+    return initial_context(c.state.info)
+
+
+def _modules_used(c: _Context) -> str:
+    plans = c.state.outputs_of(ModulePlan)
+    return plans[-1].used_before_python() if plans else ""
+
+
 def _latest_answer(c: _Context) -> Turn | None:
     return c.state.last_turn(with_answer=True)
 
@@ -217,6 +247,9 @@ _COMPUTE: dict[str, Callable[[_Context], object]] = {
     "candidate": _candidate,
     "references": _references,
     "findings": _findings,
+    "problem_type_level": lambda c: problem_type_level(c.state.info),
+    "module_context": _module_context,
+    "modules_used": _modules_used,
 }
 
 

@@ -211,7 +211,7 @@ def role(
 ) -> RoleDefinition:
     """A role played by `agent_class` (then by each of `also` in turn, as MAD's judge
     first lists candidates, then decides) with their own templates (or `prompts`), so the
-    definition names the very templates the agents render."""
+    definition names the very templates the agents render (their `extra_templates` too)."""
     templates: list[str] = []
     for index, played_by in enumerate((agent_class, *also)):
         used = prompts if prompts is not None and index == 0 else played_by.prompts
@@ -220,6 +220,7 @@ def role(
                 continue
             if template.name not in templates:
                 templates.append(template.name)
+        templates += [t.name for t in played_by.extra_templates if t.name not in templates]
     return RoleDefinition(
         agent=", ".join(c.__name__ for c in (agent_class, *also)),
         templates=tuple(templates),

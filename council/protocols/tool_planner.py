@@ -1,43 +1,37 @@
 """`tool-planner`: a planner picks a sequence of tool modules for each problem and the graph
-runs it, after MathSensei (Das, Banerjee, Aditya and Kulkarni 2024, "MathSensei: A
+runs it, as MathSensei does (Das, Banerjee, Aditya and Kulkarni 2024, "MathSensei: A
 Tool-Augmented Large Language Model for Mathematical Reasoning", NAACL; official code
-github.com/rakutentech/MathSensei at c6ee84c, `src/run.py` and `src/model.py`, built on
-Chameleon's planner; Debrup-61/MathSensei only points there). Reported: its best
-configuration (python generator, WolframAlpha, solution generator) is 13.5% more accurate
-than gpt-3.5-turbo with chain of thought on MATH; tools help less on GSM8K.
+github.com/rakutentech/MathSensei at c6ee84c, `src/run.py --dataset MATH --model planner`
+with `src/model.py`, `src/utilities.py` and `src/custom_prompts/`; Debrup-61/MathSensei only
+points there). Reported: its best configuration (python generator, WolframAlpha, solution
+generator) is 13.5% more accurate than gpt-3.5-turbo with chain of thought on MATH; tools
+help less on GSM8K.
 
-The graph: the planner (`council.agents.tool_modules.ModulePlanner`) writes a plan from the fixed
-menu; `dispatch` (a `next_round` node: one round per module) routes by `next_module ==
-NAME` to the plan's next module that has not run; each module reads the earlier modules'
-outputs (`{findings}`) and returns to `dispatch`; the solution generator always runs last
-and its boxed answer is final (if it gives none, the latest module answer stands, e.g. the
-program's printed result: `finish_last_answer`). Modules:
+The graph: the planner (`council.agents.tool_modules.ModulePlanner`) answers with a list of
+module names; `dispatch` (a `next_round` node: one round per module) routes by
+`next_module == NAME` to the plan's next entry, in the listed order, repeats included; each
+module reads and extends MathSensei's context (`module_context`, its `cache["response"]`,
+which starts with the problem's MATH type and level) and returns to `dispatch`; when the
+plan is done the run finishes with the latest answer (the solution generator's boxed answer;
+if it gives none, the python generator's last printed line: `finish_last_answer`). What
+each module sends, and the plan rule, are in `council.agents.tool_modules`; the prompts are
+the reference's, verbatim, and its messages and decoding for fixed inputs are pinned in
+`tests/fixtures/references/tool-planner.*.json` (`tests/unit/test_reference_fixtures.py`).
 
-- `knowledge_retrieval`: the `search` tool (`council.tools.search`) with the problem as
-  the query over `--corpus` (BM25, offline; without a corpus it finds nothing and says
-  so), then the model states the knowledge the problem needs;
-- `python_generator`: one program, run once in the sandbox (program of thought);
-- `symbolic_solver`: the sympy tools (`solve_equation`, `simplify`, `check_equal`);
-- `solution_generator`: the chain-of-thought prompt with every finding.
-
-Plan rules (unknown names, repeats, order) are `ModulePlan`'s: a name not on the menu is
-skipped and recorded in the plan (`unknown`), the rest still runs. Each module runs at most
-once, so a run makes at most 5 model calls plus tool turns; the round bound is the menu's
-size (`MODULE_ROUNDS`). The reference's own messages for fixed inputs are pinned in
-`tests/fixtures/references/tool-planner.*.json`. Deviations from it: council's zero-shot
-prompts (the reference's are few-shot, MATH-only: its planner and every module's context
-carry the problem's MATH type and level); one knowledge-retrieval call over local BM25
-search where the reference's `bing_search` makes three calls around two Bing searches;
-sympy tools instead of a WolframAlpha query and a call that reads its result; one program
-with no code-fixer retries (the reference asks a fixer up to twice when the program fails);
-one solution call (the reference asks again, up to 4 calls, while no `boxed` appears).
-Each module decodes as the reference's (`TOOL_PLANNER.roles`). A web search plugs in as a
-`SearchBackend` (`tool_planner_graph(..., search=backend)`).
+A problem's MATH type and level come with the run (`GraphRunner.arun(problem,
+info=ProblemInfo(...))`; `council bench` reads them from each row's `type`/`subject` and
+`level`); without them the prompts leave those lines out (`TOOL_PLANNER.deviations`). The
+knowledge-retrieval module's two searches go to the `search` tool's backend: the BM25 index
+of `--corpus` (offline; without a corpus nothing is found), a backend given as
+`tool_planner_graph(..., search=backend)`, or a `search` tool (`council.tools.search.
+search_tool(backend)`) given to `RunSpec.build(tools=...)`. Each module decodes as the
+reference's (`TOOL_PLANNER.roles`).
 """
 
 from __future__ import annotations
 
 from council.agents.tool_modules import (
+    CODE_FIXER_PROMPTS,
     MODULES,
     KnowledgeRetriever,
     ModulePlanner,
@@ -50,7 +44,33 @@ from council.models.roles import RoleModels
 from council.protocols.definition import ProtocolDefinition, Reference, RoleDecoding, role
 from council.protocols.options import ProtocolOptions
 from council.tools.base import ToolRegistry
-from council.tools.search import SearchBackend, corpus_backend, search_tool
+from council.tools.search import SearchBackend, SearchTool, corpus_backend, search_tool
+
+DEVIATIONS = (
+    "every problem gets the reference's MATH prompts and its MATH check for a solution "
+    "('boxed'), as its --dataset MATH run does; its GSM, AQUA and MMLU prompt variants and "
+    "answer checks are not reproduced",
+    "a problem given without its MATH type and level (a question typed in, a data set "
+    "without `type`/`subject` and `level` fields) gets prompts without the lines that carry "
+    "them: the planner's ends 'Question: <problem>\\n\\n\\n\\nThought:' and the modules' "
+    "context starts empty; the reference reads both from every MATH row",
+    "the knowledge-retrieval module's two searches (the question, then the generated query; "
+    "5 results each) go to council's search backend, the BM25 index of --corpus (offline), "
+    "where the reference calls the Bing Web Search API",
+    "wolfram_alpha_search runs council's symbolic solver (sympy tools in the sandbox, "
+    "council's own prompts, adding 'Symbolic solver response:' to the context) where the "
+    "reference asks for a WolframAlpha query, calls the API and has a second call read its "
+    "result",
+    "programs run in council's sandbox, each in fresh globals, 10 s, after the reference's "
+    "unicode_escape decoding; the error the code fixer is shown is the last line of the "
+    "sandbox's traceback without the exception's name (the reference shows str(e))",
+    "the plan is read with ast.literal_eval where the reference evals it, and a listed "
+    "name that is none of its planner's four modules is skipped (the reference fails); a "
+    "plan runs at most 32 modules",
+    "the answer is read from the last solution with council's reader (last \\boxed{}, "
+    "else an answer marker, else the last number), and without a solution the python "
+    "generator's last printed line stands; a reply cut at the token limit is not trusted",
+)
 
 
 def _as_reference(temperature: float, max_tokens: int, where: str) -> RoleDecoding:
@@ -61,8 +81,24 @@ def _as_reference(temperature: float, max_tokens: int, where: str) -> RoleDecodi
     )
 
 
-MODULE_ROUNDS = len(MODULES)
-TOOL_MODULES = ("knowledge_retrieval", "python_generator", "symbolic_solver")
+MAX_PLAN_STEPS = 32
+"""Modules a plan runs at most: more than a planner reply of 128 tokens (`--policy_max_tokens`)
+can list, since each name takes at least 4 tokens; the reference has no bound."""
+MODULE_ROUNDS = MAX_PLAN_STEPS + 1
+"""The round bound: `dispatch` counts a round before it routes, so a plan of
+`MAX_PLAN_STEPS` modules runs whole under `round < max_rounds`."""
+
+
+def _search_backend(
+    options: ProtocolOptions, tools: ToolRegistry | None, search: SearchBackend | None
+) -> SearchBackend:
+    if search is not None:
+        return search
+    if tools is not None and "search" in tools:
+        given = tools.get("search")
+        if isinstance(given, SearchTool):
+            return given.backend
+    return corpus_backend(options.corpus)
 
 
 def tool_planner_graph(
@@ -73,8 +109,9 @@ def tool_planner_graph(
     *,
     search: SearchBackend | None = None,
 ) -> CouncilGraph:
-    """`search`: where knowledge retrieval looks (default: `options.corpus`'s BM25 index)."""
-    backend = search if search is not None else corpus_backend(options.corpus)
+    """`search`: where knowledge retrieval looks (else a `search` tool in `tools`, else
+    `options.corpus`'s BM25 index)."""
+    backend = _search_backend(options, tools, search)
     graph = CouncilGraph("tool-planner")
     graph.add_agent(
         "planner",
@@ -95,6 +132,7 @@ def tool_planner_graph(
         ProgramModule(
             models.first_of("python_generator", "solver"),
             settings=definition.settings("python_generator", options),
+            fixer_settings=definition.settings("code_fixer", options),
         ),
         kind="answer",
     )
@@ -120,12 +158,11 @@ def tool_planner_graph(
     graph.add_edge("planner", "dispatch")
     graph.add_branch(
         "dispatch",
-        [(f"next_module == {name} and round < max_rounds", name) for name in TOOL_MODULES],
-        otherwise="solution_generator",
+        [(f"next_module == {name} and round < max_rounds", name) for name in MODULES],
+        otherwise="finish",
     )
-    for name in TOOL_MODULES:
+    for name in MODULES:
         graph.add_edge(name, "dispatch")
-    graph.add_edge("solution_generator", "finish")
     graph.add_edge("finish", "END")
     return graph
 
@@ -133,14 +170,20 @@ def tool_planner_graph(
 TOOL_PLANNER = ProtocolDefinition(
     name="tool-planner",
     aliases=("tool_planner", "mathsensei"),
-    summary="a planner picks tool modules (retrieval, program, sympy) and a solution "
-    "generator answers from their findings",
+    summary="a planner picks tool modules (search, program, sympy) and a solution "
+    "generator answers from what they found (MathSensei's prompts and flow)",
     roles={
         "planner": role(ModulePlanner, _as_reference(0.0, 128, "src/run.py:43-44")),
         "knowledge_retrieval": role(
-            KnowledgeRetriever, _as_reference(0.5, 500, "src/model.py:1469 (Bing query)")
+            KnowledgeRetriever,
+            _as_reference(0.5, 500, "src/model.py:1469, 1520, 1531 (query, 2 extractions)"),
         ),
         "python_generator": role(ProgramModule, _as_reference(0.5, 256, "src/run.py:48-49")),
+        "code_fixer": role(
+            ProgramModule,
+            _as_reference(0.7, 500, "src/model.py:1197 (fixed in code_fixer)"),
+            prompts=CODE_FIXER_PROMPTS,
+        ),
         "symbolic_solver": role(
             SymbolicSolver, _as_reference(0.5, 600, "src/model.py:964 (Wolfram query)")
         ),
@@ -154,15 +197,20 @@ TOOL_PLANNER = ProtocolDefinition(
         paper="Das et al. 2024, MathSensei: A Tool-Augmented Large Language Model for "
         "Mathematical Reasoning",
         repository="rakutentech/MathSensei",
-        files=("src/run.py", "src/model.py", "src/utilities.py"),
+        files=(
+            "src/run.py",
+            "src/model.py",
+            "src/utilities.py",
+            "src/custom_prompts/prompt_policy.py",
+            "src/custom_prompts/prompt_pg.py",
+            "src/custom_prompts/prompt_walpha_kr_sg.py",
+            "src/custom_prompts/prompt_bing_query.py",
+            "src/custom_prompts/prompt_bing_answer_extractor.py",
+            "src/custom_prompts/prompt_codefixer.py",
+        ),
         commit="c6ee84c30474148a3a0b4c8262716baf95d071ce",
     ),
-    deviations=(
-        "council's own zero-shot module prompts, not the reference's few-shot ones (which "
-        "need the MATH type and level of each problem); the reference's messages are not "
-        "reproduced (tests/fixtures/references/tool-planner.*.json show how far)",
-        "no code fixer after a failing program and no re-ask of the solution generator",
-        "local BM25 search over --corpus instead of Bing; sympy instead of WolframAlpha",
-    ),
-    answer_rule="the solution generator's boxed answer, else the latest module answer",
+    deviations=DEVIATIONS,
+    answer_rule="the solution generator's boxed answer (else the last answer it can read), "
+    "else the python generator's last printed line",
 )

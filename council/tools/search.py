@@ -173,16 +173,27 @@ def show_hits(hits: Sequence[SearchHit], backend: SearchBackend) -> str:
     return "\n\n".join(shown)
 
 
-def search_tool(backend: SearchBackend, k: int = DEFAULT_HITS) -> Tool:
-    """The `search` tool over one backend (no global index: each tool holds its own)."""
+class SearchTool(Tool):
+    """The `search` tool over one backend (no global index: each tool holds its own). It
+    keeps its `backend`, so a module that searches by itself rather than through the model
+    (tool-planner's knowledge retrieval, which takes as many results as its reference) asks
+    the backend directly."""
 
-    @tool(name="search")
-    async def search(query: str) -> TextOutput:
-        """Search the document collection for passages relevant to a query (definitions,
-        formulas, facts); returns the best matches, best first."""
-        return TextOutput(text=show_hits(await backend.search(query, k), backend))
+    def __init__(self, backend: SearchBackend, k: int = DEFAULT_HITS) -> None:
+        async def search(query: str) -> TextOutput:
+            """Search the document collection for passages relevant to a query (definitions,
+            formulas, facts); returns the best matches, best first."""
+            return TextOutput(text=show_hits(await backend.search(query, k), backend))
 
-    return search
+        made: Tool = tool(name="search")(search)
+        super().__init__(made.name, made.description, made.input_model, search)
+        self.backend = backend
+        self.k = k
+
+
+def search_tool(backend: SearchBackend, k: int = DEFAULT_HITS) -> SearchTool:
+    """The `search` tool over one backend."""
+    return SearchTool(backend, k)
 
 
 def corpus_backend(corpus: str | Path | None) -> SearchBackend:

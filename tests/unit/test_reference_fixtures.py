@@ -5,11 +5,17 @@ The fixtures in tests/fixtures/references/ were rendered from the references' ow
 fixed inputs and scripted replies, every request the reference makes, its messages and its
 decoding. Here council runs the same protocol on the same replies and each of its calls
 must equal the reference's, byte for byte. Nothing expected is taken from council's code.
+Where the reference ran a program, the program runs here with this interpreter (the
+sandbox's place); where it searched the web (`inputs.web_search`), the search backend answers
+each of the reference's queries with the snippets its rendering got, and any other query
+fails; a problem's MATH type and level (`inputs.math_type`, `math_level`) come with it.
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -19,15 +25,14 @@ import pytest
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
 from council.protocols import ProtocolOptions, RunSpec
+from council.tools.base import ToolRegistry
 from council.tools.sandbox.result import ExecutionResult
+from council.tools.search import search_tool
+from tests.support.reference_inputs import FixtureSearch, problem_info
 from tests.support.sandbox import ScriptedSandbox
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "references"
-DIVERGENT = {
-    "tool-planner": "council's tool-planner uses its own zero-shot module prompts (stated as a "
-    "deviation in its card); the reference's few-shot prompts need each problem's MATH type "
-    "and level",
-}
+DIVERGENT: dict[str, str] = {}
 """Protocols whose card says council does not reproduce the reference's messages: their
 fixtures must still fail (strict), so the day they match, this list has to shrink."""
 
@@ -57,6 +62,17 @@ def expected_decoding(fixture: dict[str, Any], call: dict[str, Any]) -> dict[str
     for name, value in fixture.get("equivalent_decoding", {}).get("values", {}).items():
         expected[name] = value
     return expected
+
+
+def run_locally(code: str) -> ExecutionResult:
+    """The program run by this interpreter, as the reference ran it (its own `exec`): what
+    it printed, or its error."""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    if done.returncode != 0:
+        return ExecutionResult(stdout=done.stdout, error=done.stderr or "failed")
+    return ExecutionResult(stdout=done.stdout)
 
 
 def params() -> list[Any]:
@@ -92,7 +108,7 @@ def test_every_reference_protocol_has_a_fixture() -> None:
 
 
 @pytest.mark.parametrize("path", params())
-async def test_council_sends_what_the_reference_sends(path: Path, tmp_path: Path) -> None:
+async def test_council_sends_what_the_reference_sends(path: Path) -> None:
     fixture = load(path)
     replies: dict[tuple[str, int], list[str]] = defaultdict(list)
     for call in fixture["calls"]:
@@ -108,17 +124,16 @@ async def test_council_sends_what_the_reference_sends(path: Path, tmp_path: Path
 
     model = ScriptedModel(responder=respond)
     options = dict(fixture["council"]["options"])
-    if "web_search" in fixture["inputs"]:
-        corpus = tmp_path / "corpus.jsonl"
-        snippets = fixture["inputs"]["web_search"]
-        corpus.write_text("".join(json.dumps({"text": s}) + "\n" for s in snippets))
-        options["corpus"] = corpus
+    inputs = fixture["inputs"]
+    search = FixtureSearch(inputs.get("web_search", []))
+    tools = ToolRegistry([search_tool(search)]) if "web_search" in inputs else None
     answer = str(fixture["answer"])
-    sandbox = ScriptedSandbox(lambda code: ExecutionResult(stdout=answer))
+    sandbox = ScriptedSandbox(run_locally)
     runner = RunSpec(graph=fixture["council"]["protocol"], options=ProtocolOptions(**options))
-    result = await runner.build(models=RoleModels(model), session_factory=sandbox.factory()).arun(
-        fixture["inputs"]["problem"]
-    )
+    result = await runner.build(
+        models=RoleModels(model), tools=tools, session_factory=sandbox.factory()
+    ).arun(inputs["problem"], info=problem_info(inputs))
+    assert search.queries == [s["query"] for s in inputs.get("web_search", [])]
 
     sent: dict[tuple[str, int], list[tuple[list[dict[str, str]], dict[str, Any]]]] = defaultdict(
         list
