@@ -27,7 +27,8 @@ from council.studies.stats import (
     newcombe_interval,
     paired_table,
 )
-from council.studies.study_file import Arm, ModelRef, StudyFile
+from council.studies.split import SPLIT_RECORD, SplitRecord
+from council.studies.study_file import Arm, ModelRef, SplitSection, StudyFile
 from council.voting import bounded_equivalence
 
 REPORT_JSON = "report.json"
@@ -278,7 +279,7 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
     return StudyReport(
         name=study.name,
         directory=str(directory),
-        data=_data(study),
+        data=_data(study, directory),
         status=state.status,
         reason=state.reason,
         problems=len(ids),
@@ -414,10 +415,31 @@ def _model_name(ref: ModelRef) -> str:
     return ref if isinstance(ref, str) else ref.name
 
 
-def _data(study: StudyFile) -> str:
+def _data(study: StudyFile, directory: Path) -> str:
     data = study.data
     order = f"shuffled with seed {data.seed}" if data.shuffle else "in file order"
     rows = f"the first {data.limit} rows" if data.limit else "every row"
+    if data.split is not None:
+        rows = _split_words(data.split, directory) + (
+            f", the first {data.limit} of them" if data.limit else ""
+        )
     model = _model_name(study.model) if study.model is not None else "the default model"
     decoding = json.dumps(study.settings, sort_keys=True) if study.settings else "{}"
     return f"{data.source}: {rows}, {order}; model {model}; decoding set by the study {decoding}"
+
+
+def _split_words(split: SplitSection, directory: Path) -> str:
+    if split.ids is not None:
+        rule = f"the {len(split.ids)} problems listed by id"
+    elif split.range is not None:
+        rule = f"rows {split.range[0]} to {split.range[1] - 1}"
+    else:
+        size = f"{split.fraction:g} of the rows" if split.fraction else f"{split.count} rows"
+        rule = f"{size} drawn with seed {split.seed}"
+        if split.held_out:
+            rule = f"the rows left out by a draw of {size} with seed {split.seed}"
+    path = directory / SPLIT_RECORD
+    if path.exists():
+        record = SplitRecord.model_validate_json(path.read_text())
+        rule += f" ({len(record.ids)} of {record.rows}; ids in {SPLIT_RECORD})"
+    return f"split {split.name!r}: {rule}"
