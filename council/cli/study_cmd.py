@@ -128,6 +128,11 @@ def plan_study_cmd(args: argparse.Namespace) -> int:
                 f"read from {arm.cascade.greedy_arm}'s answers and pool {arm.pool}'s samples "
                 f"(cascade, {arm.cascade.samples} ballots, {arm.cascade.first_samples} to agree)"
             )
+            if arm.cascade.stage_arm is not None:
+                how += (
+                    f", then {arm.cascade.stage_arm}'s answers where the vote share is below "
+                    f"{arm.cascade.threshold:g} (final stage {arm.cascade.final_stage})"
+                )
         elif arm.pool is not None:
             how = f"read from pool {arm.pool}: its first {arm.k} samples"
         else:

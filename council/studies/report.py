@@ -18,6 +18,7 @@ from council.studies.debate import DebateDecomposition, decompose, is_debate
 from council.studies.outcomes import ArmFigures, ProblemResult, figures, read_lines, run_results
 from council.studies.plan import BASELINE_POOL, StudyPlan, plan_study
 from council.studies.pool import PoolReader, PoolReport, PoolRow, pool_size
+from council.studies.split import SPLIT_RECORD, SplitRecord
 from council.studies.state import StudyState
 from council.studies.stats import (
     PairedTable,
@@ -27,7 +28,6 @@ from council.studies.stats import (
     newcombe_interval,
     paired_table,
 )
-from council.studies.split import SPLIT_RECORD, SplitRecord
 from council.studies.study_file import Arm, ModelRef, SplitSection, StudyFile
 from council.voting import bounded_equivalence
 
@@ -72,6 +72,9 @@ class ArmReport(BaseModel):
     baseline: MatchedBaseline | None = None
     attribution: Attribution | None = None
     noise: ArmNoise = ArmNoise(how="not measured")
+    results: list[ProblemResult] = []
+    """Problem by problem (in id order): what its figures and comparisons are made of, so a
+    reader can check them against a separate run, or analyse them again."""
 
 
 class Comparison(BaseModel):
@@ -192,10 +195,17 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
             if arm.cascade is not None:
                 rule = arm.cascade
                 greedy = read_lines(plan.arm(rule.greedy_arm).runs[0].directory)
+                stage = (
+                    read_lines(plan.arm(rule.stage_arm).runs[0].directory)
+                    if rule.stage_arm is not None
+                    else None
+                )
                 outcomes[arm.name] = await reader.cascade(
-                    greedy, rule.first_samples, min(rule.samples, max(available, 1)), ids
+                    greedy, rule, min(rule.samples, max(available, 1)), ids, stage
                 )
                 source = f"{rule.greedy_arm}'s answers, then pool {arm.pool}'s samples 1–{k - 1}"
+                if rule.stage_arm is not None:
+                    source += f", then {rule.stage_arm}'s answers where it escalates"
             else:
                 outcomes[arm.name] = await reader.at(k, ids, pick=reader.scored)
                 source = f"pool {arm.pool}, first {k} samples"
@@ -279,6 +289,8 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
     for report in arm_reports:
         report.noise = arm_noise[report.name]
     borrowed = _borrowed(noise)
+    for report in arm_reports:
+        report.results = [outcomes[report.name][k] for k in sorted(outcomes[report.name])]
     sequence_alpha = study.alpha / max(1, len(comparisons))
     margin = study.sequential.margin if study.sequential is not None else None
     for comparison, p in zip(comparisons, adjusted, strict=True):

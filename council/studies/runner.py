@@ -6,10 +6,11 @@ written (fsynced) when it finishes, a kill -9 loses only problems in flight, and
 the same command again skips what is done and refuses a changed configuration. The
 study's own state (`study-state.json`) is written whole and says which batch it is on.
 
-Order: the split, drawn and recorded (or checked against its record); the grader check; then, batch by batch (one batch without `sequential:`), every arm
-in the file's order, then each pool, sized once (`pool-plan.json`) from the arms' measured
-tokens; a budget stops before the next problem; with `sequential:`, after each batch the
-comparisons are checked and the study stops once all are decided.
+Order: the split, drawn and recorded (or checked against its record); the grader check;
+then, batch by batch (one batch without `sequential:`), every arm in the file's order, then
+each pool, sized once (`pool-plan.json`) from the arms' measured tokens; a budget stops
+before the next problem; with `sequential:`, after each batch the comparisons are checked
+and the study stops once all are decided.
 """
 
 from __future__ import annotations

@@ -59,11 +59,15 @@ def select(split: SplitSection, problems: list[Problem]) -> list[Problem]:
     if split.range is not None:
         start, end = split.range
         if end > len(problems):
-            raise ConfigError(f"data: split: range ends at {end}; the data has {len(problems)} rows")
+            raise ConfigError(
+                f"data: split: range ends at {end}; the data has {len(problems)} rows"
+            )
         return problems[start:end]
     if split.count is not None and split.count > len(problems):
         raise ConfigError(f"data: split: count {split.count}; the data has {len(problems)} rows")
-    size = split.count if split.count is not None else round((split.fraction or 0.0) * len(problems))
+    size = (
+        split.count if split.count is not None else round((split.fraction or 0.0) * len(problems))
+    )
     drawn = set(random.Random(split.seed).sample(range(len(problems)), size))
     return [p for i, p in enumerate(problems) if (i in drawn) != split.held_out]
 

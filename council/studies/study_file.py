@@ -150,7 +150,8 @@ class Arm(Strict):
     pooled: bool = Field(
         default=True,
         description="self-consistency / best-of-n read from the study's pool of samples, a "
-        "cascade without a final stage from the single arm's answers and the pool",
+        "cascade from the single arm's answers and the pool (and, with a final stage, from "
+        "an arm making exactly that stage's calls)",
     )
     budget: Budget | None = Field(
         default=None, description="limits on this arm's runs alone (the rest go on)"

@@ -132,9 +132,7 @@ async def test_each_arm_shows_its_noise_measured_or_borrowed(
     ]
 
 
-async def test_without_repeats_every_arm_says_not_measured(
-    tmp_path: Path, grader: Grader
-) -> None:
+async def test_without_repeats_every_arm_says_not_measured(tmp_path: Path, grader: Grader) -> None:
     arms = """  - {name: single, protocol: single}
   - {name: sc-3, protocol: self-consistency, options: {samples: 3}}
 """
