@@ -45,8 +45,9 @@ class SplitRecord(BaseModel):
 
 
 def select(split: SplitSection, problems: list[Problem]) -> list[Problem]:
-    """The split's problems, in the order they are run: a sample in the order of the
-    source (a draw does not reorder the rows), ids in the order given."""
+    """The split's problems, in the order they are run: a draw (and its held-out rest) in
+    the draw's own random order, so any prefix of it (`limit`, a `sequential:` batch) is
+    itself a random sample; a range in file order; ids in the order given."""
     if split.ids is not None:
         by_id = {p.id: p for p in problems}
         missing = [i for i in split.ids if i not in by_id]
@@ -68,8 +69,14 @@ def select(split: SplitSection, problems: list[Problem]) -> list[Problem]:
     size = (
         split.count if split.count is not None else round((split.fraction or 0.0) * len(problems))
     )
-    drawn = set(random.Random(split.seed).sample(range(len(problems)), size))
-    return [p for i, p in enumerate(problems) if (i in drawn) != split.held_out]
+    rng = random.Random(split.seed)
+    drawn = rng.sample(range(len(problems)), size)
+    if not split.held_out:
+        return [problems[i] for i in drawn]
+    taken = set(drawn)
+    rest = [i for i in range(len(problems)) if i not in taken]
+    rng.shuffle(rest)
+    return [problems[i] for i in rest]
 
 
 def digest(problems: list[Problem]) -> str:

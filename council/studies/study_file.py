@@ -94,6 +94,15 @@ class DataSection(Strict):
         "from every row (before limit, which then caps the split), recorded before any run",
     )
 
+    @model_validator(mode="after")
+    def _split_orders_itself(self) -> DataSection:
+        if self.split is not None and self.shuffle:
+            raise ValueError(
+                "shuffle: true with split: — a drawn split is already in random order (fixed "
+                "by split: seed:); drop shuffle"
+            )
+        return self
+
     def spec(self, base: Path) -> DatasetSpec:
         """A file path is read relative to the study file's folder `base`."""
         path = Path(self.source).expanduser()
