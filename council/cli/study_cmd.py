@@ -170,6 +170,7 @@ def plan_study_cmd(args: argparse.Namespace) -> int:
             how = f"read from pool {arm.pool}: its first {arm.k} samples"
         else:
             how = "runs: " + ", ".join(str(run.directory) for run in arm.runs)
+            how += stage_hint(arm.runs[0].spec, study.arm(arm.name))
         print(f"{arm.name}: {how}")
     for pool in plan.pools:
         ks = ", ".join(map(str, pool.declared_k)) or "none"
@@ -213,3 +214,21 @@ def check_against_bench_cmd(args: argparse.Namespace) -> int:
     if args.dry_run:
         return 0
     return 0 if all(c.equal for c in checks) else EXIT_NOT_EQUAL
+
+
+def stage_hint(spec: Any, arm: Any) -> str:
+    """Why a pooled cascade with a final stage runs for real, and what arm would let it be
+    read from recorded calls instead."""
+    if arm.protocol != "cascade" or not arm.pooled or arm.repeat != 1:
+        return ""
+    resolved = spec.resolved_options()
+    if resolved.final_stage == "none":
+        return ""
+    seed = resolved.settings.seed
+    at = f", settings: {{seed: {seed + resolved.samples}}}" if seed is not None else ""
+    shape = "" if resolved.final_stage == "tir" else ", options: {agents: 3, rounds: 2}"
+    return (
+        f" (no arm makes its final stage's calls; an arm {{protocol: {resolved.final_stage}"
+        f"{shape}{at}}} on the same model and decoding, beside a single arm, would let it be "
+        "read from recorded calls)"
+    )

@@ -103,6 +103,13 @@ def test_the_stage_arm_must_make_the_stage_calls_else_the_cascade_runs_for_real(
         vote = plan.arm("cascade-vote")
         assert vote.cascade is None and vote.pool is None, change
         assert [run.directory.name for run in vote.runs] == ["cascade-vote"]
+    capsys.readouterr()
+    assert main(["study", "plan", str(other), "--out", str(tmp_path / "out")]) == 0
+    assert (
+        "(no arm makes its final stage's calls; an arm {protocol: debate, options: {agents: "
+        "3, rounds: 2}, settings: {seed: 4}} on the same model and decoding, beside a single "
+        "arm, would let it be read from recorded calls)" in capsys.readouterr().out
+    )
     assert main(["study", "plan", str(study), "--out", str(tmp_path / "out")]) == 0
     shown = capsys.readouterr().out
     assert (
