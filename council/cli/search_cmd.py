@@ -117,8 +117,8 @@ async def _verify(args: argparse.Namespace) -> int:
     for name in names:
         check = compare(
             name,
-            next(a for a in pooled.arms if a.name == name).results,
-            next(a for a in live.arms if a.name == name).results,
+            {r.problem_id: r for r in next(a for a in pooled.arms if a.name == name).results},
+            {r.problem_id: r for r in next(a for a in live.arms if a.name == name).results},
         )
         failed += not check.equal
         print(

@@ -33,7 +33,7 @@ from council.studies.study_file import (
 )
 
 
-class SplitSection(Strict):
+class SearchSplit(Strict):
     """Which problems the search may look at: a seeded shuffle of the data's problems, the
     first `held_out` share kept back for the final test. Fixed and recorded before any call."""
 
@@ -89,7 +89,7 @@ class SearchFile(Strict):
     data: DataSection
     model: ModelRef | None = None
     settings: dict[str, Any] = Field(default_factory=dict, description="decoding for every run")
-    split: SplitSection = Field(default_factory=SplitSection)
+    split: SearchSplit = Field(default_factory=SearchSplit)
     budget: SearchBudget = Field(default_factory=SearchBudget)
     space: SearchSpace = Field(default_factory=SearchSpace)
     max_samples: int = Field(default=16, ge=1, le=64, description="the held-out baseline's pool")

@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from council.errors import ConfigError
-from council.search.search_file import SplitSection
+from council.search.search_file import SearchSplit
 
 SPLIT_FILE = "split.json"
 
@@ -23,7 +23,7 @@ class Split(BaseModel):
     held_out: list[str]
 
 
-def make_split(ids: list[str], section: SplitSection) -> Split:
+def make_split(ids: list[str], section: SearchSplit) -> Split:
     if len(ids) < 2:
         raise ConfigError(f"a search needs at least 2 problems to split (the data has {len(ids)})")
     order = list(ids)

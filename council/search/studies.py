@@ -1,7 +1,7 @@
 """The two studies of a search, written as study files in the search directory (so each
 can be read, re-run or reported with `council study` on its own):
 
-- `search/`: every candidate on the search split, the held-out problems excluded; no
+- `search/`: every candidate on the search split (its rows named by id); no
   compute matching (the budget decides what may win), pools sized for the largest k.
 - `held-out/`: the winner run live on the held-out split, its reference itself, compute
   matched (`measured`): self-consistency at the winner's measured tokens from one pool, and,
@@ -24,6 +24,7 @@ from council.studies.study_file import (
     Compute,
     DataSection,
     PoolSection,
+    SplitSection,
     StudyFile,
 )
 
@@ -32,14 +33,16 @@ SEARCH_STUDY = "search"
 HELD_OUT_STUDY = "held-out"
 
 
-def _data(search: SearchFile, base: Path, excluded: list[str]) -> DataSection:
+def _data(search: SearchFile, base: Path, name: str, ids: list[str]) -> DataSection:
     """The search file's data with its source made absolute (the study file lives elsewhere)
-    and the other split's problems excluded."""
+    and the study's rows named by id (`data: split:`, recorded and checked by the study)."""
     spec = search.data.spec(base)
     return search.data.model_copy(
         update={
             "source": spec.source,
-            "exclude": tuple(dict.fromkeys([*search.data.exclude, *excluded])),
+            "limit": None,
+            "shuffle": False,
+            "split": SplitSection(name=name, ids=tuple(ids)),
         }
     )
 
@@ -47,7 +50,7 @@ def _data(search: SearchFile, base: Path, excluded: list[str]) -> DataSection:
 def search_study(search: SearchFile, base: Path, split: Split, budget: Budget) -> StudyFile:
     return StudyFile(
         name=f"{search.name}: search split",
-        data=_data(search, base, split.held_out),
+        data=_data(search, base, SEARCH_STUDY, split.search),
         model=search.model,
         settings=search.settings,
         arms=tuple(candidate_arms(search.space)),
@@ -73,7 +76,7 @@ def held_out_study(
         arms += [a for a in pooled if a.name != winner.name]
     return StudyFile(
         name=f"{search.name}: held-out test of {winner.name}",
-        data=_data(search, base, split.search),
+        data=_data(search, base, HELD_OUT_STUDY, split.held_out),
         model=search.model,
         settings=search.settings,
         arms=tuple(arms),

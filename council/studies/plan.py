@@ -9,6 +9,10 @@ The self-consistency pool also serves every arm's compute-matched baseline, and 
 greedy decoding and seed) and its i-th sample is the pool's sample i (the same prompt, T 0.7
 and seed base + i), so with a `single` arm on the same model and decoding in the study the
 cascade is read from the two at no model calls, drawing exactly the ballots it would have.
+A cascade WITH a final stage (tir or debate) is read the same way when an arm of the study
+makes exactly the stage's calls (the stage's protocol and options, the same models and
+decoding, and the stage's seed: the cascade's plus `samples`); the stage's answer and cost
+are that arm's on the problems whose vote is weak. Otherwise the cascade runs for real.
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from council.agents.tir import DEFAULT_EXECUTIONS
 from council.config import CouncilConfig
 from council.errors import ConfigError
 from council.models.settings import ModelSettings
-from council.protocols.options import ProtocolOptions
+from council.protocols.options import FinalStage, ProtocolOptions
 from council.protocols.registry import protocol_definition
 from council.protocols.run_spec import RunSpec
 from council.studies.study_file import (
@@ -90,6 +95,11 @@ class CascadeRule(BaseModel):
     greedy_arm: str
     first_samples: int
     samples: int
+    final_stage: FinalStage = "none"
+    threshold: float = 0.6
+    stage_arm: str | None = None
+    """The arm whose recorded run makes exactly the final stage's calls (with a final
+    stage): its answer and cost are the stage's on the problems that escalate."""
 
 
 class StudyPlan(BaseModel):
@@ -153,17 +163,107 @@ def decoding_identity(spec: RunSpec) -> str:
     )
 
 
-def greedy_arm_for(study: StudyFile, arm: Arm, spec: RunSpec, base: Path) -> str | None:
-    """The `single` arm whose answers are this cascade's first ballots, if it can be read
-    from the pool: no final stage, not repeated, and a `single` arm on the same models and
-    decoding."""
+def cascade_rule(study: StudyFile, arm: Arm, spec: RunSpec, base: Path) -> CascadeRule | None:
+    """How a cascade arm is read from recorded calls, if it can be: not repeated, a
+    `single` arm on the same models and decoding (its first ballot), and, with a final
+    stage, an arm that makes exactly that stage's calls (`final_stage_arm`). None: the
+    cascade runs for real."""
     if not arm.pooled or arm.protocol != "cascade" or arm.repeat != 1:
         return None
-    if spec.resolved_options().final_stage != "none":
-        return None
+    resolved = spec.resolved_options()
+    greedy = None
     for other in study.arms:
         plain = other.protocol == "single" and not other.models and not other.options
         if plain and decoding_identity(arm_spec(study, other, base)) == decoding_identity(spec):
+            greedy = other.name
+            break
+    if greedy is None:
+        return None
+    stage = None
+    if resolved.final_stage != "none":
+        stage = final_stage_arm(study, spec, base)
+        if stage is None:
+            return None
+    return CascadeRule(
+        greedy_arm=greedy,
+        first_samples=resolved.first_samples,
+        samples=resolved.samples,
+        final_stage=resolved.final_stage,
+        threshold=resolved.threshold,
+        stage_arm=stage,
+    )
+
+
+def stage_calls(spec: RunSpec) -> str:
+    """What a cascade's final stage sends, as `final_stage_arm` compares it: the stage's
+    protocol, its agents' decoding (seeds base + samples + i, `council.protocols.cascade`),
+    its options, and the models without their settings."""
+    from council.protocols.cascade import DEBATE_ROUNDS, DEBATERS
+
+    cascade = protocol_definition("cascade")
+    resolved = spec.resolved_options()
+    base = resolved.samples
+    if resolved.final_stage == "tir":
+        settings = [cascade.settings("tir", resolved, base)]
+        options: dict[str, object] = {
+            "tir": resolved.tir.model_dump(mode="json"),
+            "max_executions": DEFAULT_EXECUTIONS,
+        }
+    else:
+        settings = [cascade.settings("debater", resolved, base + i) for i in range(DEBATERS)]
+        options = {"agents": DEBATERS, "rounds": DEBATE_ROUNDS, "early_stop": False}
+    return _calls(resolved.final_stage, settings, options, spec)
+
+
+def arm_calls(spec: RunSpec, protocol: str) -> str:
+    """The same description of a `tir` or `debate` arm's calls."""
+    definition = protocol_definition(protocol)
+    resolved = spec.resolved_options()
+    if protocol == "tir":
+        settings = [definition.settings("solver", resolved)]
+        options: dict[str, object] = {
+            "tir": resolved.tir.model_dump(mode="json"),
+            "max_executions": resolved.max_executions,
+        }
+    else:
+        settings = [definition.settings("debater", resolved, i) for i in range(resolved.agents)]
+        options = {
+            "agents": resolved.agents,
+            "rounds": resolved.rounds,
+            "early_stop": resolved.early_stop,
+        }
+    return _calls(protocol, settings, options, spec)
+
+
+def _calls(
+    protocol: str, settings: list[ModelSettings], options: dict[str, object], spec: RunSpec
+) -> str:
+    models = spec.config.model_dump(
+        mode="json", include={"model", "role_models"}, exclude={"model": {"settings"}}
+    )
+    models["role_models"] = {
+        role: {k: v for k, v in entry.items() if k != "settings"}
+        for role, entry in models.get("role_models", {}).items()
+    }
+    return json.dumps(
+        [protocol, [s.model_dump(mode="json") for s in settings], options, models],
+        sort_keys=True,
+        default=str,
+    )
+
+
+def final_stage_arm(study: StudyFile, spec: RunSpec, base: Path) -> str | None:
+    """The arm of the study whose run makes exactly the calls the cascade's final stage
+    would make: a `tir` arm (or a 3-debater, 2-round `debate` arm without early stop) on
+    the same models, with the stage's decoding, seed included (the stage's seed is the
+    cascade's plus `samples`: with `settings: {seed: 0}` and 3 samples, a debate arm at
+    `settings: {seed: 3}`). None: no arm does, and the cascade runs for real."""
+    wanted = stage_calls(spec)
+    protocol = spec.resolved_options().final_stage
+    for other in study.arms:
+        if other.protocol != protocol:
+            continue
+        if arm_calls(arm_spec(study, other, base), protocol) == wanted:
             return other.name
     return None
 
@@ -194,8 +294,8 @@ def plan_study(study: StudyFile, directory: Path, base: Path) -> StudyPlan:
 
     for arm in study.arms:
         spec = arm_spec(study, arm, base)
-        greedy = greedy_arm_for(study, arm, spec, base)
-        if greedy is not None:
+        rule = cascade_rule(study, arm, spec, base)
+        if rule is not None:
             resolved = spec.resolved_options()
             sampler = RunSpec(
                 graph=BASELINE_POOL,
@@ -204,11 +304,6 @@ def plan_study(study: StudyFile, directory: Path, base: Path) -> StudyPlan:
                 model_given=spec.model_given,
             )
             key = pool_for(BASELINE_POOL, sampler, resolved.samples)
-            rule = CascadeRule(
-                greedy_arm=greedy,
-                first_samples=resolved.first_samples,
-                samples=resolved.samples,
-            )
             arms.append(ArmPlan(name=arm.name, pool=key, k=resolved.samples, cascade=rule))
             continue
         if is_pooled(arm):

@@ -19,6 +19,7 @@ from council.calls import CallCost
 from council.scoring.base import choose
 from council.studies.attribution import Attribution
 from council.studies.outcomes import ProblemResult
+from council.studies.plan import CascadeRule
 from council.usage import Usage
 from council.voting import Ballot, Equivalence, tally
 
@@ -156,18 +157,23 @@ class PoolReader:
     async def cascade(
         self,
         greedy: dict[str, ResultTurns],
-        first_samples: int,
+        rule: CascadeRule,
         samples: int,
         ids: set[str],
+        stage: dict[str, ResultTurns] | None = None,
     ) -> dict[str, ProblemResult]:
-        """`cascade` with no final stage (`council.graphs.cascade`), read from `greedy`
-        (a `single` run: ballot 0) and this pool (ballot i is sample i): stage 1 answers if
-        its `first_samples` ballots are unanimous; stage 2 adds one ballot at a time until
-        `first_samples` agree; otherwise the plurality of all `samples` ballots, ties to
-        the earliest. Its cost: the greedy call's and the drawn samples'."""
+        """`cascade` (`council.graphs.cascade`), read from `greedy` (a `single` run: ballot
+        0), this pool (ballot i is sample i) and, with a final stage, `stage` (the run of
+        an arm making exactly the stage's calls): stage 1 answers if its `first_samples`
+        ballots are unanimous; stage 2 adds one ballot at a time until `first_samples`
+        agree; then, with no final stage, the plurality of all `samples` ballots (ties to
+        the earliest); with one, that plurality if its share reaches `threshold`, else
+        the stage's answer (the vote stands when it gives none). Its cost: the greedy
+        call's, the drawn samples' and, where it escalated, the stage run's."""
         results: dict[str, ProblemResult] = {}
         for problem_id in sorted(ids & set(greedy) & set(self.lines)):
             head, line = greedy[problem_id], self.lines[problem_id]
+            final = (stage or {}).get(problem_id)
             if not head.done or not line.done:
                 results[problem_id] = ProblemResult(
                     problem_id=problem_id, correct=False, done=False
@@ -176,21 +182,37 @@ class PoolReader:
             pool = first_round_samples(line)
             ballots = [Ballot(agent="greedy", answer=greedy_answer(head))]
             ballots += [Ballot(agent=agent, answer=answer) for _, agent, answer in pool[1:samples]]
-            drawn, table = first_samples, tally(ballots[:first_samples], self.equivalent)
+            drawn, table = rule.first_samples, tally(ballots[: rule.first_samples], self.equivalent)
             answer = table.winner if table.unanimous else None
             while answer is None and drawn < samples:
                 drawn += 1
                 table = tally(ballots[:drawn], self.equivalent)
                 leading = max((len(c.voters) for c in table.counts), default=0)
-                answer = table.winner if leading >= first_samples else None
-            if answer is None:
-                answer = table.winner
+                answer = table.winner if leading >= rule.first_samples else None
             usage = Usage(
                 prompt_tokens=head.prompt_tokens,
                 completion_tokens=head.completion_tokens,
                 cost_usd=head.cost_usd,
                 seconds=head.seconds,
             ) + usage_of_samples(line, range(1, drawn))
+            if answer is None:
+                answer = table.winner
+                leading = max((len(c.voters) for c in table.counts), default=0)
+                share = leading / len(table.ballots) if table.ballots else 0.0
+                if rule.final_stage != "none" and share < rule.threshold:
+                    if final is None or not final.done:  # the stage's run has not answered
+                        results[problem_id] = ProblemResult(
+                            problem_id=problem_id, correct=False, done=False
+                        )
+                        continue
+                    if final.answer is not None:
+                        answer = final.answer
+                    usage = usage + Usage(
+                        prompt_tokens=final.prompt_tokens,
+                        completion_tokens=final.completion_tokens,
+                        cost_usd=final.cost_usd,
+                        seconds=final.seconds,
+                    )
             results[problem_id] = ProblemResult(
                 problem_id=problem_id,
                 correct=await self.correct(line, answer),

@@ -9,7 +9,7 @@ import base64
 import html
 from pathlib import Path
 
-from council.studies.report import REPORT_JSON, StudyReport
+from council.studies.report import REPORT_JSON, Comparison, StudyReport
 
 PLOT_FILE = "accuracy_vs_compute.png"
 
@@ -20,6 +20,13 @@ def _pct(value: float) -> str:
 
 def _money(value: float | None) -> str:
     return "–" if value is None else f"${value:.5f}"
+
+
+def _within_noise(c: Comparison) -> str:
+    if c.noise is None:
+        return "noise not measured"
+    verdict = "yes" if c.within_noise else "no"
+    return f"{verdict} (noise {c.noise:.1%}: {c.noise_source})"
 
 
 def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
@@ -53,6 +60,7 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
                 ),
                 _money(f.cost_per_problem),
                 f"{f.seconds_per_problem:.1f}",
+                arm.noise.words(),
                 baseline,
             ]
         )
@@ -69,6 +77,7 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
                 "tokens/problem",
                 "cost/problem",
                 "s/problem",
+                "noise (runs grade differently)",
                 "matched baseline (achieved vs target)",
             ],
             arms,
@@ -105,7 +114,7 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
                     f"{c.mcnemar_p:.4g}",
                     f"{c.holm_p:.4g}",
                     "yes" if c.established else "no",
-                    "yes" if c.within_noise else "no",
+                    _within_noise(c),
                     f"{c.sequence_low:+.1%} to {c.sequence_high:+.1%}",
                     "yes" if c.decided else "no",
                 ]
@@ -304,7 +313,8 @@ def plot(report: StudyReport, path: Path) -> None:
         f = arm.figures
         if not f.problems:
             continue  # not run yet
-        error = [[f.accuracy - f.ci95_low], [f.ci95_high - f.accuracy]]
+        # at 0% or 100% a Wilson bound can sit a rounding error inside the accuracy
+        error = [[max(0.0, f.accuracy - f.ci95_low)], [max(0.0, f.ci95_high - f.accuracy)]]
         by_tokens.errorbar(f.tokens_per_problem, f.accuracy, yerr=error, fmt="o", capsize=4)
         by_tokens.annotate(
             arm.name, (f.tokens_per_problem, f.accuracy), textcoords="offset points", xytext=(5, 5)

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from council.bench.grading import Grader
 from council.studies.attribution import Attribution, attribute
@@ -18,6 +18,7 @@ from council.studies.debate import DebateDecomposition, decompose, is_debate
 from council.studies.outcomes import ArmFigures, ProblemResult, figures, read_lines, run_results
 from council.studies.plan import BASELINE_POOL, StudyPlan, plan_study
 from council.studies.pool import PoolReader, PoolReport, PoolRow, pool_size
+from council.studies.split import SPLIT_RECORD, SplitRecord
 from council.studies.state import StudyState
 from council.studies.stats import (
     PairedTable,
@@ -27,7 +28,7 @@ from council.studies.stats import (
     newcombe_interval,
     paired_table,
 )
-from council.studies.study_file import Arm, ModelRef, StudyFile
+from council.studies.study_file import Arm, ModelRef, SplitSection, StudyFile
 from council.voting import bounded_equivalence
 
 REPORT_JSON = "report.json"
@@ -42,6 +43,26 @@ class MatchedBaseline(BaseModel):
     """The target is beyond the pool's N samples: the baseline spends less than the arm."""
 
 
+class ArmNoise(BaseModel):
+    """An arm's run-to-run noise: the share of problems two runs of it grade differently.
+    `measured` from its own repeats; `borrowed` from the study's repeated arm(s) (the
+    largest of them) when it has none; `not measured` when no arm was repeated."""
+
+    how: Literal["measured", "borrowed", "not measured"]
+    rate: float | None = None
+    source: str = ""
+    """The arm it was measured on (itself, or the arm it is borrowed from)."""
+    runs: int = 0
+    shared: int = 0
+
+    def words(self) -> str:
+        if self.rate is None:
+            return "not measured"
+        if self.how == "measured":
+            return f"{self.rate:.1%} (measured: {self.runs} runs on {self.shared} problems)"
+        return f"{self.rate:.1%} (borrowed from {self.source}'s repeats)"
+
+
 class ArmReport(BaseModel):
     name: str
     definition: str = ""
@@ -50,8 +71,10 @@ class ArmReport(BaseModel):
     figures: ArmFigures
     baseline: MatchedBaseline | None = None
     attribution: Attribution | None = None
-    results: dict[str, ProblemResult] = Field(default_factory=dict, exclude=True)
-    """Problem by problem (not written to report.json: the runs hold them)."""
+    noise: ArmNoise = ArmNoise(how="not measured")
+    results: list[ProblemResult] = []
+    """Problem by problem (in id order): what its figures and comparisons are made of, so a
+    reader can check them against a separate run, or analyse them again."""
 
 
 class Comparison(BaseModel):
@@ -66,6 +89,10 @@ class Comparison(BaseModel):
     holm_p: float = 1.0
     established: bool = False
     within_noise: bool = False
+    noise: float | None = None
+    """The relevant noise: the larger of the two sides' (measured or borrowed)."""
+    noise_source: str = ""
+    """Whose noise that is, in words (e.g. "single, measured")."""
     sequence_low: float = -1.0
     sequence_high: float = 1.0
     decided: bool = False
@@ -168,10 +195,17 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
             if arm.cascade is not None:
                 rule = arm.cascade
                 greedy = read_lines(plan.arm(rule.greedy_arm).runs[0].directory)
+                stage = (
+                    read_lines(plan.arm(rule.stage_arm).runs[0].directory)
+                    if rule.stage_arm is not None
+                    else None
+                )
                 outcomes[arm.name] = await reader.cascade(
-                    greedy, rule.first_samples, min(rule.samples, max(available, 1)), ids
+                    greedy, rule, min(rule.samples, max(available, 1)), ids, stage
                 )
                 source = f"{rule.greedy_arm}'s answers, then pool {arm.pool}'s samples 1–{k - 1}"
+                if rule.stage_arm is not None:
+                    source += f", then {rule.stage_arm}'s answers where it escalates"
             else:
                 outcomes[arm.name] = await reader.at(k, ids, pick=reader.scored)
                 source = f"pool {arm.pool}, first {k} samples"
@@ -181,7 +215,6 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
                     definition=definition,
                     source=source,
                     figures=figures(outcomes[arm.name]),
-                    results=outcomes[arm.name],
                 )
             )
             continue
@@ -195,7 +228,6 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
                 source=str(first.directory.relative_to(directory)),
                 figures=figures(outcomes[arm.name]),
                 attribution=attribute(lines, ids),
-                results=outcomes[arm.name],
             )
         )
         if is_debate(lines):
@@ -253,36 +285,58 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
     adjusted = holm([c.mcnemar_p for c in comparisons], study.alpha)
     measured = [n.disagreement_rate for n in noise if n.shared]
     noise_level = max(measured) if measured else None  # a repeat not yet run measures nothing
+    arm_noise = _arm_noise(plan, noise)
+    for report in arm_reports:
+        report.noise = arm_noise[report.name]
+    borrowed = _borrowed(noise)
+    for report in arm_reports:
+        report.results = [outcomes[report.name][k] for k in sorted(outcomes[report.name])]
     sequence_alpha = study.alpha / max(1, len(comparisons))
     margin = study.sequential.margin if study.sequential is not None else None
     for comparison, p in zip(comparisons, adjusted, strict=True):
         comparison.holm_p = p
         comparison.established = p < study.alpha
+        sides = [arm_noise[comparison.arm], arm_noise.get(comparison.against, borrowed)]
+        known = [(side.rate, side) for side in sides if side.rate is not None]
+        if known:
+            rate, side = max(known, key=lambda pair: (pair[0], pair[1].how == "measured"))
+            whose = comparison.arm if side is sides[0] else comparison.against
+            comparison.noise = rate
+            comparison.noise_source = (
+                f"{whose}, measured"
+                if side.how == "measured"
+                else f"{whose}, borrowed from {side.source}"
+            )
         comparison.within_noise = (
-            noise_level is not None
+            comparison.noise is not None
             and comparison.table.n > 0
-            and abs(comparison.difference) <= noise_level
+            and abs(comparison.difference) <= comparison.noise
         )
         low, high = confidence_sequence(comparison.table, sequence_alpha)
         comparison.sequence_low, comparison.sequence_high = low, high
         excludes_zero = low > 0 or high < 0
         inside_margin = margin is not None and -margin < low and high < margin
         comparison.decided = excludes_zero or inside_margin
-        comparison.words = _words(comparison, study.alpha, noise_level)
+        comparison.words = _words(comparison, study.alpha)
 
     findings = [_overview(comparisons, study.alpha)] + [c.words for c in comparisons]
     if noise_level is not None:
         findings.append(
-            f"Measured noise: repeated arms disagree on up to {noise_level:.1%} of problems; "
-            "differences no larger than that are flagged as within noise."
+            "Run-to-run noise (problems two runs of an arm grade differently): "
+            + "; ".join(f"{r.name} {r.noise.words()}" for r in arm_reports)
+            + ". A difference no larger than the noise of either arm compared is flagged as "
+            "within noise."
         )
     else:
-        findings.append("Noise was not measured (no arm has repeat: 2 or more).")
+        findings.append(
+            "Noise was not measured (no arm has repeat: 2 or more), so no difference could "
+            "be compared with it."
+        )
     check = state.grader_check
     return StudyReport(
         name=study.name,
         directory=str(directory),
-        data=_data(study),
+        data=_data(study, directory),
         status=state.status,
         reason=state.reason,
         problems=len(ids),
@@ -363,7 +417,43 @@ def _noise(arm: str, runs: list[dict[str, ProblemResult]]) -> NoiseReport:
     )
 
 
-def _words(c: Comparison, alpha: float, noise: float | None) -> str:
+def _arm_noise(plan: StudyPlan, noise: list[NoiseReport]) -> dict[str, ArmNoise]:
+    """Every arm's noise: its own repeats', else borrowed, else not measured."""
+    own = {n.arm: n for n in noise if n.shared}
+    borrowed = _borrowed(noise)
+    return {
+        arm.name: (
+            ArmNoise(
+                how="measured",
+                rate=own[arm.name].disagreement_rate,
+                source=arm.name,
+                runs=own[arm.name].runs,
+                shared=own[arm.name].shared,
+            )
+            if arm.name in own
+            else borrowed
+        )
+        for arm in plan.arms
+    }
+
+
+def _borrowed(noise: list[NoiseReport]) -> ArmNoise:
+    """What an arm without repeats (or a matched baseline) borrows: the largest noise
+    measured on the study's repeated arms (the first of them on a tie)."""
+    measured = [n for n in noise if n.shared]
+    if not measured:
+        return ArmNoise(how="not measured")
+    worst = max(measured, key=lambda n: n.disagreement_rate)
+    return ArmNoise(
+        how="borrowed",
+        rate=worst.disagreement_rate,
+        source=worst.arm,
+        runs=worst.runs,
+        shared=worst.shared,
+    )
+
+
+def _words(c: Comparison, alpha: float) -> str:
     t = c.table
     if t.n == 0:
         return f"{c.arm} vs {c.against}: no problem has been run by both yet."
@@ -377,8 +467,13 @@ def _words(c: Comparison, alpha: float, noise: float | None) -> str:
         verdict = f"the difference is established at α = {alpha:g} after Holm's correction"
     else:
         verdict = f"the difference is not established at α = {alpha:g} after Holm's correction"
-    if c.within_noise and noise is not None:
-        verdict += f"; it is within the measured run-to-run noise ({noise:.1%})"
+    if c.within_noise and c.noise is not None:
+        verdict += (
+            f"; it is no larger than the run-to-run noise ({c.noise:.1%}, {c.noise_source}), "
+            "so it may be noise whatever the test says"
+        )
+    elif c.noise is None:
+        verdict += "; run-to-run noise was not measured"
     return f"{head}: {verdict}."
 
 
@@ -418,10 +513,31 @@ def _model_name(ref: ModelRef) -> str:
     return ref if isinstance(ref, str) else ref.name
 
 
-def _data(study: StudyFile) -> str:
+def _data(study: StudyFile, directory: Path) -> str:
     data = study.data
     order = f"shuffled with seed {data.seed}" if data.shuffle else "in file order"
     rows = f"the first {data.limit} rows" if data.limit else "every row"
+    if data.split is not None:
+        rows = _split_words(data.split, directory) + (
+            f", the first {data.limit} of them" if data.limit else ""
+        )
     model = _model_name(study.model) if study.model is not None else "the default model"
     decoding = json.dumps(study.settings, sort_keys=True) if study.settings else "{}"
     return f"{data.source}: {rows}, {order}; model {model}; decoding set by the study {decoding}"
+
+
+def _split_words(split: SplitSection, directory: Path) -> str:
+    if split.ids is not None:
+        rule = f"the {len(split.ids)} problems listed by id"
+    elif split.range is not None:
+        rule = f"rows {split.range[0]} to {split.range[1] - 1}"
+    else:
+        size = f"{split.fraction:g} of the rows" if split.fraction else f"{split.count} rows"
+        rule = f"{size} drawn with seed {split.seed}"
+        if split.held_out:
+            rule = f"the rows left out by a draw of {size} with seed {split.seed}"
+    path = directory / SPLIT_RECORD
+    if path.exists():
+        record = SplitRecord.model_validate_json(path.read_text())
+        rule += f" ({len(record.ids)} of {record.rows}; ids in {SPLIT_RECORD})"
+    return f"split {split.name!r}: {rule}"

@@ -6,10 +6,11 @@ written (fsynced) when it finishes, a kill -9 loses only problems in flight, and
 the same command again skips what is done and refuses a changed configuration. The
 study's own state (`study-state.json`) is written whole and says which batch it is on.
 
-Order: the grader check; then, batch by batch (one batch without `sequential:`), every arm
-in the file's order, then each pool, sized once (`pool-plan.json`) from the arms' measured
-tokens; a budget stops before the next problem; with `sequential:`, after each batch the
-comparisons are checked and the study stops once all are decided.
+Order: the split, drawn and recorded (or checked against its record); the grader check;
+then, batch by batch (one batch without `sequential:`), every arm in the file's order, then
+each pool, sized once (`pool-plan.json`) from the arms' measured tokens; a budget stops
+before the next problem; with `sequential:`, after each batch the comparisons are checked
+and the study stops once all are decided.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from council.studies.budget import BudgetGate, GatedProblems
 from council.studies.grader_check import check_golds, refuse_failures
 from council.studies.plan import BASELINE_POOL, PoolPlan, RunPlan, StudyPlan, plan_study
 from council.studies.report import build_report
+from council.studies.split import record_or_check, rows_spec, select
 from council.studies.state import PoolSize, Status, StudyState
 from council.studies.study_file import StudyFile, load_study
 
@@ -47,9 +49,19 @@ def study_directory(study: StudyFile, study_path: Path, out: Path | None) -> Pat
     return path if path.is_absolute() else study_path.parent / path
 
 
-def study_problems(study: StudyFile, base: Path) -> tuple[DatasetSpec, list[Problem]]:
+def study_problems(
+    study: StudyFile, base: Path, directory: Path
+) -> tuple[DatasetSpec, list[Problem]]:
+    """The data every arm reads and the study's problems (excluded ones left out). With a
+    `split:`, the split is drawn from every row, recorded in `directory` (or checked
+    against the record), and the arms read the recorded rows (`limit` then caps them)."""
     spec = study.data.spec(base)
     excluded = set(study.data.exclude)
+    if study.data.split is not None:
+        every = list(ProblemSet(spec.model_copy(update={"limit": None})))
+        chosen = select(study.data.split, every)
+        record_or_check(directory, study.data.split, spec, len(every), chosen)
+        spec = rows_spec(directory).model_copy(update={"limit": study.data.limit})
     return spec, [p for p in ProblemSet(spec) if p.id not in excluded]
 
 
@@ -82,7 +94,7 @@ class StudyRunner:
         }
 
     async def run(self) -> StudyState:
-        spec, problems = study_problems(self.study, self.base)
+        spec, problems = study_problems(self.study, self.base, self.directory)
         if not problems:
             raise ConfigError("the study's data selects no problems")
         state = StudyState.load(self.directory) or StudyState(study=self.study, base=str(self.base))

@@ -5,6 +5,7 @@ typo or an impossible value is one line naming the field.
 ```yaml
 name: qwen-gsm30
 data: {source: ../shared/datasets/gsm8k_train.jsonl, limit: 30, seed: 0}
+# or a recorded sample: data: {source: ..., split: {name: search, fraction: 0.2, seed: 0}}
 model: local/~/.cache/council/qwen2.5-coder-0.5b.gguf
 settings: {seed: 0}
 reference: single
@@ -42,6 +43,39 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class SplitSection(Strict):
+    """Which rows of the source the study runs on, fixed before anything runs and recorded
+    in the study directory (`council.studies.split`). Exactly one of `fraction`, `count`,
+    `range` or `ids`; a fraction or count is a draw fixed by `seed`, and `held_out: true`
+    takes the rows that same draw leaves out (search on one study, confirm on the other)."""
+
+    name: str = Field(description="which part this is, e.g. search, held-out, test")
+    fraction: float | None = Field(default=None, gt=0, lt=1)
+    count: int | None = Field(default=None, ge=1)
+    range: tuple[int, int] | None = Field(
+        default=None, description="rows start to end (end excluded), in file order"
+    )
+    ids: tuple[str, ...] | None = Field(default=None, description="these problems, in order")
+    seed: int = 0
+    held_out: bool = Field(default=False, description="the rows the draw leaves out")
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> SplitSection:
+        rules = [n for n in ("fraction", "count", "range", "ids") if getattr(self, n) is not None]
+        if len(rules) != 1:
+            raise ValueError(
+                "needs exactly one of fraction, count, range, ids"
+                + (f" (got {', '.join(rules)})" if rules else "")
+            )
+        if self.held_out and rules[0] not in ("fraction", "count"):
+            raise ValueError("held_out: true is the rest of a draw: use it with fraction or count")
+        if self.range is not None and not 0 <= self.range[0] < self.range[1]:
+            raise ValueError(f"range {list(self.range)}: needs 0 <= start < end")
+        if self.ids is not None and (not self.ids or len(set(self.ids)) != len(self.ids)):
+            raise ValueError("ids: needs at least one id, each once")
+        return self
+
+
 class DataSection(Strict):
     source: str = Field(description="a .jsonl path (relative to the study file) or a named set")
     format: DatasetFormat = "auto"
@@ -54,6 +88,20 @@ class DataSection(Strict):
     exclude: tuple[str, ...] = Field(
         default=(), description="problem ids left out (e.g. golds the grader cannot read)"
     )
+    split: SplitSection | None = Field(
+        default=None,
+        description="which rows: a seeded sample, its held-out rest, a range or ids; drawn "
+        "from every row (before limit, which then caps the split), recorded before any run",
+    )
+
+    @model_validator(mode="after")
+    def _split_orders_itself(self) -> DataSection:
+        if self.split is not None and self.shuffle:
+            raise ValueError(
+                "shuffle: true with split: — a drawn split is already in random order (fixed "
+                "by split: seed:); drop shuffle"
+            )
+        return self
 
     def spec(self, base: Path) -> DatasetSpec:
         """A file path is read relative to the study file's folder `base`."""
@@ -111,7 +159,8 @@ class Arm(Strict):
     pooled: bool = Field(
         default=True,
         description="self-consistency / best-of-n read from the study's pool of samples, a "
-        "cascade without a final stage from the single arm's answers and the pool",
+        "cascade from the single arm's answers and the pool (and, with a final stage, from "
+        "an arm making exactly that stage's calls)",
     )
     budget: Budget | None = Field(
         default=None, description="limits on this arm's runs alone (the rest go on)"

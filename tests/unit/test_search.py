@@ -9,7 +9,7 @@ import pytest
 from council.errors import ConfigError
 from council.search.candidates import candidate_arms
 from council.search.outcome import CandidateScore, choose_winner, eligible
-from council.search.search_file import SearchBudget, SearchSpace, SplitSection, load_search
+from council.search.search_file import SearchBudget, SearchSpace, SearchSplit, load_search
 from council.search.split import fix_split, make_split
 from council.studies.outcomes import ArmFigures
 
@@ -17,21 +17,21 @@ IDS = [f"{i}-x" for i in range(10)]
 
 
 def test_the_split_is_a_seeded_shuffle_and_keeps_the_data_order() -> None:
-    split = make_split(IDS, SplitSection(held_out=0.3, seed=1))
+    split = make_split(IDS, SearchSplit(held_out=0.3, seed=1))
     assert len(split.held_out) == 3 and len(split.search) == 7
     assert set(split.held_out) | set(split.search) == set(IDS)
     assert split.search == [i for i in IDS if i in split.search]
-    assert make_split(IDS, SplitSection(held_out=0.3, seed=1)) == split
-    assert make_split(IDS, SplitSection(held_out=0.3, seed=2)) != split
+    assert make_split(IDS, SearchSplit(held_out=0.3, seed=1)) == split
+    assert make_split(IDS, SearchSplit(held_out=0.3, seed=2)) != split
 
 
 def test_a_changed_split_is_refused_once_recorded(tmp_path: Path) -> None:
-    first = fix_split(tmp_path, make_split(IDS, SplitSection(seed=1)))
-    assert fix_split(tmp_path, make_split(IDS, SplitSection(seed=1))) == first
+    first = fix_split(tmp_path, make_split(IDS, SearchSplit(seed=1)))
+    assert fix_split(tmp_path, make_split(IDS, SearchSplit(seed=1))) == first
     with pytest.raises(ConfigError, match="records another split"):
-        fix_split(tmp_path, make_split(IDS, SplitSection(seed=2)))
+        fix_split(tmp_path, make_split(IDS, SearchSplit(seed=2)))
     with pytest.raises(ConfigError, match="at least 2 problems"):
-        make_split(IDS[:1], SplitSection())
+        make_split(IDS[:1], SearchSplit())
 
 
 def test_the_space_names_every_candidate_and_skips_a_cascade_that_never_samples() -> None:

@@ -1,0 +1,127 @@
+"""The scripted server, study file and live `council bench` runs shared by the tests of a
+cascade with a final stage read from recorded calls (`tests/unit/test_study_cascade_stage.py`
+with a debate stage, `tests/integration/test_study_cascade_tir.py` with a tir stage, which
+needs Docker). The ballots are scripted by problem case (n % 4), temperature and seed."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from council.bench.summary import summarise_run
+from council.main import main
+from council.studies.outcomes import run_results
+from council.studies.report import StudyReport
+
+PROBLEMS = range(1, 13)
+# the value each ballot gives, as an offset from the right answer 2n, by n % 4 (cases
+# A = 0: all right; B = 1: greedy wrong, samples right; C = 2 and D = 3: ballots differ)
+GREEDY = {0: 0, 1: 1, 2: 1, 3: 1}  # T 0, seed 0: `single`'s call and the cascade's ballot 0
+SAMPLE = {  # T 0.7, seed s: the pool's sample s and the cascade's ballot s
+    0: {0: 0, 1: 0, 2: 0, 3: 0},
+    1: {0: 0, 1: 0, 2: 2, 3: 2},
+    2: {0: 0, 1: 0, 2: 0, 3: 3},
+    3: {0: 0, 1: 0, 2: 1, 3: 4},
+}
+DEBATE_RIGHT = {2, 3, 6}  # the debate's last round is right on these, else off by 7
+TIR_RIGHT = {3, 7}  # tool-integrated reasoning is right on these, else off by 9
+TOKENS_PER_CALL = 10
+
+
+def respond(body: dict[str, object]) -> str:
+    messages = body["messages"]
+    assert isinstance(messages, list)
+    text = " ".join(str(m.get("content") or "") for m in messages)
+    n = int(re.search(r"What is (\d+) \+", text).group(1))  # type: ignore[union-attr]
+    temperature, seed = body.get("temperature"), int(body.get("seed") or 0)
+    if any(m.get("role") == "system" for m in messages):  # tir's prompt
+        offset = 0 if n in TIR_RIGHT else 9
+    elif temperature == 0:
+        offset = GREEDY[n % 4]
+    elif temperature == 0.7:
+        offset = SAMPLE[seed][n % 4]
+    elif any(m.get("role") == "assistant" for m in messages):  # debate, round 2
+        offset = 0 if n in DEBATE_RIGHT else 7
+    else:  # debate, round 1
+        offset = 5 + seed
+    value = 2 * n + offset
+    return f"{n} + {n} = {value}.\nThe answer is \\boxed{{{value}}}."
+
+
+DEBATE_CASCADE = ["--protocol", "cascade", "--final-stage", "debate"]
+FOUR_BALLOTS = ["--samples", "4", "--first-samples", "3", "--threshold", "0.5"]
+VOTE_CASCADE = [*DEBATE_CASCADE, *FOUR_BALLOTS]
+TIR_CASCADE = ["--protocol", "cascade", "--final-stage", "tir", *FOUR_BALLOTS]
+DEBATE_ARMS = """
+  - {name: cascade-debate, protocol: cascade, options: {final_stage: debate}}
+  - name: cascade-vote
+    protocol: cascade
+    options: {samples: 4, first_samples: 3, threshold: 0.5, final_stage: debate}
+  - {name: debate-3, protocol: debate, settings: {seed: 3}}
+  - {name: debate-4, protocol: debate, settings: {seed: 4}}
+"""
+TIR_ARMS = """
+  - name: cascade-tir
+    protocol: cascade
+    options: {samples: 4, first_samples: 3, threshold: 0.5, final_stage: tir}
+  - {name: tir-4, protocol: tir, settings: {seed: 4}}
+"""
+
+
+def write(tmp_path: Path, base: str, arms: str) -> Path:
+    (tmp_path / "data.jsonl").write_text(
+        "".join(
+            json.dumps({"question": f"What is {n} + {n}?", "answer": str(2 * n)}) + "\n"
+            for n in PROBLEMS
+        )
+    )
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        f"""
+name: cascade-stage
+data: {{source: data.jsonl}}
+model: {{name: openai/stub, api_base: "{base}"}}
+settings: {{seed: 0}}
+reference: single
+compute: {{match: none}}
+concurrency: 1
+arms:
+  - {{name: single, protocol: single}}
+{arms}"""
+    )
+    return study
+
+
+def bench(base: str, data: Path, out: Path, protocol: list[str]) -> None:
+    """`council bench` of the same cascade on the same rows, model and seed, as a user runs
+    it (in this process; the loopback server answers on the test's event loop)."""
+    code = main(
+        [
+            *("bench", "--dataset", str(data), "--model", "openai/stub", "--api-base", base),
+            *("--seed", "0", "--workers", "1", "--concurrency", "1", "--out", str(out)),
+            *protocol,
+        ]
+    )
+    assert code == 0
+
+
+def assert_equal_to_live(report: StudyReport, name: str, live: Path) -> None:
+    """The arm read from recorded calls has the live run's figures, and problem by
+    problem its correctness, answer and tokens."""
+    arm = next(a for a in report.arms if a.name == name)
+    summary = summarise_run(live)
+    assert (summary.correct, summary.tokens_per_problem) == (
+        arm.figures.correct,
+        arm.figures.tokens_per_problem,
+    ), name
+    own = run_results(live)
+    read = {r.problem_id: r for r in arm.results}
+    assert set(own) == set(read) and len(own) == len(PROBLEMS)
+    for problem_id, result in own.items():
+        pooled = read[problem_id]
+        assert (pooled.correct, pooled.answer, pooled.tokens) == (
+            result.correct,
+            result.answer,
+            result.tokens,
+        ), (name, problem_id)

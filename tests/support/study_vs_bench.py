@@ -1,0 +1,69 @@
+"""The scripted server and study of `tests/unit/test_study_vs_bench.py` and
+`tests/integration/test_study_check_against_bench.py`: single, self-consistency at k = 3
+and a cascade (read from the pool) and debate, on ten problems whose answers are scripted
+by temperature, seed and round."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+PROBLEMS = range(1, 11)
+SINGLE = {1, 2, 3, 4, 8}  # greedy (T 0): right on these
+SAMPLES = {0: {1, 2, 5, 6, 9}, 1: {2, 3, 4, 6, 10}, 2: {1, 3, 4, 5, 6, 7}}  # T 0.7, by seed
+DEBATE_FINAL = {1, 2, 3, 5, 6, 7, 9}  # debaters after reading the others
+TOKENS_PER_CALL = 10
+
+
+def respond(body: dict[str, object]) -> str:
+    messages = body["messages"]
+    assert isinstance(messages, list)
+    text = " ".join(str(m.get("content") or "") for m in messages)
+    n = int(re.search(r"What is (\d+) \+", text).group(1))  # type: ignore[union-attr]
+    temperature, seed = body.get("temperature"), int(body.get("seed") or 0)
+    if temperature == 0:
+        right = n in SINGLE
+    elif temperature == 0.7:
+        right = n in SAMPLES[seed]
+    else:  # debaters: round 1 as sample `seed`, later rounds as DEBATE_FINAL
+        later = any(m.get("role") == "assistant" for m in messages)
+        right = n in (DEBATE_FINAL if later else SAMPLES[seed])
+    value = 2 * n if right else 2 * n + 1
+    return f"{n} + {n} = {value}.\nThe answer is \\boxed{{{value}}}."
+
+
+# what a user types for each arm, by hand (the study's model, server and seed are added)
+BENCH_FLAGS = {
+    "single": ["--protocol", "single"],
+    "sc-3": ["--protocol", "self-consistency", "--samples", "3"],
+    "debate": ["--protocol", "debate", "--agents", "3", "--rounds", "2"],
+    "cascade": ["--protocol", "cascade"],
+}
+
+
+def write(tmp_path: Path, base: str) -> Path:
+    (tmp_path / "data.jsonl").write_text(
+        "".join(
+            json.dumps({"question": f"What is {n} + {n}?", "answer": f"#### {2 * n}"}) + "\n"
+            for n in PROBLEMS
+        )
+    )
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        f"""
+name: versus-bench
+data: {{source: data.jsonl}}
+model: {{name: openai/stub, api_base: "{base}"}}
+settings: {{seed: 0}}
+reference: single
+compute: {{match: none}}
+concurrency: 2
+arms:
+  - {{name: single, protocol: single}}
+  - {{name: sc-3, protocol: self-consistency, options: {{samples: 3}}}}
+  - {{name: debate, protocol: debate, options: {{agents: 3, rounds: 2}}}}
+  - {{name: cascade, protocol: cascade}}
+"""
+    )
+    return study
