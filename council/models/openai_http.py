@@ -183,7 +183,8 @@ class OpenAICompatibleModel:
         if self._local is not None:
             return (
                 f"{self.name}: the completion endpoint renders the model's chat template, "
-                f"and {self._local.path.name} has no tokenizer.chat_template; use a chat "
+                f"and none was read from {self._local.path.name} (no tokenizer.chat_template "
+                "in it, or this llama-cpp-python does not expose it); use a chat "
                 "continuation (prefill) for it"
             )
         return (
