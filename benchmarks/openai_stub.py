@@ -1,7 +1,8 @@
 """A real OpenAI-compatible HTTP server on loopback with scripted behaviour: fail with a
-status a given number of times, then answer. Benchmarks measure against it
-(no latency, or a fixed one); tests check retries and error mapping on the real HTTP path,
-in-process or as a stand-alone process (`main` below)."""
+status a given number of times, then answer, on /v1/chat/completions and on the raw
+/v1/completions (whose requests carry a `prompt` instead of `messages`). Benchmarks
+measure against it (no latency, or a fixed one); tests check retries and error mapping on
+the real HTTP path, in-process or as a stand-alone process (`main` below)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,17 @@ def _completion(reply: str, model: str) -> dict[str, object]:
     }
 
 
+def _text_completion(reply: str, model: str) -> dict[str, object]:
+    return {
+        "id": "cmpl-stub",
+        "object": "text_completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "text": reply, "logprobs": None, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10},
+    }
+
+
 @asynccontextmanager
 async def openai_stub(behaviour: StubBehaviour, port: int = 0) -> AsyncIterator[str]:
     """Serve on 127.0.0.1 (a free port unless given); yields the /v1 base URL."""
@@ -59,23 +71,30 @@ async def openai_stub(behaviour: StubBehaviour, port: int = 0) -> AsyncIterator[
         if behaviour.delay_seconds:
             await asyncio.sleep(behaviour.delay_seconds)
         reply = behaviour.responder(body) if behaviour.responder else behaviour.reply
+        shape = _text_completion if "prompt" in body else _completion
         return web.Response(
-            text=json.dumps(_completion(reply, str(body.get("model", "stub")))),
+            text=json.dumps(shape(reply, str(body.get("model", "stub")))),
             content_type="application/json",
         )
 
-    async with serve_chat(chat, port) as base:
+    async with serve_chat(chat, port, completions=chat) as base:
         yield base
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @asynccontextmanager
 async def serve_chat(
-    chat: Callable[[web.Request], Awaitable[web.StreamResponse]], port: int = 0
+    chat: Handler, port: int = 0, completions: Handler | None = None
 ) -> AsyncIterator[str]:
-    """`chat` as /v1/chat/completions on 127.0.0.1 (a free port unless given); yields the
-    /v1 base URL. The one way the loopback servers here are served."""
+    """`chat` as /v1/chat/completions (and `completions`, if given, as the raw
+    /v1/completions) on 127.0.0.1 (a free port unless given); yields the /v1 base URL.
+    The one way the loopback servers here are served."""
     app = web.Application()
     app.router.add_post("/v1/chat/completions", chat)
+    if completions is not None:
+        app.router.add_post("/v1/completions", completions)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", port)

@@ -21,8 +21,11 @@ system message, then the problem), and the tool loop is `math_eval.py`'s
   so from the text before the first ```output block; `TirOptions.answer_from="whole_turn"`
   reads the whole turn instead.
 
-How a continuation reaches a chat server is `TirOptions.continuation` (see there); every
-call records it in its decoding. Where council differs: `TIR_DEVIATIONS`.
+How a continuation reaches the server is `TirOptions.continuation`, or
+`TirOptions.embedded_continuation` for the embedded model (see there): by default a chat
+request with continue_final_message, and for the embedded model the script's own way, a
+raw prompt plus the turn sent to `/completions`. Every call records it in its decoding.
+Where council differs: `TIR_DEVIATIONS`.
 """
 
 from __future__ import annotations
@@ -39,11 +42,12 @@ from council.agents.reference_programs import (
     run_program,
 )
 from council.agents.solver import WorkedAnswer
-from council.agents.tir_options import REFERENCE, TirOptions
+from council.agents.tir_options import REFERENCE, Continuation, TirOptions
 from council.answers import extract_answer
 from council.calls import CallPurpose, CallRecord
 from council.messages import Message
 from council.models.base import CallInfo, ChatModel, Completion
+from council.models.local_server import PROVIDER as EMBEDDED_PROVIDER
 from council.models.settings import ModelSettings
 from council.tools.base import ToolContext, ToolRegistry
 from council.tools.python_tool import python_tool
@@ -60,21 +64,18 @@ TOP_P = 1.0
 STOP_WORDS = ("</s>", "<|im_end|>", "<|endoftext|>", "\n\n---", "```output")
 
 TIR_DEVIATIONS = (
-    "the continuation is a chat request whose final assistant message is the turn so far, "
-    "not the raw ChatML prompt plus the turn (math_eval.py:219-229, 298, 322); "
-    "continue_final_message or a server that extends a final assistant message gives the "
-    "same text to the model",
+    "on a server council does not run, a continuation is by default a chat request whose "
+    "final assistant message is the turn so far, not the raw prompt plus the turn "
+    "(math_eval.py:219-229, 298, 322): continue_final_message (vLLM, SGLang) renders it "
+    "to the same text; continuation='completion' sends the raw prompt itself, as the "
+    "embedded model's calls do",
     "vLLM's stop_token_ids [151645, 151643] for Qwen2 models (math_eval.py:269-273) are not "
-    "sent: a chat server stops at the model's end-of-turn token by itself",
+    "sent: the server stops at the model's end-of-turn token by itself",
     "programs are read from the assistant turn only; the script reads them from prompt plus "
     "turn (math_eval.py:307), which differs only when the problem has a line that is "
     "exactly ```python",
     "a run shows at most the sandbox's output_limit (64,000) characters before the 400-"
     "character cut, so a longer output's tail is the sandbox's truncation note",
-    "servers that ignore continue_final_message (llama-cpp-python's, which runs the "
-    "embedded model, among them) start a new assistant turn for each continuation instead "
-    "of extending the last: the model then sees its turn so far as a finished reply; "
-    "council does not yet send the script's raw-prompt completion in its place",
     "the answer is read with council's reader (last \\boxed{}, else an answer marker, else "
     "the last number) and graded by council, not parser.py's extract_answer/strip_string",
 )
@@ -137,10 +138,26 @@ class ToolIntegratedReasoner(Agent[WorkedAnswer]):
     def stops(self) -> tuple[str, ...]:
         return (self.settings.stop if self.settings else None) or ()
 
-    def _continuation_settings(self) -> ModelSettings | None:
-        if self.tir.continuation != "continue_final_message" or self.settings is None:
+    @property
+    def continuation(self) -> Continuation:
+        """How this agent's model continues a turn: the embedded model's way or the
+        server's (see `TirOptions`)."""
+        if self.model.name.startswith(f"{EMBEDDED_PROVIDER}/"):
+            return self.tir.embedded_continuation
+        return self.tir.continuation
+
+    def _call_settings(self, continuing: bool) -> ModelSettings | None:
+        """This call's settings where they differ from the agent's: on the completion
+        endpoint every call (the first renders the generation prompt, a continuation leaves
+        the turn open); with continue_final_message the continuations."""
+        if self.settings is None:
             return None
-        return self.settings.model_copy(update={"continue_final_message": True})
+        if self.continuation == "completion":
+            update = {"endpoint": "completion", "continue_final_message": continuing}
+            return self.settings.model_copy(update=update)
+        if self.continuation == "continue_final_message" and continuing:
+            return self.settings.model_copy(update={"continue_final_message": True})
+        return None
 
     def _run_options(self) -> RunOptions:
         if self.tir.programs == "cumulative":
@@ -159,11 +176,8 @@ class ToolIntegratedReasoner(Agent[WorkedAnswer]):
         completion: Completion | None = None
         for generation in range(self.max_executions):
             purpose: CallPurpose = "answer" if generation == 0 else "tool"
-            if turn:
-                sent = [*messages, Message.assistant(turn)]
-                settings = self._continuation_settings()
-            else:
-                sent, settings = messages, None
+            sent = [*messages, Message.assistant(turn)] if turn else messages
+            settings = self._call_settings(continuing=bool(turn))
             completion = await self._complete(sent, None, calls, call, purpose, settings)
             reply = cut_at_stop(completion.text, self.stops).rstrip()
             turn += reply

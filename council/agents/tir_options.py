@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Continuation = Literal["continue_final_message", "prefill"]
+Continuation = Literal["continue_final_message", "prefill", "completion"]
 Programs = Literal["cumulative", "session"]
 AnswerFrom = Literal["script", "whole_turn"]
 
@@ -18,13 +18,24 @@ class TirOptions(BaseModel):
 
     continuation: Continuation = Field(
         default="continue_final_message",
-        description="how a continuation asks the server to extend the assistant turn (the "
-        "script re-sends its raw prompt plus the turn so far, math_eval.py:298,322): "
-        "continue_final_message sends the turn as the final assistant message with vLLM's "
-        "and SGLang's continue_final_message=true, add_generation_prompt=false (recorded "
-        "in each call's decoding; servers that do not know the fields refuse them); prefill "
-        "sends the final assistant message alone, for servers that extend it by themselves "
-        "(llama.cpp's server, Anthropic). Either way the reply is appended to the turn",
+        description="how a continuation asks a server council does not run to extend the "
+        "assistant turn (the script re-sends its raw prompt plus the turn so far, "
+        "math_eval.py:298,322): continue_final_message sends the turn as the final "
+        "assistant message with vLLM's and SGLang's continue_final_message=true, "
+        "add_generation_prompt=false (recorded in each call's decoding; servers that do "
+        "not know the fields refuse them); prefill sends the final assistant message alone, "
+        "for servers that extend it by themselves (llama.cpp's server, Anthropic); "
+        "completion sends every call of the turn to /completions as one raw prompt, the "
+        "chat rendered with the model's own chat template (ModelSpec.chat_template), the "
+        "first with the generation prompt and each continuation with the turn left open, "
+        "as the script does. Either way the reply is appended to the turn",
+    )
+    embedded_continuation: Continuation = Field(
+        default="completion",
+        description="the same for the embedded model (local/...): its server, "
+        "llama-cpp-python's, renders every chat with a generation prompt, so a final "
+        "assistant message becomes a finished reply followed by a new turn; completion "
+        "continues the turn itself, with the GGUF's chat template",
     )
     programs: Programs = Field(
         default="cumulative",

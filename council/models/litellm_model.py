@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from council.errors import MissingCredentialsError, UnknownModelError
+from council.errors import ConfigError, MissingCredentialsError, UnknownModelError
 from council.messages import Message, ToolCall
 from council.models.base import CallInfo, Completion
 from council.models.environment import import_litellm
@@ -83,8 +83,14 @@ class LiteLLMModel:
         settings: ModelSettings | None = None,
         call: CallInfo | None = None,
     ) -> Completion:
-        litellm = self._ensure_ready()
         settings = settings or self.spec.settings
+        if settings.endpoint == "completion":
+            raise ConfigError(
+                f"model {self.name!r}: the completion endpoint (a raw prompt rendered with "
+                "the model's chat template) is for OpenAI-compatible servers: local/<model>, "
+                "or openai/<name> with --api-base"
+            )
+        litellm = self._ensure_ready()
         kwargs: dict[str, Any] = {
             "model": self.name,
             "messages": [m.to_openai() for m in messages],

@@ -16,7 +16,11 @@ Two load choices, made here because they are about this process's hardware:
 - threads = the CPUs this process may use (llama-cpp-python's default is half of them).
 
 Protocol with the parent: one JSON line on stdout, `{"port": ...}` once listening, or
-`{"error": ...}` before exiting non-zero. The process exits when its parent dies.
+`{"error": ...}` before exiting non-zero. The ready line also carries the loaded model's
+chat template (the GGUF's `tokenizer.chat_template`, with its BOS and EOS token texts, as
+llama-cpp-python reads them for its chat endpoint), so the parent can render the raw
+prompts of the completion endpoint (`council.models.chat_template`) without loading the
+model itself. The process exits when its parent dies.
 """
 
 from __future__ import annotations
@@ -52,6 +56,31 @@ def extra_buffer_types_disabled(llama_cpp_module: Any) -> Iterator[None]:
         yield
     finally:
         llama_cpp_module.llama_model_default_params = original
+
+
+def _chat_template_fields() -> dict[str, str]:
+    """The served model's chat template and special-token texts, read as llama-cpp-python
+    reads them for its chat handler (`Llama.__init__`); empty when the GGUF has none."""
+    from llama_cpp.server import app as server_app
+
+    proxy = getattr(server_app, "_llama_proxy", None)  # create_app's loaded model
+    if proxy is None:
+        return {}
+    llama = proxy()
+    template = llama.metadata.get("tokenizer.chat_template")
+    if not template:
+        return {}
+
+    def text(token: int) -> str:
+        if token < 0:
+            return ""
+        return bytes(llama.detokenize([token], special=True)).decode(errors="replace")
+
+    return {
+        "chat_template": template,
+        "bos_token": text(llama.token_bos()),
+        "eos_token": text(llama.token_eos()),
+    }
 
 
 def _report(**fields: Any) -> None:
@@ -111,7 +140,12 @@ def main(argv: list[str] | None = None) -> int:
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)
-    _report(port=listener.getsockname()[1], threads=threads, system_info=system_info)
+    _report(
+        port=listener.getsockname()[1],
+        threads=threads,
+        system_info=system_info,
+        **_chat_template_fields(),
+    )
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # the handshake pipe is done: log only
     config = uvicorn.Config(app, log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[listener])

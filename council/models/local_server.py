@@ -34,6 +34,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from council.errors import ConfigError, ModelCrashedError, ModelError
+from council.models.chat_template import ChatTemplate
 from council.models.cpu_features import REBUILD_HINT
 
 PROVIDER = "local"
@@ -115,6 +116,7 @@ class LocalServer:
         self._process: subprocess.Popen[bytes] | None = None
         self._log_path: Path | None = None
         self._api_base: str | None = None
+        self._chat_template: ChatTemplate | None = None
         self._lock = threading.Lock()
         self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
         self._slots = weakref.WeakKeyDictionary()
@@ -142,6 +144,12 @@ class LocalServer:
                 self._start()
             assert self._api_base is not None
             return self._api_base
+
+    @property
+    def chat_template(self) -> ChatTemplate | None:
+        """The GGUF's chat template as the running child read it (None before the child
+        started, or when the file has none)."""
+        return self._chat_template
 
     def crash_error(self, settle_seconds: float = 0.0) -> ModelCrashedError | None:
         """If the child has died, the error to raise (its log kept, its tail quoted).
@@ -207,6 +215,14 @@ class LocalServer:
             self._stop()
             raise ModelError(f"the model process for {self.name} could not start: {ready['error']}")
         self._api_base = f"http://127.0.0.1:{ready['port']}/v1"
+        template = ready.get("chat_template")
+        self._chat_template = None
+        if isinstance(template, str) and template:
+            self._chat_template = ChatTemplate(
+                text=template,
+                bos_token=str(ready.get("bos_token") or ""),
+                eos_token=str(ready.get("eos_token") or ""),
+            )
         assert self._process.stdout is not None
         self._process.stdout.close()  # the child now writes only to its log
 

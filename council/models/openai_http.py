@@ -7,7 +7,9 @@ benchmarks/call_cpu.py`), which caps one process near 100 problems/s against a f
 server. So a model string naming such an endpoint (`openai/<name>` or `hosted_vllm/<name>`
 with an `api_base`, and `local/...`) is called here, with aiohttp; every other provider
 keeps litellm (`litellm_model.py`). Retries, error messages and what a call records are
-the same on both paths.
+the same on both paths. With `ModelSettings.endpoint="completion"` a call goes to
+`/completions` instead, as one raw prompt rendered with the model's own chat template
+(`council.models.chat_template`), and is recorded the same way.
 
 One aiohttp session per event loop (a session belongs to the loop that made it), closed
 when that loop shuts its async generators down, as `asyncio.run` does on exit.
@@ -24,8 +26,10 @@ from typing import Any
 
 import aiohttp
 
+from council.errors import ConfigError
 from council.messages import Message, ToolCall
 from council.models.base import CallInfo, Completion
+from council.models.chat_template import ChatTemplate
 from council.models.failures import (
     TIMEOUT_FIX,
     Verdict,
@@ -140,8 +144,8 @@ class OpenAICompatibleModel:
         call: CallInfo | None = None,
     ) -> Completion:
         settings = settings or self.spec.settings
-        body = self._body(messages, tools, settings)
         if self._local is None:
+            body = self._body(messages, tools, settings, self.spec.chat_template)
             return await self._complete(self.spec.api_base or "", body, settings)
         server = self._local
         async with server.slot():  # one request at a time: see LocalServer.slot
@@ -149,6 +153,7 @@ class OpenAICompatibleModel:
                 base = server.api_base()
             else:
                 base = await asyncio.to_thread(server.api_base)
+            body = self._body(messages, tools, settings, server.chat_template)
             return await self._complete(base, body, settings)
 
     def _body(
@@ -156,23 +161,43 @@ class OpenAICompatibleModel:
         messages: Sequence[Message],
         tools: Sequence[dict[str, Any]] | None,
         settings: ModelSettings,
+        template: ChatTemplate | None,
     ) -> dict[str, Any]:
         wire = [m.to_openai() for m in messages]
-        if self._local is not None:
+        if self._local is not None or settings.endpoint == "completion":
             wire = [_plain_message(m) for m in wire]
-        body: dict[str, Any] = {
-            "model": self._wire_model,
-            "messages": wire,
-            **Decoding.of(settings).request_fields(),
-        }
+        fields = Decoding.of(settings).request_fields()
+        if settings.endpoint == "completion":
+            if template is None:
+                raise ConfigError(self._no_template())
+            if tools:
+                raise ConfigError("the completion endpoint takes no tool schemas")
+            prompt = template.render(wire, open_turn=settings.continue_final_message)
+            return {"model": self._wire_model, "prompt": prompt, **fields}
+        body: dict[str, Any] = {"model": self._wire_model, "messages": wire, **fields}
         if tools:
             body["tools"] = list(tools)
         return body
 
+    def _no_template(self) -> str:
+        if self._local is not None:
+            return (
+                f"{self.name}: the completion endpoint renders the model's chat template, "
+                f"and none was read from {self._local.path.name} (no tokenizer.chat_template "
+                "in it, or this llama-cpp-python does not expose it); use a chat "
+                "continuation (prefill) for it"
+            )
+        return (
+            f"{self.name}: the completion endpoint renders the model's chat template; give "
+            "it as ModelSpec.chat_template, or continue with continue_final_message on a "
+            "server that knows it (vLLM, SGLang)"
+        )
+
     async def _complete(
         self, base: str, body: dict[str, Any], settings: ModelSettings
     ) -> Completion:
-        url = base.rstrip("/") + "/chat/completions"
+        path = "/completions" if settings.endpoint == "completion" else "/chat/completions"
+        url = base.rstrip("/") + path
         headers = {"Authorization": f"Bearer {self._key()}"}
         local = self._local is not None
         seconds = settings.timeout_seconds * (LOCAL_TIMEOUT_FACTOR if local else 1)
@@ -238,6 +263,7 @@ class OpenAICompatibleModel:
     ) -> Completion:
         choice = raw["choices"][0]  # checked by the try
         message = choice.get("message") or {}
+        text = message.get("content") if "message" in choice else choice.get("text")
         calls = []
         for index, requested in enumerate(message.get("tool_calls") or []):
             function = requested.get("function") or {}
@@ -254,7 +280,7 @@ class OpenAICompatibleModel:
             )
         usage = raw.get("usage") or {}
         return Completion(
-            text=message.get("content") or "",
+            text=text or "",
             tool_calls=tuple(calls),
             usage=Usage(
                 prompt_tokens=int(usage.get("prompt_tokens") or 0),
@@ -282,7 +308,10 @@ def _classify(exc: Exception) -> Verdict | None:
 def _token_estimate(body: dict[str, Any]) -> float:
     """Tokens a request may use, for a tokens-per-minute budget, as providers count them
     before it runs: its text at about four characters a token, plus its reply cap."""
-    characters = sum(len(str(m.get("content") or "")) for m in body["messages"])
+    if "prompt" in body:
+        characters = len(str(body["prompt"]))
+    else:
+        characters = sum(len(str(m.get("content") or "")) for m in body["messages"])
     return characters / 4 + float(body.get("max_tokens") or 0)
 
 
@@ -295,7 +324,8 @@ def _tokens_used(raw: dict[str, Any]) -> float | None:
 
 
 def _plain_message(message: dict[str, Any]) -> dict[str, Any]:
-    """GGUF chat templates know only role/content; fold tool turns into text."""
+    """GGUF chat templates know only role/content; fold tool turns into text. Messages
+    rendered for the completion endpoint are folded the same way."""
     role = message.get("role", "user")
     content = message.get("content") or ""
     if role == "tool":

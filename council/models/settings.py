@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from council.models.chat_template import ChatTemplate
+
+Endpoint = Literal["chat", "completion"]
 
 DEFAULT_MODEL = "local/smollm2"
 """The embedded default: SmolLM2-135M-Instruct, run by llama.cpp in a child process, no key."""
@@ -31,6 +37,13 @@ class ModelSettings(BaseModel):
         "extends (sent as vLLM's and SGLang's continue_final_message=true with "
         "add_generation_prompt=false); a server that does not know the fields refuses them "
         "or starts a new turn",
+    )
+    endpoint: Endpoint = Field(
+        default="chat",
+        description="chat: the messages go to /chat/completions; completion: they are "
+        "rendered with the model's own chat template (the final assistant message left "
+        "open when continue_final_message) and go to /completions as one raw prompt, for "
+        "servers that do not extend a final assistant message (llama-cpp-python's)",
     )
     timeout_seconds: float = Field(
         default=120.0, gt=0.0, le=86_400.0, json_schema_extra={"flag": "--timeout"}
@@ -79,7 +92,11 @@ class Decoding(BaseModel):
     seed: int | None = None
     stop: tuple[str, ...] | None = None
     continue_final_message: bool = False
-    """True: the request asked the server to extend the final assistant message."""
+    """True: the request asked the server to extend the final assistant message (on the
+    completion endpoint: the prompt left that message open)."""
+    endpoint: Endpoint = "chat"
+    """completion: the messages were sent as one raw prompt, rendered with the model's
+    chat template."""
 
     @classmethod
     def of(cls, settings: ModelSettings) -> Decoding:
@@ -90,19 +107,24 @@ class Decoding(BaseModel):
             seed=settings.seed,
             stop=settings.stop,
             continue_final_message=settings.continue_final_message,
+            endpoint=settings.endpoint,
         )
 
     def request_fields(self) -> dict[str, object]:
         """The decoding fields of an OpenAI-style request: only what is set is sent, so a
-        protocol whose reference sends no cap sends none."""
+        protocol whose reference sends no cap sends none. The completion endpoint's cap
+        defaults to 16 tokens (OpenAI's legacy API, llama-cpp-python, vLLM), so there no
+        cap is sent as an explicit null, which those servers read as none."""
         fields: dict[str, object] = {"temperature": self.temperature}
         for name in ("max_tokens", "top_p", "seed"):
             value = getattr(self, name)
             if value is not None:
                 fields[name] = value
+        if self.endpoint == "completion" and self.max_tokens is None:
+            fields["max_tokens"] = None
         if self.stop:
             fields["stop"] = list(self.stop)
-        if self.continue_final_message:
+        if self.continue_final_message and self.endpoint == "chat":
             fields["continue_final_message"] = True
             fields["add_generation_prompt"] = False
         return fields
@@ -121,6 +143,11 @@ class ModelSpec(BaseModel):
     name: str = DEFAULT_MODEL
     api_base: str | None = None
     api_key: SecretStr | None = None
+    chat_template: ChatTemplate | None = Field(
+        default=None,
+        description="the model's own chat template, for the completion endpoint on a "
+        "server council does not run (local/ models read theirs from their GGUF)",
+    )
     settings: ModelSettings = Field(default_factory=ModelSettings)
 
     def with_settings(self, **changes: object) -> ModelSpec:

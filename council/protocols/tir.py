@@ -8,7 +8,10 @@ with ```python blocks; a reply that ends at a block has the script's program run
 sandbox and its output appended to the same assistant turn, which the next call
 continues; at most `max_executions` calls (the script: 4). `options.tir` (`TirOptions`)
 says how the turn is continued, what runs and where the answer is read; its defaults are
-the script's. See `council.agents.tir`.
+the script's. The embedded model continues its turn as the script does, through the raw
+completion endpoint (the GGUF's chat template, the turn left open:
+`TirOptions.embedded_continuation`); other servers get a chat request with
+continue_final_message (`TirOptions.continuation`). See `council.agents.tir`.
 
 Reported (technical report, MATH, zero-shot): Qwen2.5-Math-72B-Instruct 85.9 with
 chain of thought, 88.1 with TIR; 7B-Instruct 83.6 and 85.3; 1.5B-Instruct 75.8 and 79.7.

@@ -23,6 +23,7 @@ from tests.support.processes import children, cmdline
 
 pytestmark = [pytest.mark.integration, pytest.mark.model]
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FAST = ModelSettings(max_tokens=16, temperature=0.0, seed=0)
 LONG = ModelSettings(max_tokens=400, temperature=0.0, seed=0, max_retries=0)
 
@@ -33,7 +34,8 @@ def _cpu_flags() -> str:
 
 
 def test_child_server_decodes_on_this_cpu(embedded_gguf: Path) -> None:
-    """The server the product starts, started by hand: handshake, then a few tokens."""
+    """The server the product starts, started by hand: handshake (with the model's chat
+    template), then a few tokens."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -54,6 +56,14 @@ def test_child_server_decodes_on_this_cpu(embedded_gguf: Path) -> None:
         ready = json.loads(process.stdout.readline())
         assert "port" in ready, f"{ready} (CPU flags: {_cpu_flags()})"
         assert ready["threads"] == usable_cpus()
+        published = json.loads(
+            (FIXTURES / "chat_templates" / "smollm2-135m-instruct.json").read_text()
+        )
+        assert [ready["chat_template"], ready["bos_token"], ready["eos_token"]] == [
+            published["text"],
+            published["bos_token"],
+            published["eos_token"],
+        ]  # the GGUF's own template, handed to council for /completions prompts
         import urllib.request
 
         request = urllib.request.Request(

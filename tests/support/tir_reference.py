@@ -10,7 +10,9 @@ from pydantic import BaseModel
 
 from council.calls import CallRecord
 from council.models.scripted import ScriptedCall, ScriptedModel
+from council.tools.sandbox.result import ExecutionResult
 from tests.support.references import FIXTURES, ReferenceCall
+from tests.support.sandbox import ScriptedSandbox
 
 
 class Execution(BaseModel):
@@ -42,6 +44,21 @@ class TirReference(BaseModel):
             return mine[index].reply
 
         return ScriptedModel(responder=reply)
+
+
+def reference_sandbox(reference: TirReference) -> ScriptedSandbox:
+    """Answers each program the reference ran with a result that shows its output: a
+    printed line, or a traceback whose last line is the output."""
+    outputs = {e.program: e.output for e in reference.executions}
+
+    def respond(code: str) -> ExecutionResult:
+        output = outputs[code]  # a program the reference did not run fails the test here
+        if "Error:" in output:
+            trace = 'Traceback (most recent call last):\n  File "<sandbox>", line 3\n'
+            return ExecutionResult(error=f"{trace}{output}\n")
+        return ExecutionResult(stdout=output + "\n")
+
+    return ScriptedSandbox(respond)
 
 
 def tir_case(name: str) -> TirReference:

@@ -17,26 +17,17 @@ from council.protocols import ProtocolOptions, RunSpec
 from council.tools.sandbox.result import ExecutionResult
 from council.tools.sandbox.run_options import RunOptions
 from tests.support.sandbox import ScriptedSandbox, no_code_runs
-from tests.support.tir_reference import TIR_CASES, TirReference, assert_same_calls, tir_case
+from tests.support.tir_reference import (
+    TIR_CASES,
+    TirReference,
+    assert_same_calls,
+    reference_sandbox,
+    tir_case,
+)
 
 MECHANICS_CASES = ["code-then-boxed", "code-error", "expression-value", "max-calls"]
 """Cases whose outputs a scripted sandbox can give as the reference shows them (the long
 output and the timeout need the real executor)."""
-
-
-def reference_sandbox(reference: TirReference) -> ScriptedSandbox:
-    """Answers each program the reference ran with a result that shows its output: a
-    printed line, or a traceback whose last line is the output."""
-    outputs = {e.program: e.output for e in reference.executions}
-
-    def respond(code: str) -> ExecutionResult:
-        output = outputs[code]  # a program the reference did not run fails the test here
-        if "Error:" in output:
-            trace = 'Traceback (most recent call last):\n  File "<sandbox>", line 3\n'
-            return ExecutionResult(error=f"{trace}{output}\n")
-        return ExecutionResult(stdout=output + "\n")
-
-    return ScriptedSandbox(respond)
 
 
 async def run_case(
