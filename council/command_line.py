@@ -10,17 +10,23 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from council.config import ROLES
+from pydantic import BaseModel, SecretStr, ValidationError
+
+from council.chat.scripted import load_script
+from council.config import ROLES, CouncilConfig
+from council.errors import ConfigError
+from council.models.factory import resolve_model_name
+from council.models.roles import RoleModels
+from council.models.settings import ModelSettings, ModelSpec
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel, ValidationError
     from pydantic.fields import FieldInfo
 
     from council.models.scripted import ScriptedModel
     from council.protocols.run_spec import RunSpec
     from council.runner import GraphRunner, RunnerFactory
 
-Options = TypeVar("Options", bound="BaseModel")
+Options = TypeVar("Options", bound=BaseModel)
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -180,8 +186,6 @@ def protocol_values(args: argparse.Namespace) -> dict[str, Any]:
     )
     values = {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
     if args.reward_api_base or args.reward_model:
-        from council.errors import ConfigError
-
         if not (args.reward_api_base and args.reward_model):
             raise ConfigError("a reward model needs both --reward-api-base and --reward-model")
         values["reward"] = {
@@ -196,12 +200,11 @@ def run_spec_from_args(args: argparse.Namespace, graph: str | None) -> RunSpec:
     """The `RunSpec` the flags give: models, tools and sandbox, and only the protocol
     options given (the protocol's definition fills in the rest). Commands without protocol
     flags (chat, serve, mcp) pass the corpus alone, if given."""
-    from council.config import CouncilConfig
+    # start-up: the graph layer, which `council --help` must not import (council.main)
     from council.protocols.options import ProtocolOptions
-    from council.protocols.run_spec import RunSpec
+    from council.protocols.run_spec import RunSpec  # start-up: as above
 
     config = council_config_from_args(args)
-    assert isinstance(config, CouncilConfig)
     if hasattr(args, "samples"):
         values = protocol_values(args)
     else:
@@ -216,14 +219,8 @@ def run_spec_from_args(args: argparse.Namespace, graph: str | None) -> RunSpec:
     )
 
 
-def council_config_from_args(args: argparse.Namespace) -> object:
-    """Build a `CouncilConfig` from parsed options (imported lazily by handlers)."""
-    from pydantic import SecretStr
-
-    from council.config import CouncilConfig
-    from council.models.factory import resolve_model_name
-    from council.models.settings import ModelSettings, ModelSpec
-
+def council_config_from_args(args: argparse.Namespace) -> CouncilConfig:
+    """Build a `CouncilConfig` from parsed options."""
     changes = {
         key: value
         for key, value in (
@@ -269,10 +266,6 @@ def validated(options: type[Options], /, **values: Any) -> Options:
     """Build options from command-line values; an invalid one is a one-line `ConfigError`
     naming the flag and its valid range. The bounds live on the pydantic models, so the
     library and the CLI refuse the same values."""
-    from pydantic import ValidationError
-
-    from council.errors import ConfigError
-
     try:
         return options(**values)
     except ValidationError as exc:
@@ -323,16 +316,11 @@ def load_scripted(path: Path | None) -> ScriptedModel | None:
     """`--scripted FILE` (a testing aid): every role answers from the JSON script."""
     if path is None:
         return None
-    from council.chat.scripted import load_script
-
     return load_script(path)
 
 
 def runner_factory(spec: RunSpec, scripted: Path | ScriptedModel | None = None) -> RunnerFactory:
     """Runners for (graph, model) requests, each built from `spec` the one way."""
-    from council.models.factory import resolve_model_name
-    from council.models.roles import RoleModels
-
     model_script = load_scripted(scripted) if isinstance(scripted, Path) else scripted
 
     def make_runner(graph: str, model: str | None) -> GraphRunner:

@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any, Protocol
 
+from council.errors import ConfigError
+
 if TYPE_CHECKING:
     from council.models.base import CallInfo, Completion
     from council.usage import UsageReport
@@ -82,18 +84,17 @@ def start_tracing(exporter: Any = None, *, service_name: str = "council") -> Tra
     `OTEL_EXPORTER_OTLP_ENDPOINT` (default http://localhost:4318), with
     `OTEL_EXPORTER_OTLP_HEADERS` and the other standard settings, batched. A given exporter
     gets each span as it ends (what tests want)."""
-    try:
+    try:  # optional extra: otel, for the three imports below
         from opentelemetry.sdk.resources import Resource
         from opentelemetry.sdk.trace import TracerProvider
         from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
     except ModuleNotFoundError as exc:  # pragma: no cover - depends on the install
-        from council.errors import ConfigError
-
         raise ConfigError(
             "tracing needs OpenTelemetry: pip install 'council-reasoning[otel]'"
         ) from exc
     processor: Any
     if exporter is None:
+        # optional extra: otel
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         processor = BatchSpanProcessor(OTLPSpanExporter())
@@ -146,7 +147,7 @@ class _Span:
     def __init__(
         self, tracer: Any, name: str, attributes: dict[str, Any], finish: Callable[..., Any]
     ) -> None:
-        from opentelemetry import trace
+        from opentelemetry import trace  # optional extra: otel
 
         self._span = tracer.start_span(name, attributes=_clean(attributes))
         self._use = trace.use_span(self._span, end_on_exit=True, record_exception=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from platformdirs import user_data_dir
+
 
 def data_dir() -> Path:
-    from platformdirs import user_data_dir
-
     return Path(user_data_dir("council", appauthor=False))
 
 

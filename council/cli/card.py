@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.console import Console
+from rich.table import Table
+
 if TYPE_CHECKING:
     from council.protocols.definition import ProtocolCard
 
 
 def print_card(card: ProtocolCard) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     console = Console(highlight=False)
     console.print(f"[bold]{card.name}[/]: {card.summary}")
     if card.reference is not None:

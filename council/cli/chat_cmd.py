@@ -1,4 +1,7 @@
-"""`council chat`: solve problems over several turns, in a thread that persists."""
+"""`council chat`: solve problems over several turns, in a thread that persists.
+
+Start-up: the handlers import what they need when they run, so `council --help` stays fast
+(measured in `council.main`'s docstring)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,13 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from council.command_line import add_model_options, add_tool_options, run_spec_from_args
+from council.command_line import (
+    add_model_options,
+    add_tool_options,
+    load_scripted,
+    run_spec_from_args,
+    runner_factory,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -41,7 +50,6 @@ async def _chat(args: argparse.Namespace) -> int:
     from council.chat.session import ChatSession
     from council.chat.threads import ThreadStore, new_thread_id
     from council.cli.chat_repl import ChatRepl
-    from council.command_line import load_scripted, runner_factory
     from council.memory import MemoryPolicy, MemoryStore
     from council.models.base import ChatModel
     from council.models.factory import build_model

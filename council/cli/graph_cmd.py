@@ -1,7 +1,10 @@
 """`council graph show NAME|FILE`: what a run of a protocol will use (its card: roles,
 templates, decoding, counts, reference, deviations) and its graph as Mermaid or a PNG;
 `council graph export NAME`: the protocol as a graph config file that runs the same;
-`council graph validate FILE`: check a config file."""
+`council graph validate FILE`: check a config file.
+
+Start-up: the handlers import what they need when they run, so `council --help` stays fast
+(measured in `council.main`'s docstring)."""
 
 from __future__ import annotations
 
@@ -13,7 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from council.command_line import add_protocol_options
+from council.command_line import add_protocol_options, protocol_values, validated
+from council.errors import ConfigError
 
 
 def register(subparsers: Any) -> None:
@@ -41,7 +45,6 @@ def register(subparsers: Any) -> None:
 
 
 def _spec(args: argparse.Namespace) -> Any:
-    from council.command_line import protocol_values, validated
     from council.protocols.options import ProtocolOptions
     from council.protocols.run_spec import RunSpec
 
@@ -62,8 +65,6 @@ def load_for_drawing(name: str) -> Any:
 
 
 def render_png(dot_source: str, out: Path) -> None:
-    from council.errors import ConfigError
-
     dot = shutil.which("dot")
     if dot is None:
         raise ConfigError(
@@ -94,7 +95,6 @@ def show_graph(args: argparse.Namespace) -> int:
 
 
 def export_graph(args: argparse.Namespace) -> int:
-    from council.errors import ConfigError
     from council.graphs.export import dump_yaml, graph_config
 
     spec = _spec(args)

@@ -1,10 +1,15 @@
-"""`council memory list|show|clear|export`: what council remembers, per namespace."""
+"""`council memory list|show|clear|export`: what council remembers, per namespace.
+
+Start-up: the handlers import what they need when they run, so `council --help` stays fast
+(measured in `council.main`'s docstring)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 from typing import Any
+
+from council.errors import ConfigError
 
 
 def register(subparsers: Any) -> None:
@@ -45,8 +50,6 @@ def list_entries(args: argparse.Namespace) -> int:
 
 
 def show_entry(args: argparse.Namespace) -> int:
-    from council.errors import ConfigError
-
     entry = _store(args).get(args.id)
     if entry is None:
         raise ConfigError(f"no memory entry #{args.id} in namespace {args.namespace!r}")

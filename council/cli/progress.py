@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
 
 class RichProgress:
     def __init__(self, console: Any) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
         self._progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -24,8 +26,6 @@ def shorten(text: str, limit: int = 300) -> str:
 
 
 def print_step(console: Console, step: Step, *, limit: int = 300) -> None:
-    from rich.markup import escape
-
     style = ROLE_STYLES.get(step.role, "blue")
     name = step.agent if step.agent.startswith(step.role) and step.agent else step.role
     label = name + (f" r{step.round}" if step.round else "")

@@ -1,4 +1,7 @@
-"""`council sandbox build|run|ps|stop|doctor`: get the code sandbox ready and use it."""
+"""`council sandbox build|run|ps|stop|doctor`: get the code sandbox ready and use it.
+
+Start-up: the handlers import what they need when they run, so `council --help` stays fast
+(measured in `council.main`'s docstring)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,11 @@ import asyncio
 import sys
 from pathlib import Path
 from typing import Any
+
+from council.command_line import validated
+from council.errors import ConfigError
+from council.tools.sandbox import SandboxSession, open_sandbox
+from council.tools.sandbox.config import SandboxConfig
 
 
 def register(subparsers: Any) -> None:
@@ -70,10 +78,7 @@ def add_allow_net_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _config(args: argparse.Namespace) -> Any:
-    from council.command_line import validated
-    from council.tools.sandbox.config import SandboxConfig
-
+def _config(args: argparse.Namespace) -> SandboxConfig:
     settings: dict[str, Any] = {}
     if getattr(args, "image", None):
         settings["image"] = args.image
@@ -106,14 +111,9 @@ def run_code(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace, code: str) -> int:
-    from council.tools.sandbox import open_sandbox
-    from council.tools.sandbox.interpreter import SandboxSession
-
     config = _config(args)
     if args.session:
         if args.sandbox != "docker":
-            from council.errors import ConfigError
-
             raise ConfigError("--session keeps a Docker container; it needs --sandbox docker")
         from council.tools.sandbox.docker_sandbox import NamedDockerSession
 

@@ -5,6 +5,9 @@ compare them problem by problem.
 
 Exit codes: 0 done; 1 it could not start or stopped on an error (one `error:` line); 4 a
 budget was reached (raise it in the search file and run the same command to continue).
+
+Start-up: the handlers import what they need when they run, so `council --help` stays fast
+(measured in `council.main`'s docstring).
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""`council solve "QUESTION"`: run the solve graph once and show every step."""
+"""`council solve "QUESTION"`: run the solve graph once and show every step.
+
+Start-up: the handlers import what they need when they run, so `council --help` stays fast
+(measured in `council.main`'s docstring)."""
 
 from __future__ import annotations
 

@@ -10,6 +10,9 @@ study file and run the same command to continue).
 `council study check-against-bench DIR`: each arm's figures against a separate `council
 bench` run of it on the same rows (run now, or read with `--run ARM=DIR`), side by side;
 exit 5 if some arm is not equal (or could not be compared).
+
+Start-up: the handlers import what they need when they run, so `council --help` stays fast
+(measured in `council.main`'s docstring).
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""`council threads`: the chat threads that can be resumed with `council chat --thread`."""
+"""`council threads`: the chat threads that can be resumed with `council chat --thread`.
+
+Start-up: the handlers import what they need when they run, so `council --help` stays fast
+(measured in `council.main`'s docstring)."""
 
 from __future__ import annotations
 

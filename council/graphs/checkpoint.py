@@ -19,6 +19,8 @@ from typing import Any
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from pydantic import BaseModel
 
+from council.agents.output import OUTPUT_TYPES
+
 
 def reachable_models(*roots: type[BaseModel]) -> set[type[BaseModel]]:
     """Every pydantic model a value of the root types can contain."""
@@ -45,8 +47,6 @@ def _models_in(annotation: object) -> Iterator[type[BaseModel]]:
 
 
 def council_types(*state_types: type[BaseModel]) -> list[type[BaseModel]]:
-    from council.agents.output import OUTPUT_TYPES
-
     found = reachable_models(*state_types)
     for output in list(OUTPUT_TYPES.values()):
         found |= reachable_models(output)

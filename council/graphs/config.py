@@ -29,6 +29,7 @@ from council.models.roles import RoleModels
 from council.models.settings import ModelSettings, ModelSpec
 from council.tools.base import Tool, ToolRegistry
 from council.tools.builtin import default_tools
+from council.tools.mcp import MCPTools
 from council.tools.sandbox.network import NetworkAllow
 from council.tools.search import Bm25Index, NoCorpus, search_tool
 
@@ -272,8 +273,6 @@ def _mcp_servers(config: GraphConfig, source: _Source) -> dict[str, ToolRegistry
     for name, target in config.mcp.items():
         if name not in used:
             continue
-        from council.tools.mcp import MCPTools
-
         try:
             servers[name] = MCPTools(target).registry()
         except ConfigError as exc:

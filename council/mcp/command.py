@@ -1,4 +1,7 @@
-"""`council mcp`: serve council as an MCP server (stdio, or streamable HTTP with --http)."""
+"""`council mcp`: serve council as an MCP server (stdio, or streamable HTTP with --http).
+
+Start-up: the handlers import what they need when they run, so `council --help` stays fast
+(measured in `council.main`'s docstring)."""
 
 from __future__ import annotations
 
@@ -6,7 +9,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from council.command_line import add_model_options, add_tool_options, run_spec_from_args
+from council.command_line import (
+    add_model_options,
+    add_tool_options,
+    run_spec_from_args,
+    runner_factory,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -25,8 +33,7 @@ def register(subparsers: Any) -> None:
 
 
 def run_mcp(args: argparse.Namespace) -> int:
-    from council.command_line import runner_factory
-    from council.mcp.server import build_server
+    from council.mcp.server import build_server  # optional extra: mcp
 
     server = build_server(runner_factory(run_spec_from_args(args, None), args.scripted))
     if args.http:

@@ -19,8 +19,8 @@ from council.runner import RunnerFactory
 
 
 def build_server(make_runner: RunnerFactory, *, name: str = "council") -> Any:
-    from mcp.server.mcpserver import MCPServer
-    from mcp.server.mcpserver.exceptions import ToolError
+    from mcp.server.mcpserver import MCPServer  # optional extra: mcp
+    from mcp.server.mcpserver.exceptions import ToolError  # optional extra: mcp
 
     server = MCPServer(
         name,

@@ -20,10 +20,12 @@ def build_model(spec: ModelSpec | str | None = None) -> ChatModel:
     (`openai_http.py`); every other provider through litellm."""
     if spec is None or isinstance(spec, str):
         spec = ModelSpec(name=resolve_model_name(spec))
+    # start-up: aiohttp and the client, 0.8 s under load; `council --help` imports this module
+    # (through `council.models`) and must not pay for them (council.main)
     from council.models.openai_http import OpenAICompatibleModel, is_openai_endpoint
 
     if is_openai_endpoint(spec):
         return OpenAICompatibleModel(spec)
-    from council.models.litellm_model import LiteLLMModel
+    from council.models.litellm_model import LiteLLMModel  # start-up: as above
 
     return LiteLLMModel(spec)

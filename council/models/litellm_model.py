@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import httpx
+
 from council.errors import ConfigError, MissingCredentialsError, UnknownModelError
 from council.messages import Message, ToolCall
 from council.models.base import CallInfo, Completion
@@ -196,8 +198,6 @@ def _classifier(litellm: Any) -> Callable[[Exception], Verdict | None]:
 
 def _headers(exc: Exception) -> Mapping[str, str] | None:
     """The error answer's headers, looked up case-insensitively (for Retry-After)."""
-    import httpx
-
     headers = getattr(exc, "litellm_response_headers", None)
     if headers is None:
         response = getattr(exc, "response", None)

@@ -89,7 +89,7 @@ class _Worker:
             ) from None
 
     async def _hold(self, ready: Future[list[Any]]) -> None:
-        from mcp import Client
+        from mcp import Client  # optional extra: mcp
 
         self._stop = asyncio.Event()
         try:
@@ -129,7 +129,7 @@ def _transport(spec: MCPServerSpec) -> Any:
     """What `mcp.Client` connects to: a URL string, or how to start the stdio server."""
     if spec.is_http:
         return spec.target
-    from mcp import StdioServerParameters
+    from mcp import StdioServerParameters  # optional extra: mcp
 
     parts = shlex.split(spec.target)
     if not parts:

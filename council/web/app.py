@@ -1,17 +1,14 @@
 """`create_app`: the web UI's FastAPI application (chat, runs, graphs).
 
-Everything a request needs (the threads database, the running turns, how to build a
-runner, the run folders) is in one `WebContext` made here and handed to the routes
-through `app.state`, so two apps in one process (tests) share nothing."""
+Everything a request needs is in one `WebContext` (`council.web.context`), handed to the
+routes through `app.state`, so two apps in one process (tests) share nothing."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -21,28 +18,15 @@ from starlette.responses import JSONResponse, Response
 
 from council.chat.threads import ThreadStore
 from council.errors import CouncilError
-from council.runner import RunnerFactory
 from council.web.auth import TokenMiddleware
-from council.web.streaming import TurnHub
+from council.web.context import WebContext
+from council.web.routes import chat, graphs, runs, studies
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 """No inline script anywhere: even text that slipped past escaping could not run."""
-
-
-@dataclass
-class WebContext:
-    make_runner: RunnerFactory
-    threads_db: Path
-    runs: list[Path] = field(default_factory=list)
-    default_graph: str = "solve"
-    default_model: str | None = None
-    models: list[str] = field(default_factory=list)
-    hub: TurnHub = field(default_factory=TurnHub)
-    threads: ThreadStore | None = None
-    graph_cache: dict[str, Any] = field(default_factory=dict)
 
 
 class SecurityHeaders(BaseHTTPMiddleware):
@@ -59,8 +43,6 @@ def static_dir() -> Path:
 
 
 def create_app(context: WebContext, *, token: str | None = None) -> FastAPI:
-    from council.web.routes import chat, graphs, runs, studies
-
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with ThreadStore(context.threads_db) as threads:

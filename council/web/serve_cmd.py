@@ -1,4 +1,7 @@
-"""`council serve`: the web UI (chat, runs, graphs) on http://127.0.0.1:8765."""
+"""`council serve`: the web UI (chat, runs, graphs) on http://127.0.0.1:8765.
+
+Start-up: the handlers import what they need when they run, so `council --help` stays fast
+(measured in `council.main`'s docstring)."""
 
 from __future__ import annotations
 
@@ -6,7 +9,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from council.command_line import add_model_options, add_tool_options, run_spec_from_args
+from council.command_line import (
+    add_model_options,
+    add_tool_options,
+    run_spec_from_args,
+    runner_factory,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -37,12 +45,12 @@ def register(subparsers: Any) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    import uvicorn  # optional extra: web
 
     from council.chat.paths import default_threads_db
-    from council.command_line import runner_factory
-    from council.web.app import WebContext, create_app
+    from council.web.app import create_app  # optional extra: web (fastapi)
     from council.web.auth import token_for
+    from council.web.context import WebContext
 
     token = token_for(args.host, args.token)
     make_runner = runner_factory(run_spec_from_args(args, args.graph), args.scripted)

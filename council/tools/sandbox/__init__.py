@@ -22,11 +22,13 @@ async def open_sandbox(
     config = config or SandboxConfig()
     session: SandboxSession
     if kind == "docker":
+        # start-up: `council --help` imports this package (through `council.config`);
+        # each kind's module is imported only when that kind is opened (docker: 0.3 s)
         from council.tools.sandbox.docker_sandbox import DockerSession
 
         session = await DockerSession(config).start()
     elif kind == "process":
-        from council.tools.sandbox.process_sandbox import ProcessSession
+        from council.tools.sandbox.process_sandbox import ProcessSession  # start-up: as above
 
         session = await ProcessSession(config).start()
     else:  # pragma: no cover - guarded by the type

@@ -18,6 +18,8 @@ import os
 import socket
 from typing import Any
 
+import docker
+
 from council.errors import SandboxUnavailableError
 from council.tools.sandbox.config import (
     IDLE_TIMEOUT_LABEL,
@@ -45,8 +47,6 @@ READY_HINT = (
 
 def connect(config: SandboxConfig) -> Any:
     """A Docker client for the configured engine, pinged; raises the SDK's errors."""
-    import docker
-
     client = (
         docker.DockerClient(base_url=config.docker_host)
         if config.docker_host
@@ -58,12 +58,6 @@ def connect(config: SandboxConfig) -> Any:
 
 def docker_client(config: SandboxConfig) -> Any:
     """A connected Docker client, or a clear refusal. Never a fallback to the host."""
-    try:
-        import docker  # noqa: F401
-    except ImportError as exc:
-        raise SandboxUnavailableError(
-            f"code tools need the docker Python package (pip install docker); {READY_HINT}"
-        ) from exc
     try:
         return connect(config)
     except Exception as exc:
@@ -152,8 +146,6 @@ class DockerTransport(Transport):
         name: str | None,
         owned: bool = True,
     ) -> DockerTransport:
-        import docker
-
         allowed = await asyncio.to_thread(resolve, config.allow_net) if config.allow_net else []
         if config.allow_net:
             problem = enforcement_problem(config.docker_host)
@@ -182,8 +174,6 @@ class DockerTransport(Transport):
 
     @classmethod
     async def attach(cls, container: Any) -> DockerTransport:
-        import docker
-
         params = {"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
         wrapped = await asyncio.to_thread(container.attach_socket, params=params)
         raw: socket.socket = getattr(wrapped, "_sock", wrapped)
@@ -277,8 +267,6 @@ class NamedDockerSession(DockerSession):
         super().__init__(config, client=client, name=SESSION_PREFIX + name, persistent=True)
 
     async def start(self) -> NamedDockerSession:
-        import docker
-
         try:
             container = await asyncio.to_thread(
                 self.client.containers.get, SESSION_PREFIX + self.session_name
@@ -303,8 +291,6 @@ class NamedDockerSession(DockerSession):
     async def _remove_old(self, container: Any) -> None:
         """Remove a stopped session's container (auto_remove may be at it already) and
         wait until the name is free, at most 10 s."""
-        import docker
-
         with contextlib.suppress(docker.errors.APIError):
             await asyncio.to_thread(container.remove, force=True)
         for _ in range(100):
@@ -324,8 +310,6 @@ class NamedDockerSession(DockerSession):
 
 
 async def stop_named_session(name: str, config: SandboxConfig) -> bool:
-    import docker
-
     client = docker_client(config)
     try:
         container = client.containers.get(SESSION_PREFIX + name)

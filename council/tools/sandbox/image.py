@@ -19,6 +19,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+import docker
+
 from council.errors import SandboxUnavailableError
 
 BuildMethod = Literal["auto", "dockerfile", "debootstrap"]
@@ -36,8 +38,6 @@ REGISTRY_PROBE = ("registry-1.docker.io", 443)
 
 
 def image_exists(client: Any, tag: str) -> bool:
-    import docker
-
     try:
         client.images.get(tag)
     except docker.errors.ImageNotFound:

@@ -16,6 +16,7 @@ domain names through a proxy, so names are resolved once, on the host, at start.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import shutil
 import socket
@@ -170,8 +171,6 @@ def nft_ruleset(destinations: list[AllowedDestination]) -> str:
 
 def enforcement_problem(docker_host: str | None = None) -> str | None:
     """Why an allow-list cannot be enforced on this machine, or None when it can."""
-    import os
-
     docker_host = docker_host or os.environ.get("DOCKER_HOST")
     if docker_host and not docker_host.startswith("unix://"):
         return (

@@ -32,6 +32,7 @@ import grp
 import itertools
 import os
 import pwd
+import resource
 import secrets
 import signal
 import subprocess
@@ -422,7 +423,6 @@ def child_setup(
     """What the sandbox's first process does between fork and exec, in this order: its own
     session, its cgroup (while it may still write there), its namespaces, its rlimits, and
     last its uid."""
-    import resource
 
     def setup() -> None:
         os.setsid()

@@ -31,6 +31,7 @@ import collections
 import contextlib
 import json
 import os
+import pickle
 import select
 import signal
 import struct
@@ -152,8 +153,6 @@ def execute_by_lines(code, namespace, limit):
     (in `value`; a last line that is no expression is a SyntaxError). Like the reference,
     a program that mentions `input(` is refused with a bare RuntimeError and a value that
     cannot be pickled is an error."""
-    import pickle
-
     lines = code.strip().split("\n")
 
     def run_piece(piece):
@@ -239,6 +238,8 @@ PR_SET_CHILD_SUBREAPER = 36
 def prctl(option, value):
     """Best effort: a platform without it keeps the other safeguards."""
     with contextlib.suppress(Exception):
+        # child process: this runs in the sandbox's python3, where ctypes may be missing
+        # (a minimal build); without it the supervisor keeps its other safeguards
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)

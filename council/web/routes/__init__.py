@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from council.web.app import WebContext
+from council.web.context import WebContext
 
 
 def context_of(request: Request) -> WebContext:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from council.chat.session import ChatSession
 from council.chat.threads import new_thread_id
+from council.web.graphs import builtin_graphs
 from council.web.routes import context_of
 from council.web.streaming import sse
 
@@ -25,8 +26,6 @@ class Ask(BaseModel):
 
 @router.get("/options")
 async def options(request: Request) -> dict[str, Any]:
-    from council.web.graphs import builtin_graphs
-
     context = context_of(request)
     return {
         "graphs": builtin_graphs(),

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from council.web.graphs import builtin_graphs, describe
 from council.web.routes import context_of
 
 router = APIRouter(prefix="/api/graphs")
@@ -15,15 +16,11 @@ router = APIRouter(prefix="/api/graphs")
 
 @router.get("")
 async def graphs() -> list[str]:
-    from council.web.graphs import builtin_graphs
-
     return builtin_graphs()
 
 
 @router.get("/view")
 async def view(name: str, request: Request) -> dict[str, Any]:
-    from council.web.graphs import describe
-
     cache = context_of(request).graph_cache
     if name not in cache:  # built and drawn off the event loop: `dot` is a process
         cache[name] = (await asyncio.to_thread(describe, name)).model_dump(mode="json")
