@@ -61,6 +61,7 @@ def extra_buffer_types_disabled(llama_cpp_module: Any) -> Iterator[None]:
 def _chat_template_fields() -> dict[str, str]:
     """The served model's chat template and special-token texts, read as llama-cpp-python
     reads them for its chat handler (`Llama.__init__`); empty when the GGUF has none."""
+    # child process: read from the server module create_app loaded, in the model server
     from llama_cpp.server import app as server_app
 
     proxy = getattr(server_app, "_llama_proxy", None)  # create_app's loaded model
@@ -103,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     exit_when_parent_dies(args.parent_pid)
 
+    # child process: the model server loads llama.cpp's native library only once it watches
+    # its parent, and checks the CPU before importing the server stack
     import llama_cpp.llama_cpp as llama_cpp_module
 
     system_info = llama_cpp_module.llama_print_system_info().decode(errors="replace")
@@ -115,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_UNSUPPORTED_CPU
 
+    # child process: the server stack, once the CPU check passed
     import uvicorn
     from llama_cpp.server.app import create_app
     from llama_cpp.server.settings import ModelSettings, ServerSettings

@@ -31,6 +31,8 @@ from council.protocols.registry import protocol_definition
 from council.runner import GraphRunner, SessionFactory
 from council.tools.base import ToolRegistry
 from council.tools.builtin import SANDBOXED_TOOLS, default_tools
+from council.tools.mcp import mcp_registry
+from council.tools.sandbox import open_sandbox
 from council.tools.sandbox.config import SandboxConfig
 from council.tools.sandbox.network import NetworkAllow
 
@@ -167,8 +169,6 @@ class RunSpec(BaseModel):
         """The file's graph, its round bound (`rounds` wins) and its network allow-list."""
         extra = None
         if self.config.mcp:  # `--mcp` with a config file: every agent gets those tools
-            from council.tools.mcp import mcp_registry
-
             extra = mcp_registry(self.config.mcp)
         loaded = load_graph(
             self.graph,
@@ -225,8 +225,6 @@ def tool_registry(config: CouncilConfig) -> ToolRegistry:
 
     registry = default_tools(config.tools)
     if config.mcp:
-        from council.tools.mcp import mcp_registry
-
         for tool in mcp_registry(config.mcp):
             if tool.name in registry:
                 raise ConfigError(f"an MCP tool is named {tool.name!r}, like a built-in tool")
@@ -251,8 +249,6 @@ def sandbox_factory(config: CouncilConfig, tools: ToolRegistry) -> SessionFactor
 
     if not any(name in SANDBOXED_TOOLS for name in tools.names()):
         return None
-    from council.tools.sandbox import open_sandbox
-
     kind = config.sandbox
     sandbox = sandbox_config(config)
     return lambda: open_sandbox(kind, sandbox)

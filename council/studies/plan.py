@@ -26,6 +26,7 @@ from council.agents.tir import DEFAULT_EXECUTIONS
 from council.config import CouncilConfig
 from council.errors import ConfigError
 from council.models.settings import ModelSettings
+from council.protocols.cascade import DEBATE_ROUNDS, DEBATERS
 from council.protocols.options import FinalStage, ProtocolOptions
 from council.protocols.registry import protocol_definition
 from council.protocols.run_spec import RunSpec
@@ -198,8 +199,6 @@ def stage_calls(spec: RunSpec) -> str:
     """What a cascade's final stage sends, as `final_stage_arm` compares it: the stage's
     protocol, its agents' decoding (seeds base + samples + i, `council.protocols.cascade`),
     its options, and the models without their settings."""
-    from council.protocols.cascade import DEBATE_ROUNDS, DEBATERS
-
     cascade = protocol_definition("cascade")
     resolved = spec.resolved_options()
     base = resolved.samples

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from council.bench.grading import Grader
+from council.errors import ConfigError
 from council.studies.attribution import Attribution, attribute
 from council.studies.debate import DebateDecomposition, decompose, is_debate
 from council.studies.outcomes import ArmFigures, ProblemResult, figures, read_lines, run_results
@@ -141,8 +142,6 @@ class StudyReport(BaseModel):
 async def build_report(directory: Path, grader: Grader) -> StudyReport:
     state = StudyState.load(directory)
     if state is None:
-        from council.errors import ConfigError
-
         raise ConfigError(f"{directory} is not a study directory (no study-state.json)")
     study = state.study
     plan = plan_study(study, directory, Path(state.base))

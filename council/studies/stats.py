@@ -25,6 +25,8 @@ import math
 
 from pydantic import BaseModel
 from scipy.stats import norm
+from statsmodels.stats.contingency_tables import mcnemar
+from statsmodels.stats.multitest import multipletests
 
 from council.bench.stats import wilson_interval
 from council.studies.outcomes import ProblemResult
@@ -84,8 +86,6 @@ def newcombe_interval(table: PairedTable, z: float = Z95) -> tuple[float, float]
 def mcnemar_exact_p(table: PairedTable) -> float:
     if table.only_arm + table.only_other == 0:
         return 1.0
-    from statsmodels.stats.contingency_tables import mcnemar
-
     result = mcnemar([[table.both, table.only_arm], [table.only_other, table.neither]], exact=True)
     return float(min(1.0, result.pvalue))
 
@@ -94,8 +94,6 @@ def holm(p_values: list[float], alpha: float) -> list[float]:
     """Holm-adjusted p-values (in the given order)."""
     if not p_values:
         return []
-    from statsmodels.stats.multitest import multipletests
-
     _, adjusted, _, _ = multipletests(p_values, alpha=alpha, method="holm")
     return [float(p) for p in adjusted]
 

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from council.bench.datasets import DatasetFormat, DatasetSpec
 from council.errors import ConfigError
+from council.models.factory import resolve_model_name
 from council.models.settings import ModelSettings, ModelSpec
 from council.protocols.options import MAX_SAMPLES, ProtocolOptions
 
@@ -252,8 +253,6 @@ class StudyFile(Strict):
 
 
 def model_spec(ref: ModelRef, settings: ModelSettings) -> ModelSpec:
-    from council.models.factory import resolve_model_name
-
     entry = ModelEntry(name=ref) if isinstance(ref, str) else ref
     name = entry.name
     if name.startswith("local/") and name.endswith(".gguf"):

@@ -30,12 +30,7 @@ CLI_DOCSTRING = re.compile(r"Start-up:.*`council --help`", re.DOTALL)
 # empties this list after merging those branches.
 BEING_REVIEWED_ON_ANOTHER_BRANCH = (
     "bench/",
-    "studies/",
-    "agents/",
-    "protocols/",
     "cli/bench_cmd.py",
-    "models/local_server.py",
-    "models/llama_server.py",
 )
 
 
