@@ -19,7 +19,7 @@ Protocol with the parent: one JSON line on stdout, `{"port": ...}` once listenin
 `{"error": ...}` before exiting non-zero. The ready line also carries the loaded model's
 chat template (the GGUF's `tokenizer.chat_template`, with its BOS and EOS token texts, as
 llama-cpp-python reads them for its chat endpoint), so the parent can render the raw
-prompts of the completion endpoint (`council.models.chat_template`) without loading the
+prompts of the completion endpoint (`council.models.chat_format`) without loading the
 model itself. The process exits when its parent dies.
 """
 

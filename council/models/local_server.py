@@ -34,7 +34,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from council.errors import ConfigError, ModelCrashedError, ModelError
-from council.models.chat_template import ChatTemplate
+from council.models.chat_format import ChatTemplate
 from council.models.cpu_features import REBUILD_HINT
 
 PROVIDER = "local"

@@ -9,7 +9,7 @@ with an `api_base`, and `local/...`) is called here, with aiohttp; every other p
 keeps litellm (`litellm_model.py`). Retries, error messages and what a call records are
 the same on both paths. With `ModelSettings.endpoint="completion"` a call goes to
 `/completions` instead, as one raw prompt rendered with the model's own chat template
-(`council.models.chat_template`), and is recorded the same way.
+(`council.models.chat_format`), and is recorded the same way.
 
 One aiohttp session per event loop (a session belongs to the loop that made it), closed
 when that loop shuts its async generators down, as `asyncio.run` does on exit.
@@ -29,7 +29,7 @@ import aiohttp
 from council.errors import ConfigError
 from council.messages import Message, ToolCall
 from council.models.base import CallInfo, Completion
-from council.models.chat_template import ChatTemplate
+from council.models.chat_format import ChatTemplate
 from council.models.failures import (
     TIMEOUT_FIX,
     Verdict,
@@ -172,7 +172,7 @@ class OpenAICompatibleModel:
                 raise ConfigError(self._no_template())
             if tools:
                 raise ConfigError("the completion endpoint takes no tool schemas")
-            prompt = template.render(wire, open_turn=settings.continue_final_message)
+            prompt = template.prompt(wire, open_turn=settings.continue_final_message)
             return {"model": self._wire_model, "prompt": prompt, **fields}
         body: dict[str, Any] = {"model": self._wire_model, "messages": wire, **fields}
         if tools:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from council.models.chat_template import ChatTemplate
+from council.models.chat_format import ChatTemplate
 
 Endpoint = Literal["chat", "completion"]
 

@@ -17,7 +17,7 @@ from council.agents.tir_options import TirOptions
 from council.errors import ConfigError
 from council.graphs.state import CouncilState
 from council.messages import Message
-from council.models.chat_template import ChatTemplate
+from council.models.chat_format import ChatTemplate
 from council.models.openai_http import OpenAICompatibleModel
 from council.models.settings import ModelSettings, ModelSpec
 from council.protocols import ProtocolOptions, RunSpec

@@ -39,7 +39,7 @@ class ChatTemplate(BaseModel):
     bos_token: str = ""
     eos_token: str = ""
 
-    def render(self, messages: Sequence[dict[str, Any]], *, open_turn: bool = False) -> str:
+    def prompt(self, messages: Sequence[dict[str, Any]], *, open_turn: bool = False) -> str:
         """The prompt for `messages` (OpenAI-style role/content dicts): with the generation
         prompt, or, with `open_turn`, ending inside the final assistant message."""
         if not open_turn:
