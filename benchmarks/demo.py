@@ -5,7 +5,7 @@ process each run (model server start included, as a first run pays it).
 
 Prints the first run's output verbatim, then every run's wall time with the load average
 when it started (other work on the machine slows a run: the figures say how much there
-was). With
+was) and every run's answer (a demo that is right once by luck would show here). With
 `COUNCIL_MEASUREMENTS=docs/measurements` it writes the page the README's demo section is
 generated from (`make demo-record`).
 """
@@ -39,6 +39,7 @@ def main() -> int:
     env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
     seconds: list[float] = []
     loads: list[float] = []
+    answers: list[str] = []
     for run in range(args.runs):
         loads.append(os.getloadavg()[0])
         started = time.perf_counter()
@@ -57,11 +58,13 @@ def main() -> int:
             return 1
         if run == 0:
             print(done.stdout, end="")
+        said = [line for line in done.stdout.splitlines() if line.startswith("answer: ")]
+        answers.append(said[-1].removeprefix("answer: ") if said else "(none printed)")
     shown = ", ".join(f"{s:.1f} s" for s in seconds)
     load = ", ".join(f"{value:.1f}" for value in loads)
     print(
         f"wall time per run (a fresh process, the model server's start included): {shown}; "
-        f"1-minute load average as each run started: {load}"
+        f"1-minute load average as each run started: {load}; answer per run: {', '.join(answers)}"
     )
     return 0
 
