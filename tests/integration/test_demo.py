@@ -5,6 +5,7 @@ tier run instead of trusting the recorded output."""
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import subprocess
@@ -19,12 +20,16 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def demo_command() -> list[str]:
-    """The `council solve ...` line `make demo` runs, with this checkout's interpreter."""
+    """The `council solve ...` line `make demo` runs, with this checkout's interpreter. The
+    Makefile's `?=` would take QUESTION and DEMO_OPTIONS from the environment; they are
+    dropped, so the test runs the Makefile's own demo."""
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
+    env = {k: v for k, v in os.environ.items() if k not in ("QUESTION", "DEMO_OPTIONS")}
     planned = subprocess.run(
         ["make", "-n", "--no-print-directory", "demo"],
         cwd=REPO,
+        env=env,
         capture_output=True,
         text=True,
         check=True,
