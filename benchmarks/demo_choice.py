@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -49,6 +49,7 @@ class Problem(BaseModel):
     id: str
     question: str
     answer: str
+    shown: str = Field(exclude=True, description="the table's name for it")
 
 
 class Outcome(BaseModel):
@@ -56,15 +57,19 @@ class Outcome(BaseModel):
 
     predicted: str | None
     correct: bool
+    reply: str = Field(description="the model's reply, on one line")
 
 
 def problems(form: str) -> list[Problem]:
     """The expressions as `form` ({e} is the expression), then the word problems."""
     asked = [
-        Problem(id=f"e{i}", question=form.format(e=e), answer=gold)
+        Problem(id=f"e{i}", question=form.format(e=e), answer=gold, shown=e)
         for i, (e, gold) in enumerate(EXPRESSIONS, 1)
     ]
-    words = [Problem(id=f"w{i}", question=q, answer=a) for i, (q, a) in enumerate(WORD_PROBLEMS, 1)]
+    words = [
+        Problem(id=f"w{i}", question=q, answer=a, shown=f"{q[:24]}...")
+        for i, (q, a) in enumerate(WORD_PROBLEMS, 1)
+    ]
     return asked + words
 
 
@@ -85,6 +90,7 @@ def bench(options: tuple[str, ...], asked: list[Problem], workdir: Path) -> list
         Outcome(
             predicted=by_question[p.question]["predicted"],
             correct=by_question[p.question]["correct"],
+            reply=" ".join(by_question[p.question]["calls"][-1]["reply"].split()),
         )
         for p in asked
     ]
@@ -100,9 +106,9 @@ def main() -> int:
     print(f"single: council bench {' '.join(SINGLE_OPTIONS)}, question 'What is E?'")
     print(f"pot: council bench {' '.join(POT_OPTIONS)}, question 'Write a Python function")
     print("     solution() that returns E.' (word problems: the same text for both)")
-    print(f"{'problem':<40} {'gold':>6} {'single':>12} {'pot':>12}")
+    print(f"{'problem (E)':<28} {'gold':>6} {'single':>12} {'pot':>12}")
     for problem, one, program in zip(pot_asked, single, pot, strict=True):
-        row = f"{problem.question[:40]:<40} {problem.answer:>6}"
+        row = f"{problem.shown:<28} {problem.answer:>6}"
         print(f"{row} {_shown(one):>12} {_shown(program):>12}")
     for name, outcomes in (("single", single), ("pot", pot)):
         right = sum(outcome.correct for outcome in outcomes[: len(EXPRESSIONS)])
@@ -111,6 +117,9 @@ def main() -> int:
             f"{name}: {right}/{len(EXPRESSIONS)} expressions right, "
             f"{words}/{len(WORD_PROBLEMS)} word problems right"
         )
+    print("pot's replies (the program council ran, when there is one):")
+    for problem, program in zip(pot_asked, pot, strict=True):
+        print(f"  {problem.shown}: {program.reply[:150]}")
     return 0
 
 
