@@ -5,11 +5,17 @@ PYTEST = $(PYTHON) -m pytest -q
 # CPU (-march=native), and the wheel pip caches crashes (SIGILL) on a CPU with fewer
 # instruction sets. OFF builds for AVX2/FMA/F16C: every x86-64 CPU of the last decade.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
-# The demo: one question the embedded SmolLM2-135M answers, with one chain-of-thought call
-# (`single`), its reply capped: the embedded model is there to show council runs offline,
-# not to solve problems (about 1% on GSM8K); see the README.
-QUESTION ?= What is 6 * 7?
-DEMO_OPTIONS ?= --graph single --max-tokens 160
+# The demo: program of thought (`pot`, PAL's prompt, one greedy call). The embedded
+# SmolLM2-135M cannot do arithmetic (asked "What is 6 * 7?" with `single` it answers 81) but
+# it can copy an expression into `def solution()`; council runs that program and the
+# interpreter's 42 is the answer, so the answer is right because of council, not by luck
+# (benchmarks/demo_choice.py: `single` right on 0 of 5 expressions, `pot` on 4).
+# The question asks for the program because the 135M model answers word problems in prose
+# even under PAL's three worked programs. `--sandbox process` because `make demo` relies
+# only on `make install` (the Docker sandbox needs `make sandbox-image`); it runs the
+# model's program with rlimits only, not isolated, and says so. See the README.
+QUESTION ?= Write a Python function solution() that returns 6 * 7.
+DEMO_OPTIONS ?= --graph pot --sandbox process
 
 .PHONY: demo test install install-dev system sandbox-image lint typecheck docs readme \
 	test-unit test-integration test-model test-docker test-browser test-ray \
