@@ -57,7 +57,8 @@ def protocol_table() -> str:
         card = definition.card()
         aliases = f" ({', '.join(f'`{a}`' for a in definition.aliases)})"
         ref = card.reference
-        follows = "council's own" if ref is None else ref.paper.split(":")[0].split(" (")[0]
+        # the authors and year only (the protocol reference page has the titles)
+        follows = "council's own" if ref is None else ref.paper.split(",")[0].split(" (")[0]
         if ref is not None and ref.repository:
             follows += f" ([{ref.repository}](https://github.com/{ref.repository}))"
         rows.append(
