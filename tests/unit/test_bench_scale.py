@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from council.run_log import message_store as messages_module
 from council.bench.datasets import Problem
 from council.bench.grading import Grader
 from council.bench.problem_set import ProblemSet, load_problems
@@ -20,6 +19,7 @@ from council.messages import Message
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedModel
 from council.protocols import RunSpec
+from council.run_log import message_store as messages_module
 from council.run_log.config import DatasetSpec
 from council.run_log.ledger import ExactSum, Ledger
 from council.run_log.message_store import MessageStore, message_hash
