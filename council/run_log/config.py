@@ -127,9 +127,10 @@ def read_config(run_dir: Path) -> RunConfig | None:
     try:
         return RunConfig.model_validate_json(path.read_text())
     except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(map(str, first["loc"]))
         raise ConfigError(
-            f"{path} is not a config this version of council reads: {exc.errors()[0]['msg']} "
-            f"at {'.'.join(map(str, exc.errors()[0]['loc']))}"
+            f"{path} is not a config this version of council reads: {first['msg']} at {where}"
         ) from exc
 
 
@@ -176,13 +177,11 @@ def check_or_save_config(run_dir: Path, config: RunConfig) -> bool:
     """Save the config of a new run; for an existing one, refuse any difference (the data
     file is compared by content, so a moved file resumes and an edited one does not).
     Returns True when resuming."""
-    path = run_dir / CONFIG_FILE
-    if not path.exists():
-        run_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(config.model_dump_json(indent=2))
-        return False
     saved = read_config(run_dir)
-    assert saved is not None
+    if saved is None:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / CONFIG_FILE).write_text(config.model_dump_json(indent=2))
+        return False
     resumable = set(RESUMABLE_CHANGES)
     if saved.data_sha256 is not None and saved.data_sha256 == config.data_sha256:
         resumable.add("dataset.source")

@@ -19,6 +19,7 @@ from council.bench.problem_set import ProblemSet
 from council.bench.rescore import regrade
 from council.bench.run_view import view_run
 from council.bench.runner import run_benchmark
+from council.errors import ConfigError
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
 from council.protocols import RunSpec
@@ -150,3 +151,11 @@ async def test_resuming_an_old_run_runs_only_its_errored_problem(run: Path, grad
     assert RunLog.read(run).summary.model_dump(exclude={"wall_seconds"}) == summary.model_dump(
         exclude={"wall_seconds"}
     )
+
+
+def test_a_config_this_version_cannot_read_is_one_clear_error(run: Path) -> None:
+    (run / "config.json").write_text('{"protocol": "debate"}')
+    log = RunLog.read(run)  # results, summary, re-grades need no config
+    assert log.summary == written_summary()
+    with pytest.raises(ConfigError, match=r"config.json is not a config .* at dataset"):
+        _ = log.config
