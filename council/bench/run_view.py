@@ -20,12 +20,10 @@ from pydantic import BaseModel
 
 from council.bench.report import PairedComparison, paired_lines
 from council.run_log.config import RunConfig
-from council.run_log.log import RunInfo, RunLog, find_runs, run_directory, run_info
+from council.run_log.log import RunInfo, RunLog, run_directory, run_info
 from council.run_log.results import ResultHead
 from council.run_log.summary import Summary
 from council.run_log.transcript import Transcript, load_transcript
-
-__all__ = ["RunInfo", "find_runs"]
 
 Outcome = Literal["correct", "wrong", "error", "extraction_failed"]
 
