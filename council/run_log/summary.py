@@ -4,7 +4,9 @@ stops.
 A problem whose run failed has no answer, and leaving it out would flatter the protocol
 (a model that times out on the hard problems would look more accurate). So `accuracy`
 counts an errored problem as wrong; `accuracy_graded`, over the problems that got an
-answer, is beside it, and so is the number of errors."""
+answer, is beside it, and so is the number of errors.
+
+A token-matched baseline's target is in `budget.json` beside it (`TokenBudget`)."""
 
 from __future__ import annotations
 
