@@ -38,8 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.provenance import announce
 from council.bench.at_k import at_k
 from council.bench.grading import Grader
-from council.bench.results import RESULTS_FILE, ResultHead, ResultsFile
-from council.bench.stats import wilson_interval
+from council.run_log.results import RESULTS_FILE, ResultHead, ResultsFile
+from council.stats import wilson_interval
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "gsm8k_train.jsonl"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

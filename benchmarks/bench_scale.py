@@ -28,15 +28,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.loopback import stub_process
 from benchmarks.provenance import announce
-from council.bench.datasets import DatasetSpec
 from council.bench.executors.base import Placement
 from council.bench.grading import Grader
 from council.bench.heap import settle_for_many_problems
-from council.bench.manifest import check_or_save_config, record_session
 from council.bench.problem_set import ProblemSet
-from council.bench.results import RESULTS_FILE
 from council.bench.session import BenchSession
-from council.bench.summary import Summary
+from council.run_log.config import DatasetSpec, check_or_save_config
+from council.run_log.manifest import record_session
+from council.run_log.results import RESULTS_FILE
+from council.run_log.summary import Summary
 
 
 def write_dataset(path: Path, count: int) -> None:

@@ -34,18 +34,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.loopback import free_port, stub_process, wait_for_http
 from benchmarks.provenance import announce
 from council.agents.answerer import Answerer
-from council.bench.datasets import DatasetSpec, Problem
+from council.bench.datasets import Problem
 from council.bench.executors.base import Executor, Placement
 from council.bench.executors.select import open_executor
 from council.bench.grading import Grader
 from council.bench.heap import settle_for_many_problems
 from council.bench.problem_set import load_problems
-from council.bench.results import ResultsFile
 from council.bench.runner import run_benchmark, run_on
 from council.models.factory import build_model
 from council.models.roles import RoleModels
 from council.models.settings import ModelSettings, ModelSpec
 from council.protocols import ProtocolOptions, RunSpec
+from council.run_log.config import DatasetSpec
+from council.run_log.results import ResultsFile
 from council.runner import GraphRunner
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "gsm8k_train.jsonl"

@@ -28,10 +28,11 @@ from pydantic import BaseModel
 
 from council.agents.answerer import COT_INSTRUCTION
 from council.answers import extract_answer
-from council.bench.datasets import DatasetSpec, Problem
+from council.bench.datasets import Problem
 from council.bench.grading import Grader
 from council.bench.problem_set import load_problems
-from council.bench.stats import wilson_interval
+from council.run_log.config import DatasetSpec
+from council.stats import wilson_interval
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.provenance import announce
 from council.bench.at_k import first_round_samples
 from council.bench.grading import Grader
-from council.bench.results import RESULTS_FILE, ResultsFile, ResultTurns
+from council.run_log.results import RESULTS_FILE, ResultsFile, ResultTurns
 from council.voting import Ballot, VoteTable, bounded_equivalence, tally
 
 

@@ -42,13 +42,13 @@ from call_cpu import bare_langgraph, bare_post
 from benchmarks.loopback import stub_process
 from benchmarks.provenance import announce
 from council.bench import runner as bench_runner
-from council.bench import writer
 from council.bench.datasets import Problem
 from council.bench.grading import Grader
 from council.bench.heap import settle_for_many_problems
 from council.bench.problem import ProblemOutcome
 from council.bench.runner import run_benchmark
 from council.models.settings import ModelSettings
+from council.run_log import writer
 
 WRITER = (writer.RunRecorder.commit, writer.RunRecorder.stage, writer.WriteQueue)
 

@@ -51,7 +51,7 @@ class CallFacts(CallCost):
 
 class CallRecord(CallFacts):
     """A call, whole: what it was sent too (a bench run stores the messages once each and
-    keeps their hashes instead: `council.bench.records.RecordedCall`)."""
+    keeps their hashes instead: `council.run_log.records.RecordedCall`)."""
 
     messages: list[Message] = Field(default_factory=list)
 

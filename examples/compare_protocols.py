@@ -15,13 +15,13 @@ import asyncio
 from pathlib import Path
 
 from council import ModelSettings, ModelSpec, ProtocolOptions, RunSpec, build_model
-from council.bench.datasets import DatasetSpec
 from council.bench.grading import Grader
 from council.bench.problem_set import load_problems
 from council.bench.report import paired
 from council.bench.runner import run_benchmark
-from council.bench.summary import Summary
 from council.models.roles import RoleModels
+from council.run_log.config import DatasetSpec
+from council.run_log.summary import Summary
 
 HERE = Path(__file__).resolve().parent
 PROTOCOLS = ("single", "self-consistency")

@@ -32,8 +32,9 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from council.bench.grading import Grader
-from council.bench.results import RESULTS_FILE, ResultsFile, ResultTurns
 from council.errors import ConfigError
+from council.run_log.log import RunLog
+from council.run_log.results import ResultTurns
 from council.scoring.base import choose
 from council.voting import Ballot, Equivalence, bounded_equivalence, tally
 
@@ -93,7 +94,7 @@ def tokens_at_every_k(line: ResultTurns, n: int) -> list[tuple[int, int]]:
 
 
 async def at_k(run_dir: Path, grader: Grader) -> AtKReport:
-    lines = list(ResultsFile(run_dir / RESULTS_FILE).latest(ResultTurns).values())
+    lines = list(RunLog.read_lines(run_dir, ResultTurns).values())
     pools = {line.problem_id: first_round_samples(line) for line in lines if line.error is None}
     sizes = [len(pool) for pool in pools.values() if pool]
     if not sizes:

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from council.answers import last_boxed
 from council.errors import DatasetError
 from council.problem_info import ProblemInfo
-
-DatasetFormat = Literal["auto", "gsm8k", "math", "jsonl"]
+from council.run_log.config import DatasetFormat, DatasetSpec
 
 NAMED_SETS: dict[str, tuple[str, str | None, str, DatasetFormat]] = {
     # name: (hub path, config, split, format)
@@ -38,19 +37,6 @@ class Problem(BaseModel):
     info: ProblemInfo = Field(default_factory=ProblemInfo)
     """The row's subject (`type`, else `subject`) and `level`, as MATH and MATH-500 give
     them; a run gets them with the question (tool-planner's prompts show them)."""
-
-
-class DatasetSpec(BaseModel):
-    """Where problems come from and which ones to take."""
-
-    source: str = Field(description="a named set (gsm8k, math500) or a .jsonl path")
-    format: DatasetFormat = "auto"
-    question_field: str | None = None
-    answer_field: str | None = None
-    id_field: str | None = None
-    limit: int | None = Field(default=None, ge=1)
-    shuffle: bool = False
-    seed: int = 0
 
 
 def _gsm8k_gold(answer: str) -> str:

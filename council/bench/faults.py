@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from council.errors import RUN_FAULTS, ContextLengthError, CouncilError, ModelCrashedError
 
 if TYPE_CHECKING:
-    from council.bench.summary import Summary
+    from council.run_log.summary import Summary
 
 MAX_CONSECUTIVE_RUN_FAULTS = 3
 """Problems in a row that may fail on the model or sandbox (unreachable, refused, unknown

@@ -12,12 +12,12 @@ from pydantic import BaseModel, Field
 from council.bench.datasets import Problem
 from council.bench.faults import Failure
 from council.bench.grading import Grade, Grader
-from council.bench.records import RecordedTurn
-from council.bench.results import ResultLine
 from council.calls import CallRecord
 from council.errors import CouncilError
 from council.graphs.run import RunResult
 from council.models.limiter import ENDPOINT_LIMITERS, ThrottleReport
+from council.run_log.records import RecordedTurn
+from council.run_log.results import ResultLine
 from council.runner import GraphRunner
 from council.usage import Usage
 

@@ -18,16 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from council.bench.datasets import (
-    NAMED_SETS,
-    DatasetFormat,
-    DatasetSpec,
-    Problem,
-    detect_format,
-    load_named,
-    problem_from_row,
-)
+from council.bench.datasets import NAMED_SETS, Problem, detect_format, load_named, problem_from_row
 from council.errors import DatasetError
+from council.run_log.config import DatasetFormat, DatasetSpec
 
 
 class Problems(Protocol):

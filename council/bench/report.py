@@ -8,10 +8,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from council.bench.results import RESULTS_FILE, ResultHead, ResultsFile
-from council.bench.stats import mcnemar_exact
-from council.bench.summary import Summary, summarise_run
-from council.errors import ConfigError
+from council.run_log.log import RunLog, run_directory
+from council.run_log.results import ResultHead
+from council.run_log.summary import Summary, summarise_run
+from council.stats import mcnemar_exact
 
 
 class PairedComparison(BaseModel):
@@ -25,9 +25,9 @@ class PairedComparison(BaseModel):
 
 
 def load_summary(run_dir: Path) -> Summary:
-    if not (run_dir / RESULTS_FILE).exists():
-        raise ConfigError(f"{run_dir} has no results.jsonl; is it a `council bench --out` dir?")
-    return summarise_run(run_dir)
+    """The run's summary recomputed from its results, a line at a time (a run of any
+    size), with the same figures `council bench` wrote but no wall time."""
+    return summarise_run(run_directory(run_dir))
 
 
 def paired(first: Path, second: Path) -> PairedComparison:
@@ -35,9 +35,9 @@ def paired(first: Path, second: Path) -> PairedComparison:
     two runs of 100,000 problems holds no transcripts."""
     return paired_lines(
         str(first),
-        ResultsFile(first / RESULTS_FILE).latest(ResultHead),
+        RunLog.read(first).results,
         str(second),
-        ResultsFile(second / RESULTS_FILE).latest(ResultHead),
+        RunLog.read(second).results,
     )
 
 

@@ -1,6 +1,7 @@
 """Scoring a finished run again, offline: new answers (or the same ones) graded with the
-current grader, written beside the run under a name of their own. `results.jsonl` and
-`summary.json` are never rewritten, so the original scores stay as they were."""
+current grader, written beside the run under a name of their own
+(`council.run_log.rescoring`). `results.jsonl` and `summary.json` are never rewritten, so
+the original scores stay as they were."""
 
 from __future__ import annotations
 
@@ -10,21 +11,9 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from council.bench.grading import Grader, grader_version
-from council.bench.results import RESULTS_FILE, ResultHead, ResultsFile
-from council.bench.summary import SUMMARY_FILE, Summary, read_budget, summarise
-from council.errors import ConfigError
-
-
-class Rescored(BaseModel):
-    """One problem scored again: the answer it now has, its grade, and the old grade."""
-
-    problem_id: str
-    answer: str | None
-    predicted: str | None
-    correct: bool
-    extraction_failed: bool
-    was_answer: str | None
-    was_correct: bool
+from council.run_log.log import RunLog
+from council.run_log.rescoring import Rescored, write_rescoring
+from council.run_log.summary import Summary, summarise
 
 
 class Rescoring(BaseModel):
@@ -47,19 +36,13 @@ class Rescoring(BaseModel):
         )
 
 
-def graded_heads(run_dir: Path) -> dict[str, ResultHead]:
-    results = run_dir / RESULTS_FILE
-    if not results.exists():
-        raise ConfigError(f"{run_dir} has no {RESULTS_FILE}; is it a `council bench --out` dir?")
-    return ResultsFile(results).latest(ResultHead)
-
-
 async def rescore(
     run_dir: Path, name: str, answers: dict[str, str | None], grader: Grader
 ) -> Rescoring:
     """Grade `answers` (by problem id; problems not in it keep their line, errors stay
     errors) and write `<name>.jsonl` and `summary.<name>.json` into the run directory."""
-    heads = graded_heads(run_dir)
+    log = RunLog.read(run_dir)
+    heads = log.results
     ids = [pid for pid, head in heads.items() if head.done and pid in answers]
     grades = await asyncio.gather(*(grader.agrade(answers[pid], heads[pid].gold) for pid in ids))
     rescored = [
@@ -84,14 +67,11 @@ async def rescore(
                 "extraction_failed": item.extraction_failed,
             }
         )
-    budget = read_budget(run_dir)
-    wall = _wall(run_dir)
+    budget = log.budget
+    wall = log.saved_summary.wall_seconds if log.saved_summary is not None else 0.0
     before = summarise(list(heads.values()), wall, budget)
     after = summarise(list(updated.values()), wall, budget)
-    lines_path = run_dir / f"{name}.jsonl"
-    lines_path.write_text("".join(item.model_dump_json() + "\n" for item in rescored))
-    summary_path = run_dir / f"summary.{name}.json"
-    summary_path.write_text(after.model_dump_json(indent=2))
+    lines_path, summary_path = write_rescoring(run_dir, name, rescored, after)
     return Rescoring(
         name=name,
         grader=grader_version(),
@@ -103,14 +83,8 @@ async def rescore(
     )
 
 
-def _wall(run_dir: Path) -> float:
-    path = run_dir / SUMMARY_FILE
-    if not path.exists():
-        return 0.0
-    return Summary.model_validate_json(path.read_text()).wall_seconds
-
-
 async def regrade(run_dir: Path, grader: Grader) -> Rescoring:
     """Every recorded answer graded again with the current grader (no model calls)."""
-    answers = {pid: head.answer for pid, head in graded_heads(run_dir).items() if head.done}
+    heads = RunLog.read(run_dir).results
+    answers = {pid: head.answer for pid, head in heads.items() if head.done}
     return await rescore(run_dir, "regrade", answers, grader)

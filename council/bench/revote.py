@@ -18,10 +18,11 @@ from enum import StrEnum
 from pathlib import Path
 
 from council.bench.grading import Grader
-from council.bench.records import RecordedTurn
 from council.bench.rescore import Rescoring, rescore
-from council.bench.results import RESULTS_FILE, ResultsFile, ResultTurns
 from council.errors import ConfigError
+from council.run_log.log import RunLog
+from council.run_log.records import RecordedTurn
+from council.run_log.results import ResultTurns
 from council.voting import Ballot, Equivalence, bounded_equivalence, tally
 
 
@@ -77,10 +78,7 @@ async def revote(
     `summary.revote-<rule>[-r<R>].json` beside the run."""
     if round_number is not None and rule is not VoteRule.MAJORITY:
         raise ConfigError(f"--round applies to --rule majority only (got --rule {rule.value})")
-    path = run_dir / RESULTS_FILE
-    if not path.exists():
-        raise ConfigError(f"{run_dir} has no {RESULTS_FILE}; is it a `council bench --out` dir?")
-    lines = [line for line in ResultsFile(path).latest(ResultTurns).values() if line.done]
+    lines = [line for line in RunLog.read_lines(run_dir, ResultTurns).values() if line.done]
     if rule is VoteRule.JUDGE and not any(t.decided is not None for x in lines for t in x.turns):
         raise ConfigError(
             f"{run_dir} has no judge or moderator turns to take a decision from; "

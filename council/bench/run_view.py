@@ -1,45 +1,38 @@
 """Reading `council bench` run directories for people: summaries, problem tables, full
 transcripts and paired comparisons. The one place the web view (and `council mcp`'s
-`bench_summary`) reads runs, so a change of the results format is met here only.
+`bench_summary`) reads runs; the files themselves are read by `council.run_log`, so a
+change of the format is met there only.
 
-Runs are read with `repair=False`: the bench that owns a run cuts a torn last line off its
-file, which is wrong for a viewer watching a run that `council bench` is still writing (its
-half-written line would be cut from under it), so here a last line with no newline yet is
-skipped and the file left alone. Views read each line's head (grade, counts), not its
-calls and turns, and a transcript holds only its own problem's line and messages, so a
-run of 100,000 problems is viewed in bounded memory.
+Runs are read live (`RunLog.read(..., live=True)`): the bench that owns a run cuts a torn
+last line off its file, which is wrong for a viewer watching a run that `council bench` is
+still writing (its half-written line would be cut from under it), so here a last line
+with no newline yet is skipped and the file left alone. Views read each line's head
+(grade, counts), not its calls and turns, and a transcript holds only its own problem's
+line and messages, so a run of 100,000 problems is viewed in bounded memory.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
 
 from council.bench.report import PairedComparison, paired_lines
-from council.bench.results import RESULTS_FILE, ResultHead, ResultsFile
-from council.bench.summary import Summary, summarise
-from council.bench.transcript import Transcript, load_transcript
-from council.errors import ConfigError
+from council.run_log.config import RunConfig
+from council.run_log.log import RunInfo, RunLog, run_directory, run_info
+from council.run_log.results import ResultHead
+from council.run_log.summary import Summary
+from council.run_log.transcript import Transcript, load_transcript
 
 Outcome = Literal["correct", "wrong", "error", "extraction_failed"]
-
-
-class RunInfo(BaseModel):
-    path: str
-    name: str
-    live: bool
-    """results.jsonl changed after the last summary.json: `council bench` is (or was
-    stopped while) writing it."""
-    modified: float
 
 
 class RunView(BaseModel):
     info: RunInfo
     summary: Summary
-    config: dict[str, object]
+    config: RunConfig | None
+    """None: the run was written without a config (a library caller's run)."""
     truncated_problems: int
     """Problems with at least one reply cut at the token limit (its answer not trusted)."""
     truncated_calls: int
@@ -59,60 +52,17 @@ class ProblemRow(BaseModel):
     seconds: float
 
 
-def run_dir(path: str | Path) -> Path:
-    directory = Path(path).expanduser().resolve()
-    if not (directory / RESULTS_FILE).is_file():
-        raise ConfigError(f"{directory} has no {RESULTS_FILE}; is it a `council bench --out` dir?")
-    return directory
-
-
-def find_runs(root: str | Path) -> list[RunInfo]:
-    """A run directory itself, or the run directories inside a folder (two levels deep)."""
-    base = Path(root).expanduser().resolve()
-    if not base.is_dir():
-        raise ConfigError(f"{base} is not a directory")
-    if (base / RESULTS_FILE).is_file():
-        return [run_info(base)]
-    nested = [*base.glob(f"*/{RESULTS_FILE}"), *base.glob(f"*/*/{RESULTS_FILE}")]
-    found = sorted({p.parent for p in nested})
-    return [run_info(directory) for directory in found]
-
-
-def run_info(directory: Path) -> RunInfo:
-    results = directory / RESULTS_FILE
-    summary = directory / "summary.json"
-    modified = results.stat().st_mtime
-    live = not summary.exists() or modified > summary.stat().st_mtime
-    return RunInfo(path=str(directory), name=directory.name, live=live, modified=modified)
-
-
-def read_heads(directory: Path) -> dict[str, ResultHead]:
-    """The latest line of each problem, its head only; the file is never modified."""
-    return ResultsFile(directory / RESULTS_FILE).latest(ResultHead, repair=False)
-
-
-def _json_file(path: Path) -> dict[str, object]:
-    try:
-        value = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def view_run(path: str | Path) -> RunView:
-    directory = run_dir(path)
-    lines = list(read_heads(directory).values())
-    wall = _json_file(directory / "summary.json").get("wall_seconds", 0.0)
-    summary = summarise(lines, float(wall) if isinstance(wall, int | float) else 0.0)
+    log = RunLog.read(path, live=True)
+    lines = list(log.results.values())
     truncated = [line.truncated_calls for line in lines]
-    info = run_info(directory)
-    written = _json_file(directory / "summary.json").get("problems")
-    if written != len(lines):  # more problems than the last summary: still being written
-        info = info.model_copy(update={"live": True})  # (mtimes alone miss a same-tick append)
+    info = run_info(log.location)
+    if log.still_writing:  # (mtimes alone miss a same-tick append)
+        info = info.model_copy(update={"live": True})
     return RunView(
         info=info,
-        summary=summary,
-        config=_json_file(directory / "config.json"),
+        summary=log.summary,
+        config=log.config,
         truncated_problems=sum(1 for count in truncated if count),
         truncated_calls=sum(truncated),
         errors=[(line.problem_id, line.error) for line in lines if line.error is not None],
@@ -149,7 +99,7 @@ def problem_rows(
     """The run's problems in the order they finished, `limit` of them from `offset`."""
     rows = []
     total = 0
-    for line in read_heads(run_dir(path)).values():
+    for line in RunLog.read(path, live=True).results.values():
         kind = outcome(line)
         if only is not None and kind != only:
             continue
@@ -174,9 +124,9 @@ def problem_rows(
 
 def transcript(path: str | Path, problem_id: str) -> Transcript:
     """The problem's whole line: every call with the messages sent and the reply."""
-    return load_transcript(run_dir(path), problem_id, repair=False)
+    return load_transcript(run_directory(path), problem_id, repair=False)
 
 
 def compare(first: str | Path, second: str | Path) -> PairedComparison:
-    a, b = run_dir(first), run_dir(second)
-    return paired_lines(str(a), read_heads(a), str(b), read_heads(b))
+    a, b = RunLog.read(first, live=True), RunLog.read(second, live=True)
+    return paired_lines(str(a.location), a.results, str(b.location), b.results)

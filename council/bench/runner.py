@@ -1,7 +1,7 @@
 """Running a protocol over a data set: concurrent, graded, appended as it goes, resumable.
 
 Each finished problem is written (and fsynced) by the run's single writer
-(`council.bench.writer`) before it is counted, so a killed run loses only problems in
+(`council.run_log.writer`) before it is counted, so a killed run loses only problems in
 flight; re-running skips every problem already done. A problem whose run failed is
 recorded with its error and tried again on resume; a fault that would fail every problem
 (`council.bench.faults`) stops the run instead, loudly.
@@ -14,7 +14,6 @@ only that many problems' work at once.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable, Iterable, Sized
 from pathlib import Path
@@ -26,12 +25,18 @@ from council.bench.executors.base import Executor
 from council.bench.executors.local import LocalExecutor
 from council.bench.faults import BenchStoppedError, FaultWatch
 from council.bench.grading import Grader
-from council.bench.ledger import Ledger
 from council.bench.problem import ProblemHook, ProblemOutcome, result_line, run_problem
-from council.bench.results import ResultLine
-from council.bench.summary import Summary, read_budget, summary_of
-from council.bench.writer import ResultCallback, RunRecorder, WriteQueue
 from council.models.limiter import ThrottleReport
+from council.run_log.ledger import Ledger
+from council.run_log.results import ResultLine
+from council.run_log.summary import (
+    Summary,
+    read_budget,
+    read_saved_summary,
+    summary_of,
+    write_summary,
+)
+from council.run_log.writer import ResultCallback, RunRecorder, WriteQueue
 from council.runner import GraphRunner
 
 __all__ = [
@@ -183,10 +188,11 @@ async def run_on(
             recorder.close()
     if not ledger.exact:  # the file already held a done problem twice: read it again
         ledger = Ledger.read(recorder.results)
-    previous = _previous_wall(run_dir)
+    saved = read_saved_summary(run_dir)  # earlier sessions' wall time
+    previous = saved.wall_seconds if saved is not None else 0.0
     budget = read_budget(run_dir)
     summary = summary_of(ledger, previous + time.perf_counter() - started, budget)
-    (run_dir / "summary.json").write_text(summary.model_dump_json(indent=2))
+    write_summary(run_dir, summary)
     if stopped is not None:
         attempted = resumed + submitted
         raise BenchStoppedError(
@@ -200,15 +206,3 @@ async def run_on(
 
 def _count(problems: Iterable[Problem], fallback: int) -> int:
     return len(problems) if isinstance(problems, Sized) else fallback
-
-
-def _previous_wall(run_dir: Path) -> float:
-    """Wall time of earlier sessions of this run (read leniently: older summaries had other
-    fields)."""
-    path = run_dir / "summary.json"
-    if not path.exists():
-        return 0.0
-    try:
-        return float(json.loads(path.read_text()).get("wall_seconds", 0.0))
-    except (ValueError, AttributeError, TypeError):
-        return 0.0

@@ -6,26 +6,13 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from pydantic import BaseModel, Field
-
-from council.bench.datasets import DatasetSpec
 from council.bench.executors.base import Placement
 from council.bench.executors.select import open_executor
 from council.bench.grading import Grader, grader_version
-from council.bench.manifest import (
-    ModelRecord,
-    RunConfig,
-    check_or_save_config,
-    data_sha256,
-    prompt_hashes,
-)
 from council.bench.memory_hook import MemoryHook
 from council.bench.problem_set import Problems
 from council.bench.progress import NoProgress, ProgressView
-from council.bench.results import ResultHead, ResultLine
 from council.bench.runner import ProblemHook, run_benchmark, run_on
-from council.bench.summary import BUDGET_FILE, Summary, TokenBudget
-from council.bench.writer import ResultCallback
 from council.config import CouncilConfig
 from council.graphs.config import is_graph_file
 from council.models.base import ChatModel, ModelWrapper
@@ -35,34 +22,29 @@ from council.models.limiter import ThrottleReport
 from council.models.roles import RoleModels
 from council.protocols.options import MAX_SAMPLES, ProtocolOptions
 from council.protocols.run_spec import RunSpec
+from council.run_log.baseline import (
+    BaselinePlan,
+    BaselineResult,
+    baseline_pilot_run,
+    baseline_run,
+    read_baseline_plan,
+    write_baseline_plan,
+    write_baseline_result,
+)
+from council.run_log.config import (
+    DatasetSpec,
+    ModelRecord,
+    RunConfig,
+    check_or_save_config,
+    data_sha256,
+)
+from council.run_log.manifest import prompt_hashes
+from council.run_log.results import ResultHead, ResultLine
+from council.run_log.summary import Summary, TokenBudget, write_budget
+from council.run_log.writer import ResultCallback
 from council.runner import GraphRunner
 
 PILOT_PROBLEMS = 5
-BASELINE_PLAN_FILE = "baseline-plan.json"
-
-
-class BaselinePlan(BaseModel):
-    """How the baseline was sized; written once, so a resume (also with a larger --limit)
-    keeps its k."""
-
-    samples: int
-    target_tokens_per_problem: float = Field(
-        description="the protocol's own tokens per problem, measured on its finished run"
-    )
-    tokens_per_sample: float = Field(
-        description="tokens of one self-consistency sample (its decoding), from the pilot"
-    )
-    pilot_problems: int
-    measured_on: str
-
-
-class BaselineResult(BaseModel):
-    plan: BaselinePlan
-    summary: Summary
-
-    @property
-    def samples(self) -> int:
-        return self.plan.samples
 
 
 class BenchSession:
@@ -243,24 +225,22 @@ class BenchSession:
         sample's tokens come from a pilot of self-consistency with k = 1 (the same prompt
         and decoding as each of its samples) on the first problems. k is frozen in
         `baseline-plan.json`, so a resume keeps it."""
-        plan_path = run_dir / BASELINE_PLAN_FILE
-        if plan_path.exists():
-            plan = BaselinePlan.model_validate_json(plan_path.read_text())
-        else:
+        plan = read_baseline_plan(run_dir)
+        if plan is None:
             plan = await self._plan_baseline(
                 protocol_summary, problems, dataset, run_dir, grader, concurrency, progress
             )
-            plan_path.write_text(plan.model_dump_json(indent=2))
+            write_baseline_plan(run_dir, plan)
         # its own options: the protocol's (e.g. --agents) would be refused for self-consistency
         options = ProtocolOptions(samples=plan.samples, settings=self.options.settings)
-        baseline_dir = run_dir / "baseline"
+        baseline_dir = baseline_run(run_dir)
         runner = self.runner("self-consistency", options)
         config = self.run_config("self-consistency", dataset, runner, memory=False, options=options)
         check_or_save_config(baseline_dir, config)
         budget = TokenBudget(
             target_tokens_per_problem=plan.target_tokens_per_problem, measured_on=plan.measured_on
         )
-        (baseline_dir / BUDGET_FILE).write_text(budget.model_dump_json(indent=2))
+        write_budget(baseline_dir, budget)
         summary = await self.run(
             runner,
             problems,
@@ -272,7 +252,7 @@ class BenchSession:
             spec=self.remote_spec("self-consistency", options),
         )
         result = BaselineResult(plan=plan, summary=summary)
-        (run_dir / "baseline.json").write_text(result.model_dump_json(indent=2))
+        write_baseline_result(run_dir, result)
         return result
 
     async def _plan_baseline(
@@ -285,7 +265,7 @@ class BenchSession:
         concurrency: int,
         progress: ProgressView | None,
     ) -> BaselinePlan:
-        pilot_dir = run_dir / "baseline-pilot"
+        pilot_dir = baseline_pilot_run(run_dir)
         pilot_problems = list(itertools.islice(problems, PILOT_PROBLEMS))
         options = ProtocolOptions(samples=1, settings=self.options.settings)
         runner = self.runner("self-consistency", options)

@@ -129,19 +129,20 @@ def run_bench(args: argparse.Namespace) -> int:
 async def _bench(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from council.bench.datasets import DatasetSpec
     from council.bench.executors.base import Placement
     from council.bench.grading import Grader
     from council.bench.heap import settle_for_many_problems
-    from council.bench.manifest import Reach, check_or_save_config, record_session
     from council.bench.problem_set import ProblemSet
     from council.bench.runner import RunOptions
     from council.bench.session import BenchSession
-    from council.bench.summary import describe
     from council.cli.progress import RichProgress
     from council.config import CouncilConfig
     from council.protocols.options import ProtocolOptions
     from council.protocols.run_spec import RunSpec
+    from council.run_log.config import DatasetSpec, check_or_save_config
+    from council.run_log.manifest import record_session
+    from council.run_log.sessions import Reach
+    from council.run_log.summary import describe
 
     console = Console(stderr=True, highlight=False)
     config = council_config_from_args(args)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from council.bench.results import ResultTurns
+from council.run_log.results import ResultTurns
 from council.usage import Usage
 
 

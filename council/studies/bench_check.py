@@ -23,10 +23,10 @@ from pathlib import Path
 from pydantic import BaseModel, computed_field
 
 from council.bench.grading import Grader
-from council.bench.summary import summarise_run
 from council.config import ROLES
 from council.errors import ConfigError
 from council.protocols.run_spec import RunSpec
+from council.run_log.summary import summarise_run
 from council.studies.outcomes import run_results
 from council.studies.plan import StudyPlan, arm_spec, plan_study
 from council.studies.report import ArmReport, build_report

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from council.bench.datasets import Problem
-from council.bench.jsonl import json_lines
-from council.bench.results import RESULTS_FILE, ResultHead
+from council.run_log.log import RunLog
+from council.run_log.results import ResultHead
 from council.studies.study_file import Budget
 
 
@@ -24,10 +24,8 @@ class BudgetGate:
 
     def count_run(self, run_dir: Path) -> None:
         """Add what a run directory's lines spent (every line: errors spent tokens too)."""
-        path = run_dir / RESULTS_FILE
-        if path.exists():
-            for _, line in json_lines(path, ResultHead, repair=False, what="result"):
-                self.observe(line)
+        for line in RunLog.stream(run_dir, ResultHead, live=True):
+            self.observe(line)
 
     def observe(self, line: ResultHead) -> None:
         self.tokens += line.tokens

@@ -17,8 +17,8 @@ from itertools import pairwise
 from pydantic import BaseModel
 
 from council.bench.grading import Grader
-from council.bench.results import ResultTurns
 from council.bench.revote import answer_rounds, ballots
+from council.run_log.results import ResultTurns
 from council.voting import Equivalence, tally
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from council.bench.results import RESULTS_FILE, ResultsFile, ResultTurns
-from council.bench.stats import wilson_interval
+from council.run_log.results import ResultsFile, ResultTurns
+from council.stats import wilson_interval
 
 
 class ProblemResult(BaseModel):
@@ -66,8 +66,7 @@ def figures(results: dict[str, ProblemResult]) -> ArmFigures:
 def read_lines(run_dir: Path) -> dict[str, ResultTurns]:
     """Each problem's latest line (turns and call costs, no replies). Read only: a run
     being written (a study still running) is left alone, its unfinished last line unread."""
-    path = run_dir / RESULTS_FILE
-    return ResultsFile(path).latest(ResultTurns, repair=False) if path.exists() else {}
+    return ResultsFile.in_run(run_dir).latest(ResultTurns, repair=False)
 
 
 def run_results(run_dir: Path, ids: set[str] | None = None) -> dict[str, ProblemResult]:

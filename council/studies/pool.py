@@ -14,8 +14,8 @@ from pydantic import BaseModel
 
 from council.bench.at_k import first_answering_round, first_round_samples
 from council.bench.grading import Grader
-from council.bench.results import ResultTurns
 from council.calls import CallCost
+from council.run_log.results import ResultTurns
 from council.scoring.base import choose
 from council.studies.attribution import Attribution
 from council.studies.outcomes import ProblemResult

@@ -22,8 +22,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from council.bench.datasets import DatasetSpec, Problem
+from council.bench.datasets import Problem
 from council.errors import ConfigError
+from council.run_log.config import DatasetSpec
 from council.studies.study_file import SplitSection
 
 SPLIT_RECORD = "split.json"

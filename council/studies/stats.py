@@ -28,7 +28,7 @@ from scipy.stats import norm
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 
-from council.bench.stats import wilson_interval
+from council.stats import wilson_interval
 from council.studies.outcomes import ProblemResult
 
 Z95 = float(norm.ppf(0.975))

@@ -28,11 +28,11 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from council.bench.datasets import DatasetFormat, DatasetSpec
 from council.errors import ConfigError
 from council.models.factory import resolve_model_name
 from council.models.settings import ModelSettings, ModelSpec
 from council.protocols.options import MAX_SAMPLES, ProtocolOptions
+from council.run_log.config import DatasetFormat, DatasetSpec
 
 ARM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
 POOLED_PROTOCOLS = frozenset({"self-consistency", "best-of-n"})

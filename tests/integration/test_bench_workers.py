@@ -20,11 +20,11 @@ import pytest
 from council.bench.datasets import Problem
 from council.bench.executors.base import Placement, WorkerDiedError
 from council.bench.executors.processes import ProcessExecutor
-from council.bench.message_store import MessageStore
-from council.bench.results import ResultsFile
 from council.bench.runner import run_on
 from council.models.settings import ModelSettings, ModelSpec
 from council.protocols.run_spec import RunSpec
+from council.run_log.message_store import MessageStore
+from council.run_log.results import ResultsFile
 from tests.support.processes import cmdline, descendants, kill_all, wait_until_gone
 from tests.support.servers import stub_process
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from council.bench.results import ResultsFile
+from council.run_log.results import ResultsFile
 
 pytestmark = pytest.mark.integration
 ROWS = 6

@@ -9,8 +9,8 @@ import json
 import re
 from pathlib import Path
 
-from council.bench.summary import summarise_run
 from council.main import main
+from council.run_log.summary import summarise_run
 from council.studies.outcomes import run_results
 from council.studies.report import StudyReport
 

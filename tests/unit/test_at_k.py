@@ -10,13 +10,13 @@ import pytest
 from council.bench.at_k import AT_K_FILE, at_k
 from council.bench.datasets import Problem
 from council.bench.grading import Grader
-from council.bench.records import RecordedCall
-from council.bench.results import RESULTS_FILE, ResultsFile
 from council.bench.runner import run_benchmark
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
 from council.protocols import ProtocolOptions, RunSpec
 from council.protocols.best_of_n import BEST_OF_N, best_of_n_graph
+from council.run_log.records import RecordedCall
+from council.run_log.results import RESULTS_FILE, ResultsFile
 from council.runner import GraphRunner
 from council.scoring.base import Candidate, CandidateScore
 from council.tools.base import ToolContext

@@ -10,15 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from council.bench.datasets import DatasetSpec, Problem
+from council.bench.datasets import Problem
 from council.bench.faults import MAX_CONSECUTIVE_RUN_FAULTS, BenchStoppedError
 from council.bench.grading import Grader
-from council.bench.manifest import ModelRecord, RunConfig, check_or_save_config
-from council.bench.results import ResultLine, ResultsFile
 from council.bench.runner import run_benchmark
 from council.bench.session import Tally
-from council.bench.stats import mcnemar_exact, wilson_interval
-from council.bench.summary import describe
 from council.errors import ConfigError, ModelCrashedError, ModelError, ModelUnreachableError
 from council.messages import Message
 from council.models.base import CallInfo
@@ -28,7 +24,11 @@ from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
 from council.models.settings import ModelSettings, ModelSpec
 from council.protocols import ProtocolOptions, RunSpec
+from council.run_log.config import DatasetSpec, ModelRecord, RunConfig, check_or_save_config
+from council.run_log.results import ResultLine, ResultsFile
+from council.run_log.summary import describe
 from council.runner import GraphRunner
+from council.stats import mcnemar_exact, wilson_interval
 from tests.support.openai_stub import StubBehaviour, openai_stub
 from tests.support.servers import free_port
 

@@ -12,14 +12,14 @@ import pytest
 
 from council.bench.datasets import Problem
 from council.bench.grading import Grader
-from council.bench.message_store import MessageStore, message_hash
-from council.bench.results import ResultsFile
 from council.bench.runner import run_benchmark
-from council.bench.transcript import load_transcript
 from council.messages import Message
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel, ScriptedReply
 from council.protocols import ProtocolOptions, RunSpec
+from council.run_log.message_store import MessageStore, message_hash
+from council.run_log.results import ResultsFile
+from council.run_log.transcript import load_transcript
 from tests.support.cli import CliRun
 
 PROBLEMS = [Problem(id=f"p{i}", question=f"What is {i} + {i}?", gold=str(2 * i)) for i in (1, 2)]

@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from council.bench.datasets import DatasetSpec
 from council.bench.grading import Grader
-from council.bench.manifest import check_or_save_config
 from council.bench.problem_set import load_problems
 from council.bench.session import BenchSession
 from council.config import CouncilConfig
@@ -22,6 +20,7 @@ from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
 from council.models.settings import ModelSpec
 from council.protocols import ProtocolOptions
+from council.run_log.config import DatasetSpec, check_or_save_config
 from tests.support.cli import CliRun
 from tests.support.openai_stub import StubBehaviour, openai_stub
 
@@ -195,7 +194,7 @@ async def test_baseline_k_matches_the_protocols_tokens_is_frozen_and_reported(
 
 
 def test_the_first_manifest_is_kept_and_each_session_appended(tmp_path: Path) -> None:
-    from council.bench.manifest import Manifest, record_session
+    from council.run_log.manifest import Manifest, record_session
 
     data = write_data(tmp_path / "data.jsonl", 4)
     session = BenchSession(CouncilConfig(), ProtocolOptions(), models=RoleModels(ScriptedModel()))

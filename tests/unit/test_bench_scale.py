@@ -10,21 +10,22 @@ from pathlib import Path
 
 import pytest
 
-from council.bench import message_store as messages_module
-from council.bench.datasets import DatasetSpec, Problem
+from council.bench.datasets import Problem
 from council.bench.grading import Grader
-from council.bench.ledger import ExactSum, Ledger
-from council.bench.message_store import MessageStore, message_hash
 from council.bench.problem_set import ProblemSet, load_problems
-from council.bench.results import ResultHead, ResultLine, ResultsFile
 from council.bench.runner import WRITE_BACKLOG, run_benchmark
-from council.bench.summary import Summary, summarise, summarise_run
-from council.bench.tail import last_lines
 from council.errors import DatasetError
 from council.messages import Message
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedModel
 from council.protocols import RunSpec
+from council.run_log import message_store as messages_module
+from council.run_log.config import DatasetSpec
+from council.run_log.ledger import ExactSum, Ledger
+from council.run_log.message_store import MessageStore, message_hash
+from council.run_log.results import ResultHead, ResultLine, ResultsFile
+from council.run_log.summary import Summary, summarise, summarise_run
+from council.run_log.tail import last_lines
 from tests.support.runs import doubling
 
 

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from council.bench import writer
 from council.bench.datasets import Problem
 from council.bench.grading import Grader
-from council.bench.message_store import MessageStore
-from council.bench.results import ResultsFile
 from council.bench.runner import run_benchmark
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedModel
 from council.protocols import RunSpec
+from council.run_log import writer
+from council.run_log.message_store import MessageStore
+from council.run_log.results import ResultsFile
 from tests.support.runs import doubling
 
 PROBLEMS = [Problem(id=f"q{i}", question=f"What is {i} + {i}?", gold=str(2 * i)) for i in range(8)]

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from council.bench.datasets import DatasetSpec
 from council.bench.problem_set import load_problems
 from council.errors import DatasetError
+from council.run_log.config import DatasetSpec
 
 
 def write_jsonl(path: Path, rows: list[object]) -> Path:

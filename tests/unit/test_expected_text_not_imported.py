@@ -182,7 +182,7 @@ def test_each_way_of_taking_council_text_is_caught(source: str) -> None:
     "source",
     [
         "from council.messages import Message",
-        "from council.bench.results import RESULTS_FILE",
+        "from council.run_log.results import RESULTS_FILE",
         "from council.tools.sandbox.docker_sandbox import SESSION_PREFIX",
         "from council.agents.refine import Assessment\nscore = Assessment.model_fields",
         "from tests.support.references import reference_run",

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from council.bench.datasets import DatasetSpec
-from council.bench.manifest import ModelRecord, Reach, check_or_save_config, record_session
 from council.bench.problem_set import load_problems
 from council.bench.session import BenchSession
 from council.config import CouncilConfig
@@ -18,6 +16,9 @@ from council.models.roles import RoleModels
 from council.models.scripted import ScriptedModel
 from council.models.settings import ModelSettings, ModelSpec
 from council.protocols import ProtocolOptions
+from council.run_log.config import DatasetSpec, ModelRecord, check_or_save_config
+from council.run_log.manifest import record_session
+from council.run_log.sessions import Reach
 
 
 def write_data(path: Path, count: int) -> Path:

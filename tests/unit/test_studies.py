@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from council.bench.grading import Grader
-from council.bench.results import ResultsFile
 from council.errors import ConfigError
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
+from council.run_log.results import ResultsFile
 from council.studies.report import build_report
 from council.studies.runner import StudyRunner
 from council.studies.stats import PairedTable, confidence_sequence

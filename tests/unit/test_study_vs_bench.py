@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from council.bench.grading import Grader
-from council.bench.results import ResultsFile
-from council.bench.summary import summarise_run
 from council.main import main
+from council.run_log.results import ResultsFile
+from council.run_log.summary import summarise_run
 from council.studies.outcomes import run_results
 from council.studies.report import build_report
 from council.studies.runner import StudyRunner

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from council.agents.tool_modules import ModulePlan
-from council.bench.datasets import DatasetSpec, problem_from_row
+from council.bench.datasets import problem_from_row
 from council.errors import ConfigError
 from council.graphs.config import load_graph
 from council.graphs.export import dump_yaml, graph_config
@@ -27,6 +27,7 @@ from council.models.scripted import ScriptedCall, ScriptedModel
 from council.models.settings import ModelSettings
 from council.problem_info import ProblemInfo
 from council.protocols import ProtocolOptions, RunSpec
+from council.run_log.config import DatasetSpec
 from council.runner import GraphRunner
 from council.tools.base import ToolRegistry
 from council.tools.sandbox.result import ExecutionResult

@@ -12,7 +12,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from council.bench.results import ResultLine, ResultsFile
+from council.run_log.results import ResultLine, ResultsFile
 from tests.support.web import ask, click, open_app, screenshot, wait_answered, wait_until
 from tests.web.conftest import XSS, keep_for_docs
 

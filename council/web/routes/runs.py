@@ -1,4 +1,5 @@
-"""Runs: any `council bench` run directory (or a folder of them), read by council.bench.run_view.
+"""Runs: any `council bench` run directory (or a folder of them), found by `council.run_log`
+and shown by `council.bench.run_view`.
 
 The handlers are plain functions, which FastAPI runs in its thread pool: reading a large
 run's files takes a while, and on the event loop it would hold up every chat stream."""
@@ -10,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 
 from council.bench import run_view as reader
+from council.run_log.log import find_runs
 from council.web.routes import context_of
 
 router = APIRouter(prefix="/api/runs")
@@ -20,7 +22,7 @@ def list_runs(request: Request, root: str | None = None) -> list[dict[str, Any]]
     roots = [root] if root else [str(path) for path in context_of(request).runs]
     found: dict[str, dict[str, Any]] = {}
     for one in roots:
-        for info in reader.find_runs(one):
+        for info in find_runs(one):
             found[info.path] = info.model_dump(mode="json")
     return list(found.values())
 

@@ -307,7 +307,7 @@ async function openRun(path) {
     ["tokens per problem", s.tokens_per_problem.toFixed(0)], ["calls per problem", s.calls_per_problem.toFixed(1)],
     ["seconds per problem", s.seconds_per_problem.toFixed(2)], ["stopped early", pct(s.stopped_early_share)],
   ];
-  if (view.config.protocol) rows.splice(1, 0, ["protocol", String(view.config.protocol)]);
+  if (view.config && view.config.protocol) rows.splice(1, 0, ["protocol", String(view.config.protocol)]);
   const list = el("dl", {});
   for (const [k, v] of rows) list.append(el("dt", {}, k), el("dd", { class: k === "state" && view.info.live ? "live" : "" }, v));
   const box = el("div", { class: "summary" }, el("h3", {}, "Summary"), list);

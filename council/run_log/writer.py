@@ -18,17 +18,29 @@ the bench runner adds to a problem, measured by switching its pieces off in turn
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-from council.bench.durable import DurableFile
-from council.bench.message_store import MessageStore
-from council.bench.problem import ProblemOutcome
-from council.bench.records import RecordedCall
-from council.bench.results import RESULTS_FILE, ResultLine, ResultsFile, encode_lines
+from council.calls import CallRecord
+from council.run_log.durable import DurableFile
+from council.run_log.message_store import MessageStore
+from council.run_log.records import RecordedCall
+from council.run_log.results import RESULTS_FILE, ResultLine, ResultsFile, encode_lines
 
 ResultCallback = Callable[[ResultLine], None]
+
+
+class FinishedProblem(Protocol):
+    """A finished problem as the writer takes it (`council.bench.problem.ProblemOutcome`):
+    its line without calls, and its calls whole (their messages go to `messages.jsonl`)."""
+
+    @property
+    def line(self) -> ResultLine: ...
+
+    @property
+    def calls(self) -> Sequence[CallRecord]: ...
 
 
 @dataclass(frozen=True)
@@ -51,7 +63,7 @@ class RunRecorder:
         self._message_file = DurableFile(self.messages.path)
         self._results_file = DurableFile(self.results.path)
 
-    def stage(self, outcomes: list[ProblemOutcome]) -> StagedBatch:
+    def stage(self, outcomes: Sequence[FinishedProblem]) -> StagedBatch:
         """Hash the messages and serialise the lines (CPU work, for the event loop)."""
         hashes, message_bytes = self.messages.stage(c.messages for o in outcomes for c in o.calls)
         hashes_of = iter(hashes)
@@ -95,7 +107,7 @@ class WriteQueue:
         self.inline = inline
         self.on_result = on_result
         self.on_written = on_written
-        self._waiting: list[ProblemOutcome] = []
+        self._waiting: list[FinishedProblem] = []
         self._writing = 0
         self._task: asyncio.Task[None] | None = None
 
@@ -104,7 +116,7 @@ class WriteQueue:
         """Outcomes put and not yet on disk."""
         return len(self._waiting) + self._writing
 
-    def put(self, outcome: ProblemOutcome) -> None:
+    def put(self, outcome: FinishedProblem) -> None:
         self._waiting.append(outcome)
         if self._task is None or self._task.done():
             if self._task is not None and self._task.exception() is not None:

@@ -1,5 +1,5 @@
-"""Reading a run's append-only JSON-lines files (`results.jsonl`, `messages.jsonl`) a line
-at a time, one way for both.
+"""Reading a run's append-only JSON-lines files (`results.jsonl`, `messages.jsonl`,
+`sessions.jsonl`) a line at a time, one way for all.
 
 A crash can leave the last line torn. The bench that owns a run (`repair=True`) cuts a
 torn last line off the file, and finishes a last line that is whole but lost its newline,

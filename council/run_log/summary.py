@@ -4,18 +4,20 @@ stops.
 A problem whose run failed has no answer, and leaving it out would flatter the protocol
 (a model that times out on the hard problems would look more accurate). So `accuracy`
 counts an errored problem as wrong; `accuracy_graded`, over the problems that got an
-answer, is beside it, and so is the number of errors."""
+answer, is beside it, and so is the number of errors.
+
+A token-matched baseline's target is in `budget.json` beside it (`TokenBudget`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
-from council.bench.ledger import Ledger
-from council.bench.results import RESULTS_FILE, ResultHead, ResultsFile
-from council.bench.stats import wilson_interval
+from council.run_log.ledger import Ledger
+from council.run_log.results import RESULTS_FILE, ResultHead, ResultsFile
+from council.stats import wilson_interval
 
 SUMMARY_FILE = "summary.json"
 BUDGET_FILE = "budget.json"
@@ -114,8 +116,44 @@ def summary_of(ledger: Ledger, wall_seconds: float, budget: TokenBudget | None =
 
 
 def read_budget(run_dir: Path) -> TokenBudget | None:
+    """`budget.json`: the target of a token-matched run (None: not one)."""
     path = run_dir / BUDGET_FILE
     return TokenBudget.model_validate_json(path.read_text()) if path.exists() else None
+
+
+def write_budget(run_dir: Path, budget: TokenBudget) -> None:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / BUDGET_FILE).write_text(budget.model_dump_json(indent=2))
+
+
+class SavedSummary(BaseModel):
+    """What is read back of a `summary.json` of any version (older ones had other
+    fields): a resume adds its wall time to the earlier sessions', and a viewer compares
+    the problems it counted with what the run counted when it last wrote a summary."""
+
+    problems: int | None = None
+    wall_seconds: float = 0.0
+
+
+def read_saved_summary(run_dir: Path) -> SavedSummary | None:
+    """The run's last written summary, leniently (None: none written, or unreadable)."""
+    path = run_dir / SUMMARY_FILE
+    try:
+        return SavedSummary.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError):
+        return None
+
+
+def read_summary(run_dir: Path) -> Summary | None:
+    """The run's last written `summary.json`, whole (None: not written yet)."""
+    path = run_dir / SUMMARY_FILE
+    return Summary.model_validate_json(path.read_text()) if path.exists() else None
+
+
+def write_summary(run_dir: Path, summary: Summary) -> None:
+    """`summary.json`, rewritten at the end of each session (it is derived: the results
+    file is the record, and a killed session's summary is recomputed on resume)."""
+    (run_dir / SUMMARY_FILE).write_text(summary.model_dump_json(indent=2))
 
 
 def summarise_run(run_dir: Path, wall_seconds: float = 0.0) -> Summary:

@@ -4,7 +4,7 @@ a crash loses nothing that finished and a re-run skips exactly what is done.
 A line holds the grade, the problem's counts (tokens, truncations, how answers were read),
 every call (its messages as hashes into `messages.jsonl`), every turn and every vote table.
 Summaries and resume read only the head of each line (`ResultHead`), one line at a time
-(`council.bench.ledger`), so they stay fast and small on large runs.
+(`council.run_log.ledger`), so they stay fast and small on large runs.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import TypeVar
 
 from pydantic import BaseModel, Field
 
-from council.bench.durable import append_durably
-from council.bench.jsonl import json_lines
-from council.bench.records import RecordedCall, RecordedTurn
 from council.calls import CallCost
 from council.graphs.state import Step
+from council.run_log.durable import append_durably
+from council.run_log.jsonl import json_lines
+from council.run_log.records import RecordedCall, RecordedTurn
 from council.scoring.base import Selection
 from council.voting import VoteTable
 
@@ -86,6 +86,11 @@ class ResultsFile:
     def __init__(self, path: Path) -> None:
         self.path = path
 
+    @classmethod
+    def in_run(cls, run_dir: Path) -> ResultsFile:
+        """The results file of a run directory (which need not exist yet)."""
+        return cls(run_dir / RESULTS_FILE)
+
     def read(self) -> list[ResultLine]:
         """Every readable line, whole; a torn last line (a crash mid-write) is cut off."""
         return self._read(ResultLine)
@@ -96,21 +101,23 @@ class ResultsFile:
 
     def iter_heads(self) -> Iterator[ResultHead]:
         """`heads`, one line at a time, in the order they were written."""
-        return self._iter(ResultHead)
+        return self.lines(ResultHead)
 
     def _read(self, model: type[Line]) -> list[Line]:
-        return list(self._iter(model))
+        return list(self.lines(model))
 
-    def _iter(self, model: type[Line], *, repair: bool = True) -> Iterator[Line]:
-        """Line by line, so a large run's file is never in memory whole (`repair`: see
-        `council.bench.jsonl`)."""
+    def lines(self, model: type[Line], *, repair: bool = True) -> Iterator[Line]:
+        """Every line as `model`, one at a time in the order written, so a large run's
+        file is never in memory whole. `repair=False` for a reader of a run that may still
+        be being written: its unfinished last line is skipped, the file left alone (see
+        `council.run_log.jsonl`)."""
         for _, line in json_lines(self.path, model, repair=repair, what="result"):
             yield line
 
     def latest(self, model: type[Head], *, repair: bool = True) -> dict[str, Head]:
         """Each problem's last line (a retried problem has its earlier error line too), read
         as `model`: `ResultHead` or a narrower view holds far less than whole lines."""
-        return {line.problem_id: line for line in self._iter(model, repair=repair)}
+        return {line.problem_id: line for line in self.lines(model, repair=repair)}
 
     def latest_of(self, problem_id: str, *, repair: bool = True) -> ResultLine | None:
         """One problem's last line, whole, holding no other problem's line: every line is
@@ -126,7 +133,7 @@ class ResultsFile:
 
     def append_many(self, lines: list[ResultLine]) -> None:
         """Append the lines with one fsync (a group commit). A run's own writer appends
-        through `council.bench.writer`, which keeps the file open."""
+        through `council.run_log.writer`, which keeps the file open."""
         append_durably(self.path, encode_lines(lines))
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from council.bench.results import ResultHead, ResultsFile
+from council.run_log.results import ResultHead, ResultsFile
 
 
 class ExactSum:

@@ -1,32 +1,36 @@
-"""What a run was: its results-determining configuration (checked on resume: options,
-models, the data file's content, the prompt templates, the grader) and a fuller manifest
-(package versions, problem ids) for reproducing it.
-
-`config.json` and `manifest.json` are written once, by the session that starts the run;
-each later session (a resume) is appended to `sessions.jsonl`, so what the run began with
-is never overwritten by what resumed it."""
+"""`config.json`: what determines a run's results (its data set, protocol, options,
+models, prompt templates, grader), written once by the session that starts the run and
+compared on every resume, so a resumed run computes what it began computing."""
 
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
-import json
-import platform
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_serializer
+from pydantic import BaseModel, Field, ValidationError, field_serializer
 
-from council.bench.datasets import DatasetSpec
-from council.bench.durable import append_durably
-from council.bench.problem_set import Problems
 from council.errors import ConfigError
 from council.protocols.definition import ProtocolCard
 from council.protocols.options import ProtocolOptions
 from council.protocols.run_spec import RunSpec
-from council.runner import GraphRunner
+
+CONFIG_FILE = "config.json"
+DatasetFormat = Literal["auto", "gsm8k", "math", "jsonl"]
+
+
+class DatasetSpec(BaseModel):
+    """Where problems come from and which ones to take."""
+
+    source: str = Field(description="a named set (gsm8k, math500) or a .jsonl path")
+    format: DatasetFormat = "auto"
+    question_field: str | None = None
+    answer_field: str | None = None
+    id_field: str | None = None
+    limit: int | None = Field(default=None, ge=1)
+    shuffle: bool = False
+    seed: int = 0
+
 
 RESUMABLE_CHANGES = frozenset(
     {
@@ -44,11 +48,6 @@ RESUMABLE_CHANGES = frozenset(
 call is waited for, how often it is retried, how fast requests are sent and where a server
 is reached change no answer. (Models' addresses are compared without `api_base`: see
 `RunConfig.compared`.)"""
-CONFIG_FILE = "config.json"
-MANIFEST_FILE = "manifest.json"
-SESSIONS_FILE = "sessions.jsonl"
-
-PACKAGES = ("council", "langgraph", "litellm", "llama_cpp_python", "pydantic", "math-verify")
 
 
 class ModelRecord(BaseModel):
@@ -57,17 +56,6 @@ class ModelRecord(BaseModel):
     api_base: str | None = None
     """Where the model was reached: recorded, never compared on resume (a server restarted
     on another port serves the same model); each session's is in `sessions.jsonl`."""
-
-
-class Reach(BaseModel):
-    """How one session reached its models and ran its problems: nothing here changes a
-    result, so each may differ from session to session; each is recorded."""
-
-    models: list[ModelRecord] = Field(default_factory=list)
-    api_key_given: bool = Field(default=False, description="a key was passed (never the key)")
-    concurrency: int | None = None
-    workers: int | None = None
-    executor: str | None = None
 
 
 class RunConfig(BaseModel):
@@ -115,33 +103,6 @@ class RunConfig(BaseModel):
         return recorded
 
 
-class ManifestHead(BaseModel):
-    """The manifest but its problem ids, which are written as they stream by."""
-
-    config: RunConfig
-    prompt_hashes: dict[str, dict[str, str]]
-    packages: dict[str, str]
-    python: str
-    started_at: str
-
-
-class Manifest(ManifestHead):
-    """`manifest.json` as read back."""
-
-    problem_ids: list[str]
-
-
-class Session(BaseModel):
-    """One invocation that ran (or resumed) the run."""
-
-    started_at: str
-    problems: int
-    limit: int | None
-    packages: dict[str, str]
-    python: str
-    reach: Reach | None = None
-
-
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -157,71 +118,20 @@ def data_sha256(source: str) -> str | None:
     return file_sha256(path) if path.is_file() else None
 
 
-def package_versions() -> dict[str, str]:
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
-
-
-def prompt_hashes(runner: GraphRunner) -> dict[str, dict[str, str]]:
-    return {
-        name: node.agent.template_hashes()
-        for name, node in runner.spec.nodes.items()
-        if node.agent is not None
-    }
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def record_session(
-    run_dir: Path,
-    config: RunConfig,
-    runner: GraphRunner,
-    problems: Problems,
-    reach: Reach | None = None,
-) -> None:
-    """Write `manifest.json` if this session starts the run; always append this session
-    to `sessions.jsonl` (fsynced), with how it reached its models (`reach`; the models'
-    addresses from `config` if not given)."""
-    head = ManifestHead(
-        config=config,
-        prompt_hashes=prompt_hashes(runner),
-        packages=package_versions(),
-        python=platform.python_version(),
-        started_at=_now(),
-    )
-    path = run_dir / MANIFEST_FILE
+def read_config(run_dir: Path) -> RunConfig | None:
+    """The run's config (None: the directory has none yet); one this version cannot read
+    is an error naming the file."""
+    path = run_dir / CONFIG_FILE
     if not path.exists():
-        _write_manifest(path, head, (problem.id for problem in problems))
-    session = Session(
-        started_at=head.started_at,
-        problems=len(problems),
-        limit=config.dataset.limit,
-        packages=head.packages,
-        python=head.python,
-        reach=reach or Reach(models=config.models),
-    )
-    append_durably(run_dir / SESSIONS_FILE, (session.model_dump_json() + "\n").encode())
-
-
-def _write_manifest(path: Path, head: ManifestHead, problem_ids: Iterator[str]) -> None:
-    """The head as pydantic writes it, then the ids one by one (a large run's ids are
-    never in memory together); written aside and renamed, so a manifest is whole or
-    absent."""
-    text = head.model_dump_json(indent=2)
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("w", encoding="utf-8") as handle:
-        handle.write(text[: text.rindex("}")].rstrip() + ',\n  "problem_ids": [')
-        for index, problem_id in enumerate(problem_ids):
-            handle.write(("," if index else "") + "\n    " + json.dumps(problem_id))
-        handle.write("\n  ]\n}")
-    partial.replace(path)
+        return None
+    try:
+        return RunConfig.model_validate_json(path.read_text())
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(map(str, first["loc"]))
+        raise ConfigError(
+            f"{path} is not a config this version of council reads: {first['msg']} at {where}"
+        ) from exc
 
 
 def _differences(saved: Any, current: Any, prefix: str = "") -> list[str]:
@@ -267,12 +177,11 @@ def check_or_save_config(run_dir: Path, config: RunConfig) -> bool:
     """Save the config of a new run; for an existing one, refuse any difference (the data
     file is compared by content, so a moved file resumes and an edited one does not).
     Returns True when resuming."""
-    path = run_dir / CONFIG_FILE
-    if not path.exists():
+    saved = read_config(run_dir)
+    if saved is None:
         run_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(config.model_dump_json(indent=2))
+        (run_dir / CONFIG_FILE).write_text(config.model_dump_json(indent=2))
         return False
-    saved = RunConfig.model_validate_json(path.read_text())
     resumable = set(RESUMABLE_CHANGES)
     if saved.data_sha256 is not None and saved.data_sha256 == config.data_sha256:
         resumable.add("dataset.source")

@@ -27,11 +27,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from council.bench.durable import append_durably
-from council.bench.jsonl import json_lines
-from council.bench.tail import last_lines
 from council.errors import DatasetError
 from council.messages import Message
+from council.run_log.durable import append_durably
+from council.run_log.jsonl import json_lines
+from council.run_log.tail import last_lines
 
 MESSAGES_FILE = "messages.jsonl"
 RECENT_MESSAGES = 1 << 15
@@ -150,7 +150,7 @@ class MessageStore:
     def stage(self, groups: Iterable[Iterable[Message]]) -> tuple[list[list[str]], bytes]:
         """Each group's message hashes, and the lines to append for the messages not stored
         yet: the CPU half of `add_many`, which the run's writer does on its event loop
-        before it appends the lines (`council.bench.writer`). The messages count as stored
+        before it appends the lines (`council.run_log.writer`). The messages count as stored
         from here on; if their append then fails, the run stops."""
         hashed: list[list[str]] = []
         new: list[str] = []

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from council.bench.message_store import MessageStore
-from council.bench.results import RESULTS_FILE, ResultLine, ResultsFile
 from council.calls import CallRecord
 from council.errors import ConfigError
+from council.run_log.message_store import MessageStore
+from council.run_log.results import RESULTS_FILE, ResultLine, ResultsFile
 
 
 class Transcript(BaseModel):
