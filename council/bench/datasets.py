@@ -125,7 +125,7 @@ def load_named(name: str, spec: DatasetSpec) -> list[Problem]:
     if _offline():
         raise DatasetError(f"data set {name!r} needs the network (offline mode is on); {hint}")
     try:
-        import datasets
+        import datasets  # optional extra: Hugging Face datasets, for named sets from the hub
     except ImportError as exc:
         raise DatasetError(
             f"loading {name!r} from its public source needs `pip install datasets`; or {hint}"

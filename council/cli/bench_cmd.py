@@ -3,12 +3,16 @@
 Exit codes: 0 every problem was graded; 1 the run could not start or stopped early (one
 `error:` line says what to fix; what finished is kept and the same command resumes);
 3 the run finished but some problems errored (re-running the same command retries them).
+
+Start-up: the handlers import what they need when they run, so `council --help` stays fast
+(measured in `council.main`'s docstring).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,6 +25,8 @@ from council.command_line import (
     protocol_values,
     validated,
 )
+from council.errors import ConfigError
+from council.processes import usable_cpus
 
 EXIT_PROBLEM_ERRORS = 3
 
@@ -119,8 +125,6 @@ def register(subparsers: Any) -> None:
 
 
 def run_bench(args: argparse.Namespace) -> int:
-    from council.errors import ConfigError
-
     if not args.dataset or not args.out:
         raise ConfigError("council bench needs --dataset and --out (e.g. --out runs/debate)")
     return asyncio.run(_bench(args))
@@ -231,11 +235,6 @@ async def _bench(args: argparse.Namespace) -> int:
 
 def placement_values(args: argparse.Namespace) -> dict[str, Any]:
     """--workers defaults to the usable CPUs here; on Ray, to the cluster's (decided there)."""
-    import json
-
-    from council.errors import ConfigError
-    from council.processes import usable_cpus
-
     values: dict[str, Any] = {"executor": args.executor, "ray_address": args.ray_address}
     if args.workers is not None:
         values["workers"] = args.workers

@@ -12,6 +12,7 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, Field, model_validator
 
 from council.bench.datasets import Problem
+from council.bench.grading import Grader
 from council.bench.problem import ProblemOutcome, run_problem
 from council.protocols.run_spec import RunSpec
 
@@ -50,8 +51,6 @@ class ProblemSolver:
     """A worker's runner and grader, built once per worker from the run's spec."""
 
     def __init__(self, spec: RunSpec) -> None:
-        from council.bench.grading import Grader
-
         self.runner = spec.build()
         self.grader = Grader(workers=1)
         self.in_flight = 0

@@ -37,7 +37,7 @@ def require_ray() -> None:
 
 def _ray() -> Any:
     try:
-        import ray
+        import ray  # optional extra: ray
     except ImportError:
         raise ConfigError(RAY_MISSING) from None
     return ray
@@ -56,6 +56,7 @@ class RayExecutor:
 
     async def start(self) -> RayExecutor:
         ray = _ray()
+        # optional extra: ray (the actors' modules import it)
         from council.bench.executors.ray_actor import SolverActor
         from council.bench.executors.ray_limiter import LimiterActor
 

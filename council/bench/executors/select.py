@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from council.bench.executors.base import Executor, Placement
+from council.bench.executors.processes import ProcessExecutor
 from council.protocols.run_spec import RunSpec
 
 
@@ -13,11 +14,10 @@ async def open_executor(placement: Placement, spec: RunSpec | None) -> Executor 
     if placement.executor == "ray":
         if spec is None:
             return None
+        # optional extra: ray
         from council.bench.executors.ray import RayExecutor
 
         return await RayExecutor(spec, placement).start()
     if placement.workers <= 1 or spec is None or spec.uses_embedded_model:
         return None
-    from council.bench.executors.processes import ProcessExecutor
-
     return await ProcessExecutor(spec, placement.workers).start()

@@ -69,6 +69,7 @@ def _start_worker(parent_pid: int) -> None:
     """A worker ends when the process that owns the pool ends, even by kill -9 (it would
     otherwise live on, holding that process's stdout open)."""
     exit_when_parent_dies(parent_pid)
+    # child process: a grading worker preloads math_verify (sympy) once, before its first job
     import math_verify  # noqa: F401
 
     grade_text("1", "1")  # the first comparison also builds parser tables
