@@ -26,6 +26,7 @@ COUNCIL = Path(__file__).resolve().parents[2] / "council"
 REASON = re.compile(r"#\s*(optional extra:|start-up:|child process:)", re.IGNORECASE)
 CLI_DOCSTRING = re.compile(r"Start-up:.*`council --help`", re.DOTALL)
 
+
 # Being reviewed on another branch (issue 25 point 1, split between helpers); the lead
 # empties this list after merging those branches.
 def nested_imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
@@ -97,7 +98,6 @@ def test_the_cli_command_modules_state_the_start_up_reason() -> None:
     """Each command module that keeps imports in its handlers says why in its docstring."""
     for name in SUBCOMMAND_MODULES:
         path = COUNCIL.parent / (name.replace(".", "/") + ".py")
-        relative = path.relative_to(COUNCIL).as_posix()
         tree = ast.parse(path.read_text())
         if nested_imports(tree):
             assert CLI_DOCSTRING.search(ast.get_docstring(tree) or ""), name
