@@ -15,7 +15,6 @@ from pathlib import Path
 from council.bench.grading import Grader
 from council.bench.problem_set import ProblemSet
 from council.bench.progress import NoProgress
-from council.errors import ConfigError
 from council.graphs.export import dump_yaml, graph_config
 from council.models.roles import RoleModels
 from council.search.outcome import (
@@ -28,7 +27,7 @@ from council.search.outcome import (
     eligible,
     held_out_test,
 )
-from council.search.search_file import SearchFile, load_search
+from council.search.search_file import load_search
 from council.search.split import Split, fix_split, make_split
 from council.search.studies import (
     HELD_OUT_STUDY,
@@ -40,17 +39,8 @@ from council.search.studies import (
 from council.studies.outcomes import read_lines
 from council.studies.plan import arm_spec, plan_study
 from council.studies.report import StudyReport, build_report
-from council.studies.runner import ProgressFactory, StudyRunner
+from council.studies.runner import ProgressFactory, StudyRunner, out_directory
 from council.studies.study_file import Arm, Budget, StudyFile, load_study
-
-
-def search_directory(search: SearchFile, path: Path, out: Path | None) -> Path:
-    if out is not None:
-        return out
-    if search.out is None:
-        raise ConfigError(f"{path} names no out: directory; pass --out DIR")
-    where = Path(search.out).expanduser()
-    return where if where.is_absolute() else path.parent / where
 
 
 def calls_made(directory: Path, study: StudyFile) -> tuple[int, int]:
@@ -84,7 +74,7 @@ class SearchRunner:
         self.path = path
         self.search = load_search(path)
         self.base = path.parent.resolve()
-        self.directory = search_directory(self.search, path, out)
+        self.directory = out_directory(self.search.out, path, out)
         self.grader = grader
         self.models = models
         self.progress = progress

@@ -41,13 +41,19 @@ POOL_PLAN_FILE = "pool-plan.json"
 ProgressFactory = Callable[[], ProgressView]
 
 
-def study_directory(study: StudyFile, study_path: Path, out: Path | None) -> Path:
+def out_directory(declared: str | None, file: Path, out: Path | None) -> Path:
+    """Where a study (or search) file's runs go: `--out`, else its `out:` read relative to
+    the file."""
     if out is not None:
         return out
-    if study.out is None:
-        raise ConfigError(f"{study_path} names no out: directory; pass --out DIR")
-    path = Path(study.out).expanduser()
-    return path if path.is_absolute() else study_path.parent / path
+    if declared is None:
+        raise ConfigError(f"{file} names no out: directory; pass --out DIR")
+    path = Path(declared).expanduser()
+    return path if path.is_absolute() else file.parent / path
+
+
+def study_directory(study: StudyFile, study_path: Path, out: Path | None) -> Path:
+    return out_directory(study.out, study_path, out)
 
 
 def study_problems(
