@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 import random
-import re
 import sys
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import yaml
 
 from council.bench.grading import Grader
 from council.search.runner import SearchRunner
+from tests.support.doubling_stub import mcnemar, read_request, reply_right_or_wrong, write_rows
 from tests.support.openai_stub import StubBehaviour, openai_stub
 
 pytestmark = pytest.mark.integration
@@ -38,18 +37,14 @@ BUDGET = 35  # tokens per problem: sc-5 (50) cannot win, sc-3 (30) can
 
 
 def respond(body: dict[str, object]) -> str:
-    messages = body["messages"]
-    assert isinstance(messages, list)
-    text = " ".join(str(m.get("content") or "") for m in messages)
-    n = int(re.search(r"What is (\d+) \+", text).group(1))  # type: ignore[union-attr]
-    temperature, seed = body.get("temperature"), int(body.get("seed") or 0)
+    request = read_request(body)
+    n, temperature, seed = request.n, request.temperature, request.seed
     right = (
         n in GREEDY
         if temperature == 0
         else (n in AT_07[seed] if temperature == 0.7 else n in AT_10[seed])
     )
-    value = 2 * n if right else 2 * n + 1
-    return f"{value - n} + {n} = {value}.\nThe answer is \\boxed{{{value}}}."
+    return reply_right_or_wrong(n, right)
 
 
 def majority(votes: list[bool]) -> bool:
@@ -71,19 +66,8 @@ def cascade(n: int, samples: int) -> tuple[bool, int]:
     return ballots[2], 3
 
 
-def mcnemar(b: int, c: int) -> float:
-    n = b + c
-    return min(1.0, 2 * sum(math.comb(n, i) for i in range(min(b, c) + 1)) / 2**n) if n else 1.0
-
-
 def write_search(tmp_path: Path, base: str) -> Path:
-    data = tmp_path / "data.jsonl"
-    data.write_text(
-        "".join(
-            json.dumps({"question": f"What is {n} + {n}?", "answer": f"#### {2 * n}"}) + "\n"
-            for n in PROBLEMS
-        )
-    )
+    write_rows(tmp_path / "data.jsonl", PROBLEMS, gold="gsm8k")
     path = tmp_path / "search.yaml"
     path.write_text(
         f"""

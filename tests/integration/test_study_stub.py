@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import re
 import sys
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from council.run_log.summary import summarise_run
 from council.studies.render import write_report
 from council.studies.report import build_report
 from council.studies.runner import StudyRunner
+from tests.support.doubling_stub import mcnemar, read_request, reply_right_or_wrong, write_rows
 from tests.support.openai_stub import StubBehaviour, openai_stub
 
 pytestmark = pytest.mark.integration
@@ -41,20 +41,16 @@ TOKENS_PER_CALL = 10  # the stub's usage: 7 prompt + 3 completion
 
 
 def respond(body: dict[str, object]) -> str:
-    messages = body["messages"]
-    assert isinstance(messages, list)
-    text = " ".join(str(m.get("content") or "") for m in messages)
-    n = int(re.search(r"What is (\d+) \+", text).group(1))  # type: ignore[union-attr]
-    temperature, seed = body.get("temperature"), int(body.get("seed") or 0)
+    request = read_request(body)
+    n, temperature, seed = request.n, request.temperature, request.seed
     if temperature == 0:
         right = n in SINGLE
     elif temperature == 0.7:
         right = n in SAMPLES[seed]
     else:  # debaters
-        later = any(m.get("role") == "assistant" for m in messages)
+        later = request.has_role("assistant")
         right = n in (DEBATE_ROUND_2 if later else DEBATE_ROUND_1[seed])
-    value = 2 * n if right else 2 * n + 1
-    return f"{value - n} + {n} = {value}.\nThe answer is \\boxed{{{value}}}."
+    return reply_right_or_wrong(n, right)
 
 
 def majority(n: int, k: int) -> bool:
@@ -68,11 +64,6 @@ def table(first: set[int], second: set[int]) -> tuple[int, int, int, int]:
     only_first = len(first - second)
     only_second = len(second - first)
     return both, only_first, only_second, len(PROBLEMS) - both - only_first - only_second
-
-
-def mcnemar(b: int, c: int) -> float:
-    n = b + c
-    return min(1.0, 2 * sum(math.comb(n, i) for i in range(min(b, c) + 1)) / 2**n) if n else 1.0
 
 
 def wilson(x: int, n: int) -> tuple[float, float]:
@@ -98,13 +89,7 @@ def newcombe(a: int, b: int, c: int, d: int) -> tuple[float, float]:
 
 
 def write_study(tmp_path: Path, base: str) -> Path:
-    data = tmp_path / "data.jsonl"
-    data.write_text(
-        "".join(
-            json.dumps({"question": f"What is {n} + {n}?", "answer": f"#### {2 * n}"}) + "\n"
-            for n in PROBLEMS
-        )
-    )
+    write_rows(tmp_path / "data.jsonl", PROBLEMS, gold="gsm8k")
     study = tmp_path / "study.yaml"
     study.write_text(
         f"""

@@ -5,14 +5,13 @@ needs Docker). The ballots are scripted by problem case (n % 4), temperature and
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 from council.main import main
 from council.run_log.summary import summarise_run
 from council.studies.outcomes import run_results
 from council.studies.report import StudyReport
+from tests.support.doubling_stub import read_request, reply, write_rows
 
 PROBLEMS = range(1, 13)
 # the value each ballot gives, as an offset from the right answer 2n, by n % 4 (cases
@@ -30,23 +29,19 @@ TOKENS_PER_CALL = 10
 
 
 def respond(body: dict[str, object]) -> str:
-    messages = body["messages"]
-    assert isinstance(messages, list)
-    text = " ".join(str(m.get("content") or "") for m in messages)
-    n = int(re.search(r"What is (\d+) \+", text).group(1))  # type: ignore[union-attr]
-    temperature, seed = body.get("temperature"), int(body.get("seed") or 0)
-    if any(m.get("role") == "system" for m in messages):  # tir's prompt
+    request = read_request(body)
+    n, temperature, seed = request.n, request.temperature, request.seed
+    if request.has_role("system"):  # tir's prompt
         offset = 0 if n in TIR_RIGHT else 9
     elif temperature == 0:
         offset = GREEDY[n % 4]
     elif temperature == 0.7:
         offset = SAMPLE[seed][n % 4]
-    elif any(m.get("role") == "assistant" for m in messages):  # debate, round 2
+    elif request.has_role("assistant"):  # debate, round 2
         offset = 0 if n in DEBATE_RIGHT else 7
     else:  # debate, round 1
         offset = 5 + seed
-    value = 2 * n + offset
-    return f"{n} + {n} = {value}.\nThe answer is \\boxed{{{value}}}."
+    return reply(n, off_by=offset)
 
 
 DEBATE_CASCADE = ["--protocol", "cascade", "--final-stage", "debate"]
@@ -70,12 +65,7 @@ TIR_ARMS = """
 
 
 def write(tmp_path: Path, base: str, arms: str) -> Path:
-    (tmp_path / "data.jsonl").write_text(
-        "".join(
-            json.dumps({"question": f"What is {n} + {n}?", "answer": str(2 * n)}) + "\n"
-            for n in PROBLEMS
-        )
-    )
+    write_rows(tmp_path / "data.jsonl", PROBLEMS, gold="plain")
     study = tmp_path / "study.yaml"
     study.write_text(
         f"""

@@ -5,9 +5,9 @@ by temperature, seed and round."""
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
+
+from tests.support.doubling_stub import read_request, reply_right_or_wrong, write_rows
 
 PROBLEMS = range(1, 11)
 SINGLE = {1, 2, 3, 4, 8}  # greedy (T 0): right on these
@@ -17,20 +17,16 @@ TOKENS_PER_CALL = 10
 
 
 def respond(body: dict[str, object]) -> str:
-    messages = body["messages"]
-    assert isinstance(messages, list)
-    text = " ".join(str(m.get("content") or "") for m in messages)
-    n = int(re.search(r"What is (\d+) \+", text).group(1))  # type: ignore[union-attr]
-    temperature, seed = body.get("temperature"), int(body.get("seed") or 0)
+    request = read_request(body)
+    n, temperature, seed = request.n, request.temperature, request.seed
     if temperature == 0:
         right = n in SINGLE
     elif temperature == 0.7:
         right = n in SAMPLES[seed]
     else:  # debaters: round 1 as sample `seed`, later rounds as DEBATE_FINAL
-        later = any(m.get("role") == "assistant" for m in messages)
+        later = request.has_role("assistant")
         right = n in (DEBATE_FINAL if later else SAMPLES[seed])
-    value = 2 * n if right else 2 * n + 1
-    return f"{n} + {n} = {value}.\nThe answer is \\boxed{{{value}}}."
+    return reply_right_or_wrong(n, right)
 
 
 # what a user types for each arm, by hand (the study's model, server and seed are added)
@@ -43,12 +39,7 @@ BENCH_FLAGS = {
 
 
 def write(tmp_path: Path, base: str) -> Path:
-    (tmp_path / "data.jsonl").write_text(
-        "".join(
-            json.dumps({"question": f"What is {n} + {n}?", "answer": f"#### {2 * n}"}) + "\n"
-            for n in PROBLEMS
-        )
-    )
+    write_rows(tmp_path / "data.jsonl", PROBLEMS, gold="gsm8k")
     study = tmp_path / "study.yaml"
     study.write_text(
         f"""

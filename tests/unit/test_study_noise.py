@@ -7,13 +7,13 @@ counted here from the scripted sets."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from council.bench.grading import Grader
 from council.studies.render import write_report
 from council.studies.report import build_report
 from council.studies.runner import StudyRunner
+from tests.support.doubling_stub import read_request, reply_right_or_wrong, write_rows
 from tests.support.openai_stub import StubBehaviour, openai_stub
 
 PROBLEMS = range(1, 11)
@@ -22,28 +22,19 @@ DEBATE = {0: set(range(1, 10)), 1000: set(range(1, 9)) | {10}}  # debaters, by s
 
 
 def respond(body: dict[str, object]) -> str:
-    messages = body["messages"]
-    assert isinstance(messages, list)
-    text = " ".join(str(m.get("content") or "") for m in messages)
-    n = int(re.search(r"What is (\d+) \+", text).group(1))  # type: ignore[union-attr]
-    temperature, seed = body.get("temperature"), int(body.get("seed") or 0)
+    request = read_request(body)
+    n, temperature, seed = request.n, request.temperature, request.seed
     if temperature == 0:
         right = n in SINGLE[seed]
     elif temperature == 0.7:  # self-consistency samples: always right
         right = True
     else:  # debaters (T 1.0): seeds 0, 1 in run 1; 1000, 1001 in run 2
         right = n in DEBATE[0 if seed < 1000 else 1000]
-    value = 2 * n if right else 2 * n + 1
-    return f"{n} + {n} = {value}.\nThe answer is \\boxed{{{value}}}."
+    return reply_right_or_wrong(n, right)
 
 
 def write(tmp_path: Path, base: str, arms: str) -> Path:
-    (tmp_path / "data.jsonl").write_text(
-        "".join(
-            json.dumps({"question": f"What is {n} + {n}?", "answer": str(2 * n)}) + "\n"
-            for n in PROBLEMS
-        )
-    )
+    write_rows(tmp_path / "data.jsonl", PROBLEMS, gold="plain")
     study = tmp_path / "study.yaml"
     study.write_text(
         f"""

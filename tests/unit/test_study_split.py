@@ -6,7 +6,6 @@ is refused on resume. Expected figures are counted here from the scripted sets."
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from council.errors import ConfigError
 from council.studies.report import build_report
 from council.studies.runner import StudyRunner
 from council.studies.study_file import load_study
+from tests.support.doubling_stub import read_request, reply_right_or_wrong, write_rows
 from tests.support.openai_stub import StubBehaviour, openai_stub
 
 ROWS = range(1, 21)
@@ -23,22 +23,12 @@ RIGHT = {1, 2, 4, 5, 9, 12, 13, 17, 20}  # the greedy solver is right on these p
 
 
 def respond(body: dict[str, object]) -> str:
-    messages = body["messages"]
-    assert isinstance(messages, list)
-    text = " ".join(str(m.get("content") or "") for m in messages)
-    n = int(re.search(r"What is (\d+) \+", text).group(1))  # type: ignore[union-attr]
-    value = 2 * n if n in RIGHT else 2 * n + 1
-    return f"{n} + {n} = {value}.\nThe answer is \\boxed{{{value}}}."
+    n = read_request(body).n
+    return reply_right_or_wrong(n, n in RIGHT)
 
 
 def write(tmp_path: Path, base: str, split: str) -> Path:
-    (tmp_path / "data.jsonl").write_text(
-        "".join(
-            json.dumps({"id": f"q{n}", "question": f"What is {n} + {n}?", "answer": str(2 * n)})
-            + "\n"
-            for n in ROWS
-        )
-    )
+    write_rows(tmp_path / "data.jsonl", ROWS, gold="plain", id_prefix="q")
     study = tmp_path / "study.yaml"
     study.write_text(
         f"""
