@@ -42,7 +42,7 @@ def last_program(text: str) -> str | None:
     return program
 
 
-class Step(BaseModel):
+class ProgramStep(BaseModel):
     """One piece of a reasoning trajectory: prose, a program, or a program's output."""
 
     role: Role
@@ -53,11 +53,11 @@ class InvalidTrajectoryError(ValueError):
     """Fences out of order (a ```python inside a program or an output)."""
 
 
-def trajectory(text: str) -> list[Step]:
+def trajectory(text: str) -> list[ProgramStep]:
     """The text as rationale/program/output steps, line by line: a line that is exactly
     ```python opens a program, a line that is exactly ``` closes it, and what follows up
     to the next ``` line is its output (trajectory.py:13-48)."""
-    steps: list[Step] = []
+    steps: list[ProgramStep] = []
     role: Role = "rationale"
     content = ""
     lines = text.split("\n")
@@ -66,24 +66,24 @@ def trajectory(text: str) -> list[Step]:
             if role != "rationale":
                 raise InvalidTrajectoryError("a program starts inside a program or output")
             if content:
-                steps.append(Step(role=role, content=content))
+                steps.append(ProgramStep(role=role, content=content))
                 content = ""
             role = "program"
         elif role == "program" and line == "```":
             if not content:
                 raise InvalidTrajectoryError("an empty program")
-            steps.append(Step(role=role, content=content))
+            steps.append(ProgramStep(role=role, content=content))
             content, role = "", "output"
         elif role == "output" and line.startswith(OUTPUT_FENCE):
             if content:
                 raise InvalidTrajectoryError("text between a program and its output")
         elif role == "output" and line == "```":
-            steps.append(Step(role=role, content=content))
+            steps.append(ProgramStep(role=role, content=content))
             content, role = "", "rationale"
         else:
             content += line + ("\n" if index < len(lines) - 1 else "")
     if content:
-        steps.append(Step(role=role, content=content))
+        steps.append(ProgramStep(role=role, content=content))
     return steps
 
 

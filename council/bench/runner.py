@@ -40,9 +40,9 @@ from council.run_log.writer import ResultCallback, RunRecorder, WriteQueue
 from council.runner import GraphRunner
 
 __all__ = [
+    "BenchOptions",
     "ProblemHook",
     "ProblemOutcome",
-    "RunOptions",
     "RunRecorder",
     "StartCallback",
     "result_line",
@@ -61,7 +61,7 @@ ThrottleCallback = Callable[[ThrottleReport], None]
 """Told how throttled the process that ran a problem has been (when it has been)."""
 
 
-class RunOptions(BaseModel):
+class BenchOptions(BaseModel):
     """How a run is executed (not what it computes, so not part of its recorded config)."""
 
     concurrency: int = Field(default=4, ge=1, le=MAX_CONCURRENCY, description="problems at once")
@@ -85,7 +85,7 @@ async def run_benchmark(
     Raises `BenchStoppedError` (after writing what finished, and the summary) when a fault
     would fail every further problem: see `council.bench.faults`.
     """
-    concurrency = RunOptions(concurrency=concurrency).concurrency
+    concurrency = BenchOptions(concurrency=concurrency).concurrency
     limit = 1 if hook is not None else concurrency  # memory carries problem to problem, in order
     executor = LocalExecutor(runner, grader, hook)
     return await run_on(
@@ -116,7 +116,7 @@ async def run_on(
 
     A problem whose id is done or in flight is not submitted again (a data set may repeat
     an id), so no problem is ever recorded as done twice."""
-    concurrency = RunOptions(concurrency=concurrency).concurrency
+    concurrency = BenchOptions(concurrency=concurrency).concurrency
     run_dir.mkdir(parents=True, exist_ok=True)  # its summary is written even if nothing ran
     recorder = RunRecorder(run_dir)
     ledger = Ledger.read(recorder.results)

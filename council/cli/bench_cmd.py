@@ -137,7 +137,7 @@ async def _bench(args: argparse.Namespace) -> int:
     from council.bench.grading import Grader
     from council.bench.heap import settle_for_many_problems
     from council.bench.problem_set import ProblemSet
-    from council.bench.runner import RunOptions
+    from council.bench.runner import BenchOptions
     from council.bench.session import BenchSession
     from council.cli.progress import RichProgress
     from council.config import CouncilConfig
@@ -154,7 +154,7 @@ async def _bench(args: argparse.Namespace) -> int:
     given = protocol_values(args)
     options = validated(ProtocolOptions, **given, settings=config.model.settings)
     RunSpec(graph=args.protocol, options=options).check()  # an ignored option is refused
-    concurrency = validated(RunOptions, concurrency=args.concurrency).concurrency
+    concurrency = validated(BenchOptions, concurrency=args.concurrency).concurrency
     spec = validated(
         DatasetSpec,
         source=args.dataset,

@@ -1,6 +1,6 @@
 """What a failed model call means, the same for every transport: throttled (wait and slow
 down), transient (try again) or fatal (say what to fix). Transports turn their own
-exceptions into a `Verdict` with these helpers; `council.models.retrying` acts on it."""
+exceptions into a `FailureVerdict` with these helpers; `council.models.retrying` acts on it."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ THROTTLED_FIX = (
 )
 
 
-class Verdict(BaseModel):
+class FailureVerdict(BaseModel):
     """What one failed try means. `reason` is one short line (`HTTP 429: ...`); `fix`
     says what the user can do when it ends the call; `error` is what is raised then."""
 
@@ -55,13 +55,13 @@ class Verdict(BaseModel):
     error: type[ModelError] = ModelError
 
 
-def http_verdict(status: int, message: str, headers: Mapping[str, str] | None) -> Verdict:
+def http_verdict(status: int, message: str, headers: Mapping[str, str] | None) -> FailureVerdict:
     """An HTTP error answer. `x-should-retry` (OpenAI's) overrides the status's meaning."""
     reason = f"HTTP {status}: {short(message)}"
     wait = server_wait(headers)
     should_retry = (headers or {}).get("x-should-retry")
     if status in (401, 403):
-        return Verdict(
+        return FailureVerdict(
             kind="fatal",
             reason=reason,
             fix="it rejected the credentials: set its API key (--api-key or the provider's "
@@ -69,7 +69,7 @@ def http_verdict(status: int, message: str, headers: Mapping[str, str] | None) -
             error=MissingCredentialsError,
         )
     if status == 404:
-        return Verdict(
+        return FailureVerdict(
             kind="fatal",
             reason=reason,
             fix="model not found there: check --model and --api-base",
@@ -78,18 +78,18 @@ def http_verdict(status: int, message: str, headers: Mapping[str, str] | None) -
     if status in (400, 413, 422) and is_context_overflow(message):
         return context_verdict(reason)
     if should_retry == "false":
-        return Verdict(kind="fatal", reason=reason, fix="the server says not to retry")
+        return FailureVerdict(kind="fatal", reason=reason, fix="the server says not to retry")
     if status == 429 or (status == 503 and wait is not None):
-        return Verdict(kind="throttled", reason=reason, wait=wait, fix=THROTTLED_FIX)
+        return FailureVerdict(kind="throttled", reason=reason, wait=wait, fix=THROTTLED_FIX)
     if status >= 500 or status in TRANSIENT_STATUSES or should_retry == "true":
-        return Verdict(kind="transient", reason=reason, wait=wait)
-    return Verdict(
+        return FailureVerdict(kind="transient", reason=reason, wait=wait)
+    return FailureVerdict(
         kind="fatal", reason=reason, fix="the server refused the request; see its message"
     )
 
 
-def context_verdict(reason: str) -> Verdict:
-    return Verdict(
+def context_verdict(reason: str) -> FailureVerdict:
+    return FailureVerdict(
         kind="fatal",
         reason=reason,
         fix="the prompt and reply do not fit the model's context: lower --max-tokens or use "
@@ -98,16 +98,16 @@ def context_verdict(reason: str) -> Verdict:
     )
 
 
-def network_verdict(exc: BaseException) -> Verdict:
+def network_verdict(exc: BaseException) -> FailureVerdict:
     """A try that got no answer: a timeout, or a refused, reset or dropped connection."""
     if isinstance(exc, asyncio.TimeoutError | TimeoutError):
-        return Verdict(
+        return FailureVerdict(
             kind="transient",
             reason=f"no answer within the timeout ({type(exc).__name__})",
             fix=TIMEOUT_FIX,
             error=ModelUnreachableError,
         )
-    return Verdict(
+    return FailureVerdict(
         kind="transient",
         reason=f"{type(exc).__name__}: {short(exc)}",
         fix=UNREACHABLE_FIX,
@@ -115,10 +115,12 @@ def network_verdict(exc: BaseException) -> Verdict:
     )
 
 
-def malformed_verdict(detail: str) -> Verdict:
+def malformed_verdict(detail: str) -> FailureVerdict:
     """An answer that is not a completion (not JSON, or no choice in it): a proxy's error
     page, a server restarting; tried again like a 5xx."""
-    return Verdict(kind="transient", reason=f"a reply that is not a completion: {short(detail)}")
+    return FailureVerdict(
+        kind="transient", reason=f"a reply that is not a completion: {short(detail)}"
+    )
 
 
 def is_context_overflow(message: str) -> bool:

@@ -14,7 +14,7 @@ from council.messages import Message, ToolCall
 from council.models.base import CallInfo, Completion
 from council.models.environment import import_litellm
 from council.models.failures import (
-    Verdict,
+    FailureVerdict,
     context_verdict,
     http_verdict,
     malformed_verdict,
@@ -166,11 +166,11 @@ class LiteLLMModel:
         )
 
 
-def _classifier(litellm: Any) -> Callable[[Exception], Verdict | None]:
+def _classifier(litellm: Any) -> Callable[[Exception], FailureVerdict | None]:
     """litellm's exceptions as verdicts: its status errors by their HTTP status and
     headers (as the direct path reads them), the rest by kind."""
 
-    def classify(exc: Exception) -> Verdict | None:
+    def classify(exc: Exception) -> FailureVerdict | None:
         if isinstance(exc, litellm.ContextWindowExceededError):
             return context_verdict(short(exc))
         if isinstance(exc, litellm.Timeout):
@@ -180,7 +180,7 @@ def _classifier(litellm: Any) -> Callable[[Exception], Verdict | None]:
         if isinstance(exc, litellm.APIResponseValidationError | json.JSONDecodeError):
             return malformed_verdict(short(exc))
         if isinstance(exc, litellm.BadRequestError) and "provider" in str(exc).lower():
-            return Verdict(
+            return FailureVerdict(
                 kind="fatal",
                 reason=short(exc),
                 fix="litellm cannot tell the model's provider: use a provider prefix",
@@ -190,7 +190,7 @@ def _classifier(litellm: Any) -> Callable[[Exception], Verdict | None]:
         if isinstance(status, int) and status >= 400:
             return http_verdict(status, str(exc), _headers(exc))
         if isinstance(exc, litellm.APIError):
-            return Verdict(kind="transient", reason=short(exc))
+            return FailureVerdict(kind="transient", reason=short(exc))
         return None
 
     return classify

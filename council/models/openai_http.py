@@ -32,7 +32,7 @@ from council.models.base import CallInfo, Completion
 from council.models.chat_format import ChatTemplate
 from council.models.failures import (
     TIMEOUT_FIX,
-    Verdict,
+    FailureVerdict,
     http_verdict,
     malformed_verdict,
     network_verdict,
@@ -251,7 +251,7 @@ class OpenAICompatibleModel:
         return self._local.crash_error(settle_seconds=LOCAL_CRASH_SETTLE if broken else 0.0)
 
     @staticmethod
-    def _classify_local(exc: Exception) -> Verdict | None:
+    def _classify_local(exc: Exception) -> FailureVerdict | None:
         """The embedded model's timeouts are not retried (see LOCAL_TIMEOUT_FACTOR)."""
         verdict = _classify(exc)
         if verdict is not None and isinstance(exc, asyncio.TimeoutError):
@@ -295,7 +295,7 @@ class OpenAICompatibleModel:
         )
 
 
-def _classify(exc: Exception) -> Verdict | None:
+def _classify(exc: Exception) -> FailureVerdict | None:
     if isinstance(exc, EndpointError):
         return http_verdict(exc.status, exc.message, exc.headers)
     if isinstance(exc, MalformedReply):

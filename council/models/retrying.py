@@ -1,6 +1,6 @@
 """One retry policy for every model transport (SDK retries are off so they never multiply).
 
-Each transport says what a failure is (`Verdict`, from its own `classify`); this module
+Each transport says what a failure is (`FailureVerdict`, from its own `classify`); this module
 decides what to do about it, the same way for all of them:
 
 - **throttled** (429, or 503 with Retry-After): the endpoint's limiter slows down
@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from council.errors import ModelError, ModelUnreachableError
-from council.models.failures import Verdict
+from council.models.failures import FailureVerdict
 from council.models.limiter import Limiter
 from council.models.settings import ModelSettings
 
@@ -48,7 +48,7 @@ def tries_text(tries: int, seconds: float) -> str:
 async def with_retries(
     attempt: Callable[[], Awaitable[T]],
     settings: ModelSettings,
-    classify: Callable[[Exception], Verdict | None],
+    classify: Callable[[Exception], FailureVerdict | None],
     *,
     who: str,
     limiter: Limiter | None = None,
@@ -108,7 +108,9 @@ async def with_retries(
             return result
 
 
-def _error(who: str, verdict: Verdict, tries: int, seconds: float, limit: str = "") -> ModelError:
+def _error(
+    who: str, verdict: FailureVerdict, tries: int, seconds: float, limit: str = ""
+) -> ModelError:
     spent = tries_text(tries, seconds)
     if verdict.kind == "fatal":
         text = f"{who}: {verdict.reason} ({spent})"

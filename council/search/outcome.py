@@ -13,12 +13,12 @@ from council.search.search_file import SearchBudget
 from council.studies.outcomes import ArmFigures
 from council.studies.report import ArmReport, Comparison, MatchedBaseline, StudyReport
 
-Verdict = Literal["better", "not distinguishable", "worse"]
+HeldOutVerdict = Literal["better", "not distinguishable", "worse"]
 SEARCH_JSON = "search.json"
 WINNER_FILE = "winner.yaml"
 
 
-class CandidateScore(BaseModel):
+class SearchCandidate(BaseModel):
     name: str
     definition: str
     served: Literal["pool", "live"]
@@ -34,7 +34,7 @@ class HeldOutTest(BaseModel):
     figures: ArmFigures
     baseline: MatchedBaseline | None
     comparison: Comparison | None
-    verdict: Verdict
+    verdict: HeldOutVerdict
     words: str
 
 
@@ -56,7 +56,7 @@ class SearchOutcome(BaseModel):
     held_out_problems: int
     split_seed: int
     budget: SearchBudget
-    candidates: list[CandidateScore]
+    candidates: list[SearchCandidate]
     calls_made: int
     calls_if_live: int
     calls_saved: int
@@ -84,7 +84,7 @@ def eligible(figures: ArmFigures, budget: SearchBudget) -> str:
     return ""
 
 
-def choose_winner(candidates: list[CandidateScore]) -> CandidateScore | None:
+def choose_winner(candidates: list[SearchCandidate]) -> SearchCandidate | None:
     """The most accurate eligible candidate; a tie goes to fewer tokens, then to the
     earlier in the space (the cheaper protocols come first)."""
     pool = [c for c in candidates if c.eligible]
@@ -115,7 +115,7 @@ def held_out_test(report: StudyReport, winner: str, alpha: float) -> HeldOutTest
             words=words,
         )
     established = comparison.mcnemar_p < alpha
-    verdict: Verdict = (
+    verdict: HeldOutVerdict = (
         "not distinguishable"
         if not established or comparison.difference == 0
         else ("better" if comparison.difference > 0 else "worse")

@@ -21,7 +21,7 @@ from council.search.outcome import (
     SEARCH_JSON,
     WINNER_FILE,
     AdaptivePoint,
-    CandidateScore,
+    SearchCandidate,
     SearchOutcome,
     choose_winner,
     eligible,
@@ -125,12 +125,12 @@ class SearchRunner:
         state = await runner.run()
         return state.status if state.status != "budget" else f"budget reached ({state.reason})"
 
-    def _scores(self, report: StudyReport) -> list[CandidateScore]:
+    def _scores(self, report: StudyReport) -> list[SearchCandidate]:
         scores = []
         for arm in report.arms:
             why_not = eligible(arm.figures, self.search.budget)
             scores.append(
-                CandidateScore(
+                SearchCandidate(
                     name=arm.name,
                     definition=arm.definition,
                     served="pool" if arm.source.startswith(("pool", "single's")) else "live",
@@ -206,7 +206,7 @@ def _rest(total: Budget, spent_tokens: int) -> Budget:
     return total.model_copy(update={"max_tokens": max(1, total.max_tokens - spent_tokens)})
 
 
-def _adaptive(scores: list[CandidateScore], held: StudyReport, winner: str) -> list[AdaptivePoint]:
+def _adaptive(scores: list[SearchCandidate], held: StudyReport, winner: str) -> list[AdaptivePoint]:
     cascades = [c for c in scores if c.name.startswith("cascade-")]
     best = choose_winner(cascades)
     held_figures = {arm.name: arm.figures for arm in held.arms}

@@ -8,7 +8,7 @@ import pytest
 
 from council.errors import ConfigError
 from council.search.candidates import candidate_arms
-from council.search.outcome import CandidateScore, choose_winner, eligible
+from council.search.outcome import SearchCandidate, choose_winner, eligible
 from council.search.search_file import SearchBudget, SearchSpace, SearchSplit, load_search
 from council.search.split import fix_split, make_split
 from council.studies.outcomes import ArmFigures
@@ -68,9 +68,9 @@ def figures(correct: int, tokens: float, errors: int = 0) -> ArmFigures:
     )  # fmt: skip
 
 
-def score(name: str, correct: int, tokens: float, budget: SearchBudget) -> CandidateScore:
+def score(name: str, correct: int, tokens: float, budget: SearchBudget) -> SearchCandidate:
     why = eligible(figures(correct, tokens), budget)
-    return CandidateScore(
+    return SearchCandidate(
         name=name, definition="", served="pool", figures=figures(correct, tokens),
         eligible=not why, why_not=why,
     )  # fmt: skip
