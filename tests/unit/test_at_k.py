@@ -18,7 +18,7 @@ from council.protocols.best_of_n import BEST_OF_N, best_of_n_graph
 from council.run_log.records import RecordedCall
 from council.run_log.results import RESULTS_FILE, ResultsFile
 from council.runner import GraphRunner
-from council.scoring.base import Candidate, SearchCandidate
+from council.scoring.base import Candidate, CandidateScore
 from council.tools.base import ToolContext
 
 ANSWERS = {"Problem 1": ["10", "10", "3", "3"], "Problem 2": ["3", "10", "10.0", "10"]}
@@ -74,8 +74,8 @@ class EveryoneScoresOne:
 
     async def score(
         self, problem: str, candidates: Sequence[Candidate], context: ToolContext
-    ) -> list[SearchCandidate]:
-        return [SearchCandidate(agent=c.agent, answer=c.answer, score=1.0) for c in candidates]
+    ) -> list[CandidateScore]:
+        return [CandidateScore(agent=c.agent, answer=c.answer, score=1.0) for c in candidates]
 
 
 async def test_pick_at_n_is_the_runs_own_choice_when_scores_tie(

@@ -27,8 +27,6 @@ REASON = re.compile(r"#\s*(optional extra:|start-up:|child process:)", re.IGNORE
 CLI_DOCSTRING = re.compile(r"Start-up:.*`council --help`", re.DOTALL)
 
 
-# Being reviewed on another branch (issue 25 point 1, split between helpers); the lead
-# empties this list after merging those branches.
 def nested_imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
     """Import statements anywhere inside a function body."""
     found: list[ast.Import | ast.ImportFrom] = []
