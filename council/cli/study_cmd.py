@@ -171,6 +171,8 @@ def plan_study_cmd(args: argparse.Namespace) -> int:
                 )
         elif arm.pool is not None:
             how = f"read from pool {arm.pool}: its first {arm.k} samples"
+        elif arm.prefix is not None:
+            how = f"read from {arm.prefix.source_arm}'s first {arm.prefix.rounds} round(s)"
         else:
             how = "runs: " + ", ".join(str(run.directory) for run in arm.runs)
             how += stage_hint(arm.runs[0].spec, study.arm(arm.name))

@@ -3,8 +3,10 @@ one study (`council.studies`) and every candidate's score is that study's figure
 
 Self-consistency at (k, T) and `cascade` (threshold `first_samples`, escalation `samples`)
 are pooled arms: one pool per temperature serves every k, and the cascade reads `single`'s
-answers and the pool at self-consistency's own temperature, at no calls. Candidates from
-`space.protocols` are arms as given (run live unless pooled).
+answers and the pool at self-consistency's own temperature, at no calls. `debate` at
+fewer rounds is the first rounds of the longest debate with as many debaters, and
+`best-of-n` at k its scorer's pick among the first k candidates of the largest run, both
+at no calls. Candidates from `space.protocols` are arms as given (run live unless pooled).
 """
 
 from __future__ import annotations
@@ -29,6 +31,14 @@ def self_consistency_name(k: int, temperature: float) -> str:
 
 def cascade_name(first_samples: int, samples: int) -> str:
     return f"cascade-{first_samples}of{samples}"
+
+
+def debate_name(agents: int, rounds: int) -> str:
+    return f"debate-{agents}x{rounds}"
+
+
+def best_of_n_name(samples: int) -> str:
+    return f"bon-{samples}"
 
 
 def candidate_arms(space: SearchSpace) -> list[Arm]:
@@ -60,6 +70,19 @@ def candidate_arms(space: SearchSpace) -> list[Arm]:
                             options={"first_samples": first, "samples": samples},
                         )
                     )
+    if space.debate is not None:
+        for agents in space.debate.agents:
+            for rounds in space.debate.rounds:
+                arms.append(
+                    Arm(
+                        name=debate_name(agents, rounds),
+                        protocol="debate",
+                        options={"agents": agents, "rounds": rounds},
+                    )
+                )
+    if space.best_of_n is not None:
+        for k in space.best_of_n.samples:
+            arms.append(Arm(name=best_of_n_name(k), protocol="best-of-n", options={"samples": k}))
     taken = {arm.name for arm in arms}
     for arm in space.protocols:
         if arm.name in taken:

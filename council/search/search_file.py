@@ -12,6 +12,8 @@ budget: {tokens_per_problem: 3000, max_tokens: 3000000}
 space:
   self_consistency: {samples: [1, 3, 5, 8], temperatures: [0.7, 1.0]}
   cascade: {first_samples: [2, 3], samples: [3, 5, 8]}
+  debate: {agents: [3], rounds: [1, 2, 3]}      # one 3-round debate serves all three
+  best_of_n: {samples: [2, 4, 8]}               # one run of 8 scored candidates
   protocols: [{name: pot, protocol: pot}]
 ```
 """
@@ -76,9 +78,39 @@ class CascadeSpace(Strict):
     samples: tuple[int, ...] = Field(default=(3, 5), min_length=1)
 
 
+class DebateSpace(Strict):
+    """Du et al.'s `debate` at each number of debaters and rounds. One debate per number of
+    debaters runs live, at the most rounds; every fewer-rounds candidate is its first
+    rounds, at no calls (`council.studies.round_prefix`)."""
+
+    agents: tuple[int, ...] = Field(default=(3,), min_length=1)
+    rounds: tuple[int, ...] = Field(default=(1, 2, 3), min_length=1)
+
+    @model_validator(mode="after")
+    def _positive(self) -> DebateSpace:
+        if any(n < 1 for n in self.agents) or any(r < 1 for r in self.rounds):
+            raise ValueError("agents and rounds: each must be at least 1")
+        return self
+
+
+class BestOfNSpace(Strict):
+    """`best-of-n` at each number of candidates: one recorded run of the most candidates,
+    its scorer's choice among the first k (pick@k) for every other k, at no calls."""
+
+    samples: tuple[int, ...] = Field(default=(2, 4, 8), min_length=1)
+
+    @model_validator(mode="after")
+    def _positive(self) -> BestOfNSpace:
+        if any(k < 1 for k in self.samples):
+            raise ValueError("samples: each k must be at least 1")
+        return self
+
+
 class SearchSpace(Strict):
     self_consistency: SelfConsistencySpace | None = Field(default_factory=SelfConsistencySpace)
     cascade: CascadeSpace | None = Field(default_factory=CascadeSpace)
+    debate: DebateSpace | None = Field(default=None, description="off unless given")
+    best_of_n: BestOfNSpace | None = Field(default=None, description="off unless given")
     protocols: tuple[Arm, ...] = Field(
         default=(), description="other candidates, run live on the search split (study arms)"
     )

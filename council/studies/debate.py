@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from council.bench.grading import Grader
 from council.bench.revote import answer_rounds, ballots
 from council.run_log.results import ResultTurns
+from council.studies.outcomes import AnswerGrades
 from council.voting import Equivalence, tally
 
 
@@ -50,16 +51,7 @@ async def decompose(
     grader: Grader,
     equivalent: Equivalence,
 ) -> DebateDecomposition:
-    graded: dict[tuple[str, str], bool] = {}
-
-    async def right(line: ResultTurns, answer: str | None) -> bool:
-        if answer is None:
-            return False
-        key = (line.problem_id, answer)
-        if key not in graded:
-            graded[key] = (await grader.agrade(answer, line.gold)).correct
-        return graded[key]
-
+    right = AnswerGrades(grader).correct
     counts = dict.fromkeys(
         (
             "problems",

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from council.run_log.results import ResultsFile, ResultTurns
+from council.bench.grading import Grader
+from council.run_log.results import ResultHead, ResultsFile, ResultTurns
 from council.stats import wilson_interval
 
 
@@ -22,6 +23,23 @@ class ProblemResult(BaseModel):
     """Model calls it took (read from a pool: the calls a live run would have made)."""
     cost_usd: float | None = None
     seconds: float = 0.0
+
+
+class AnswerGrades:
+    """Grades each (problem, answer) once: arms read from recorded turns ask about the same
+    answers again and again (every k, every cascade rule, every round)."""
+
+    def __init__(self, grader: Grader) -> None:
+        self.grader = grader
+        self._grades: dict[tuple[str, str], bool] = {}
+
+    async def correct(self, line: ResultHead, answer: str | None) -> bool:
+        if answer is None:
+            return False
+        key = (line.problem_id, answer)
+        if key not in self._grades:
+            self._grades[key] = (await self.grader.agrade(answer, line.gold)).correct
+        return self._grades[key]
 
 
 class ArmFigures(BaseModel):

@@ -88,6 +88,16 @@ class ArmPlan(BaseModel):
     k: int | None = None
     cascade: CascadeRule | None = None
     """A cascade read from `greedy_arm`'s answers and the pool's samples."""
+    prefix: RoundPrefix | None = None
+    """A debate read from the first rounds of a longer debate arm's run."""
+
+
+class RoundPrefix(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    source_arm: str
+    """The debate arm of more rounds whose run holds these rounds (it runs live)."""
+    rounds: int
 
 
 class CascadeRule(BaseModel):
@@ -234,6 +244,30 @@ def arm_calls(spec: RunSpec, protocol: str) -> str:
     return _calls(protocol, settings, options, spec)
 
 
+def round_prefix(study: StudyFile, arm: Arm, spec: RunSpec, base: Path) -> RoundPrefix | None:
+    """The debate arm this one is the first rounds of: the arm with the most rounds among
+    those making the same calls but for their number of rounds (so it runs live itself).
+    None: no longer debate on the same models, decoding and agents, and it runs for real."""
+    if not arm.pooled or arm.protocol != "debate" or arm.repeat != 1:
+        return None
+    rounds = spec.resolved_options().rounds
+    wanted = _calls_of_any_rounds(spec)
+    source, most = None, rounds
+    for other in study.arms:
+        if other.protocol != "debate" or other.name == arm.name:
+            continue
+        other_spec = arm_spec(study, other, base)
+        other_rounds = other_spec.resolved_options().rounds
+        if other_rounds > most and _calls_of_any_rounds(other_spec) == wanted:
+            source, most = other.name, other_rounds
+    return RoundPrefix(source_arm=source, rounds=rounds) if source is not None else None
+
+
+def _calls_of_any_rounds(spec: RunSpec) -> str:
+    one_round = spec.with_options(spec.options.model_copy(update={"rounds": 1}))
+    return arm_calls(one_round, "debate")
+
+
 def _calls(
     protocol: str, settings: list[ModelSettings], options: dict[str, object], spec: RunSpec
 ) -> str:
@@ -304,6 +338,10 @@ def plan_study(study: StudyFile, directory: Path, base: Path) -> StudyPlan:
             )
             key = pool_for(BASELINE_POOL, sampler, resolved.samples)
             arms.append(ArmPlan(name=arm.name, pool=key, k=resolved.samples, cascade=rule))
+            continue
+        prefix = round_prefix(study, arm, spec, base)
+        if prefix is not None:
+            arms.append(ArmPlan(name=arm.name, prefix=prefix))
             continue
         if is_pooled(arm):
             assert arm.protocol is not None

@@ -18,7 +18,7 @@ from council.calls import CallCost
 from council.run_log.results import ResultTurns
 from council.scoring.base import choose
 from council.studies.attribution import Attribution
-from council.studies.outcomes import ProblemResult
+from council.studies.outcomes import AnswerGrades, ProblemResult
 from council.studies.plan import CascadeRule
 from council.usage import Usage
 from council.voting import Ballot, Equivalence, tally
@@ -85,22 +85,13 @@ class PoolReader:
 
     def __init__(self, lines: dict[str, ResultTurns], grader: Grader, equivalent: Equivalence):
         self.lines = lines
-        self.grader = grader
         self.equivalent = equivalent
-        self._grades: dict[tuple[str, str], bool] = {}
+        self.correct = AnswerGrades(grader).correct
         self.scored = any(
             line.selections and line.selections[-1].by != "vote" for line in lines.values()
         )
         """A scorer scored each candidate on its own (a vote's shares are over all N, so
         with `--scorer vote` pick@k is maj@k)."""
-
-    async def correct(self, line: ResultTurns, answer: str | None) -> bool:
-        if answer is None:
-            return False
-        key = (line.problem_id, answer)
-        if key not in self._grades:
-            self._grades[key] = (await self.grader.agrade(answer, line.gold)).correct
-        return self._grades[key]
 
     def _answer(self, line: ResultTurns, k: int, pick: bool) -> str | None:
         first = first_round_samples(line)[:k]

@@ -16,9 +16,17 @@ from council.bench.grading import Grader
 from council.errors import ConfigError
 from council.studies.attribution import Attribution, attribute
 from council.studies.debate import DebateDecomposition, decompose, is_debate
-from council.studies.outcomes import ArmFigures, ProblemResult, figures, read_lines, run_results
+from council.studies.outcomes import (
+    AnswerGrades,
+    ArmFigures,
+    ProblemResult,
+    figures,
+    read_lines,
+    run_results,
+)
 from council.studies.plan import BASELINE_POOL, StudyPlan, plan_study
 from council.studies.pool import PoolReader, PoolReport, PoolRow, pool_size
+from council.studies.round_prefix import first_rounds
 from council.studies.split import SPLIT_RECORD, SplitRecord
 from council.studies.state import StudyState
 from council.studies.stats import (
@@ -148,6 +156,7 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
     ids = set(state.problem_ids)
     equivalent = bounded_equivalence()
 
+    grades = AnswerGrades(grader)
     readers: dict[str, PoolReader] = {}
     pool_reports: list[PoolReport] = []
     for pool in plan.pools:
@@ -213,6 +222,20 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
                     name=arm.name,
                     definition=definition,
                     source=source,
+                    figures=figures(outcomes[arm.name]),
+                )
+            )
+            continue
+        if arm.prefix is not None:
+            source_run = plan.arm(arm.prefix.source_arm).runs[0].directory
+            outcomes[arm.name] = await first_rounds(
+                read_lines(source_run), arm.prefix.rounds, ids, equivalent, grades.correct
+            )
+            arm_reports.append(
+                ArmReport(
+                    name=arm.name,
+                    definition=definition,
+                    source=f"{arm.prefix.source_arm}'s first {arm.prefix.rounds} round(s)",
                     figures=figures(outcomes[arm.name]),
                 )
             )

@@ -161,7 +161,8 @@ class Arm(Strict):
         default=True,
         description="self-consistency / best-of-n read from the study's pool of samples, a "
         "cascade from the single arm's answers and the pool (and, with a final stage, from "
-        "an arm making exactly that stage's calls)",
+        "an arm making exactly that stage's calls), a debate from the first rounds of a "
+        "longer debate arm on the same models, decoding and agents",
     )
     budget: Budget | None = Field(
         default=None, description="limits on this arm's runs alone (the rest go on)"

@@ -9,9 +9,18 @@ import pytest
 from council.errors import ConfigError
 from council.search.candidates import candidate_arms
 from council.search.outcome import SearchCandidate, choose_winner, eligible
-from council.search.search_file import SearchBudget, SearchSpace, SearchSplit, load_search
-from council.search.split import fix_split, make_split
+from council.search.search_file import (
+    SearchBudget,
+    SearchFile,
+    SearchSpace,
+    SearchSplit,
+    load_search,
+)
+from council.search.split import Split, fix_split, make_split
+from council.search.studies import search_study
 from council.studies.outcomes import ArmFigures
+from council.studies.plan import plan_study
+from council.studies.study_file import Budget
 
 IDS = [f"{i}-x" for i in range(10)]
 
@@ -50,6 +59,38 @@ def test_the_space_names_every_candidate_and_skips_a_cascade_that_never_samples(
     assert arms[1].settings == {} and arms[3].settings == {"temperature": 1.0}
 
 
+def test_debate_rounds_and_best_of_n_candidates_are_served_from_one_run_each(
+    tmp_path: Path,
+) -> None:
+    search = SearchFile.model_validate(
+        {
+            "name": "s",
+            "data": {"source": "d.jsonl"},
+            "model": "openai/stub",
+            "space": {
+                "self_consistency": None,
+                "cascade": None,
+                "debate": {"agents": [2, 3], "rounds": [1, 2]},
+                "best_of_n": {"samples": [2, 4]},
+            },
+        }
+    )
+    split = Split(seed=0, held_out_share=0.5, search=IDS[:5], held_out=IDS[5:])
+    study = search_study(search, tmp_path, split, Budget())
+    assert [a.name for a in study.arms] == [
+        "single", "debate-2x1", "debate-2x2", "debate-3x1", "debate-3x2", "bon-2", "bon-4",
+    ]  # fmt: skip
+    plan = plan_study(study, tmp_path / "out", tmp_path)
+    live = {arm.name for arm in plan.arms if arm.runs}
+    assert live == {"single", "debate-2x2", "debate-3x2"}
+    assert {a.name: a.prefix.source_arm for a in plan.arms if a.prefix} == {
+        "debate-2x1": "debate-2x2",
+        "debate-3x1": "debate-3x2",
+    }
+    pools = {a.name: (a.pool, a.k) for a in plan.arms if a.pool}
+    assert pools == {"bon-2": ("best-of-n", 2), "bon-4": ("best-of-n", 4)}
+
+
 def test_a_bad_search_file_is_one_line_naming_the_field(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_text("name: x\ndata: {source: d.jsonl}\nsplit: {held_out: 1.5}\n")
@@ -57,6 +98,9 @@ def test_a_bad_search_file_is_one_line_naming_the_field(tmp_path: Path) -> None:
         load_search(path)
     path.write_text("name: x\ndata: {source: d.jsonl}\nspace: {self_consistency: {samples: [0]}}")
     with pytest.raises(ConfigError, match="each k must be at least 1"):
+        load_search(path)
+    path.write_text("name: x\ndata: {source: d.jsonl}\nspace: {debate: {rounds: [0]}}")
+    with pytest.raises(ConfigError, match="each must be at least 1"):
         load_search(path)
 
 
