@@ -15,6 +15,16 @@ Two load choices, made here because they are about this process's hardware:
   expose the field, so the default model params are amended while the model loads.
 - threads = the CPUs this process may use (llama-cpp-python's default is half of them).
 
+One serving choice: every request is decoded from an empty context (`fresh_context_per_
+request`). llama-cpp-python keeps the previous request's tokens and, when the next prompt
+shares a prefix, evaluates only the rest; the rest is then computed in other batch shapes
+than a fresh evaluation would use, the logits differ in the last bits, and the reply can
+change: the same request (same seed, at T 0.7 and even greedy) sent twice in a row gave a
+different text the second time, and equal to a fresh server's when the context was
+emptied first (SmolLM2-135M, 2026-12-03). A run's replies must be a function of its
+requests, so that a pooled or replayed figure equals a live run's and a re-run reproduces
+a result; the price is re-evaluating each prompt (a few seconds on a long debate prompt).
+
 Protocol with the parent: one JSON line on stdout, `{"port": ...}` once listening, or
 `{"error": ...}` before exiting non-zero. The ready line also carries the loaded model's
 chat template (the GGUF's `tokenizer.chat_template`, with its BOS and EOS token texts, as
@@ -39,6 +49,18 @@ from council.processes import exit_when_parent_dies, usable_cpus
 
 EXIT_UNSUPPORTED_CPU = 3
 EXIT_LOAD_FAILED = 4
+
+
+def fresh_context_per_request(llama_class: Any) -> None:
+    """Every `Llama.generate` starts from an empty context (see module doc): with no tokens
+    kept, llama-cpp-python finds no prefix to reuse and evaluates the whole prompt."""
+    original = llama_class.generate
+
+    def generate(self: Any, tokens: Any, *args: Any, **kwargs: Any) -> Any:
+        self.reset()
+        return original(self, tokens, *args, **kwargs)
+
+    llama_class.generate = generate
 
 
 @contextlib.contextmanager
@@ -120,9 +142,11 @@ def main(argv: list[str] | None = None) -> int:
 
     # child process: the server stack, once the CPU check passed
     import uvicorn
+    from llama_cpp import Llama
     from llama_cpp.server.app import create_app
     from llama_cpp.server.settings import ModelSettings, ServerSettings
 
+    fresh_context_per_request(Llama)
     threads = args.threads or usable_cpus()
     model_settings = ModelSettings(
         model=args.model,

@@ -123,6 +123,33 @@ async def test_a_crash_in_the_model_is_a_clear_error_and_the_next_call_recovers(
         servers.close()
 
 
+QUESTION = (
+    "Natalia sold clips to 48 of her friends in April, and then she sold half as many clips "
+    "in May. How many clips did Natalia sell altogether in April and May? Think step by step."
+)
+
+
+async def test_a_reply_depends_only_on_its_request() -> None:
+    """The same request gives the same text whatever came before it, sampled or greedy:
+    sent twice in a row (where llama-cpp-python would reuse the first one's context and
+    evaluate only the prompt's last token, which changed the text on 2026-12-03) and after
+    another prompt. Pools, replays and re-runs rely on it."""
+    servers = LocalServers()
+    model = OpenAICompatibleModel(ModelSpec(name="local/smollm2"), servers)
+    try:
+        for settings in (
+            ModelSettings(max_tokens=160, temperature=0.7, top_p=0.8, seed=2),
+            ModelSettings(max_tokens=160, temperature=0.0, seed=0),
+        ):
+            first = await model.complete([Message.user(QUESTION)], settings=settings)
+            repeated = await model.complete([Message.user(QUESTION)], settings=settings)
+            await model.complete([Message.user("Write a poem about clips.")], settings=FAST)
+            after_another = await model.complete([Message.user(QUESTION)], settings=settings)
+            assert first.text and first.text == repeated.text == after_another.text, settings
+    finally:
+        servers.close()
+
+
 def test_solve_reports_a_dead_model_in_one_line() -> None:
     """Kill the model child under `council solve`: non-zero exit, one line, no traceback."""
     solve = subprocess.Popen(
