@@ -17,7 +17,7 @@ from council.config import ROLES, CouncilConfig
 from council.errors import ConfigError
 from council.models.factory import resolve_model_name
 from council.models.roles import RoleModels
-from council.models.settings import ModelSettings, ModelSpec
+from council.models.settings import ModelSettings, ModelSpec, TokenPrice
 
 if TYPE_CHECKING:
     from pydantic.fields import FieldInfo
@@ -38,6 +38,13 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--api-base", default=None, help="base URL of an OpenAI-compatible server")
     group.add_argument("--api-key", default=None, help="API key (default: from the environment)")
+    group.add_argument(
+        "--price",
+        default=None,
+        metavar="IN,OUT",
+        help="USD per million prompt and completion tokens, e.g. 0.15,0.60: prices every "
+        "call (default: litellm's price list for hosted models; none for an --api-base server)",
+    )
     group.add_argument("--temperature", type=float, default=None)
     group.add_argument("--max-tokens", type=int, default=None)
     group.add_argument("--seed", type=int, default=None)
@@ -236,6 +243,11 @@ def council_config_from_args(args: argparse.Namespace) -> CouncilConfig:
     }
     settings = validated(ModelSettings, **changes)
     api_key = SecretStr(args.api_key) if args.api_key else None
+    price_text = getattr(args, "price", None)
+    try:
+        price = TokenPrice.parse(price_text) if price_text else None
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
     def spec(name: str | None) -> ModelSpec:
         return ModelSpec(
@@ -243,6 +255,7 @@ def council_config_from_args(args: argparse.Namespace) -> CouncilConfig:
             api_base=args.api_base,
             api_key=api_key,
             settings=settings,
+            price=price,
         )
 
     role_models = {

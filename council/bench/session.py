@@ -130,11 +130,14 @@ class BenchSession:
             ]
         models = [
             ModelRecord(
-                role="default", name=self.config.model.name, api_base=self.config.model.api_base
+                role="default",
+                name=self.config.model.name,
+                api_base=self.config.model.api_base,
+                price=self.config.model.price,
             )
         ]
         return models + [
-            ModelRecord(role=role, name=spec.name, api_base=spec.api_base)
+            ModelRecord(role=role, name=spec.name, api_base=spec.api_base, price=spec.price)
             for role, spec in sorted(self.config.role_models.items())
         ]
 

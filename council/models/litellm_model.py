@@ -149,7 +149,12 @@ class LiteLLMModel:
                 ToolCall(id=raw.id or f"call_{index}", name=raw.function.name, arguments=arguments)
             )
         usage = getattr(response, "usage", None)
-        cost = _response_cost(litellm, response)
+        if self.spec.price is not None:
+            cost: float | None = self.spec.price.cost(
+                getattr(usage, "prompt_tokens", 0) or 0, getattr(usage, "completion_tokens", 0) or 0
+            )
+        else:
+            cost = _response_cost(litellm, response)
         return Completion(
             text=message.content or "",
             tool_calls=tuple(calls),

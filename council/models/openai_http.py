@@ -156,6 +156,15 @@ class OpenAICompatibleModel:
             body = self._body(messages, tools, settings, server.chat_template)
             return await self._complete(base, body, settings)
 
+    def _cost(self, usage: Mapping[str, Any]) -> float | None:
+        """The declared price's cost; else nothing for the embedded model and unknown for
+        a server at `api_base` (its price is not litellm's list price of the name)."""
+        if self.spec.price is not None:
+            return self.spec.price.cost(
+                int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
+            )
+        return 0.0 if self._local else None
+
     def _body(
         self,
         messages: Sequence[Message],
@@ -287,7 +296,7 @@ class OpenAICompatibleModel:
                 completion_tokens=int(usage.get("completion_tokens") or 0),
                 calls=1,
                 seconds=seconds,
-                cost_usd=0.0 if self._local else None,
+                cost_usd=self._cost(usage),
             ),
             model=self.name,
             finish_reason=choice.get("finish_reason"),

@@ -130,6 +130,38 @@ class Decoding(BaseModel):
         return fields
 
 
+class TokenPrice(BaseModel):
+    """What a model's tokens cost you, in USD per million: for a self-hosted server (litellm
+    has no price for it, and a call through an OpenAI-compatible endpoint is not priced) or
+    a rate other than the list price. When given it prices every call; else hosted models
+    take litellm's price list and a server at `api_base` has no cost."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    input_per_million: float = Field(ge=0, description="USD per million prompt tokens")
+    output_per_million: float = Field(ge=0, description="USD per million completion tokens")
+
+    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
+        return (
+            prompt_tokens * self.input_per_million + completion_tokens * self.output_per_million
+        ) / 1_000_000
+
+    @classmethod
+    def parse(cls, text: str) -> TokenPrice:
+        """`IN,OUT` (USD per million prompt and completion tokens), as `--price` takes it."""
+        parts = text.split(",")
+        try:
+            values = [float(part) for part in parts]
+        except ValueError:
+            values = []
+        if len(values) != 2:
+            raise ValueError(
+                f"--price {text!r}: give USD per million prompt and completion tokens as "
+                "IN,OUT, e.g. 0.15,0.60"
+            )
+        return cls(input_per_million=values[0], output_per_million=values[1])
+
+
 class ModelSpec(BaseModel):
     """A litellm model string plus where to reach it.
 
@@ -149,6 +181,9 @@ class ModelSpec(BaseModel):
         "server council does not run (local/ models read theirs from their GGUF)",
     )
     settings: ModelSettings = Field(default_factory=ModelSettings)
+    price: TokenPrice | None = Field(
+        default=None, description="USD per million tokens (else litellm's list, if any)"
+    )
 
     def with_settings(self, **changes: object) -> ModelSpec:
         return self.model_copy(update={"settings": self.settings.model_copy(update=changes)})

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError, field_serializer
 
 from council.errors import ConfigError
+from council.models.settings import TokenPrice
 from council.protocols.definition import ProtocolCard
 from council.protocols.options import ProtocolOptions
 from council.protocols.run_spec import RunSpec
@@ -56,6 +57,8 @@ class ModelRecord(BaseModel):
     api_base: str | None = None
     """Where the model was reached: recorded, never compared on resume (a server restarted
     on another port serves the same model); each session's is in `sessions.jsonl`."""
+    price: TokenPrice | None = None
+    """The declared price (`--price`), which the run's costs were computed with."""
 
 
 class RunConfig(BaseModel):
@@ -86,10 +89,14 @@ class RunConfig(BaseModel):
     )
 
     def compared(self) -> dict[str, Any]:
-        """The config as a resume compares it: the models by role and name only (their
-        addresses may move between sessions)."""
+        """The config as a resume compares it: the models by role, name and declared price
+        (the run's costs must be one price's), not by address (it may move between
+        sessions)."""
         data = self.model_dump(mode="json")
-        data["models"] = [{"role": m["role"], "name": m["name"]} for m in data["models"]]
+        data["models"] = [
+            {key: m[key] for key in ("role", "name", "price") if m.get(key) is not None}
+            for m in data["models"]
+        ]
         return data
 
     @field_serializer("options")
@@ -154,6 +161,16 @@ def _short(value: Any) -> str:
     return text[:12] if isinstance(value, str) and len(value) == 64 else text
 
 
+def _model_words(model: dict[str, Any]) -> str:
+    price = model.get("price")
+    priced = (
+        f" at ${price['input_per_million']:g}/${price['output_per_million']:g} per M tokens"
+        if price
+        else ""
+    )
+    return f"{model['role']}: {model['name']}{priced}"
+
+
 def _describe(name: str, saved: dict[str, Any], current: dict[str, Any]) -> str:
     old, new = _lookup(saved, name), _lookup(current, name)
     if name == "data_sha256":
@@ -163,9 +180,9 @@ def _describe(name: str, saved: dict[str, Any], current: dict[str, Any]) -> str:
     if name == "models":
         return (
             "the models changed ("
-            + ", ".join(f"{m['role']}: {m['name']}" for m in old or [])
+            + ", ".join(map(_model_words, old or []))
             + " → "
-            + ", ".join(f"{m['role']}: {m['name']}" for m in new or [])
+            + ", ".join(map(_model_words, new or []))
             + ")"
         )
     if name == "grader":

@@ -21,15 +21,17 @@ def markdown(outcome: SearchOutcome) -> str:
         "",
         "## Candidates on the search split",
         "",
-        "| candidate | served | accuracy | tokens/problem | calls/problem | eligible |",
-        "|---|---|---|---|---|---|",
+        "| candidate | served | accuracy | tokens/problem | cost/problem | calls/problem "
+        "| eligible |",
+        "|---|---|---|---|---|---|---|",
     ]
     for c in outcome.candidates:
         f = c.figures
         mark = "**winner**" if c.name == outcome.winner else ("yes" if c.eligible else c.why_not)
+        cost = "–" if f.cost_per_problem is None else f"${f.cost_per_problem:.4g}"
         lines.append(
             f"| {c.name} | {c.served} | {f.accuracy:.1%} ({f.correct}/{f.problems}) | "
-            f"{f.tokens_per_problem:.0f} | {f.calls_per_problem:.1f} | {mark} |"
+            f"{f.tokens_per_problem:.0f} | {cost} | {f.calls_per_problem:.1f} | {mark} |"
         )
     test = outcome.held_out
     if test is not None:

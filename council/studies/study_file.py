@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from council.errors import ConfigError
 from council.models.factory import resolve_model_name
-from council.models.settings import ModelSettings, ModelSpec
+from council.models.settings import ModelSettings, ModelSpec, TokenPrice
 from council.protocols.options import MAX_SAMPLES, ProtocolOptions
 from council.run_log.config import DatasetFormat, DatasetSpec
 
@@ -122,10 +122,12 @@ class DataSection(Strict):
 
 
 class ModelEntry(Strict):
-    """A model by litellm name, optionally at a server (`api_base`)."""
+    """A model by litellm name, optionally at a server (`api_base`) and with your price
+    (`price: {input_per_million: 0.15, output_per_million: 0.6}`, USD)."""
 
     name: str
     api_base: str | None = None
+    price: TokenPrice | None = None
 
 
 ModelRef = str | ModelEntry
@@ -258,7 +260,9 @@ def model_spec(ref: ModelRef, settings: ModelSettings) -> ModelSpec:
     name = entry.name
     if name.startswith("local/") and name.endswith(".gguf"):
         name = "local/" + str(Path(name.removeprefix("local/")).expanduser())
-    return ModelSpec(name=resolve_model_name(name), api_base=entry.api_base, settings=settings)
+    return ModelSpec(
+        name=resolve_model_name(name), api_base=entry.api_base, settings=settings, price=entry.price
+    )
 
 
 def decoding(*layers: dict[str, Any]) -> ModelSettings:

@@ -205,3 +205,54 @@ async def test_pool_scores_equal_live_runs_and_the_winner_file_runs(tmp_path: Pa
         )  # fmt: skip
         assert code == 0, text[-2000:]
         assert "answer: 8" in text  # 4 is right for the greedy ballot and sample 1
+
+
+async def test_a_cost_budget_per_problem_decides_who_may_win(tmp_path: Path) -> None:
+    """With the model's price declared (USD 1000 / 2000 per million tokens: $0.013 a call),
+    `budget: cost_per_problem: 0.04` lets self-consistency at k <= 3 win and not k = 5."""
+    write_rows(tmp_path / "data.jsonl", PROBLEMS, gold="gsm8k")
+    path = tmp_path / "search.yaml"
+    behaviour = StubBehaviour(responder=respond)
+    async with openai_stub(behaviour) as base:
+        path.write_text(
+            f"""
+name: priced-search
+out: out
+data: {{source: data.jsonl}}
+model:
+  name: openai/stub
+  api_base: "{base}"
+  price: {{input_per_million: 1000, output_per_million: 2000}}
+settings: {{seed: 0}}
+split: {{held_out: 0.5, seed: 7}}
+budget: {{cost_per_problem: 0.04}}
+space:
+  self_consistency: {{samples: [1, 3, 5], temperatures: [0.7]}}
+  cascade: null
+concurrency: 2
+"""
+        )
+        with Grader(workers=1) as grader:
+            outcome = await SearchRunner(path, grader=grader).run()
+    per_call = (7 * 1000 + 3 * 2000) / 1_000_000
+    split = json.loads((tmp_path / "out" / "split.json").read_text())
+    ids = sorted(split["search"] + split["held_out"], key=lambda i: int(i.split("-")[0]))
+    search = [n for i, n in zip(ids, PROBLEMS, strict=True) if i in set(split["search"])]
+    expected = {"single": (sum(n in GREEDY for n in search), per_call)}
+    for k in (1, 3, 5):
+        expected[f"sc-{k}@0.7"] = (sum(sc(n, k, AT_07) for n in search), k * per_call)
+    scores = {c.name: c for c in outcome.candidates}
+    assert set(scores) == set(expected)
+    for name, (correct, cost) in expected.items():
+        assert scores[name].figures.correct == correct, name
+        assert scores[name].figures.cost_per_problem == pytest.approx(cost), name
+        assert scores[name].eligible == (cost <= 0.04), name
+    order = list(expected)
+    winner = min(
+        (n for n in expected if expected[n][1] <= 0.04),
+        key=lambda n: (-expected[n][0], expected[n][1], order.index(n)),
+    )
+    assert outcome.winner == winner
+    assert not scores["sc-5@0.7"].eligible and "per problem > budget $0.04" in (
+        scores["sc-5@0.7"].why_not or ""
+    )
