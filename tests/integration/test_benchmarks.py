@@ -106,3 +106,9 @@ def test_sandbox_probe_runs_at_smoke_size() -> None:
 @pytest.mark.browser
 def test_web_latency_probe_runs_at_smoke_size() -> None:
     assert "first streamed step" in run_script("web_latency.py", "--questions", "2")
+
+
+@pytest.mark.model
+def test_llama_contention_probe_runs_at_smoke_size() -> None:
+    printed = run_script("llama_contention.py", "--requests", "1", "--tokens", "8")
+    assert "| default |" in printed and "| PASSIVE |" in printed
