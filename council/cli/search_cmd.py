@@ -103,7 +103,7 @@ async def _verify(args: argparse.Namespace) -> int:
     from council.cli.progress import RichProgress
     from council.search.runner import SearchRunner
     from council.search.studies import SEARCH_STUDY
-    from council.search.verify import compare, write_verify_study
+    from council.search.verify import LiveChecks, compare, write_verify_study
     from council.studies.report import build_report
     from council.studies.runner import StudyRunner
 
@@ -116,19 +116,18 @@ async def _verify(args: argparse.Namespace) -> int:
         await runner.run()
         pooled = await build_report(search.directory / SEARCH_STUDY, grader)
         live = await build_report(runner.directory, grader)
-    failed = 0
-    for name in names:
-        check = compare(
-            name,
-            {r.problem_id: r for r in next(a for a in pooled.arms if a.name == name).results},
-            {r.problem_id: r for r in next(a for a in live.arms if a.name == name).results},
-        )
-        failed += not check.equal
-        print(
-            f"{name}: pooled {check.pooled_accuracy:.1%} at {check.pooled_tokens_per_problem:.0f} "
-            f"tokens, live {check.live_accuracy:.1%} at {check.live_tokens_per_problem:.0f}; "
-            f"same answer on {check.same_answer}/{check.problems}, same grade "
-            f"{check.same_grade}/{check.problems}, same tokens {check.same_tokens}/{check.problems}"
-            f": {'equal' if check.equal else 'NOT EQUAL'}"
-        )
+    checks = LiveChecks(
+        checks=[
+            compare(
+                name,
+                {r.problem_id: r for r in next(a for a in pooled.arms if a.name == name).results},
+                {r.problem_id: r for r in next(a for a in live.arms if a.name == name).results},
+            )
+            for name in names
+        ]
+    )
+    for check in checks.checks:
+        print(check.words())
+    print(f"wrote {checks.write(search.directory)}")
+    failed = sum(not check.equal for check in checks.checks)
     return 1 if failed else 0

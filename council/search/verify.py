@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from council.search.studies import SEARCH_STUDY, write_study
 from council.studies.outcomes import ProblemResult
 from council.studies.study_file import Compute, StudyFile, load_study
 
 VERIFY_STUDY = "verify"
+VERIFY_FILE = "verify.json"
 
 
 class LiveCheck(BaseModel):
@@ -26,11 +27,33 @@ class LiveCheck(BaseModel):
     pooled_tokens_per_problem: float
     live_tokens_per_problem: float
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def equal(self) -> bool:
         return self.same_answer == self.same_grade == self.problems and (
             self.pooled_accuracy == self.live_accuracy
         )
+
+    def words(self) -> str:
+        n = self.problems
+        return (
+            f"{self.name}: pooled {self.pooled_accuracy:.1%} at "
+            f"{self.pooled_tokens_per_problem:.0f} tokens, live {self.live_accuracy:.1%} at "
+            f"{self.live_tokens_per_problem:.0f}; same answer on {self.same_answer}/{n}, same "
+            f"grade {self.same_grade}/{n}, same tokens {self.same_tokens}/{n}: "
+            + ("equal" if self.equal else "NOT EQUAL")
+        )
+
+
+class LiveChecks(BaseModel):
+    """What `council search verify` found, kept beside the search (`verify.json`)."""
+
+    checks: list[LiveCheck]
+
+    def write(self, directory: Path) -> Path:
+        path = directory / VERIFY_FILE
+        path.write_text(self.model_dump_json(indent=2) + "\n")
+        return path
 
 
 def verify_study(directory: Path, names: list[str]) -> StudyFile:

@@ -198,6 +198,11 @@ async def test_pool_scores_equal_live_runs_and_the_winner_file_runs(tmp_path: Pa
         assert code == 0, text[-2000:]
         assert text.count(": equal") == 2 and "NOT EQUAL" not in text
         assert "same answer on 10/10" in text
+        kept = json.loads((tmp_path / "out" / "verify.json").read_text())["checks"]
+        assert [(c["name"], c["equal"], c["same_tokens"]) for c in kept] == [
+            ("sc-5@0.7", True, 10),
+            ("cascade-2of3", True, 10),
+        ]
         winner = tmp_path / "out" / "winner.yaml"
         code, text = await council(
             "solve", "--graph", str(winner), "--model", "openai/stub", "--api-base", base,
