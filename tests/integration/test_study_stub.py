@@ -20,7 +20,12 @@ from council.run_log.summary import summarise_run
 from council.studies.render import write_report
 from council.studies.report import build_report
 from council.studies.runner import StudyRunner
-from tests.support.doubling_stub import mcnemar, read_request, reply_right_or_wrong, write_rows
+from tests.support.doubling_stub import (
+    mcnemar,
+    read_request,
+    reply_right_or_wrong,
+    write_stub_study,
+)
 from tests.support.openai_stub import StubBehaviour, openai_stub
 
 pytestmark = pytest.mark.integration
@@ -89,23 +94,19 @@ def newcombe(a: int, b: int, c: int, d: int) -> tuple[float, float]:
 
 
 def write_study(tmp_path: Path, base: str) -> Path:
-    write_rows(tmp_path / "data.jsonl", PROBLEMS, gold="gsm8k")
-    study = tmp_path / "study.yaml"
-    study.write_text(
-        f"""
-name: stub-study
-data: {{source: data.jsonl}}
-model: {{name: openai/stub, api_base: "{base}"}}
-settings: {{seed: 0}}
-reference: single
-concurrency: 2
-arms:
-  - {{name: single, protocol: single, repeat: 2, repeat_seed: same}}
-  - {{name: sc-3, protocol: self-consistency, options: {{samples: 3}}}}
-  - {{name: debate, protocol: debate, options: {{agents: 3, rounds: 2}}}}
-"""
+    return write_stub_study(
+        tmp_path,
+        base,
+        """
+  - {name: single, protocol: single, repeat: 2, repeat_seed: same}
+  - {name: sc-3, protocol: self-consistency, options: {samples: 3}}
+  - {name: debate, protocol: debate, options: {agents: 3, rounds: 2}}
+""",
+        name="stub-study",
+        problems=PROBLEMS,
+        gold="gsm8k",
+        compute=None,
     )
-    return study
 
 
 async def test_every_figure_of_the_report_equals_the_hand_computed_one(tmp_path: Path) -> None:

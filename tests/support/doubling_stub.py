@@ -80,3 +80,34 @@ def mcnemar(b: int, c: int) -> float:
     doubled and capped at 1 (1 when there are no discordant pairs)."""
     n = b + c
     return min(1.0, 2 * sum(math.comb(n, i) for i in range(min(b, c) + 1)) / 2**n) if n else 1.0
+
+
+def write_stub_study(
+    folder: Path,
+    base: str,
+    arms: str,
+    *,
+    name: str,
+    problems: Iterable[int],
+    gold: Literal["gsm8k", "plain"],
+    reference: str = "single",
+    compute: str | None = "none",
+    concurrency: int = 2,
+) -> Path:
+    """`folder/study.yaml` over `folder/data.jsonl` (the rows of `problems`) on the loopback
+    server at `base`, seed 0; `arms` is the YAML list under `arms:` (each line "  - ...");
+    `compute` is `compute: match:` (None: the study's default)."""
+    write_rows(folder / "data.jsonl", problems, gold=gold)
+    matching = f"compute: {{match: {compute}}}\n" if compute is not None else ""
+    study = folder / "study.yaml"
+    study.write_text(
+        f"""
+name: {name}
+data: {{source: data.jsonl}}
+model: {{name: openai/stub, api_base: "{base}"}}
+settings: {{seed: 0}}
+reference: {reference}
+{matching}concurrency: {concurrency}
+arms:{arms}"""
+    )
+    return study

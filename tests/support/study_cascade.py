@@ -11,7 +11,7 @@ from council.main import main
 from council.run_log.summary import summarise_run
 from council.studies.outcomes import run_results
 from council.studies.report import StudyReport
-from tests.support.doubling_stub import read_request, reply, write_rows
+from tests.support.doubling_stub import read_request, reply, write_stub_study
 
 PROBLEMS = range(1, 13)
 # the value each ballot gives, as an offset from the right answer 2n, by n % 4 (cases
@@ -65,22 +65,16 @@ TIR_ARMS = """
 
 
 def write(tmp_path: Path, base: str, arms: str) -> Path:
-    write_rows(tmp_path / "data.jsonl", PROBLEMS, gold="plain")
-    study = tmp_path / "study.yaml"
-    study.write_text(
-        f"""
-name: cascade-stage
-data: {{source: data.jsonl}}
-model: {{name: openai/stub, api_base: "{base}"}}
-settings: {{seed: 0}}
-reference: single
-compute: {{match: none}}
-concurrency: 1
-arms:
-  - {{name: single, protocol: single}}
-{arms}"""
+    single = "\n  - {name: single, protocol: single}"
+    return write_stub_study(
+        tmp_path,
+        base,
+        single + arms,
+        name="cascade-stage",
+        problems=PROBLEMS,
+        gold="plain",
+        concurrency=1,
     )
-    return study
 
 
 def bench(base: str, data: Path, out: Path, protocol: list[str]) -> None:

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.doubling_stub import read_request, reply_right_or_wrong, write_rows
+from tests.support.doubling_stub import (
+    read_request,
+    reply_right_or_wrong,
+    write_stub_study,
+)
 
 PROBLEMS = range(1, 11)
 SINGLE = {1, 2, 3, 4, 8}  # greedy (T 0): right on these
@@ -39,22 +43,16 @@ BENCH_FLAGS = {
 
 
 def write(tmp_path: Path, base: str) -> Path:
-    write_rows(tmp_path / "data.jsonl", PROBLEMS, gold="gsm8k")
-    study = tmp_path / "study.yaml"
-    study.write_text(
-        f"""
-name: versus-bench
-data: {{source: data.jsonl}}
-model: {{name: openai/stub, api_base: "{base}"}}
-settings: {{seed: 0}}
-reference: single
-compute: {{match: none}}
-concurrency: 2
-arms:
-  - {{name: single, protocol: single}}
-  - {{name: sc-3, protocol: self-consistency, options: {{samples: 3}}}}
-  - {{name: debate, protocol: debate, options: {{agents: 3, rounds: 2}}}}
-  - {{name: cascade, protocol: cascade}}
-"""
+    return write_stub_study(
+        tmp_path,
+        base,
+        """
+  - {name: single, protocol: single}
+  - {name: sc-3, protocol: self-consistency, options: {samples: 3}}
+  - {name: debate, protocol: debate, options: {agents: 3, rounds: 2}}
+  - {name: cascade, protocol: cascade}
+""",
+        name="versus-bench",
+        problems=PROBLEMS,
+        gold="gsm8k",
     )
-    return study

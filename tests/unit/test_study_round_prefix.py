@@ -16,7 +16,7 @@ from council.studies.plan import plan_study
 from council.studies.report import build_report
 from council.studies.runner import StudyRunner
 from council.studies.study_file import load_study
-from tests.support.doubling_stub import read_request, reply, write_rows
+from tests.support.doubling_stub import read_request, reply, write_stub_study
 from tests.support.openai_stub import StubBehaviour, openai_stub
 from tests.support.study_cascade import assert_equal_to_live, bench
 
@@ -48,20 +48,16 @@ ARMS = """
 
 
 def write_study(tmp_path: Path, base: str, arms: str = ARMS) -> Path:
-    write_rows(tmp_path / "data.jsonl", PROBLEMS, gold="plain")
-    study = tmp_path / "study.yaml"
-    study.write_text(
-        f"""
-name: debate-rounds
-data: {{source: data.jsonl}}
-model: {{name: openai/stub, api_base: "{base}"}}
-settings: {{seed: 0}}
-reference: debate-3x3
-compute: {{match: none}}
-concurrency: 1
-arms:{arms}"""
+    return write_stub_study(
+        tmp_path,
+        base,
+        arms,
+        name="debate-rounds",
+        problems=PROBLEMS,
+        gold="plain",
+        reference="debate-3x3",
+        concurrency=1,
     )
-    return study
 
 
 async def test_fewer_rounds_are_read_from_the_longest_debate_and_equal_live_runs(
