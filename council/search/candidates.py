@@ -11,6 +11,8 @@ at no calls. Candidates from `space.protocols` are arms as given (run live unles
 
 from __future__ import annotations
 
+import re
+
 from council.errors import ConfigError
 from council.protocols.registry import protocol_definition
 from council.search.search_file import SearchSpace
@@ -29,8 +31,30 @@ def self_consistency_name(k: int, temperature: float) -> str:
     return f"sc-{k}@{temperature:g}"
 
 
-def cascade_name(first_samples: int, samples: int) -> str:
-    return f"cascade-{first_samples}of{samples}"
+def cascade_name(
+    first_samples: int, samples: int, final_stage: str = "none", threshold: float = 0.6
+) -> str:
+    """`cascade-2of5`; with a final stage `cascade-2of5-debate@0.6` (the vote share below
+    which the stage answers)."""
+    name = f"cascade-{first_samples}of{samples}"
+    return name if final_stage == "none" else f"{name}-{final_stage}@{threshold:g}"
+
+
+def is_pooled_cascade(name: str) -> bool:
+    """A cascade without a final stage: read from the pool alone, on any split."""
+    return re.fullmatch(r"cascade-\d+of\d+", name) is not None
+
+
+def stage_arm(final_stage: str, samples: int, seed: int | None) -> Arm:
+    """The run a cascade's final stage is read from: the stage's protocol at its seed (the
+    search's plus `samples`, `council.protocols.cascade`), a candidate of its own."""
+    if seed is None:
+        return Arm(name=final_stage, protocol=final_stage)
+    return Arm(
+        name=f"{final_stage}@seed{seed + samples}",
+        protocol=final_stage,
+        settings={"seed": seed + samples},
+    )
 
 
 def debate_name(agents: int, rounds: int) -> str:
@@ -41,10 +65,10 @@ def best_of_n_name(samples: int) -> str:
     return f"bon-{samples}"
 
 
-def candidate_arms(space: SearchSpace) -> list[Arm]:
+def candidate_arms(space: SearchSpace, seed: int | None = None) -> list[Arm]:
     """`single` first (the cheapest candidate, and the cascade's first ballot), then the
     space in its order; a cascade whose escalation does not exceed its threshold is left out
-    (it would never draw a sample)."""
+    (it would never draw a sample). `seed`: the search's, which places a final stage's run."""
     arms = [Arm(name=SINGLE, protocol="single")]
     default_t = sampling_temperature()
     if space.self_consistency is not None:
@@ -59,17 +83,29 @@ def candidate_arms(space: SearchSpace) -> list[Arm]:
                         settings=settings,
                     )
                 )
+    stages: list[Arm] = []
     if space.cascade is not None:
         for first in space.cascade.first_samples:
             for samples in space.cascade.samples:
-                if samples > first:
-                    arms.append(
-                        Arm(
-                            name=cascade_name(first, samples),
-                            protocol="cascade",
-                            options={"first_samples": first, "samples": samples},
+                if samples <= first:
+                    continue
+                for final_stage in space.cascade.final_stages:
+                    thresholds = space.cascade.thresholds if final_stage != "none" else (0.6,)
+                    for threshold in thresholds:
+                        options: dict[str, object] = {"first_samples": first, "samples": samples}
+                        if final_stage != "none":
+                            options |= {"final_stage": final_stage, "threshold": threshold}
+                            stage = stage_arm(final_stage, samples, seed)
+                            if stage.name not in {a.name for a in stages}:
+                                stages.append(stage)
+                        arms.append(
+                            Arm(
+                                name=cascade_name(first, samples, final_stage, threshold),
+                                protocol="cascade",
+                                options=options,
+                            )
                         )
-                    )
+    arms += stages
     if space.debate is not None:
         for agents in space.debate.agents:
             for rounds in space.debate.rounds:

@@ -17,6 +17,7 @@ from council.bench.problem_set import ProblemSet
 from council.bench.progress import NoProgress
 from council.graphs.export import dump_yaml, graph_config
 from council.models.roles import RoleModels
+from council.search.candidates import is_pooled_cascade
 from council.search.outcome import (
     SEARCH_JSON,
     WINNER_FILE,
@@ -207,7 +208,7 @@ def _rest(total: Budget, spent_tokens: int) -> Budget:
 
 
 def _adaptive(scores: list[SearchCandidate], held: StudyReport, winner: str) -> list[AdaptivePoint]:
-    cascades = [c for c in scores if c.name.startswith("cascade-")]
+    cascades = [c for c in scores if is_pooled_cascade(c.name)]
     best = choose_winner(cascades)
     held_figures = {arm.name: arm.figures for arm in held.arms}
     return [

@@ -11,7 +11,7 @@ split: {held_out: 0.5, seed: 0}
 budget: {tokens_per_problem: 3000, max_tokens: 3000000}
 space:
   self_consistency: {samples: [1, 3, 5, 8], temperatures: [0.7, 1.0]}
-  cascade: {first_samples: [2, 3], samples: [3, 5, 8]}
+  cascade: {first_samples: [2, 3], samples: [3, 5, 8], final_stages: [none, debate]}
   debate: {agents: [3], rounds: [1, 2, 3]}      # one 3-round debate serves all three
   best_of_n: {samples: [2, 4, 8]}               # one run of 8 scored candidates
   protocols: [{name: pot, protocol: pot}]
@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from council.protocols.options import FinalStage
 from council.studies.study_file import (
     Arm,
     Budget,
@@ -70,12 +71,25 @@ class SelfConsistencySpace(Strict):
 
 
 class CascadeSpace(Strict):
-    """`cascade` without a final stage (`council.protocols.cascade`): a greedy answer and
-    samples at T 0.7 until `first_samples` agree (the threshold), at most `samples` ballots
-    (the escalation). Read from `single`'s answers and the T 0.7 pool at no calls."""
+    """`cascade` (`council.protocols.cascade`): a greedy answer and samples at T 0.7 until
+    `first_samples` agree (the agreement threshold), at most `samples` ballots; then, with a
+    final stage (`final_stages`: tir or debate), that stage answers where the leading
+    answer's vote share is below `thresholds`. Read from `single`'s answers and the T 0.7
+    pool at no calls; a final stage from one stage run per escalation (the stage's seed is
+    the search's plus `samples`), which is a candidate of its own."""
 
     first_samples: tuple[int, ...] = Field(default=(2,), min_length=1)
     samples: tuple[int, ...] = Field(default=(3, 5), min_length=1)
+    final_stages: tuple[FinalStage, ...] = Field(default=("none",), min_length=1)
+    thresholds: tuple[float, ...] = Field(
+        default=(0.6,), min_length=1, description="vote shares below which a final stage answers"
+    )
+
+    @model_validator(mode="after")
+    def _shares(self) -> CascadeSpace:
+        if any(not 0 <= t <= 1 for t in self.thresholds):
+            raise ValueError("thresholds: each is a vote share between 0 and 1")
+        return self
 
 
 class DebateSpace(Strict):

@@ -5,8 +5,8 @@ can be read, re-run or reported with `council study` on its own):
   compute matching (the budget decides what may win), pools sized for the largest k.
 - `held-out/`: the winner run live on the held-out split, its reference itself, compute
   matched (`measured`): self-consistency at the winner's measured tokens from one pool, and,
-  with a cascade in the space, every cascade threshold read from that pool (accuracy
-  against tokens on problems the search never saw).
+  with a cascade in the space, every cascade without a final stage read from that pool
+  (accuracy against tokens on problems the search never saw).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from council.search.candidates import SINGLE, candidate_arms
+from council.search.candidates import SINGLE, candidate_arms, is_pooled_cascade
 from council.search.search_file import SearchFile
 from council.search.split import Split
 from council.studies.study_file import (
@@ -47,13 +47,18 @@ def _data(search: SearchFile, base: Path, name: str, ids: list[str]) -> DataSect
     )
 
 
+def search_seed(search: SearchFile) -> int | None:
+    seed = search.settings.get("seed")
+    return int(seed) if seed is not None else None
+
+
 def search_study(search: SearchFile, base: Path, split: Split, budget: Budget) -> StudyFile:
     return StudyFile(
         name=f"{search.name}: search split",
         data=_data(search, base, SEARCH_STUDY, split.search),
         model=search.model,
         settings=search.settings,
-        arms=tuple(candidate_arms(search.space)),
+        arms=tuple(candidate_arms(search.space, search_seed(search))),
         reference=SINGLE,
         compute=Compute(match="none"),
         pool=PoolSection(samples="auto"),
@@ -70,7 +75,7 @@ def held_out_study(
     live = winner.model_copy(update={"pooled": False})
     arms: list[Arm] = [live]
     if search.space.cascade is not None:
-        pooled = [a for a in candidate_arms(search.space) if a.protocol == "cascade"]
+        pooled = [a for a in candidate_arms(search.space) if is_pooled_cascade(a.name)]
         if winner.name != SINGLE:
             arms.append(Arm(name=SINGLE, protocol="single"))
         arms += [a for a in pooled if a.name != winner.name]

@@ -17,7 +17,7 @@ from council.search.search_file import (
     load_search,
 )
 from council.search.split import Split, fix_split, make_split
-from council.search.studies import search_study
+from council.search.studies import held_out_study, search_study
 from council.studies.outcomes import ArmFigures
 from council.studies.plan import plan_study
 from council.studies.study_file import Budget
@@ -89,6 +89,53 @@ def test_debate_rounds_and_best_of_n_candidates_are_served_from_one_run_each(
     }
     pools = {a.name: (a.pool, a.k) for a in plan.arms if a.pool}
     assert pools == {"bon-2": ("best-of-n", 2), "bon-4": ("best-of-n", 4)}
+
+
+@pytest.mark.parametrize(
+    ("seed", "stage_names"), [(0, ("debate@seed3", "tir@seed3")), (None, ("debate", "tir"))]
+)
+def test_a_cascade_final_stage_is_read_from_one_stage_run_per_escalation(
+    tmp_path: Path, seed: int | None, stage_names: tuple[str, str]
+) -> None:
+    """The stage's run is at the search's seed plus `samples` (as the cascade seeds it), so
+    the study reads each final-stage cascade from it at no calls of its own."""
+    search = SearchFile.model_validate(
+        {
+            "name": "s",
+            "data": {"source": "d.jsonl"},
+            "model": "openai/stub",
+            "settings": {} if seed is None else {"seed": seed},
+            "space": {
+                "self_consistency": None,
+                "cascade": {
+                    "first_samples": [2],
+                    "samples": [3],
+                    "final_stages": ["none", "debate", "tir"],
+                    "thresholds": [0.5],
+                },
+            },
+        }
+    )
+    split = Split(seed=0, held_out_share=0.5, search=IDS[:5], held_out=IDS[5:])
+    study = search_study(search, tmp_path, split, Budget())
+    debate_stage, tir_stage = stage_names
+    assert [a.name for a in study.arms] == [
+        "single", "cascade-2of3", "cascade-2of3-debate@0.5", "cascade-2of3-tir@0.5",
+        debate_stage, tir_stage,
+    ]  # fmt: skip
+    plan = plan_study(study, tmp_path / "out", tmp_path)
+    for name, stage in (
+        ("cascade-2of3-debate@0.5", debate_stage),
+        ("cascade-2of3-tir@0.5", tir_stage),
+    ):
+        arm = plan.arm(name)
+        assert arm.cascade is not None and not arm.runs, name
+        assert (arm.cascade.stage_arm, arm.cascade.threshold) == (stage, 0.5)
+    assert {a.name for a in plan.arms if a.runs} == {"single", debate_stage, tir_stage}
+    # held out: the winner live, and only the cascades the pool alone serves
+    winner = next(a for a in study.arms if a.name == "cascade-2of3-debate@0.5")
+    held = held_out_study(search, tmp_path, split, winner, Budget())
+    assert [a.name for a in held.arms] == ["cascade-2of3-debate@0.5", "single", "cascade-2of3"]
 
 
 def test_a_bad_search_file_is_one_line_naming_the_field(tmp_path: Path) -> None:
