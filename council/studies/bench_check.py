@@ -111,8 +111,11 @@ def bench_command(spec: RunSpec, rows: Path, out: Path, concurrency: int) -> lis
         command += ["--model", model.name]
     if model.api_base is not None:
         command += ["--api-base", model.api_base]
+    if model.price is not None:
+        price = model.price
+        command += ["--price", f"{price.input_per_million:g},{price.output_per_million:g}"]
     for role, other in sorted(spec.config.role_models.items()):
-        if role not in ROLES or other.api_base != model.api_base:
+        if role not in ROLES or (other.api_base, other.price) != (model.api_base, model.price):
             raise ConfigError(f"role {role} on {other.name} has no council bench flag")
         command += [f"--{role}-model", other.name]
     return [*command, "--concurrency", str(concurrency), "--out", str(out)]

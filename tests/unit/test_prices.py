@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from council.main import main
+from council.studies.bench_check import bench_command
+from council.studies.plan import arm_spec
+from council.studies.study_file import load_study
 from tests.support.doubling_stub import read_request, reply, write_rows
 from tests.support.openai_stub import StubBehaviour, openai_stub
 
@@ -66,3 +69,24 @@ def test_a_price_that_is_not_two_numbers_is_one_line(capsys: pytest.CaptureFixtu
         "error: --price '0.15': give USD per million prompt and completion tokens as IN,OUT, "
         "e.g. 0.15,0.60"
     ]
+
+
+def test_the_bench_command_of_a_priced_arm_carries_its_price(tmp_path: Path) -> None:
+    """`council study check-against-bench` runs each arm as `council bench`: at its price."""
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        """
+name: priced
+data: {source: data.jsonl}
+model: {name: openai/stub, api_base: "http://127.0.0.1:9/v1",
+        price: {input_per_million: 0.15, output_per_million: 0.6}}
+reference: single
+arms:
+  - {name: single, protocol: single}
+"""
+    )
+    write_rows(tmp_path / "data.jsonl", range(1, 3), gold="plain")
+    loaded = load_study(study)
+    spec = arm_spec(loaded, loaded.arm("single"), tmp_path)
+    command = bench_command(spec, tmp_path / "rows.jsonl", tmp_path / "out", 1)
+    assert command[command.index("--price") + 1] == "0.15,0.6"
