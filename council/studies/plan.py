@@ -245,22 +245,27 @@ def arm_calls(spec: RunSpec, protocol: str) -> str:
 
 
 def round_prefix(study: StudyFile, arm: Arm, spec: RunSpec, base: Path) -> RoundPrefix | None:
-    """The debate arm this one is the first rounds of: the arm with the most rounds among
-    those making the same calls but for their number of rounds (so it runs live itself).
-    None: no longer debate on the same models, decoding and agents, and it runs for real."""
+    """The debate arm this one is the first rounds of: among the arms making the same calls
+    but for their number of rounds, the one with the most rounds (the first of them in the
+    study on a tie, so an arm identical to an earlier one is read from it). That arm runs
+    live itself. None: this arm is that arm, or no other debate on the same models,
+    decoding and agents has as many rounds, and it runs for real."""
     if not arm.pooled or arm.protocol != "debate" or arm.repeat != 1:
         return None
     rounds = spec.resolved_options().rounds
     wanted = _calls_of_any_rounds(spec)
-    source, most = None, rounds
+    source, most = arm.name, rounds
     for other in study.arms:
         if other.protocol != "debate" or other.name == arm.name:
             continue
         other_spec = arm_spec(study, other, base)
         other_rounds = other_spec.resolved_options().rounds
-        if other_rounds > most and _calls_of_any_rounds(other_spec) == wanted:
+        if _calls_of_any_rounds(other_spec) != wanted:
+            continue
+        earlier = study.arms.index(other) < study.arms.index(arm)
+        if other_rounds > most or (other_rounds == most and earlier and source == arm.name):
             source, most = other.name, other_rounds
-    return RoundPrefix(source_arm=source, rounds=rounds) if source is not None else None
+    return RoundPrefix(source_arm=source, rounds=rounds) if source != arm.name else None
 
 
 def _calls_of_any_rounds(spec: RunSpec) -> str:

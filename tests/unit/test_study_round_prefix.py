@@ -102,6 +102,15 @@ def test_only_a_debate_making_the_same_calls_serves_fewer_rounds(
     assert main(["study", "plan", str(study), "--out", str(tmp_path / "out")]) == 0
     assert "debate-3x1: read from debate-3x3's first 1 round(s)" in capsys.readouterr().out
 
+    # an arm identical to an earlier one is read from it; the earlier one runs
+    twins = tmp_path / "twins"
+    twins.mkdir()
+    arms = ARMS + "  - {name: debate-again, protocol: debate, options: {rounds: 3}}\n"
+    plan = plan_study(load_study(write_study(twins, "http://127.0.0.1:9/v1", arms)), twins, twins)
+    again = plan.arm("debate-again").prefix
+    assert again is not None and (again.source_arm, again.rounds) == ("debate-3x3", 3)
+    assert plan.arm("debate-3x3").prefix is None and plan.arm("debate-3x3").runs
+
     # another seed, other debaters, early stop, or `pooled: false`: run for real
     for change in (
         "options: {rounds: 1}, settings: {seed: 5}}",
