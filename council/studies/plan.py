@@ -13,6 +13,10 @@ A cascade WITH a final stage (tir or debate) is read the same way when an arm of
 makes exactly the stage's calls (the stage's protocol and options, the same models and
 decoding, and the stage's seed: the cascade's plus `samples`); the stage's answer and cost
 are that arm's on the problems whose vote is weak. Otherwise the cascade runs for real.
+A `debate` arm of r rounds is read from a debate arm of R > r rounds on the same models,
+decoding, agents and early-stop rule (or of R = r, an identical arm earlier in the study):
+its first r rounds are the calls the r-round debate would make
+(`council.studies.round_prefix`).
 """
 
 from __future__ import annotations
