@@ -21,8 +21,10 @@ WINNER_FILE = "winner.yaml"
 class SearchCandidate(BaseModel):
     name: str
     definition: str
-    served: Literal["pool", "live"]
-    """`pool`: scored from recorded samples at no calls of its own; `live`: its own run."""
+    served: Literal["recorded", "live"]
+    """`recorded`: scored from other candidates' recorded calls (a pool of samples, a
+    cascade's ballots, a longer debate's rounds) at no calls of its own; `live`: its own
+    run."""
     figures: ArmFigures
     eligible: bool
     why_not: str = ""

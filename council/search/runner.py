@@ -134,7 +134,7 @@ class SearchRunner:
                 SearchCandidate(
                     name=arm.name,
                     definition=arm.definition,
-                    served="pool" if arm.source.startswith(("pool", "single's")) else "live",
+                    served="recorded" if arm.recorded else "live",
                     figures=arm.figures,
                     eligible=not why_not,
                     why_not=why_not,

@@ -77,6 +77,9 @@ class ArmReport(BaseModel):
     definition: str = ""
     """As the study file gives it: protocol or graph, options, models, decoding, repeats."""
     source: str
+    recorded: bool = False
+    """Read from other runs' recorded calls (a pool, a cascade's ballots, a longer debate's
+    first rounds), at no model calls of its own."""
     figures: ArmFigures
     baseline: MatchedBaseline | None = None
     attribution: Attribution | None = None
@@ -222,6 +225,7 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
                     name=arm.name,
                     definition=definition,
                     source=source,
+                    recorded=True,
                     figures=figures(outcomes[arm.name]),
                 )
             )
@@ -236,6 +240,7 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
                     name=arm.name,
                     definition=definition,
                     source=f"{arm.prefix.source_arm}'s first {arm.prefix.rounds} round(s)",
+                    recorded=True,
                     figures=figures(outcomes[arm.name]),
                 )
             )

@@ -122,7 +122,7 @@ async def test_the_search_chooses_and_tests_as_computed_by_hand(tmp_path: Path) 
         assert scores[name].figures.correct == correct, name
         assert scores[name].figures.tokens_per_problem == pytest.approx(tokens), name
         assert scores[name].eligible == (tokens <= BUDGET), name
-    assert scores["single"].served == "live" and scores["sc-5@0.7"].served == "pool"
+    assert scores["single"].served == "live" and scores["sc-5@0.7"].served == "recorded"
 
     # the winner: most right under the budget, then fewer tokens, then the space's order
     order_names = list(expected)
@@ -261,3 +261,44 @@ concurrency: 2
     assert not scores["sc-5@0.7"].eligible and "per problem > budget $0.04" in (
         scores["sc-5@0.7"].why_not or ""
     )
+
+
+async def test_the_total_budget_stops_the_search_and_a_raised_one_resumes_it(
+    tmp_path: Path,
+) -> None:
+    """`budget: max_tokens` stops the search cleanly (exit 4, saying what to raise); run
+    again with it raised, the search finishes with the figures of a search never stopped,
+    and no call is made twice."""
+    behaviour = StubBehaviour(responder=respond)
+    async with openai_stub(behaviour) as base:
+        whole = tmp_path / "whole"
+        whole.mkdir()
+        code, text = await council("search", "run", str(write_search(whole, base)))
+        assert code == 0, text[-2000:]
+        calls_unstopped = len(behaviour.requests)
+
+        stopped = tmp_path / "stopped"
+        stopped.mkdir()
+        path = write_search(stopped, base)
+        original = path.read_text()
+        budget = f"budget: {{tokens_per_problem: {BUDGET}"
+        path.write_text(original.replace(budget, budget + ", max_tokens: 300"))
+        code, text = await council("search", "run", str(path))
+        assert code == 4, text[-2000:]
+        assert "budget" in text and "raise" in text
+        calls_when_stopped = len(behaviour.requests) - calls_unstopped
+        assert 0 < calls_when_stopped < calls_unstopped
+
+        path.write_text(original)  # the budget raised (here: removed)
+        code, text = await council("search", "run", str(path))
+        assert code == 0, text[-2000:]
+    assert len(behaviour.requests) - calls_unstopped == calls_unstopped  # none made twice
+    first = json.loads((whole / "out" / "search.json").read_text())
+    resumed = json.loads((stopped / "out" / "search.json").read_text())
+    assert resumed["winner"] == first["winner"]
+    assert [(c["name"], c["figures"]["correct"], c["figures"]["tokens_per_problem"])
+            for c in resumed["candidates"]] == [
+        (c["name"], c["figures"]["correct"], c["figures"]["tokens_per_problem"])
+        for c in first["candidates"]
+    ]  # fmt: skip
+    assert resumed["held_out"]["verdict"] == first["held_out"]["verdict"]

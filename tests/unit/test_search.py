@@ -162,7 +162,7 @@ def figures(correct: int, tokens: float, errors: int = 0) -> ArmFigures:
 def score(name: str, correct: int, tokens: float, budget: SearchBudget) -> SearchCandidate:
     why = eligible(figures(correct, tokens), budget)
     return SearchCandidate(
-        name=name, definition="", served="pool", figures=figures(correct, tokens),
+        name=name, definition="", served="recorded", figures=figures(correct, tokens),
         eligible=not why, why_not=why,
     )  # fmt: skip
 

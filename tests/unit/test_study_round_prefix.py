@@ -78,6 +78,7 @@ async def test_fewer_rounds_are_read_from_the_longest_debate_and_equal_live_runs
     assert sorted(p.name for p in (tmp_path / "out" / "arms").iterdir()) == ["debate-3x3"]
     arms = {arm.name: arm for arm in report.arms}
     assert arms["debate-3x2"].source == "debate-3x3's first 2 round(s)"
+    assert arms["debate-3x2"].recorded and not arms["debate-3x3"].recorded
 
     # by hand: case sizes 3, 4, 3, 3 for n % 4 = 0, 1, 2, 3
     right = {1: 3 + 3, 2: 3 + 4, 3: 3 + 4 + 3}
