@@ -210,6 +210,16 @@ async def test_pool_scores_equal_live_runs_and_the_winner_file_runs(tmp_path: Pa
         )  # fmt: skip
         assert code == 0, text[-2000:]
         assert "answer: 8" in text  # 4 is right for the greedy ballot and sample 1
+        code, text = await council(
+            "bench", "--graph", str(winner), "--dataset", str(tmp_path / "data.jsonl"),
+            "--model", "openai/stub", "--api-base", base, "--seed", "0",
+            "--out", str(tmp_path / "winner-bench"),
+        )  # fmt: skip
+        assert code == 0, text[-2000:]
+    summary = json.loads((tmp_path / "winner-bench" / "summary.json").read_text())
+    # the cascade on all 20 problems, by hand
+    assert summary["correct"] == sum(cascade(n, 3)[0] for n in PROBLEMS)
+    assert summary["calls_per_problem"] == sum(cascade(n, 3)[1] for n in PROBLEMS) / 20
 
 
 async def test_a_cost_budget_per_problem_decides_who_may_win(tmp_path: Path) -> None:
