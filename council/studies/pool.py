@@ -62,22 +62,18 @@ def greedy_answer(line: ResultTurns) -> str | None:
     return answers[-1].answer if answers else None
 
 
-def calls_of_first(line: ResultTurns, k: int, scored: bool) -> list[CallCost]:
-    """The calls that drew the first k samples (and the scorer's calls about them)."""
+def calls_of_window(line: ResultTurns, start: int, k: int, scored: bool) -> list[CallCost]:
+    """The calls that drew samples `start` to `start + k - 1` (and the scorer's calls
+    about them)."""
     first = first_answering_round(line)
     pool = [agent for _, agent, _ in first_round_samples(line)]
-    chosen = set(pool[:k])
+    chosen = set(pool[start : start + k])
     return [
         call
         for call in line.calls
         if (call.agent in chosen and call.round == first)
-        or (scored and call.agent not in pool and call.sample < k)
+        or (scored and call.agent not in pool and start <= call.sample < start + k)
     ]
-
-
-def usage_of_first(line: ResultTurns, k: int, scored: bool) -> Usage:
-    """What drawing the first k samples cost (and the scorer's calls about them)."""
-    return Usage.total(call.usage for call in calls_of_first(line, k, scored))
 
 
 class PoolReader:
@@ -93,8 +89,8 @@ class PoolReader:
         """A scorer scored each candidate on its own (a vote's shares are over all N, so
         with `--scorer vote` pick@k is maj@k)."""
 
-    def _answer(self, line: ResultTurns, k: int, pick: bool) -> str | None:
-        first = first_round_samples(line)[:k]
+    def _answer(self, line: ResultTurns, window: slice, pick: bool) -> str | None:
+        first = first_round_samples(line)[window]
         if pick:
             if not line.selections:
                 return None
@@ -106,8 +102,12 @@ class PoolReader:
         ballots = [Ballot(agent=agent, answer=answer) for _, agent, answer in first]
         return tally(ballots, self.equivalent).winner if ballots else None
 
-    async def at(self, k: int, ids: set[str], *, pick: bool = False) -> dict[str, ProblemResult]:
-        """Each problem's outcome with the first k samples (maj@k, or pick@k)."""
+    async def at(
+        self, k: int, ids: set[str], *, pick: bool = False, start: int = 0
+    ) -> dict[str, ProblemResult]:
+        """Each problem's outcome with the first k samples (maj@k, or pick@k); with
+        `start`, with samples `start` to `start + k - 1`: the run a k-sample arm seeded
+        `start` later would have made (sample i is seeded base + i)."""
         results: dict[str, ProblemResult] = {}
         for problem_id, line in self.lines.items():
             if problem_id not in ids:
@@ -117,15 +117,15 @@ class PoolReader:
                     problem_id=problem_id, correct=False, done=False
                 )
                 continue
-            answer = self._answer(line, k, pick)
-            usage = usage_of_first(line, k, pick)
-            calls = len(calls_of_first(line, k, pick))
+            answer = self._answer(line, slice(start, start + k), pick)
+            calls = calls_of_window(line, start, k, pick)
+            usage = Usage.total(call.usage for call in calls)
             results[problem_id] = ProblemResult(
                 problem_id=problem_id,
                 correct=await self.correct(line, answer),
                 answer=answer,
                 tokens=usage.total_tokens,
-                calls=calls,
+                calls=len(calls),
                 cost_usd=usage.cost_usd,
                 seconds=usage.seconds,
             )

@@ -125,9 +125,10 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
     if report.noise:
         out.append(
             (
-                "Noise: repeated arms",
+                "Noise: repeated arms, and pools' disjoint sample blocks (no extra calls)",
                 [
                     "arm",
+                    "measured from",
                     "runs",
                     "shared problems",
                     "graded differently",
@@ -137,6 +138,7 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
                 [
                     [
                         n.arm,
+                        n.measured_from,
                         str(n.runs),
                         str(n.shared),
                         _pct(n.disagreement_rate),

@@ -16,6 +16,14 @@ from council.bench.grading import Grader
 from council.errors import ConfigError
 from council.studies.attribution import Attribution, attribute
 from council.studies.debate import DebateDecomposition, decompose, is_debate
+from council.studies.noise import (
+    ArmNoise,
+    NoiseLedger,
+    NoiseReport,
+    decoding_of,
+    pool_block_noise,
+    run_noise,
+)
 from council.studies.outcomes import (
     AnswerGrades,
     ArmFigures,
@@ -24,7 +32,7 @@ from council.studies.outcomes import (
     read_lines,
     run_results,
 )
-from council.studies.plan import BASELINE_POOL, StudyPlan, plan_study
+from council.studies.plan import BASELINE_POOL, StudyPlan, arm_spec, plan_study
 from council.studies.pool import PoolReader, PoolReport, PoolRow, pool_size
 from council.studies.round_prefix import first_rounds
 from council.studies.split import SPLIT_RECORD, SplitRecord
@@ -50,26 +58,7 @@ class MatchedBaseline(BaseModel):
     figures: ArmFigures
     at_pool_edge: bool = False
     """The target is beyond the pool's N samples: the baseline spends less than the arm."""
-
-
-class ArmNoise(BaseModel):
-    """An arm's run-to-run noise: the share of problems two runs of it grade differently.
-    `measured` from its own repeats; `borrowed` from the study's repeated arm(s) (the
-    largest of them) when it has none; `not measured` when no arm was repeated."""
-
-    how: Literal["measured", "borrowed", "not measured"]
-    rate: float | None = None
-    source: str = ""
-    """The arm it was measured on (itself, or the arm it is borrowed from)."""
-    runs: int = 0
-    shared: int = 0
-
-    def words(self) -> str:
-        if self.rate is None:
-            return "not measured"
-        if self.how == "measured":
-            return f"{self.rate:.1%} (measured: {self.runs} runs on {self.shared} problems)"
-        return f"{self.rate:.1%} (borrowed from {self.source}'s repeats)"
+    noise: ArmNoise = ArmNoise(how="not measured", decoding="sampled")
 
 
 class ArmReport(BaseModel):
@@ -109,17 +98,6 @@ class Comparison(BaseModel):
     sequence_high: float = 1.0
     decided: bool = False
     words: str = ""
-
-
-class NoiseReport(BaseModel):
-    arm: str
-    runs: int
-    shared: int
-    disagreement_rate: float
-    """Problems graded differently by two runs of the same arm, largest over its repeats."""
-    answer_disagreement_rate: float
-    accuracy_gap: float
-    """The largest accuracy difference between two of its runs."""
 
 
 class StudyReport(BaseModel):
@@ -194,7 +172,11 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
 
     outcomes: dict[str, dict[str, ProblemResult]] = {}
     arm_reports: list[ArmReport] = []
-    noise: list[NoiseReport] = []
+    ledger = NoiseLedger()
+    decodings = {
+        arm.name: decoding_of(arm_spec(study, study.arm(arm.name), Path(state.base)))
+        for arm in plan.arms
+    }
     debate: list[DebateDecomposition] = []
     for arm in plan.arms:
         definition = _definition(study.arm(arm.name))
@@ -220,6 +202,11 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
             else:
                 outcomes[arm.name] = await reader.at(k, ids, pick=reader.scored)
                 source = f"pool {arm.pool}, first {k} samples"
+                blocks = await pool_block_noise(
+                    arm.name, reader, arm.pool, k, ids, pick=reader.scored
+                )
+                if blocks is not None:
+                    ledger.add(blocks, decodings[arm.name])
             arm_reports.append(
                 ArmReport(
                     name=arm.name,
@@ -260,7 +247,9 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
         if is_debate(lines):
             debate.append(await decompose(arm.name, lines, ids, grader, equivalent))
         if len(arm.runs) > 1:
-            noise.append(_noise(arm.name, [run_results(r.directory, ids) for r in arm.runs]))
+            seeds = "the same seed" if study.arm(arm.name).repeat_seed == "same" else "new seeds"
+            repeats = [run_results(r.directory, ids) for r in arm.runs]
+            ledger.add(run_noise(arm.name, repeats, f"runs with {seeds}"), decodings[arm.name])
 
     baselines: dict[str, dict[str, ProblemResult]] = {}
     baseline_reader = readers.get(_baseline_key(plan))
@@ -278,6 +267,12 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
             k = min(costs, key=lambda kk: (abs(costs[kk] - target), kk))
             results = await baseline_reader.at(k, ids)
             baselines[report.name] = results
+            name = _baseline_name(k)
+            if name not in ledger.decodings:
+                key = _baseline_key(plan)
+                blocks = await pool_block_noise(name, baseline_reader, key, k, ids, pick=False)
+                if blocks is not None:
+                    ledger.add(blocks, "sampled", lends=False)
             report.baseline = MatchedBaseline(
                 k=k,
                 target_tokens_per_problem=target,
@@ -303,19 +298,20 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
             comparisons.append(
                 _compare(
                     arm.name,
-                    f"self-consistency@{k} (matched)",
+                    _baseline_name(k),
                     "baseline",
                     outcomes[arm.name],
                     baselines[arm.name],
                 )
             )
     adjusted = holm([c.mcnemar_p for c in comparisons], study.alpha)
-    measured = [n.disagreement_rate for n in noise if n.shared]
-    noise_level = max(measured) if measured else None  # a repeat not yet run measures nothing
-    arm_noise = _arm_noise(plan, noise)
+    noise_level = ledger.level
+    arm_noise = {name: ledger.of(name, decoding) for name, decoding in decodings.items()}
     for report in arm_reports:
         report.noise = arm_noise[report.name]
-    borrowed = _borrowed(noise)
+        if report.baseline is not None:
+            report.baseline.noise = ledger.of(_baseline_name(report.baseline.k), "sampled")
+            arm_noise[_baseline_name(report.baseline.k)] = report.baseline.noise
     for report in arm_reports:
         report.results = [outcomes[report.name][k] for k in sorted(outcomes[report.name])]
     sequence_alpha = study.alpha / max(1, len(comparisons))
@@ -323,7 +319,7 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
     for comparison, p in zip(comparisons, adjusted, strict=True):
         comparison.holm_p = p
         comparison.established = p < study.alpha
-        sides = [arm_noise[comparison.arm], arm_noise.get(comparison.against, borrowed)]
+        sides = [arm_noise[comparison.arm], arm_noise[comparison.against]]
         known = [(side.rate, side) for side in sides if side.rate is not None]
         if known:
             rate, side = max(known, key=lambda pair: (pair[0], pair[1].how == "measured"))
@@ -334,8 +330,9 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
                 if side.how == "measured"
                 else f"{whose}, borrowed from {side.source}"
             )
-        comparison.within_noise = (
+        comparison.within_noise = (  # a noise of 0 holds no difference, not even 0
             comparison.noise is not None
+            and comparison.noise > 0
             and comparison.table.n > 0
             and abs(comparison.difference) <= comparison.noise
         )
@@ -356,7 +353,8 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
         )
     else:
         findings.append(
-            "Noise was not measured (no arm has repeat: 2 or more), so no difference could "
+            "Noise was not measured (no arm has repeat: 2 or more, and no pool holds two "
+            "blocks of an arm's samples), so no difference could "
             "be compared with it."
         )
     check = state.grader_check
@@ -374,7 +372,7 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
         reference=study.reference,
         arms=arm_reports,
         comparisons=comparisons,
-        noise=noise,
+        noise=ledger.reports,
         noise_level=noise_level,
         debate=debate,
         pools=pool_reports,
@@ -384,6 +382,10 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
         findings=findings,
         all_decided=bool(comparisons) and all(c.decided for c in comparisons),
     )
+
+
+def _baseline_name(k: int) -> str:
+    return f"self-consistency@{k} (matched)"
 
 
 def _baseline_key(plan: StudyPlan) -> str:
@@ -412,71 +414,6 @@ def _compare(
         ci95_low=low,
         ci95_high=high,
         mcnemar_p=mcnemar_exact_p(table),
-    )
-
-
-def _noise(arm: str, runs: list[dict[str, ProblemResult]]) -> NoiseReport:
-    first = runs[0]
-    worst_grade = worst_answer = worst_gap = 0.0
-    shared_n = 0
-    for other in runs[1:]:
-        shared = sorted(set(first) & set(other))
-        if not shared:
-            continue
-        shared_n = len(shared)
-        grade = sum(first[k].correct != other[k].correct for k in shared) / len(shared)
-        answer = sum(first[k].answer != other[k].answer for k in shared) / len(shared)
-        gap = abs(
-            sum(first[k].correct for k in shared) - sum(other[k].correct for k in shared)
-        ) / len(shared)
-        worst_grade, worst_answer, worst_gap = (
-            max(worst_grade, grade),
-            max(worst_answer, answer),
-            max(worst_gap, gap),
-        )
-    return NoiseReport(
-        arm=arm,
-        runs=len(runs),
-        shared=shared_n,
-        disagreement_rate=worst_grade,
-        answer_disagreement_rate=worst_answer,
-        accuracy_gap=worst_gap,
-    )
-
-
-def _arm_noise(plan: StudyPlan, noise: list[NoiseReport]) -> dict[str, ArmNoise]:
-    """Every arm's noise: its own repeats', else borrowed, else not measured."""
-    own = {n.arm: n for n in noise if n.shared}
-    borrowed = _borrowed(noise)
-    return {
-        arm.name: (
-            ArmNoise(
-                how="measured",
-                rate=own[arm.name].disagreement_rate,
-                source=arm.name,
-                runs=own[arm.name].runs,
-                shared=own[arm.name].shared,
-            )
-            if arm.name in own
-            else borrowed
-        )
-        for arm in plan.arms
-    }
-
-
-def _borrowed(noise: list[NoiseReport]) -> ArmNoise:
-    """What an arm without repeats (or a matched baseline) borrows: the largest noise
-    measured on the study's repeated arms (the first of them on a tie)."""
-    measured = [n for n in noise if n.shared]
-    if not measured:
-        return ArmNoise(how="not measured")
-    worst = max(measured, key=lambda n: n.disagreement_rate)
-    return ArmNoise(
-        how="borrowed",
-        rate=worst.disagreement_rate,
-        source=worst.arm,
-        runs=worst.runs,
-        shared=worst.shared,
     )
 
 
