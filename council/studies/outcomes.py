@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from council.bench.grading import Grader
+from council.calls import CallCost
 from council.run_log.results import ResultHead, ResultsFile, ResultTurns
 from council.stats import wilson_interval
 
@@ -23,6 +24,9 @@ class ProblemResult(BaseModel):
     """Model calls it took (read from a pool: the calls a live run would have made)."""
     cost_usd: float | None = None
     seconds: float = 0.0
+    spent: list[CallCost] = Field(default=[], exclude=True)
+    """The recorded calls it is made of (an arm read from other runs' calls: the share of
+    them it would have made), for attribution; not written to the report."""
 
 
 class AnswerGrades:

@@ -48,12 +48,12 @@ def pool_size(lines: dict[str, ResultTurns]) -> int:
     return min((s for s in sizes if s), default=0)
 
 
-def usage_of_samples(line: ResultTurns, positions: range) -> Usage:
-    """What drawing the samples at `positions` (in sample order) cost."""
+def calls_of_samples(line: ResultTurns, positions: range) -> list[CallCost]:
+    """The calls that drew the samples at `positions` (in sample order)."""
     first = first_answering_round(line)
     pool = [agent for _, agent, _ in first_round_samples(line)]
     chosen = {pool[i] for i in positions if i < len(pool)}
-    return Usage.total(c.usage for c in line.calls if c.agent in chosen and c.round == first)
+    return [c for c in line.calls if c.agent in chosen and c.round == first]
 
 
 def greedy_answer(line: ResultTurns) -> str | None:
@@ -128,6 +128,7 @@ class PoolReader:
                 calls=len(calls),
                 cost_usd=usage.cost_usd,
                 seconds=usage.seconds,
+                spent=calls,
             )
         return results
 
@@ -180,12 +181,14 @@ class PoolReader:
                 table = tally(ballots[:drawn], self.equivalent)
                 leading = max((len(c.voters) for c in table.counts), default=0)
                 answer = table.winner if leading >= rule.first_samples else None
+            drawn_calls = calls_of_samples(line, range(1, drawn))
+            spent = [*head.calls, *drawn_calls]
             usage = Usage(
                 prompt_tokens=head.prompt_tokens,
                 completion_tokens=head.completion_tokens,
                 cost_usd=head.cost_usd,
                 seconds=head.seconds,
-            ) + usage_of_samples(line, range(1, drawn))
+            ) + Usage.total(c.usage for c in drawn_calls)
             if answer is None:
                 answer = table.winner
                 leading = max((len(c.voters) for c in table.counts), default=0)
@@ -204,13 +207,15 @@ class PoolReader:
                         cost_usd=final.cost_usd,
                         seconds=final.seconds,
                     )
+                    spent += final.calls
             results[problem_id] = ProblemResult(
                 problem_id=problem_id,
                 correct=await self.correct(line, answer),
                 answer=answer,
                 tokens=usage.total_tokens,
-                calls=len(head.calls) + drawn - 1,
+                calls=len(spent),
                 cost_usd=usage.cost_usd,
                 seconds=usage.seconds,
+                spent=spent,
             )
         return results

@@ -232,7 +232,9 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
     if attribution:
         out.append(
             (
-                "Attribution: tokens, cost and time by role and agent",
+                "Attribution: tokens, cost and time by role and agent (an arm read from "
+                "recorded calls: the calls it would have made, by the recorded runs' roles "
+                "and agents; a pool: every call it made)",
                 ["arm", "by", "name", "calls", "tokens", "cost", "seconds"],
                 attribution,
             )

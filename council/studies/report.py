@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from council.bench.grading import Grader
 from council.errors import ConfigError
-from council.studies.attribution import Attribution, attribute
+from council.studies.attribution import Attribution, attribute, attribute_calls
 from council.studies.debate import DebateDecomposition, decompose, is_debate
 from council.studies.noise import (
     ArmNoise,
@@ -214,6 +214,7 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
                     source=source,
                     recorded=True,
                     figures=figures(outcomes[arm.name]),
+                    attribution=_spent(outcomes[arm.name]),
                 )
             )
             continue
@@ -229,6 +230,7 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
                     source=f"{arm.prefix.source_arm}'s first {arm.prefix.rounds} round(s)",
                     recorded=True,
                     figures=figures(outcomes[arm.name]),
+                    attribution=_spent(outcomes[arm.name]),
                 )
             )
             continue
@@ -382,6 +384,12 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
         findings=findings,
         all_decided=bool(comparisons) and all(c.decided for c in comparisons),
     )
+
+
+def _spent(results: dict[str, ProblemResult]) -> Attribution:
+    """An arm read from recorded calls: the calls it would have made, by the recorded runs'
+    roles and agents."""
+    return attribute_calls(call for result in results.values() for call in result.spent)
 
 
 def _baseline_name(k: int) -> str:

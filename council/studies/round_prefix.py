@@ -52,5 +52,6 @@ async def first_rounds(
             calls=len(calls),
             cost_usd=usage.cost_usd,
             seconds=usage.seconds,
+            spent=calls,
         )
     return results

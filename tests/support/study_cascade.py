@@ -11,6 +11,7 @@ from council.main import main
 from council.run_log.summary import summarise_run
 from council.studies.outcomes import run_results
 from council.studies.report import StudyReport
+from council.usage import Usage
 from tests.support.doubling_stub import read_request, reply, write_stub_study
 
 PROBLEMS = range(1, 13)
@@ -93,8 +94,8 @@ def bench(base: str, data: Path, out: Path, protocol: list[str]) -> None:
 def assert_equal_to_live(
     report: StudyReport, name: str, live: Path, problems: int = len(PROBLEMS)
 ) -> None:
-    """The arm read from recorded calls has the live run's figures, and problem by
-    problem its correctness, answer and tokens."""
+    """The arm read from recorded calls has the live run's figures, problem by problem its
+    correctness, answer, tokens and calls, and an attribution of those calls."""
     arm = next(a for a in report.arms if a.name == name)
     summary = summarise_run(live)
     assert (summary.correct, summary.tokens_per_problem) == (
@@ -106,8 +107,16 @@ def assert_equal_to_live(
     assert set(own) == set(read) and len(own) == problems
     for problem_id, result in own.items():
         pooled = read[problem_id]
-        assert (pooled.correct, pooled.answer, pooled.tokens) == (
+        assert (pooled.correct, pooled.answer, pooled.tokens, pooled.calls) == (
             result.correct,
             result.answer,
             result.tokens,
+            result.calls,
         ), (name, problem_id)
+    # its attribution is made of exactly those calls
+    assert arm.attribution is not None
+    spent = Usage.total(arm.attribution.by_role.values())
+    assert (spent.calls, spent.total_tokens) == (
+        sum(r.calls for r in own.values()),
+        sum(r.tokens for r in own.values()),
+    ), name
