@@ -66,7 +66,9 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
         )
     out.append(
         (
-            "Arms (errors count wrong; Wilson 95% CI)",
+            "Arms (errors count wrong; Wilson 95% CI; s/problem: a problem's wall time at the "
+            "study's concurrency, or for an arm read from recorded calls the sum of their "
+            "times, so it is no measure of compute: compare tokens)",
             [
                 "arm",
                 "source",
