@@ -26,6 +26,8 @@ class StubBehaviour:
     responder: Callable[[dict[str, object]], str] | None = None
     """Computes the reply from the request body (e.g. by question, seed, temperature);
     None: `reply`."""
+    refuser: Callable[[dict[str, object]], tuple[int, str] | None] | None = None
+    """An HTTP error (status, message) for this request body, or None to answer it."""
 
 
 def _completion(reply: str, model: str) -> dict[str, object]:
@@ -68,6 +70,11 @@ async def openai_stub(behaviour: StubBehaviour, port: int = 0) -> AsyncIterator[
         if len(behaviour.requests) <= behaviour.fail_first:
             error = {"error": {"message": "slow down", "type": "rate_limit_exceeded"}}
             return web.json_response(error, status=behaviour.fail_status)
+        refusal = behaviour.refuser(body) if behaviour.refuser else None
+        if refusal is not None:
+            status, message = refusal
+            error = {"error": {"message": message, "type": "invalid_request_error"}}
+            return web.json_response(error, status=status)
         if behaviour.delay_seconds:
             await asyncio.sleep(behaviour.delay_seconds)
         reply = behaviour.responder(body) if behaviour.responder else behaviour.reply

@@ -68,6 +68,7 @@ def result_line(problem: Problem, result: RunResult, grade: Grade) -> ResultLine
         completion_tokens=total.completion_tokens,
         cost_usd=total.cost_usd,
         seconds=result.seconds,
+        failure=result.failure,
         call_count=len(result.calls),
         truncated_calls=sum(call.truncated for call in result.calls),
         extractions=extractions,

@@ -80,4 +80,7 @@ async def _solve(args: argparse.Namespace, question: str) -> int:
             f"[dim]{result.status} after {result.rounds} round(s); {usage.total_tokens} tokens "
             f"in {usage.calls} calls; {result.seconds:.2f}s[/]"
         )
+    if result.failure is not None:  # the run ended with no answer: say why, as an error
+        Console(stderr=True, highlight=False).print(f"error: {result.failure}", markup=False)
+        return 1
     return 0

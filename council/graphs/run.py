@@ -9,6 +9,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, Field, computed_field
 
 from council.calls import CallRecord, usage_of
+from council.errors import ContextLengthError
 from council.graphs.state import CouncilState, RunStatus, Step, apply_update, reducers_of
 from council.tools.base import ToolContext
 from council.usage import UsageReport
@@ -32,6 +33,9 @@ class RunResult(BaseModel, Generic[StateT]):
     steps: list[Step] = Field(default_factory=list)
     calls: list[CallRecord] = Field(default_factory=list)
     seconds: float
+    failure: str | None = None
+    """Why a run ended before its rule decided, when that is the problem's own outcome
+    rather than a fault of the run (status `context_exceeded`: the model's message)."""
     state: StateT = Field(exclude=True)
 
     @computed_field  # type: ignore[prop-decorator]
@@ -78,20 +82,28 @@ async def stream_run(
     final: dict[str, Any] = {name: getattr(initial, name) for name in type(initial).model_fields}
     modes: Any = ["updates", "tasks"] if node_events else "updates"
     updates = graph.astream(initial, config, context=context or ToolContext(), stream_mode=modes)
-    async for item in updates:
-        if node_events:
-            mode, chunk = item
-            if mode == "tasks":
-                yield NodeEvent(node=chunk["name"], phase="start" if "input" in chunk else "end")
-                continue
-        else:
-            chunk = item
-        for update in chunk.values():
-            if not isinstance(update, dict):
-                continue
-            apply_update(final, update, reducers)
-            for step in update.get("steps", ()):
-                yield step
+    failure: str | None = None
+    try:
+        async for item in updates:
+            if node_events:
+                mode, chunk = item
+                if mode == "tasks":
+                    phase: Literal["start", "end"] = "start" if "input" in chunk else "end"
+                    yield NodeEvent(node=chunk["name"], phase=phase)
+                    continue
+            else:
+                chunk = item
+            for update in chunk.values():
+                if not isinstance(update, dict):
+                    continue
+                apply_update(final, update, reducers)
+                for step in update.get("steps", ()):
+                    yield step
+    except ContextLengthError as exc:
+        # The problem's own outcome, the same on every retry with a seed: a wrong answer
+        # with its calls kept (those of the nodes that finished), not an error run again.
+        failure = str(exc)
+        final["status"], final["final_answer"] = "context_exceeded", None
     yield RunResult(
         graph=name,
         problem=initial.problem,
@@ -101,5 +113,6 @@ async def stream_run(
         steps=final.get("steps", []),
         calls=final.get("calls", []),
         seconds=time.perf_counter() - started,
+        failure=failure,
         state=type(initial).model_construct(**final),  # already typed by the reducers
     )

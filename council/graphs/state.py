@@ -32,9 +32,13 @@ from council.voting import Ballot, VoteTable
 StepKind = Literal[
     "plan", "solution", "verdict", "critique", "answer", "tool", "note", "round", "final"
 ]
-RunStatus = Literal["running", "accepted", "exhausted", "agreed", "decided", "done", "no_answer"]
+RunStatus = Literal[
+    "running", "accepted", "exhausted", "agreed", "decided", "done", "no_answer", "context_exceeded"
+]
 """`no_answer`: the rule that decides (a vote of the last round) found no readable answer;
-nothing from an earlier round is put in its place."""
+nothing from an earlier round is put in its place. `context_exceeded`: a call's prompt did
+not fit the model's context (a debater reading three long replies): the run ends there with
+no answer, like a reply cut at the token limit, and keeps the calls it made."""
 OutputT = TypeVar("OutputT", bound=AgentOutput)
 
 

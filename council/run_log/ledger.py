@@ -71,6 +71,7 @@ class Ledger:
         self.calls = 0
         self.truncated_calls = 0
         self.truncated_problems = 0
+        self.context_exceeded = 0
         self.costs = ExactSum()
         self.costed = 0
         """Done problems with a known cost (None: the model's price is unknown)."""
@@ -105,6 +106,7 @@ class Ledger:
         self.calls += line.call_count
         self.truncated_calls += line.truncated_calls
         self.truncated_problems += line.truncated_calls > 0
+        self.context_exceeded += line.status == "context_exceeded"
         if line.cost_usd is not None:
             self.costs.add(line.cost_usd)
             self.costed += 1

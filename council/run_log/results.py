@@ -51,6 +51,9 @@ class ResultHead(BaseModel):
     extractions: dict[str, int] = Field(default_factory=dict)
     """How the turns' answers were read, by method (`boxed`, `marker`, `last_number`, `none`)."""
     error: str | None = None
+    failure: str | None = None
+    """Why the run ended with no answer as the problem's own outcome (status
+    `context_exceeded`): counted wrong and kept, not run again like an `error`."""
 
     @property
     def tokens(self) -> int:

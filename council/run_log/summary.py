@@ -47,6 +47,9 @@ class Summary(BaseModel):
     truncated_call_rate: float = Field(default=0.0, description="truncated calls / calls")
     truncated_problems: int = Field(default=0, description="problems with a truncated reply")
     truncated_problem_rate: float = 0.0
+    context_exceeded: int = Field(
+        default=0, description="problems ended by a prompt beyond the model's context (wrong)"
+    )
     tokens_total: int
     tokens_per_problem: float
     calls_per_problem: float
@@ -101,6 +104,7 @@ def summary_of(ledger: Ledger, wall_seconds: float, budget: TokenBudget | None =
         truncated_call_rate=truncated / calls if calls else 0.0,
         truncated_problems=ledger.truncated_problems,
         truncated_problem_rate=ledger.truncated_problems / n if n else 0.0,
+        context_exceeded=ledger.context_exceeded,
         tokens_total=ledger.tokens,
         tokens_per_problem=ledger.tokens / n if n else 0.0,
         calls_per_problem=calls / n if n else 0.0,
@@ -177,6 +181,11 @@ def describe(summary: Summary) -> str:
     line += (
         f"; {truncated} truncated repl{'y' if truncated == 1 else 'ies'} in "
         f"{summary.truncated_problems} problem{'' if summary.truncated_problems == 1 else 's'}"
-        f"; tokens/problem {summary.achieved_vs_target}"
     )
+    if summary.context_exceeded:
+        line += (
+            f"; {summary.context_exceeded} problem{'' if summary.context_exceeded == 1 else 's'}"
+            " ended by a prompt beyond the model's context (counted wrong)"
+        )
+    line += f"; tokens/problem {summary.achieved_vs_target}"
     return line
