@@ -53,6 +53,9 @@ class ArmFigures(BaseModel):
     graded: int
     errors: int
     correct: int
+    unanswered: int = 0
+    """Graded problems with no answer (every reply cut at the token limit, unreadable, or
+    a prompt beyond the model's context): wrong, and shown apart from wrong answers."""
     accuracy: float
     ci95_low: float
     ci95_high: float
@@ -75,6 +78,7 @@ def figures(results: dict[str, ProblemResult]) -> ArmFigures:
         graded=n,
         errors=attempted - n,
         correct=correct,
+        unanswered=sum(r.answer is None for r in graded),
         accuracy=correct / attempted if attempted else 0.0,
         ci95_low=low,
         ci95_high=high,

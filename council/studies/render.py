@@ -52,6 +52,7 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
                 _pct(f.accuracy) if f.problems else "–",
                 f"{_pct(f.ci95_low)}–{_pct(f.ci95_high)}" if f.problems else "–",
                 str(f.errors),
+                str(f.unanswered),
                 f"{f.tokens_per_problem:.0f}"
                 + (
                     f" (target {report.tokens_target:.0f})"
@@ -66,9 +67,9 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
         )
     out.append(
         (
-            "Arms (errors count wrong; Wilson 95% CI; s/problem: a problem's wall time at the "
-            "study's concurrency, or for an arm read from recorded calls the sum of their "
-            "times, so it is no measure of compute: compare tokens)",
+            "Arms (errors and no answer count wrong; Wilson 95% CI; s/problem: a problem's "
+            "wall time at the study's concurrency, or for an arm read from recorded calls the "
+            "sum of their times, so it is no measure of compute: compare tokens)",
             [
                 "arm",
                 "source",
@@ -76,6 +77,7 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
                 "accuracy",
                 "95% CI",
                 "errors",
+                "no answer",
                 "tokens/problem",
                 "cost/problem",
                 "s/problem",

@@ -17,6 +17,7 @@ from council.errors import ConfigError
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
 from council.run_log.results import ResultsFile
+from council.studies.render import write_report
 from council.studies.report import build_report
 from council.studies.runner import StudyRunner
 from council.studies.stats import PairedTable, confidence_sequence
@@ -163,7 +164,6 @@ async def test_council_serve_lists_a_study_and_shows_its_report(
 ) -> None:
     from fastapi.testclient import TestClient
 
-    from council.studies.render import write_report
     from council.web.app import WebContext, create_app
 
     path = write(tmp_path, BASIC)
@@ -358,3 +358,28 @@ def test_study_plan_shows_how_each_arm_runs_without_calls(
     assert shown[3].startswith("pool self-consistency: self-consistency in ")
     assert not (tmp_path / "out").exists()
     assert main(["study", "plan", str(tmp_path / "missing.yaml")]) == 1
+
+
+async def test_problems_without_an_answer_are_counted_apart_from_wrong_answers(
+    tmp_path: Path, grader: Grader
+) -> None:
+    def answer_on_even(call: ScriptedCall) -> str:
+        """The solver answers wrong on even n and gives no answer at all on odd n."""
+        found = re.search(r"What is (\d+) \+", " ".join(m.content for m in call.messages))
+        assert found is not None
+        n = int(found.group(1))
+        if call.role == "debater":
+            return f"REASONING: add\nANSWER: {2 * n}"
+        return f"REASONING: add\nANSWER: {2 * n + 1}" if n % 2 == 0 else "I am not sure."
+
+    path = write(tmp_path, BASIC)
+    models = RoleModels(ScriptedModel(responder=answer_on_even))
+    await StudyRunner(path, out=tmp_path / "out", grader=grader, models=models).run()
+    report = await build_report(tmp_path / "out", grader)
+    figures = {a.name: a.figures for a in report.arms}
+    # by hand: 6 rows, n = 1, 3, 5 unanswered and n = 2, 4, 6 answered wrong
+    assert (figures["single"].correct, figures["single"].unanswered) == (0, 3)
+    assert (figures["debate"].correct, figures["debate"].unanswered) == (6, 0)
+    write_report(report, tmp_path / "out")
+    markdown = (tmp_path / "out" / "report.md").read_text()
+    assert "| single | arms/single | 0/6 | 0.0% | 0.0%–39.0% | 0 | 3 |" in markdown
