@@ -45,6 +45,14 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
         help="USD per million prompt and completion tokens, e.g. 0.15,0.60: prices every "
         "call (default: litellm's price list for hosted models; none for an --api-base server)",
     )
+    group.add_argument(
+        "--context",
+        type=int,
+        default=None,
+        metavar="TOKENS",
+        help="a local/ model's context, prompt and reply (default 8192; Qwen2.5 was trained "
+        "on 32768): a longer one holds longer debates, at more memory",
+    )
     group.add_argument("--temperature", type=float, default=None)
     group.add_argument("--max-tokens", type=int, default=None)
     group.add_argument("--seed", type=int, default=None)
@@ -250,12 +258,14 @@ def council_config_from_args(args: argparse.Namespace) -> CouncilConfig:
         raise ConfigError(str(exc)) from None
 
     def spec(name: str | None) -> ModelSpec:
-        return ModelSpec(
+        return validated(
+            ModelSpec,
             name=resolve_model_name(name),
             api_base=args.api_base,
             api_key=api_key,
             settings=settings,
             price=price,
+            context_tokens=getattr(args, "context", None),
         )
 
     role_models = {
@@ -287,7 +297,9 @@ def validated(options: type[Options], /, **values: Any) -> Options:
 
 def describe_invalid(model: type[BaseModel], exc: ValidationError) -> str:
     error = exc.errors()[0]
-    name = str(error["loc"][0]) if error["loc"] else ""
+    if not error["loc"]:  # a rule across fields: its own message says what to fix
+        return str(error["msg"]).removeprefix("Value error, ")
+    name = str(error["loc"][0])
     field = model.model_fields.get(name)
     extra = field.json_schema_extra if field is not None else None
     flag = extra.get("flag") if isinstance(extra, dict) else None

@@ -134,10 +134,17 @@ class BenchSession:
                 name=self.config.model.name,
                 api_base=self.config.model.api_base,
                 price=self.config.model.price,
+                context_tokens=self.config.model.local_context_tokens,
             )
         ]
         return models + [
-            ModelRecord(role=role, name=spec.name, api_base=spec.api_base, price=spec.price)
+            ModelRecord(
+                role=role,
+                name=spec.name,
+                api_base=spec.api_base,
+                price=spec.price,
+                context_tokens=spec.local_context_tokens,
+            )
             for role, spec in sorted(self.config.role_models.items())
         ]
 

@@ -45,6 +45,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from council.models.cpu_features import REBUILD_HINT, cpu_flags, missing_features
+from council.models.settings import LOCAL_CONTEXT_TOKENS
 from council.processes import exit_when_parent_dies, usable_cpus
 
 EXIT_UNSUPPORTED_CPU = 3
@@ -116,7 +117,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--model", required=True, help="path to a .gguf file")
     parser.add_argument("--alias", required=True, help="the model name clients send")
     parser.add_argument("--parent-pid", type=int, required=True)
-    parser.add_argument("--n-ctx", type=int, default=8192)
+    parser.add_argument("--n-ctx", type=int, default=LOCAL_CONTEXT_TOKENS)
     parser.add_argument("--n-batch", type=int, default=512)
     parser.add_argument("--threads", type=int, default=0, help="0: the usable CPUs")
     return parser.parse_args(argv)

@@ -36,6 +36,7 @@ from pydantic import BaseModel, Field
 from council.errors import ConfigError, ModelCrashedError, ModelError
 from council.models.chat_format import ChatTemplate
 from council.models.cpu_features import REBUILD_HINT
+from council.models.settings import LOCAL_CONTEXT_TOKENS
 
 PROVIDER = "local"
 EMBEDDED_ALIASES = ("smollm2", "smollm2-135m", "smollm2-135m-instruct")
@@ -45,7 +46,7 @@ LOG_TAIL_LINES = 12
 class LocalModelOptions(BaseModel):
     """How the child loads a model; explicit so tests and benchmarks can pin them."""
 
-    n_ctx: int = Field(default=8192, ge=256)
+    n_ctx: int = Field(default=LOCAL_CONTEXT_TOKENS, ge=256)
     n_batch: int = Field(default=512, ge=1)
     threads: int = Field(default=0, ge=0, description="0: every CPU council may use")
     start_timeout_seconds: float = Field(default=300.0, gt=0)
@@ -283,20 +284,25 @@ class LocalServers:
 
     def __init__(self, options: LocalModelOptions | None = None) -> None:
         self.options = options or LocalModelOptions()
-        self._servers: dict[Path, LocalServer] = {}
+        self._servers: dict[tuple[Path, int], LocalServer] = {}
         self._guard = threading.Lock()
         self._registered_exit = False
 
-    def server_for(self, name: str) -> LocalServer:
-        """`name` is what follows `local/`; raises ConfigError for a missing file."""
+    def server_for(self, name: str, context_tokens: int | None = None) -> LocalServer:
+        """`name` is what follows `local/`; raises ConfigError for a missing file. One
+        server per file and context (`context_tokens`, default the options')."""
         path = resolve_gguf_path(name)
+        options = self.options
+        if context_tokens is not None:
+            options = options.model_copy(update={"n_ctx": context_tokens})
+        key = (path, options.n_ctx)
         with self._guard:
-            if path not in self._servers:
+            if key not in self._servers:
                 if not self._registered_exit:
                     atexit.register(self.close)
                     self._registered_exit = True
-                self._servers[path] = LocalServer(f"{PROVIDER}/{name}", path, self.options)
-            return self._servers[path]
+                self._servers[key] = LocalServer(f"{PROVIDER}/{name}", path, options)
+            return self._servers[key]
 
     def close(self) -> None:
         with self._guard:

@@ -124,7 +124,7 @@ class OpenAICompatibleModel:
         self.name = spec.name
         self._local: LocalServer | None = None
         if spec.name.startswith(f"{LOCAL_PROVIDER}/"):  # a missing file fails here
-            self._local = local_servers.server_for(spec.name.split("/", 1)[1])
+            self._local = local_servers.server_for(spec.name.split("/", 1)[1], spec.context_tokens)
         self._wire_model = self._local.alias if self._local else spec.name.split("/", 1)[1]
 
     @property

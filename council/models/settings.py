@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from council.models.chat_format import ChatTemplate
 
@@ -162,6 +162,12 @@ class TokenPrice(BaseModel):
         return cls(input_per_million=values[0], output_per_million=values[1])
 
 
+LOCAL_CONTEXT_TOKENS = 8192
+"""The context an embedded (`local/`) model's server is started with unless `context_tokens`
+says otherwise: SmolLM2-135M's trained context; larger models may take more (Qwen2.5 was
+trained on 32,768), at more memory for the KV cache."""
+
+
 class ModelSpec(BaseModel):
     """A litellm model string plus where to reach it.
 
@@ -184,6 +190,28 @@ class ModelSpec(BaseModel):
     price: TokenPrice | None = Field(
         default=None, description="USD per million tokens (else litellm's list, if any)"
     )
+    context_tokens: int | None = Field(
+        default=None,
+        ge=256,
+        description=f"a local/ model's context, prompt and reply (default {LOCAL_CONTEXT_TOKENS})",
+        json_schema_extra={"flag": "--context"},
+    )
+
+    @model_validator(mode="after")
+    def _context_is_for_local_models(self) -> ModelSpec:
+        if self.context_tokens is not None and not self.name.startswith("local/"):
+            raise ValueError(
+                f"--context sets the embedded server's context; {self.name} is not a local/ "
+                "model (its server decides its context)"
+            )
+        return self
+
+    @property
+    def local_context_tokens(self) -> int | None:
+        """The context its embedded server runs with (None: not a local/ model)."""
+        if not self.name.startswith("local/"):
+            return None
+        return self.context_tokens or LOCAL_CONTEXT_TOKENS
 
     def with_settings(self, **changes: object) -> ModelSpec:
         return self.model_copy(update={"settings": self.settings.model_copy(update=changes)})

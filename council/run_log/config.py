@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError, field_serializer
 
 from council.errors import ConfigError
-from council.models.settings import TokenPrice
+from council.models.settings import LOCAL_CONTEXT_TOKENS, TokenPrice
 from council.protocols.definition import ProtocolCard
 from council.protocols.options import ProtocolOptions
 from council.protocols.run_spec import RunSpec
@@ -59,6 +59,8 @@ class ModelRecord(BaseModel):
     on another port serves the same model); each session's is in `sessions.jsonl`."""
     price: TokenPrice | None = None
     """The declared price (`--price`), which the run's costs were computed with."""
+    context_tokens: int | None = None
+    """A `local/` model's context (`--context`; a run recorded before it was kept: 8192)."""
 
 
 class RunConfig(BaseModel):
@@ -94,7 +96,12 @@ class RunConfig(BaseModel):
         sessions)."""
         data = self.model_dump(mode="json")
         data["models"] = [
-            {key: m[key] for key in ("role", "name", "price") if m.get(key) is not None}
+            {
+                key: m[key]
+                for key in ("role", "name", "price", "context_tokens")
+                if m.get(key) is not None
+            }
+            | _context_of_older_runs(m)
             for m in data["models"]
         ]
         return data
@@ -168,7 +175,9 @@ def _model_words(model: dict[str, Any]) -> str:
         if price
         else ""
     )
-    return f"{model['role']}: {model['name']}{priced}"
+    context = model.get("context_tokens")
+    held = f" with a {context}-token context" if context else ""
+    return f"{model['role']}: {model['name']}{held}{priced}"
 
 
 def _describe(name: str, saved: dict[str, Any], current: dict[str, Any]) -> str:
@@ -188,6 +197,13 @@ def _describe(name: str, saved: dict[str, Any], current: dict[str, Any]) -> str:
     if name == "grader":
         return f"the grader changed ({old} → {new})"
     return f"{name} {old} → {new}"
+
+
+def _context_of_older_runs(model: dict[str, Any]) -> dict[str, Any]:
+    """A local/ model recorded without its context ran with the default one."""
+    if str(model.get("name", "")).startswith("local/") and model.get("context_tokens") is None:
+        return {"context_tokens": LOCAL_CONTEXT_TOKENS}
+    return {}
 
 
 def check_or_save_config(run_dir: Path, config: RunConfig) -> bool:

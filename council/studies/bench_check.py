@@ -114,8 +114,11 @@ def bench_command(spec: RunSpec, rows: Path, out: Path, concurrency: int) -> lis
     if model.price is not None:
         price = model.price
         command += ["--price", f"{price.input_per_million:g},{price.output_per_million:g}"]
+    if model.context_tokens is not None:
+        command += ["--context", str(model.context_tokens)]
+    shared = (model.api_base, model.price, model.context_tokens)
     for role, other in sorted(spec.config.role_models.items()):
-        if role not in ROLES or (other.api_base, other.price) != (model.api_base, model.price):
+        if role not in ROLES or (other.api_base, other.price, other.context_tokens) != shared:
             raise ConfigError(f"role {role} on {other.name} has no council bench flag")
         command += [f"--{role}-model", other.name]
     return [*command, "--concurrency", str(concurrency), "--out", str(out)]

@@ -122,12 +122,14 @@ class DataSection(Strict):
 
 
 class ModelEntry(Strict):
-    """A model by litellm name, optionally at a server (`api_base`) and with your price
-    (`price: {input_per_million: 0.15, output_per_million: 0.6}`, USD)."""
+    """A model by litellm name, optionally at a server (`api_base`), with your price
+    (`price: {input_per_million: 0.15, output_per_million: 0.6}`, USD), and for a `local/`
+    model the context its embedded server runs with (`context: 32768`)."""
 
     name: str
     api_base: str | None = None
     price: TokenPrice | None = None
+    context: int | None = Field(default=None, ge=256)
 
 
 ModelRef = str | ModelEntry
@@ -261,7 +263,11 @@ def model_spec(ref: ModelRef, settings: ModelSettings) -> ModelSpec:
     if name.startswith("local/") and name.endswith(".gguf"):
         name = "local/" + str(Path(name.removeprefix("local/")).expanduser())
     return ModelSpec(
-        name=resolve_model_name(name), api_base=entry.api_base, settings=settings, price=entry.price
+        name=resolve_model_name(name),
+        api_base=entry.api_base,
+        settings=settings,
+        price=entry.price,
+        context_tokens=entry.context,
     )
 
 
