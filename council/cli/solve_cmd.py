@@ -81,6 +81,8 @@ async def _solve(args: argparse.Namespace, question: str) -> int:
             f"in {usage.calls} calls; {result.seconds:.2f}s[/]"
         )
     if result.failure is not None:  # the run ended with no answer: say why, as an error
-        Console(stderr=True, highlight=False).print(f"error: {result.failure}", markup=False)
+        Console(stderr=True, highlight=False).print(
+            f"error: {result.failure}", markup=False, soft_wrap=True
+        )
         return 1
     return 0

@@ -92,8 +92,8 @@ def context_verdict(reason: str) -> FailureVerdict:
     return FailureVerdict(
         kind="fatal",
         reason=reason,
-        fix="the prompt and reply do not fit the model's context: lower --max-tokens or use "
-        "a model with a longer context",
+        fix="the prompt and reply do not fit the model's context: lower --max-tokens, give a "
+        "local/ model a longer --context, or use a model with a longer context",
         error=ContextLengthError,
     )
 

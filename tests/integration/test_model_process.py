@@ -235,3 +235,23 @@ def test_bench_stops_on_a_dead_model_keeps_what_finished_and_resumes(
     assert again.returncode == 0, again.stderr[-2000:]
     ids = [json.loads(line)["problem_id"] for line in results.read_text().splitlines()]
     assert len(ids) == len(set(ids)) == 4  # each problem exactly once
+
+
+def test_a_prompt_beyond_the_context_set_by_flag_is_the_problems_outcome() -> None:
+    """`--context 512` starts the embedded server with 512 tokens; a question longer than
+    that is refused by the server itself, and `council solve` says so in one line and exits
+    1 (a bench run would count it wrong with status `context_exceeded`)."""
+    question = "Add these numbers: " + " + ".join(str(n) for n in range(1, 400)) + "."
+    solve = subprocess.run(
+        [
+            *(sys.executable, "-m", "council.main", "solve", question),
+            *("--graph", "single", "--context", "512", "--max-tokens", "16"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert solve.returncode == 1, solve.stderr
+    assert "context_exceeded" in solve.stdout
+    errors = [line for line in solve.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "maximum context length is 512 tokens" in errors[0], solve.stderr
