@@ -258,17 +258,63 @@ def cli_page() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+STUDIES = REPO / "studies"
+STUDY_REPORTS = ("report.md", "search.md")
+"""What `council study report` and `council search report` write into a run directory."""
+
+
+def study_pages() -> dict[str, str | bytes]:
+    """The committed studies' and searches' reports (`studies/NAME/run/report.md` or
+    `search.md`), each as written by council from its recorded calls, under a header saying
+    how to reproduce it; their figures beside them. An index lists them."""
+    pages: dict[str, str | bytes] = {}
+    listed = []
+    for run in sorted(STUDIES.glob("*/run")):
+        name = run.parent.name
+        report = next((run / r for r in STUDY_REPORTS if (run / r).exists()), None)
+        if report is None:
+            continue
+        kind = "study" if report.name == "report.md" else "search"
+        source = next(run.parent.glob(f"{kind}.yaml"))
+        text = report.read_text()
+        for figure in sorted(run.glob("*.png")):
+            pages[f"{name}-{figure.name}"] = figure.read_bytes()
+            text = text.replace(f"]({figure.name})", f"]({name}-{figure.name})")
+        header = (
+            f"_Written by `council {kind} report studies/{name}/run` from the run directory "
+            f"committed in this repository (every model call recorded); rerun with `council "
+            f"{kind} run studies/{name}/{source.name}`, which resumes where it stopped._\n\n"
+        )
+        first, _, rest = text.partition("\n")
+        pages[f"{name}.md"] = f"{first}\n\n{header}{rest.lstrip()}"
+        listed.append(f"- [{first.lstrip('# ')}]({name}.md): a {kind}")
+    pages["index.md"] = (
+        "# Studies run with council\n\n"
+        "Each page is a report council wrote from a study or search committed under "
+        "`studies/` with its run directory, so every figure can be audited, re-graded and "
+        "re-voted offline. They show the machinery on a small model and a few problems; "
+        "they are not findings about the methods.\n\n" + ("\n".join(listed) or "_None yet._") + "\n"
+    )
+    return pages
+
+
+def _write_if_changed(path: Path, content: str | bytes) -> Path:
+    data = content.encode() if isinstance(content, str) else content
+    if not path.exists() or path.read_bytes() != data:
+        path.write_bytes(data)
+    return path
+
+
 def write_reference_pages(docs_dir: Path) -> list[Path]:
-    """Write the generated pages under `docs_dir/reference/` (gitignored); returns them."""
+    """Write the generated pages under `docs_dir/reference/` and `docs_dir/studies/`
+    (gitignored); returns them."""
     target = docs_dir / "reference"
     target.mkdir(parents=True, exist_ok=True)
     pages = {"protocols.md": protocols_page(), "cli.md": cli_page()}
-    written = []
-    for name, text in pages.items():
-        path = target / name
-        if not path.exists() or path.read_text() != text:
-            path.write_text(text)
-        written.append(path)
+    written = [_write_if_changed(target / name, text) for name, text in pages.items()]
+    studies = docs_dir / "studies"
+    studies.mkdir(parents=True, exist_ok=True)
+    written += [_write_if_changed(studies / name, c) for name, c in study_pages().items()]
     return written
 
 

@@ -69,3 +69,23 @@ def test_the_reference_pages_cover_every_protocol_and_command() -> None:
     cli = docgen.cli_page()
     for name in docgen.subcommands(build_parser()):
         assert f"## council {name}\n" in cli
+
+
+def test_the_studies_pages_are_the_committed_reports_with_how_to_rerun_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    study = tmp_path / "studies" / "tiny" / "run"
+    study.mkdir(parents=True)
+    (study.parent / "study.yaml").write_text("name: tiny\n")
+    (study / "report.md").write_text("# Study tiny\n\n![accuracy](accuracy_vs_compute.png)\n")
+    (study / "accuracy_vs_compute.png").write_bytes(b"PNG")
+    (tmp_path / "studies" / "unrun" / "run").mkdir(parents=True)  # no report yet: no page
+    monkeypatch.setattr(docgen, "STUDIES", tmp_path / "studies")
+    pages = docgen.study_pages()
+    assert sorted(pages) == ["index.md", "tiny-accuracy_vs_compute.png", "tiny.md"]
+    page = pages["tiny.md"]
+    assert isinstance(page, str) and page.startswith("# Study tiny\n\n_Written by `council study")
+    assert "rerun with `council study run studies/tiny/study.yaml`" in page
+    assert "![accuracy](tiny-accuracy_vs_compute.png)" in page
+    assert pages["tiny-accuracy_vs_compute.png"] == b"PNG"
+    assert "- [Study tiny](tiny.md): a study" in str(pages["index.md"])
