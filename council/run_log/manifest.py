@@ -17,12 +17,21 @@ from typing import Protocol
 from pydantic import BaseModel
 
 from council.run_log.config import RunConfig
+from council.run_log.provenance import council_revision, cpu_model, model_file_hashes
 from council.run_log.sessions import Reach, Session, append_session
 from council.runner import GraphRunner
 
 MANIFEST_FILE = "manifest.json"
 
-PACKAGES = ("council", "langgraph", "litellm", "llama_cpp_python", "pydantic", "math-verify")
+PACKAGES = {
+    "council": "council-reasoning",
+    "langgraph": "langgraph",
+    "litellm": "litellm",
+    "llama_cpp_python": "llama_cpp_python",
+    "pydantic": "pydantic",
+    "math-verify": "math-verify",
+}
+"""Recorded name -> distribution name."""
 
 
 class HasId(Protocol):
@@ -53,9 +62,9 @@ class Manifest(ManifestHead):
 
 def package_versions() -> dict[str, str]:
     versions = {}
-    for name in PACKAGES:
+    for name, distribution in PACKAGES.items():
         try:
-            versions[name] = importlib.metadata.version(name)
+            versions[name] = importlib.metadata.version(distribution)
         except importlib.metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
@@ -100,6 +109,9 @@ def record_session(
         packages=head.packages,
         python=head.python,
         reach=reach or Reach(models=config.models),
+        council_revision=council_revision(),
+        model_files=model_file_hashes([model.name for model in config.models]),
+        cpu=cpu_model(),
     )
     append_session(run_dir, session)
 

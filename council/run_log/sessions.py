@@ -35,6 +35,12 @@ class Session(BaseModel):
     packages: dict[str, str]
     python: str
     reach: Reach | None = None
+    council_revision: str | None = None
+    """The git commit of council's source (`+modified`: with uncommitted changes); None:
+    an installed release, named in `packages`, or a session before this was recorded."""
+    model_files: dict[str, str] = Field(default_factory=dict)
+    """sha256 of each local model's GGUF file, by model name."""
+    cpu: str = ""
 
 
 def append_session(run_dir: Path, session: Session) -> None:

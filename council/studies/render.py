@@ -249,6 +249,7 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
 def _intro(report: StudyReport) -> list[str]:
     lines = [
         f"Data: {report.data}." if report.data else "",
+        f"Ran on: {report.ran_on}." if report.ran_on else "",
         f"Study directory: `{report.directory}`; status: **{report.status}**"
         + (f" ({report.reason})" if report.reason else ""),
         f"Problems: {report.problems} of {report.of_total}; reference arm: `{report.reference}`;"

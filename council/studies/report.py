@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from council.bench.grading import Grader
 from council.errors import ConfigError
+from council.run_log.sessions import read_sessions
 from council.studies.attribution import Attribution, attribute, attribute_calls
 from council.studies.debate import DebateDecomposition, decompose, is_debate
 from council.studies.noise import (
@@ -105,6 +106,8 @@ class StudyReport(BaseModel):
     directory: str
     data: str = ""
     """Which rows: the source, limit, order and seed, as the study file gives them."""
+    ran_on: str = ""
+    """What its sessions ran on: council's revisions, model files' sha256, CPUs."""
     status: str
     reason: str
     problems: int
@@ -364,6 +367,7 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
         name=study.name,
         directory=str(directory),
         data=_data(study, directory),
+        ran_on=_ran_on(plan),
         status=state.status,
         reason=state.reason,
         problems=len(ids),
@@ -483,6 +487,30 @@ def _definition(arm: Arm) -> str:
 
 def _model_name(ref: ModelRef) -> str:
     return ref if isinstance(ref, str) else ref.name
+
+
+def _ran_on(plan: StudyPlan) -> str:
+    """What the study's sessions ran on, from each run's `sessions.jsonl`: council's source
+    revisions, the local model files' sha256, the CPUs and the llama.cpp binding."""
+    directories = [run.directory for run in plan.runs()] + [p.directory for p in plan.pools]
+    sessions = [s for d in directories for s in read_sessions(d)]
+    if not sessions:
+        return ""
+    revisions = sorted({s.council_revision for s in sessions if s.council_revision})
+    files = sorted({(n, h) for s in sessions for n, h in s.model_files.items()})
+    cpus = sorted({s.cpu for s in sessions if s.cpu})
+    bindings = sorted({s.packages.get("llama_cpp_python", "") for s in sessions} - {""})
+    parts = [f"{len(sessions)} sessions"]
+    if revisions:
+        short = [r[:12] + ("+modified" if r.endswith("+modified") else "") for r in revisions]
+        parts.append("council " + ", ".join(short))
+    parts += [f"{Path(n).name} sha256 {h[:16]}" for n, h in files]
+    parts += cpus
+    parts += [f"llama_cpp_python {b}" for b in bindings if b != "not installed"]
+    older = sum(s.council_revision is None and not s.cpu for s in sessions)
+    if older:
+        parts.append(f"{older} of them recorded before revisions, model hashes and CPUs were")
+    return "; ".join(parts)
 
 
 def _data(study: StudyFile, directory: Path) -> str:

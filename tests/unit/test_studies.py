@@ -16,6 +16,7 @@ from council.bench.grading import Grader
 from council.errors import ConfigError
 from council.models.roles import RoleModels
 from council.models.scripted import ScriptedCall, ScriptedModel
+from council.run_log.provenance import council_revision, cpu_model
 from council.run_log.results import ResultsFile
 from council.studies.render import write_report
 from council.studies.report import build_report
@@ -383,3 +384,10 @@ async def test_problems_without_an_answer_are_counted_apart_from_wrong_answers(
     write_report(report, tmp_path / "out")
     markdown = (tmp_path / "out" / "report.md").read_text()
     assert "| single | arms/single | 0/6 | 0.0% | 0.0%–39.0% | 0 | 3 |" in markdown
+    # what the two arms' sessions ran on: council's revision (in a checkout) and the CPU
+    revision = council_revision()
+    assert report.ran_on.startswith("2 sessions; ")
+    assert cpu_model() in report.ran_on
+    if revision is not None:
+        assert f"council {revision[:12]}" in report.ran_on
+    assert f"Ran on: {report.ran_on}." in markdown
