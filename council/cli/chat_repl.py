@@ -85,6 +85,8 @@ class ChatRepl:
     async def print_turn(self, question: str) -> None:
         async for item in self.session.stream(question):
             if isinstance(item, RunResult):
+                if item.failure is not None:  # ended with no answer: say why
+                    self.console.print(f"error: {item.failure}", markup=False)
                 continue
             if self.show_steps or item.kind == "final":
                 print_step(self.console, item)

@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.openai_stub import StubBehaviour
+from tests.support.servers import stub_thread
+
 pexpect = pytest.importorskip("pexpect")
 
 SCRIPT = {
@@ -177,3 +180,32 @@ def test_steps_off_shows_only_the_answer(chat_files: Path, start_chat: StartChat
     shown = ask(child, "double 10")
     assert "answer: 20" in shown and "verifier" not in shown
     quit_chat(child)
+
+
+def test_a_question_beyond_the_models_context_is_an_error_and_the_chat_goes_on(
+    chat_files: Path,
+) -> None:
+    """The server refuses the prompt as too long (llama-cpp-python's wording): the turn
+    ends with the model's message as an `error:` line and the next prompt comes back."""
+    too_long = (
+        "This model's maximum context length is 512 tokens. However, you requested 900 "
+        "tokens (900 in the messages, None in the completion)."
+    )
+    behaviour = StubBehaviour(refuser=lambda _body: (400, too_long))
+    with stub_thread(behaviour) as base:
+        command = [
+            *council_command(),
+            *("chat", "--db", str(chat_files / "threads.db"), "--no-memory"),
+            *("--graph", "single", "--model", "openai/stub", "--api-base", base),
+        ]
+        child = pexpect.spawn(
+            command[0], command[1:], encoding="utf-8", timeout=60, dimensions=(50, 200)
+        )
+        try:
+            child.expect_exact(PROMPT)
+            shown = ask(child, "a very long question")
+            assert "error: " in shown and "maximum context length is 512 tokens" in shown
+            quit_chat(child)
+        finally:
+            if child.isalive():
+                child.terminate(force=True)
