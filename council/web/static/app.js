@@ -241,6 +241,7 @@ async function ask(event) {
       const run = ev.result, total = run.usage.total;
       box.append(el("div", { class: "answer" }, "answer: " + (run.answer ?? "(no answer)"),
         el("span", { class: "muted" }, "  " + run.status + " · " + total.total_tokens + " tokens in " + total.calls + " calls · " + run.seconds.toFixed(3) + " s")));
+      if (run.failure) box.append(el("div", { class: "error" }, "error: " + run.failure));
     } else if (ev.type === "error") box.append(el("div", { class: "error" }, "error: " + ev.message));
     else if (ev.type === "stopped") box.append(el("div", { class: "error" }, "(turn stopped)"));
     else if (ev.type === "end") finishTurn();
