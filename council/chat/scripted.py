@@ -6,7 +6,8 @@ from a terminal in tests (`--scripted FILE`). A testing aid, not a feature.
      "default": "ANSWER: 0"}
 
 A rule fires when every one of its strings occurs somewhere in the messages sent; the
-first rule that fires answers, after its delay.
+first rule that fires answers, after its delay. `"beyond_context": true` makes it refuse
+the prompt as longer than the model's context, as a server does.
 """
 
 from __future__ import annotations
@@ -17,15 +18,16 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator
 
-from council.errors import ConfigError
+from council.errors import ConfigError, ContextLengthError
 from council.messages import Message
 from council.models.scripted import ScriptedCall, ScriptedModel
 
 
 class Rule(BaseModel):
     contains: list[str]
-    reply: str
+    reply: str = ""
     delay_seconds: float = 0.0
+    beyond_context: bool = False
 
     @field_validator("contains", mode="before")
     @classmethod
@@ -48,6 +50,11 @@ class Script(BaseModel):
 def scripted_model(script: Script) -> ScriptedModel:
     def respond(call: ScriptedCall) -> str:
         rule = script.rule_for(call.messages)
+        if rule is not None and rule.beyond_context:
+            raise ContextLengthError(
+                "model 'scripted': this model's maximum context length is 512 tokens; the "
+                "prompt is longer"
+            )
         return rule.reply if rule else script.default
 
     def delay(messages: Sequence[Message]) -> float:

@@ -22,6 +22,7 @@ XSS = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 SCRIPT = {
     "rules": [
         {"contains": "slow question", "reply": "ANSWER: 1", "delay_seconds": 60},
+        {"contains": "endless question", "beyond_context": True},
         {"contains": "You are the planner", "reply": "1. Multiply 6 by 7 | 2. Check " + XSS},
         {"contains": "VERDICT", "reply": "VERDICT: correct\nCONFIDENCE: 0.9\nchecked"},
         {"contains": ["What is 6 * 7?", "now double it"], "reply": "84 it is. ANSWER: 84"},

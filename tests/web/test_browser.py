@@ -72,6 +72,17 @@ def test_a_turn_shows_which_node_is_running_and_stops(browser: Any, web_url: str
     assert "(turn stopped)" in turn.text
 
 
+def test_a_question_beyond_the_models_context_shows_why_there_is_no_answer(
+    browser: Any, web_url: str
+) -> None:
+    open_app(browser, web_url)
+    turn = wait_answered(browser, ask(browser, "an endless question"))
+    answer = turn.find_element(By.CSS_SELECTOR, ".answer").text
+    assert answer.startswith("answer: (no answer)") and "context_exceeded" in answer
+    error = turn.find_element(By.CSS_SELECTOR, ".error").text
+    assert error.startswith("error: ") and "maximum context length is 512 tokens" in error
+
+
 def test_runs_summary_comparison_filter_and_transcript(
     browser: Any, web_url: str, runs_dir: Path, artifacts: Path
 ) -> None:
