@@ -199,7 +199,9 @@ class PoolReader:
                             problem_id=problem_id, correct=False, done=False
                         )
                         continue
-                    if final.answer is not None:
+                    if final.status == "context_exceeded":
+                        answer = None  # the live cascade ends in its stage with no answer
+                    elif final.answer is not None:
                         answer = final.answer
                     usage = usage + Usage(
                         prompt_tokens=final.prompt_tokens,

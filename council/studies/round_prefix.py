@@ -8,7 +8,8 @@ first r rounds of the longer run are the calls the r-round debate makes, and its
 the vote `vote` takes at round r (at the round early stop ended it, if sooner): each
 debater's latest answer of that round, grouped by equivalence, ties to the first
 (`council.bench.revote.ballots`, `council.voting.tally`). Its cost is the calls of
-rounds 1..r.
+rounds 1..r. A longer debate that stopped at a round whose prompt did not fit the model's
+context (`context_exceeded`) gives no answer to any debate of that many rounds or more.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ async def first_rounds(
             continue
         answered = [r for r in answer_rounds(line.turns) if r <= rounds]
         answer = None
+        if line.status == "context_exceeded" and line.rounds <= rounds:
+            # round `line.rounds` did not fit the context: the shorter debate reaches it
+            # too and ends there with no answer, as the longer one did
+            answered = []
         if answered:
             last = answered[-1]
             answer = tally(ballots(line.turns, last), equivalent, last).winner

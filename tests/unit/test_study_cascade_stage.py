@@ -19,6 +19,7 @@ from council.studies.plan import plan_study
 from council.studies.report import build_report
 from council.studies.runner import StudyRunner
 from council.studies.study_file import load_study
+from tests.support.doubling_stub import read_request
 from tests.support.openai_stub import StubBehaviour, openai_stub
 from tests.support.study_cascade import (
     DEBATE_ARMS,
@@ -117,3 +118,30 @@ def test_the_stage_arm_must_make_the_stage_calls_else_the_cascade_runs_for_real(
         "(cascade, 4 ballots, 3 to agree), then debate-4's answers where the vote share is "
         "below 0.5 (final stage debate)" in shown
     )
+
+
+async def test_a_stage_stopped_beyond_the_context_ends_the_cascade_as_live(
+    tmp_path: Path, grader: Grader
+) -> None:
+    """Problem 2's debate (an escalated case) does not fit the context in round 2: the
+    live cascade ends there with no answer (the vote does not stand), and so does the
+    cascade read from the debate arm's record."""
+
+    def refuse(body: dict[str, object]) -> tuple[int, str] | None:
+        request = read_request(body)
+        if request.n == 2 and request.has_role("assistant"):
+            return 400, "This model's maximum context length is 512 tokens. However, ..."
+        return None
+
+    behaviour = StubBehaviour(responder=respond, refuser=refuse)
+    async with openai_stub(behaviour) as base:
+        study = write(tmp_path, base, DEBATE_ARMS)
+        await StudyRunner(study, out=tmp_path / "out", grader=grader).run()
+        report = await build_report(tmp_path / "out", grader)
+        data = tmp_path / "data.jsonl"
+        await asyncio.to_thread(bench, base, data, tmp_path / "live-debate", DEBATE_CASCADE)
+    arm = next(a for a in report.arms if a.name == "cascade-debate")
+    (two,) = [r for r in arm.results if r.problem_id.startswith("1-")]  # row 1: n = 2
+    assert (two.answer, two.correct) == (None, False)
+    assert arm.figures.correct == 8  # 9 by hand without the refusal, less problem 2
+    assert_equal_to_live(report, "cascade-debate", tmp_path / "live-debate")

@@ -128,3 +128,40 @@ def test_only_a_debate_making_the_same_calls_serves_fewer_rounds(
         arm = plan.arm("debate-3x1")
         assert arm.prefix is None and [r.directory.name for r in arm.runs] == ["debate-3x1"], change
         assert plan.arm("debate-3x2").prefix is not None
+
+
+BEYOND_CONTEXT = {9: 2, 13: 3}
+"""Problem n -> the round whose prompts the server refuses as longer than its context."""
+
+
+async def test_a_debate_stopped_beyond_the_context_is_read_as_live_runs_end(
+    tmp_path: Path, grader: Grader
+) -> None:
+    def refuse(body: dict[str, object]) -> tuple[int, str] | None:
+        request = read_request(body)
+        round_number = 1 + sum(m.get("role") == "assistant" for m in request.messages)
+        if BEYOND_CONTEXT.get(request.n) == round_number:
+            return 400, "This model's maximum context length is 512 tokens. However, ..."
+        return None
+
+    behaviour = StubBehaviour(responder=respond, refuser=refuse)
+    async with openai_stub(behaviour) as base:
+        study = write_study(tmp_path, base)
+        await StudyRunner(study, out=tmp_path / "out", grader=grader).run()
+        report = await build_report(tmp_path / "out", grader)
+        data = tmp_path / "data.jsonl"
+        for rounds in (1, 2):
+            debate = ["--protocol", "debate", "--rounds", str(rounds)]
+            await asyncio.to_thread(bench, base, data, tmp_path / f"live-{rounds}", debate)
+    results = {arm.name: {r.problem_id: r for r in arm.results} for arm in report.arms}
+    ids = {int(problem.split("-")[0]) + 1: problem for problem in results["debate-3x3"]}
+    nine, thirteen = ids[9], ids[13]  # ids are "<row>-<hash>", rows from 0
+    # problem 9 stopped in round 2: no answer at 2 and 3 rounds, round 1's vote at 1
+    assert results["debate-3x1"][nine].answer is not None
+    assert results["debate-3x2"][nine].answer is None is results["debate-3x3"][nine].answer
+    # problem 13 stopped in round 3: the 2-round debate never reached it
+    assert results["debate-3x2"][thirteen].answer is not None
+    assert results["debate-3x3"][thirteen].answer is None
+    # and the recorded reading equals live 1- and 2-round runs, problem by problem
+    assert_equal_to_live(report, "debate-3x1", tmp_path / "live-1", len(PROBLEMS))
+    assert_equal_to_live(report, "debate-3x2", tmp_path / "live-2", len(PROBLEMS))
