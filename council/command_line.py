@@ -29,6 +29,12 @@ if TYPE_CHECKING:
 Options = TypeVar("Options", bound=BaseModel)
 
 
+EXIT_PROBLEM_ERRORS = 3
+"""A run finished but some problems errored (the same command runs them again)."""
+EXIT_BUDGET = 4
+"""A budget stopped a run, study or search cleanly (raise it and run the same command)."""
+
+
 def add_model_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("models")
     group.add_argument(

@@ -2,7 +2,8 @@
 
 Exit codes: 0 every problem was graded; 1 the run could not start or stopped early (one
 `error:` line says what to fix; what finished is kept and the same command resumes);
-3 the run finished but some problems errored (re-running the same command retries them).
+3 the run finished but some problems errored (re-running the same command retries them);
+4 its budget (--budget-tokens, --budget-usd) stopped it (raise it and run the same command).
 
 Start-up: the handlers import what they need when they run, so `council --help` stays fast
 (measured in `council.main`'s docstring).
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from council.command_line import (
+    EXIT_BUDGET,
+    EXIT_PROBLEM_ERRORS,
     add_model_options,
     add_protocol_options,
     add_tool_options,
@@ -27,8 +30,6 @@ from council.command_line import (
 )
 from council.errors import ConfigError
 from council.processes import usable_cpus
-
-EXIT_PROBLEM_ERRORS = 3
 
 
 def register(subparsers: Any) -> None:
@@ -57,6 +58,21 @@ def register(subparsers: Any) -> None:
     )
     run.add_argument(
         "--memory", action="store_true", help="carry memory from problem to problem, in order"
+    )
+    run.add_argument(
+        "--budget-tokens",
+        type=int,
+        default=None,
+        metavar="N",
+        help="stop starting problems once the run has spent N tokens (earlier sessions "
+        "count); exit 4, and the same command with a larger budget resumes",
+    )
+    run.add_argument(
+        "--budget-usd",
+        type=float,
+        default=None,
+        metavar="USD",
+        help="the same for cost (needs priced calls: a hosted model, or --price)",
     )
     out = parser.add_argument_group("run")
     out.add_argument("--out", type=Path, default=None, help="run directory (resumable)")
@@ -133,6 +149,7 @@ def run_bench(args: argparse.Namespace) -> int:
 async def _bench(args: argparse.Namespace) -> int:
     from rich.console import Console
 
+    from council.bench.budget import Budget, BudgetGate, GatedProblems
     from council.bench.executors.base import Placement
     from council.bench.grading import Grader
     from council.bench.heap import settle_for_many_problems
@@ -167,6 +184,12 @@ async def _bench(args: argparse.Namespace) -> int:
         seed=args.seed or 0,
     )  # --seed drives the shuffle and decoding
     problems = ProblemSet(spec)  # read as the run goes, never held whole
+    budget = validated(Budget, max_tokens=args.budget_tokens, max_cost_usd=args.budget_usd)
+    if args.baseline and budget != Budget():
+        raise ConfigError(
+            "--budget-tokens/--budget-usd gate the run's own problems, not --baseline's runs: "
+            "run the baseline without a budget, or a study (council study) with one"
+        )
     placement = validated(Placement, **placement_values(args))
     if placement.executor == "ray":
         from council.bench.executors.ray import require_ray
@@ -189,10 +212,13 @@ async def _bench(args: argparse.Namespace) -> int:
     record_session(args.out, run_config, runner, problems, reach)
     if resuming:
         console.print(f"[dim]resuming {args.out}[/]")
+    gate = BudgetGate(budget)
+    gate.count_run(args.out)  # what earlier sessions spent
+    gated = GatedProblems(problems, [gate])
     with Grader() as grader:
         summary = await session.run(
             runner,
-            problems,
+            gated,
             args.out,
             grader=grader,
             concurrency=concurrency,
@@ -200,6 +226,7 @@ async def _bench(args: argparse.Namespace) -> int:
             progress=RichProgress(console),
             label=args.protocol,
             spec=session.remote_spec(args.protocol),
+            on_result=gated.observe,
         )
         errors = summary.errors
         if args.baseline:
@@ -222,6 +249,15 @@ async def _bench(args: argparse.Namespace) -> int:
             errors += baseline.summary.errors
     print(summary.model_dump_json(indent=2))
     console.print(describe(summary), markup=False, soft_wrap=True)
+    if gate.reached is not None:
+        console.print(
+            f"error: the run's budget stopped it: {gate.reached}; {summary.problems} problems "
+            f"are kept in {args.out}; raise --budget-tokens/--budget-usd and run the same "
+            "command",
+            markup=False,
+            soft_wrap=True,
+        )
+        return EXIT_BUDGET
     if errors:
         console.print(
             f"error: {errors} problem{'' if errors == 1 else 's'} failed (see `error` in "

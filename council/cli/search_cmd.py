@@ -17,7 +17,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-EXIT_BUDGET = 4
+from council.command_line import EXIT_BUDGET
 
 
 def register(subparsers: Any) -> None:

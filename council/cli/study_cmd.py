@@ -24,11 +24,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from council.command_line import EXIT_BUDGET, EXIT_PROBLEM_ERRORS
+
 if TYPE_CHECKING:
     from council.studies.report import StudyReport
 
-EXIT_PROBLEM_ERRORS = 3
-EXIT_BUDGET = 4
 EXIT_NOT_EQUAL = 5
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from council.bench.budget import Budget
 from council.bench.grading import Grader
 from council.bench.problem_set import ProblemSet
 from council.bench.progress import NoProgress
@@ -41,7 +42,7 @@ from council.studies.outcomes import read_lines
 from council.studies.plan import arm_spec, plan_study
 from council.studies.report import StudyReport, build_report
 from council.studies.runner import ProgressFactory, StudyRunner, out_directory
-from council.studies.study_file import Arm, Budget, StudyFile, load_study
+from council.studies.study_file import Arm, StudyFile, load_study
 
 
 def calls_made(directory: Path, study: StudyFile) -> tuple[int, int]:

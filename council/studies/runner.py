@@ -19,6 +19,7 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
+from council.bench.budget import BudgetGate, GatedProblems
 from council.bench.datasets import Problem
 from council.bench.grading import Grader
 from council.bench.problem_set import ProblemSet
@@ -29,7 +30,6 @@ from council.models.roles import RoleModels
 from council.run_log.config import DatasetSpec, check_or_save_config
 from council.run_log.manifest import record_session
 from council.run_log.summary import summarise_run
-from council.studies.budget import BudgetGate, GatedProblems
 from council.studies.grader_check import check_golds, refuse_failures
 from council.studies.plan import BASELINE_POOL, PoolPlan, RunPlan, StudyPlan, plan_study
 from council.studies.report import build_report

@@ -28,6 +28,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from council.bench.budget import Budget
 from council.errors import ConfigError
 from council.models.factory import resolve_model_name
 from council.models.settings import ModelSettings, ModelSpec, TokenPrice
@@ -133,14 +134,6 @@ class ModelEntry(Strict):
 
 
 ModelRef = str | ModelEntry
-
-
-class Budget(Strict):
-    """Hard limits, over the whole study or one arm: on reaching one, no new problem starts
-    (those in flight finish and are kept), and the same command resumes once it is raised."""
-
-    max_tokens: int | None = Field(default=None, ge=1)
-    max_cost_usd: float | None = Field(default=None, gt=0)
 
 
 class Arm(Strict):
