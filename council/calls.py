@@ -56,12 +56,19 @@ class CallRecord(CallFacts):
     messages: list[Message] = Field(default_factory=list)
 
 
-def usage_of(records: Iterable[CallRecord]) -> UsageReport:
-    """Usage by role, by agent and in total, derived from the calls themselves."""
+def usage_of(records: Iterable[CallCost]) -> UsageReport:
+    """Usage by role, by agent and in total, derived from the calls themselves (a run's, or
+    the recorded calls a study arm is read from); each record is one call, whatever its
+    usage says (older runs recorded none)."""
     by_role: dict[str, Usage] = {}
     by_agent: dict[str, Usage] = {}
     for record in records:
-        by_role[record.role] = by_role.get(record.role, Usage()) + record.usage
+        usage = record.usage.model_copy(update={"calls": max(record.usage.calls, 1)})
+        by_role[record.role] = by_role.get(record.role, Usage()) + usage
         agent = record.agent or record.role
-        by_agent[agent] = by_agent.get(agent, Usage()) + record.usage
-    return UsageReport(by_role=by_role, by_agent=by_agent, total=Usage.total(by_role.values()))
+        by_agent[agent] = by_agent.get(agent, Usage()) + usage
+    return UsageReport(
+        by_role=dict(sorted(by_role.items())),
+        by_agent=dict(sorted(by_agent.items())),
+        total=Usage.total(by_role.values()),
+    )

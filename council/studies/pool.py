@@ -17,10 +17,9 @@ from council.bench.grading import Grader
 from council.calls import CallCost
 from council.run_log.results import ResultTurns
 from council.scoring.base import choose
-from council.studies.attribution import Attribution
 from council.studies.outcomes import AnswerGrades, ProblemResult
 from council.studies.plan import CascadeRule
-from council.usage import Usage
+from council.usage import Usage, UsageReport
 from council.voting import Ballot, Equivalence, tally
 
 
@@ -39,7 +38,7 @@ class PoolReport(BaseModel):
     samples: int
     problems: int
     rows: list[PoolRow]
-    attribution: Attribution | None = None
+    attribution: UsageReport | None = None
     """Everything the pool's run spent, by role and agent (its N samples, and a scorer's)."""
 
 

@@ -13,9 +13,10 @@ from typing import Literal
 from pydantic import BaseModel
 
 from council.bench.grading import Grader
+from council.calls import usage_of
 from council.errors import ConfigError
 from council.run_log.sessions import read_sessions
-from council.studies.attribution import Attribution, attribute, attribute_calls
+from council.studies.attribution import attribute
 from council.studies.debate import DebateDecomposition, decompose, is_debate
 from council.studies.noise import (
     ArmNoise,
@@ -47,6 +48,7 @@ from council.studies.stats import (
     paired_table,
 )
 from council.studies.study_file import Arm, ModelRef, SplitSection, StudyFile
+from council.usage import UsageReport
 from council.voting import bounded_equivalence
 
 REPORT_JSON = "report.json"
@@ -72,7 +74,7 @@ class ArmReport(BaseModel):
     first rounds), at no model calls of its own."""
     figures: ArmFigures
     baseline: MatchedBaseline | None = None
-    attribution: Attribution | None = None
+    attribution: UsageReport | None = None
     noise: ArmNoise = ArmNoise(how="not measured")
     results: list[ProblemResult] = []
     """Problem by problem (in id order): what its figures and comparisons are made of, so a
@@ -390,10 +392,10 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
     )
 
 
-def _spent(results: dict[str, ProblemResult]) -> Attribution:
+def _spent(results: dict[str, ProblemResult]) -> UsageReport:
     """An arm read from recorded calls: the calls it would have made, by the recorded runs'
     roles and agents."""
-    return attribute_calls(call for result in results.values() for call in result.spent)
+    return usage_of(call for result in results.values() for call in result.spent)
 
 
 def _baseline_name(k: int) -> str:
