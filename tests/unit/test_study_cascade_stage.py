@@ -16,7 +16,7 @@ import pytest
 from council.bench.grading import Grader
 from council.main import main
 from council.studies.plan import plan_study
-from council.studies.report import build_report
+from council.studies.report import StudyReport, build_report
 from council.studies.runner import StudyRunner
 from council.studies.study_file import load_study
 from tests.support.doubling_stub import read_request
@@ -36,17 +36,26 @@ from tests.support.study_cascade import (
 )
 
 
-async def test_a_cascade_with_a_debate_stage_read_from_the_pool_equals_a_live_run(
-    tmp_path: Path, grader: Grader
-) -> None:
-    behaviour = StubBehaviour(responder=respond)
+async def study_and_live(
+    tmp_path: Path, grader: Grader, behaviour: StubBehaviour, live: dict[str, list[str]]
+) -> StudyReport:
+    """The study of DEBATE_ARMS on the scripted server, then each `live` cascade as a
+    `council bench` run into tmp_path / its name; the study's report."""
     async with openai_stub(behaviour) as base:
         study = write(tmp_path, base, DEBATE_ARMS)
         await StudyRunner(study, out=tmp_path / "out", grader=grader).run()
         report = await build_report(tmp_path / "out", grader)
-        data = tmp_path / "data.jsonl"
-        await asyncio.to_thread(bench, base, data, tmp_path / "live-debate", DEBATE_CASCADE)
-        await asyncio.to_thread(bench, base, data, tmp_path / "live-vote", VOTE_CASCADE)
+        for name, cascade in live.items():
+            data = tmp_path / "data.jsonl"
+            await asyncio.to_thread(bench, base, data, tmp_path / name, cascade)
+    return report
+
+
+async def test_a_cascade_with_a_debate_stage_read_from_the_pool_equals_a_live_run(
+    tmp_path: Path, grader: Grader
+) -> None:
+    live = {"live-debate": DEBATE_CASCADE, "live-vote": VOTE_CASCADE}
+    report = await study_and_live(tmp_path, grader, StubBehaviour(responder=respond), live)
     for name in ("cascade-debate", "cascade-vote"):
         assert not (tmp_path / "out" / "arms" / name).exists()  # no calls of its own
     arms = {arm.name: arm for arm in report.arms}
@@ -134,12 +143,7 @@ async def test_a_stage_stopped_beyond_the_context_ends_the_cascade_as_live(
         return None
 
     behaviour = StubBehaviour(responder=respond, refuser=refuse)
-    async with openai_stub(behaviour) as base:
-        study = write(tmp_path, base, DEBATE_ARMS)
-        await StudyRunner(study, out=tmp_path / "out", grader=grader).run()
-        report = await build_report(tmp_path / "out", grader)
-        data = tmp_path / "data.jsonl"
-        await asyncio.to_thread(bench, base, data, tmp_path / "live-debate", DEBATE_CASCADE)
+    report = await study_and_live(tmp_path, grader, behaviour, {"live-debate": DEBATE_CASCADE})
     arm = next(a for a in report.arms if a.name == "cascade-debate")
     (two,) = [r for r in arm.results if r.problem_id.startswith("1-")]  # row 1: n = 2
     assert (two.answer, two.correct) == (None, False)
