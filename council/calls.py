@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from council.messages import Message, ToolCall
 from council.models.settings import Decoding
-from council.usage import Usage, UsageReport
+from council.usage import Usage, UsageReport, UsageSum
 
 CallPurpose = Literal["answer", "tool", "repair"]
 
@@ -56,19 +56,35 @@ class CallRecord(CallFacts):
     messages: list[Message] = Field(default_factory=list)
 
 
+class UsageTally:
+    """Usage by role, by agent and in total, folded one call at a time (a bench run's
+    ledger keeps one as its lines arrive); each record is one call, whatever its usage says
+    (older runs recorded none)."""
+
+    def __init__(self) -> None:
+        self.by_role: dict[str, UsageSum] = {}
+        self.by_agent: dict[str, UsageSum] = {}
+
+    def add(self, record: CallCost) -> None:
+        usage = record.usage
+        if usage.calls < 1:
+            usage = usage.model_copy(update={"calls": 1})
+        self.by_role.setdefault(record.role, UsageSum()).add(usage)
+        self.by_agent.setdefault(record.agent or record.role, UsageSum()).add(usage)
+
+    def report(self) -> UsageReport:
+        by_role = {name: total.usage for name, total in sorted(self.by_role.items())}
+        return UsageReport(
+            by_role=by_role,
+            by_agent={name: total.usage for name, total in sorted(self.by_agent.items())},
+            total=Usage.total(by_role.values()),
+        )
+
+
 def usage_of(records: Iterable[CallCost]) -> UsageReport:
     """Usage by role, by agent and in total, derived from the calls themselves (a run's, or
-    the recorded calls a study arm is read from); each record is one call, whatever its
-    usage says (older runs recorded none)."""
-    by_role: dict[str, Usage] = {}
-    by_agent: dict[str, Usage] = {}
+    the recorded calls a study arm is read from)."""
+    tally = UsageTally()
     for record in records:
-        usage = record.usage.model_copy(update={"calls": max(record.usage.calls, 1)})
-        by_role[record.role] = by_role.get(record.role, Usage()) + usage
-        agent = record.agent or record.role
-        by_agent[agent] = by_agent.get(agent, Usage()) + usage
-    return UsageReport(
-        by_role=dict(sorted(by_role.items())),
-        by_agent=dict(sorted(by_agent.items())),
-        total=Usage.total(by_role.values()),
-    )
+        tally.add(record)
+    return tally.report()

@@ -127,7 +127,7 @@ async def run_on(
     claimed: set[str] = set()  # submitted, not yet written: in flight or in the write queue
 
     def recorded(line: ResultLine) -> None:
-        ledger.add(line)
+        ledger.add(line, line.calls)
         claimed.discard(line.problem_id)
         if on_result is not None:
             on_result(line)

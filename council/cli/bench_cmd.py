@@ -387,9 +387,18 @@ def report_runs(args: argparse.Namespace) -> int:
             f"{s.truncated_problems} ({s.truncated_problem_rate:.1%})",
             ", ".join(f"{method} {n}" for method, n in s.extraction_methods.items()) or "–",
         )
+    spent = Table(title="usage by role and agent: tokens, cost and time of graded problems' calls")
+    for column in ("run", "by", "name", "calls", "tokens", "cost", "seconds"):
+        spent.add_column(column)
+    for name, s in summaries.items():
+        if s.usage is None:
+            continue
+        for row in s.usage.rows():
+            spent.add_row(name, *row)
     console = Console(highlight=False)
     console.print(table)
     console.print(replies)
+    console.print(spent)
     first = args.runs[0]
     for other in args.runs[1:]:
         comparison = paired(first, other)

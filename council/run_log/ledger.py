@@ -13,52 +13,29 @@ or by older versions.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Iterable
 
-from council.run_log.results import ResultHead, ResultsFile
-
-
-class ExactSum:
-    """A float sum that does not depend on the order of its terms (Shewchuk's partials,
-    as in `math.fsum`): the summary written as a run goes and one recomputed later from
-    each problem's latest line agree to the last bit."""
-
-    def __init__(self) -> None:
-        self._partials: list[float] = []
-
-    def add(self, value: float) -> None:
-        partials = self._partials
-        kept = 0
-        for other in partials:
-            if abs(value) < abs(other):
-                value, other = other, value
-            high = value + other
-            low = other - (high - value)
-            if low:
-                partials[kept] = low
-                kept += 1
-            value = high
-        partials[kept:] = [value]
-
-    @property
-    def value(self) -> float:
-        return math.fsum(self._partials)
+from council.calls import CallCost, UsageTally
+from council.run_log.results import ResultCosts, ResultHead, ResultsFile
+from council.usage import ExactSum
 
 
 class Ledger:
     @classmethod
-    def read(cls, results: ResultsFile) -> Ledger:
-        """The ledger of a results file, in one pass reading each line's head; a file in
-        which a done problem was recorded again is read again keeping each problem's
-        latest head (the old way: every head of the run in memory at once)."""
+    def read(cls, results: ResultsFile, *, repair: bool = True) -> Ledger:
+        """The ledger of a results file, in one pass reading each line's head and its calls'
+        costs (not their messages or replies); a file in which a done problem was recorded
+        again is read again keeping each problem's latest line (the old way: every line of
+        the run in memory at once). `repair=False` for a run that may still be being
+        written (see `ResultsFile.lines`)."""
         ledger = cls()
-        for line in results.iter_heads():
-            ledger.add(line)
+        for line in results.lines(ResultCosts, repair=repair):
+            ledger.add(line, line.calls)
         if ledger.exact:
             return ledger
         ledger = cls()
-        for line in results.latest(ResultHead).values():
-            ledger.add(line)
+        for line in results.latest(ResultCosts, repair=repair).values():
+            ledger.add(line, line.calls)
         return ledger
 
     def __init__(self) -> None:
@@ -80,6 +57,9 @@ class Ledger:
         self.stop_round_total = 0
         self.stop_rounds = 0
         self.extraction_methods: dict[str, int] = {}
+        self.usage: UsageTally | None = UsageTally()
+        """Tokens, cost and time by role and agent (None: a line was folded without its
+        calls, as from heads alone)."""
 
     @property
     def graded(self) -> int:
@@ -89,8 +69,9 @@ class Ledger:
     def errors(self) -> int:
         return len(self.errored)
 
-    def add(self, line: ResultHead) -> None:
-        """Fold the problem's newest line (lines must come in the order they were written)."""
+    def add(self, line: ResultHead, calls: Iterable[CallCost] | None = None) -> None:
+        """Fold the problem's newest line (lines must come in the order they were written)
+        and its calls; without them the summary has no usage by role and agent."""
         problem = line.problem_id
         if problem in self.done:
             self.exact = False  # its earlier line is in the sums and cannot be taken out
@@ -117,3 +98,8 @@ class Ledger:
             self.stop_rounds += 1
         for method, count in line.extractions.items():
             self.extraction_methods[method] = self.extraction_methods.get(method, 0) + count
+        if calls is None:
+            self.usage = None
+        elif self.usage is not None:
+            for call in calls:
+                self.usage.add(call)

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from council.errors import ConfigError
 from council.messages import Message
 from council.run_log.config import RunConfig, read_config
+from council.run_log.ledger import Ledger
 from council.run_log.message_store import MessageStore
 from council.run_log.results import RESULTS_FILE, Head, ResultHead, ResultsFile
 from council.run_log.summary import (
@@ -31,7 +32,7 @@ from council.run_log.summary import (
     TokenBudget,
     read_budget,
     read_saved_summary,
-    summarise,
+    summary_of,
 )
 from council.run_log.transcript import Transcript, load_transcript
 
@@ -113,13 +114,15 @@ class RunLog(BaseModel):
         older version wrote can still be summarised, re-graded and re-voted."""
         return read_config(self.location)
 
-    @property
+    @cached_property
     def summary(self) -> Summary:
         """The summary of the results as read now (the run's own, if it has finished;
         one that counts what has been written so far, if it has not), with the wall time
-        of the sessions that wrote a summary."""
+        of the sessions that wrote a summary. The file is read again a line at a time for
+        the calls' costs (usage by role and agent), which `results` does not hold."""
         wall = self.saved_summary.wall_seconds if self.saved_summary is not None else 0.0
-        return summarise(self.results.values(), wall, self.budget)
+        ledger = Ledger.read(ResultsFile.in_run(self.location), repair=not self.live)
+        return summary_of(ledger, wall, self.budget)
 
     @property
     def still_writing(self) -> bool:

@@ -76,11 +76,17 @@ class ResultLine(ResultHead):
     steps: list[Step] = Field(default_factory=list)
 
 
-class ResultTurns(ResultHead):
+class ResultCosts(ResultHead):
+    """A line's head and its calls' costs (role, agent, usage): what a run's ledger folds
+    for usage by role and agent, without the calls' messages and replies."""
+
+    calls: list[CallCost] = Field(default_factory=list)
+
+
+class ResultTurns(ResultCosts):
     """A line's turns, scorers' choices and calls' costs: what re-votes and every-k reports
     read (`ResultsFile.latest(ResultTurns)`), a fraction of a whole line (no replies)."""
 
-    calls: list[CallCost] = Field(default_factory=list)
     turns: list[RecordedTurn] = Field(default_factory=list)
     selections: list[Selection] = Field(default_factory=list)
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, ValidationError
 from council.run_log.ledger import Ledger
 from council.run_log.results import RESULTS_FILE, ResultHead, ResultsFile
 from council.stats import wilson_interval
+from council.usage import UsageReport
 
 SUMMARY_FILE = "summary.json"
 BUDGET_FILE = "budget.json"
@@ -61,6 +62,11 @@ class Summary(BaseModel):
     token_budget: TokenBudget | None = Field(
         default=None, description="the target of a token-matched run (the baseline)"
     )
+    usage: UsageReport | None = Field(
+        default=None,
+        description="tokens, cost and time by role and agent, from the graded problems' "
+        "calls (None: summarised from the lines' heads alone)",
+    )
 
     @property
     def achieved_vs_target(self) -> str:
@@ -75,7 +81,8 @@ class Summary(BaseModel):
 def summarise(
     lines: Iterable[ResultHead], wall_seconds: float, budget: TokenBudget | None = None
 ) -> Summary:
-    """The summary of one line per problem (each problem's latest)."""
+    """The summary of one line per problem (each problem's latest), from heads alone: no
+    usage by role and agent (`summarise_run` reads it from the calls)."""
     ledger = Ledger()
     for line in lines:
         ledger.add(line)
@@ -116,6 +123,7 @@ def summary_of(ledger: Ledger, wall_seconds: float, budget: TokenBudget | None =
             ledger.stop_round_total / ledger.stop_rounds if ledger.stop_rounds else None
         ),
         token_budget=budget,
+        usage=ledger.usage.report() if ledger.usage is not None else None,
     )
 
 

@@ -215,24 +215,8 @@ def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:
     spenders = [(arm.name, arm.attribution) for arm in report.arms]
     spenders += [(f"pool {pool.key}", pool.attribution) for pool in report.pools]
     for spender, spent in spenders:
-        if spent is None:
-            continue
-        for kind, usages in (
-            ("role", spent.by_role),
-            ("agent", spent.by_agent),
-        ):
-            for name, usage in usages.items():
-                attribution.append(
-                    [
-                        spender,
-                        kind,
-                        name,
-                        str(usage.calls),
-                        str(usage.total_tokens),
-                        _money(usage.cost_usd),
-                        f"{usage.seconds:.1f}",
-                    ]
-                )
+        if spent is not None:
+            attribution += [[spender, *row] for row in spent.rows()]
     if attribution:
         out.append(
             (

@@ -180,6 +180,8 @@ def test_wilson_and_mcnemar_known_values() -> None:
     low, high = wilson_interval(8, 10)
     assert low == pytest.approx(0.4902, abs=1e-3) and high == pytest.approx(0.9433, abs=1e-3)
     assert wilson_interval(0, 0) == (0.0, 0.0)
+    # all right: the interval ends at exactly 1 (computed, it rounds to 0.9999999999999999)
+    assert wilson_interval(4, 4)[1] == 1.0 and wilson_interval(0, 4)[0] == 0.0
     assert mcnemar_exact(0, 0) == 1.0
     assert mcnemar_exact(1, 9) == pytest.approx(0.02148, abs=1e-4)
     assert mcnemar_exact(5, 5) == 1.0

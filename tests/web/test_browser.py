@@ -97,6 +97,8 @@ def test_runs_summary_comparison_filter_and_transcript(
     assert "37.5%" in summary and "(95% CI 13.7%–69.4%)" in summary
     assert "1 calls in 1 problems" in summary  # the reply cut at the token limit
     assert "p5" in summary and "made-up outage" in summary  # the error, by problem
+    # usage by role: one solver call for each of the 7 graded problems (p5 errored)
+    assert "usage by role" in summary and "in 7 calls" in summary
     # tick both runs: both points on the chart, and the paired comparison
     for box in browser.find_elements(By.CSS_SELECTOR, "#run-list input[type=checkbox]"):
         if not box.is_selected():

@@ -309,6 +309,12 @@ async function openRun(path) {
     ["seconds per problem", s.seconds_per_problem.toFixed(2)], ["stopped early", pct(s.stopped_early_share)],
   ];
   if (view.config && view.config.protocol) rows.splice(1, 0, ["protocol", String(view.config.protocol)]);
+  if (s.usage) {
+    for (const [kind, usages] of [["role", s.usage.by_role], ["agent", s.usage.by_agent]]) {
+      const parts = Object.entries(usages).map(([name, u]) => name + " " + u.total_tokens + " tokens in " + u.calls + " calls, " + u.seconds.toFixed(1) + " s" + (u.cost_usd == null ? "" : ", $" + u.cost_usd.toFixed(5)));
+      rows.push(["usage by " + kind, parts.join("; ") || "—"]);
+    }
+  }
   const list = el("dl", {});
   for (const [k, v] of rows) list.append(el("dt", {}, k), el("dd", { class: k === "state" && view.info.live ? "live" : "" }, v));
   const box = el("div", { class: "summary" }, el("h3", {}, "Summary"), list);
