@@ -8,6 +8,7 @@ without calling a model again.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Literal
 
@@ -73,12 +74,20 @@ class UsageTally:
         self.by_agent.setdefault(record.agent or record.role, UsageSum()).add(usage)
 
     def report(self) -> UsageReport:
-        by_role = {name: total.usage for name, total in sorted(self.by_role.items())}
+        """Names in natural order (`sample_2` before `sample_10`)."""
+        by_role = {name: self.by_role[name].usage for name in sorted(self.by_role, key=_natural)}
         return UsageReport(
             by_role=by_role,
-            by_agent={name: total.usage for name, total in sorted(self.by_agent.items())},
+            by_agent={
+                name: self.by_agent[name].usage for name in sorted(self.by_agent, key=_natural)
+            },
             total=Usage.total(by_role.values()),
         )
+
+
+def _natural(name: str) -> list[tuple[int, str]]:
+    """A sort key reading a name's runs of digits as numbers."""
+    return [(int(part), "") if part.isdigit() else (0, part) for part in re.split(r"(\d+)", name)]
 
 
 def usage_of(records: Iterable[CallCost]) -> UsageReport:

@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from council.calls import CallCost, usage_of
 from council.run_log.summary import summarise_run
 from tests.support.cli import CliRun
 from tests.support.doubling_stub import read_request, reply, write_rows
@@ -56,3 +57,8 @@ def test_usage_by_role_and_agent_adds_up_across_sessions(
     assert report.returncode == 0, report.stderr
     assert "usage by role and agent" in report.stdout
     assert "debater_3" in report.stdout and "$0.10400" in report.stdout  # 8 × $0.013
+
+
+def test_agents_are_listed_in_natural_order() -> None:
+    calls = [CallCost(role="solver", agent=f"sample_{i}") for i in (10, 2, 1)]
+    assert list(usage_of(calls).by_agent) == ["sample_1", "sample_2", "sample_10"]
