@@ -309,19 +309,15 @@ def plot(report: StudyReport, path: Path) -> None:
         f = arm.figures
         if not f.problems:
             continue  # not run yet
-        # at 0% or 100% a Wilson bound can sit a rounding error inside the accuracy
-        error = [[max(0.0, f.accuracy - f.ci95_low)], [max(0.0, f.ci95_high - f.accuracy)]]
-        by_tokens.errorbar(f.tokens_per_problem, f.accuracy, yerr=error, fmt="o", capsize=4)
-        by_tokens.annotate(
-            arm.name, (f.tokens_per_problem, f.accuracy), textcoords="offset points", xytext=(5, 5)
+        error = [[f.accuracy - f.ci95_low], [f.ci95_high - f.accuracy]]
+        # named in the legend, not beside the point: arms at like compute (single, pot,
+        # tir) would print their names over one another
+        by_tokens.errorbar(
+            f.tokens_per_problem, f.accuracy, yerr=error, fmt="o", capsize=4, label=arm.name
         )
         if costed and f.cost_per_problem is not None:
-            by_cost.errorbar(f.cost_per_problem, f.accuracy, yerr=error, fmt="o", capsize=4)
-            by_cost.annotate(
-                arm.name,
-                (f.cost_per_problem, f.accuracy),
-                textcoords="offset points",
-                xytext=(5, 5),
+            by_cost.errorbar(
+                f.cost_per_problem, f.accuracy, yerr=error, fmt="o", capsize=4, label=arm.name
             )
     for pool in report.pools:
         if pool.protocol != "self-consistency" or not pool.rows:
@@ -355,10 +351,12 @@ def plot(report: StudyReport, path: Path) -> None:
         axes.set_ylabel("accuracy (95% CI)")
         axes.set_ylim(-0.02, 1.02)
         axes.grid(alpha=0.3)
-    if any(pool.rows for pool in report.pools):
-        by_tokens.legend(fontsize=7, loc="lower right")
+    handles, labels = by_tokens.get_legend_handles_labels()
+    rows = -(-len(labels) // 5)  # up to 5 names a row, under both panels
+    if labels:
+        figure.legend(handles, labels, loc="lower center", ncol=min(len(labels), 5), fontsize=8)
     figure.suptitle(f"{report.name}: accuracy against compute")
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0.05 * rows, 1, 1))
     figure.savefig(path, dpi=110)
     plt.close(figure)
 
