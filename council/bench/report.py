@@ -77,13 +77,11 @@ def plot(summaries: dict[str, Summary], out: Path) -> None:
     figure, axes = plt.subplots(figsize=(6, 4))
     for name, summary in summaries.items():
         error = [[summary.accuracy - summary.ci95_low], [summary.ci95_high - summary.accuracy]]
-        axes.errorbar(summary.tokens_per_problem, summary.accuracy, yerr=error, fmt="o", capsize=4)
-        axes.annotate(
-            name,
-            (summary.tokens_per_problem, summary.accuracy),
-            textcoords="offset points",
-            xytext=(6, 6),
+        # named in the legend: runs at like compute would print their names over one another
+        axes.errorbar(
+            summary.tokens_per_problem, summary.accuracy, yerr=error, fmt="o", capsize=4, label=name
         )
+    axes.legend(fontsize=7, loc="best")
     axes.set_xlabel("tokens per problem")
     axes.set_ylabel("accuracy (95% CI)")
     axes.set_ylim(-0.02, 1.02)
