@@ -75,6 +75,15 @@ def write_rows(
     return path
 
 
+def bench_command(data: Path, run: Path, base: str, protocol: str) -> tuple[str, ...]:
+    """`council bench` of `protocol` over `data` into `run` against the loopback server at
+    `base`, one problem at a time (so a budget stops at a known problem)."""
+    return (
+        *("bench", "--dataset", str(data), "--protocol", protocol, "--concurrency", "1"),
+        *("--model", "openai/stub", "--api-base", base, "--out", str(run)),
+    )
+
+
 def mcnemar(b: int, c: int) -> float:
     """McNemar's exact two-sided p by hand: the binomial(b + c, 1/2) tail at min(b, c),
     doubled and capped at 1 (1 when there are no discordant pairs)."""

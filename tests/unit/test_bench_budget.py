@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.support.cli import CliRun
-from tests.support.doubling_stub import read_request, reply, write_rows
+from tests.support.doubling_stub import bench_command, read_request, reply, write_rows
 from tests.support.openai_stub import StubBehaviour
 from tests.support.servers import stub_thread
 
@@ -28,10 +28,7 @@ def test_a_token_budget_stops_the_run_and_a_larger_one_resumes(
     run = tmp_path / "run"
     stub = StubBehaviour(responder=lambda body: reply(read_request(body).n))
     with stub_thread(stub) as base:
-        command = (
-            *("bench", "--dataset", str(data), "--protocol", "single", "--concurrency", "1"),
-            *("--model", "openai/stub", "--api-base", base, "--out", str(run)),
-        )
+        command = bench_command(data, run, base, "single")
         first = cli(*command, "--budget-tokens", "35")
         # by hand: one call (10 tokens) a problem; the 4th brings 40 >= 35, so no problem
         # starts after it (but the 5th, if it started while the 4th's line was written)
@@ -58,8 +55,7 @@ def test_a_cost_budget_uses_the_declared_price(cli: Callable[..., CliRun], tmp_p
     stub = StubBehaviour(responder=lambda body: reply(read_request(body).n))
     with stub_thread(stub) as base:
         done = cli(
-            *("bench", "--dataset", str(data), "--protocol", "single", "--concurrency", "1"),
-            *("--model", "openai/stub", "--api-base", base, "--out", str(run)),
+            *bench_command(data, run, base, "single"),
             *("--price", "1000,1000", "--budget-usd", "0.025"),
         )
     # by hand: 10 tokens at $1000 per million = $0.01 a problem; the 3rd reaches $0.03

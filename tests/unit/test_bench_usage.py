@@ -12,7 +12,7 @@ from pathlib import Path
 from council.calls import CallCost, usage_of
 from council.run_log.summary import summarise_run
 from tests.support.cli import CliRun
-from tests.support.doubling_stub import read_request, reply, write_rows
+from tests.support.doubling_stub import bench_command, read_request, reply, write_rows
 from tests.support.openai_stub import StubBehaviour
 from tests.support.servers import stub_thread
 
@@ -24,11 +24,7 @@ def test_usage_by_role_and_agent_adds_up_across_sessions(
     run = tmp_path / "run"
     stub = StubBehaviour(responder=lambda body: reply(read_request(body).n))
     with stub_thread(stub) as base:
-        command = (
-            *("bench", "--dataset", str(data), "--protocol", "debate", "--concurrency", "1"),
-            *("--model", "openai/stub", "--api-base", base, "--out", str(run)),
-            *("--price", "1000,2000"),
-        )
+        command = (*bench_command(data, run, base, "debate"), "--price", "1000,2000")
         first = cli(*command, "--budget-tokens", "100")
         assert first.returncode == 4, first.stderr  # 60 tokens a problem: stopped after 2
         assert len((run / "results.jsonl").read_text().splitlines()) < 4
