@@ -16,6 +16,8 @@ sampled arm's noise, and it is not lent to one; such an arm's noise is "not meas
 
 from __future__ import annotations
 
+from math import sqrt
+from statistics import NormalDist
 from typing import Literal
 
 from pydantic import BaseModel
@@ -64,6 +66,22 @@ class ArmNoise(BaseModel):
         if self.how == "measured":
             return f"{self.rate:.1%} (measured: {self.measured_from})"
         return f"{self.rate:.1%} (borrowed from {self.source}'s {self.measured_from})"
+
+
+def rerun_spread(rate: float, problems: int, confidence: float = 0.95) -> float:
+    """How far two runs of an arm that grade a share `rate` of problems differently can
+    differ in accuracy on `problems` problems, at `confidence`.
+
+    Why not the rate itself: the rate is the most a re-run can move the accuracy (every
+    disagreement one way), and it does not shrink as problems are added, so it would call
+    any difference smaller than it noise even on a thousand problems. Two runs of one arm
+    are alike but for chance, so each of the rate × problems disagreeing problems favours
+    either run with probability 1/2: their accuracy difference has mean 0 and standard
+    deviation sqrt(rate / problems), and this is its two-sided normal quantile."""
+    if problems <= 0 or rate <= 0:
+        return 0.0
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    return z * sqrt(rate / problems)
 
 
 def decoding_of(spec: RunSpec) -> Decoding:

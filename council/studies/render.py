@@ -26,7 +26,8 @@ def _within_noise(c: Comparison) -> str:
     if c.noise is None:
         return "noise not measured"
     verdict = "yes" if c.within_noise else "no"
-    return f"{verdict} (noise {c.noise:.1%}: {c.noise_source})"
+    spread = f"±{c.noise_spread:.1%} from " if c.noise_spread is not None else ""
+    return f"{verdict} ({spread}noise {c.noise:.1%}: {c.noise_source})"
 
 
 def tables(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]]]:

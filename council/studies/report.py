@@ -24,6 +24,7 @@ from council.studies.noise import (
     NoiseReport,
     decoding_of,
     pool_block_noise,
+    rerun_spread,
     run_noise,
 )
 from council.studies.outcomes import (
@@ -97,6 +98,9 @@ class Comparison(BaseModel):
     """The relevant noise: the larger of the two sides' (measured or borrowed)."""
     noise_source: str = ""
     """Whose noise that is, in words (e.g. "single, measured")."""
+    noise_spread: float | None = None
+    """How far two runs of that side could differ in accuracy on these paired problems by
+    chance alone (at 1 - α): the difference is within noise when no larger than this."""
     sequence_low: float = -1.0
     sequence_high: float = 1.0
     decided: bool = False
@@ -337,11 +341,14 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
                 if side.how == "measured"
                 else f"{whose}, borrowed from {side.source}"
             )
+        if comparison.noise is not None:
+            comparison.noise_spread = rerun_spread(
+                comparison.noise, comparison.table.n, 1 - study.alpha
+            )
         comparison.within_noise = (  # a noise of 0 holds no difference, not even 0
-            comparison.noise is not None
-            and comparison.noise > 0
-            and comparison.table.n > 0
-            and abs(comparison.difference) <= comparison.noise
+            comparison.noise_spread is not None
+            and comparison.noise_spread > 0
+            and abs(comparison.difference) <= comparison.noise_spread
         )
         low, high = confidence_sequence(comparison.table, sequence_alpha)
         comparison.sequence_low, comparison.sequence_high = low, high
@@ -355,8 +362,9 @@ async def build_report(directory: Path, grader: Grader) -> StudyReport:
         findings.append(
             "Run-to-run noise (problems two runs of an arm grade differently): "
             + "; ".join(f"{r.name} {r.noise.words()}" for r in arm_reports)
-            + ". A difference no larger than the noise of either arm compared is flagged as "
-            "within noise."
+            + ". A comparison is flagged as within noise when its difference is no larger "
+            f"than two runs of its noisier side could differ in accuracy by chance alone on "
+            f"its paired problems ({1 - study.alpha:.0%}: z × √(noise / problems))."
         )
     else:
         findings.append(
@@ -445,10 +453,11 @@ def _words(c: Comparison, alpha: float) -> str:
         verdict = f"the difference is established at α = {alpha:g} after Holm's correction"
     else:
         verdict = f"the difference is not established at α = {alpha:g} after Holm's correction"
-    if c.within_noise and c.noise is not None:
+    if c.within_noise and c.noise is not None and c.noise_spread is not None:
         verdict += (
-            f"; it is no larger than the run-to-run noise ({c.noise:.1%}, {c.noise_source}), "
-            "so it may be noise whatever the test says"
+            f"; it is no larger than ±{c.noise_spread:.1%}, how far two runs could differ on "
+            f"these problems by chance alone at the run-to-run noise ({c.noise:.1%}, "
+            f"{c.noise_source}), so it may be noise whatever the test says"
         )
     elif c.noise is None:
         verdict += "; run-to-run noise was not measured"

@@ -2,15 +2,17 @@
 answers: measured from an arm's own repeats or from its pool's disjoint sample blocks,
 borrowed (and labelled so) from the arm decoding the same way (greedy or sampled) with the
 largest noise, or "not measured"; each comparison is flagged when its difference is no
-larger than the larger noise of its two sides. The expected rates are counted here from
-the scripted sets."""
+larger than two runs of its noisier side could differ by chance on its paired problems
+(1.96 × √(noise / n)). The expected rates are counted here from the scripted sets."""
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from council.bench.grading import Grader
+from council.studies.noise import rerun_spread
 from council.studies.render import write_report
 from council.studies.report import build_report
 from council.studies.runner import StudyRunner
@@ -94,8 +96,13 @@ async def test_each_arm_shows_its_noise_measured_or_borrowed(
         "single, measured",
         True,
     )
-    assert "no larger than the run-to-run noise (30.0%, single, measured)" in debate.words
-    # sc-3 (every sample right: 10 of 10) vs single: +40%, above the noise: not flagged
+    # by hand: 1.96 × √(0.3 / 10) = 1.96 × 0.17321 = 0.33948, and 0.3 is no larger
+    assert debate.noise_spread is not None and abs(debate.noise_spread - 0.33948) < 1e-4
+    assert (
+        "it is no larger than ±33.9%, how far two runs could differ on these problems by "
+        "chance alone at the run-to-run noise (30.0%, single, measured)" in debate.words
+    )
+    # sc-3 (every sample right: 10 of 10) vs single: +40%, above ±33.9%: not flagged
     sc3 = comparisons["sc-3"]
     assert sc3.difference == 0.4 and sc3.noise == 0.3 and not sc3.within_noise
     assert sc3.noise_source == "single, measured"  # the larger side's
@@ -105,8 +112,8 @@ async def test_each_arm_shows_its_noise_measured_or_borrowed(
     assert "30.0% (measured: 2 runs with new seeds on 10 problems)" in markdown
     assert "20.0% (measured: 2 runs with new seeds on 10 problems)" in markdown
     assert "20.0% (borrowed from debate's 2 runs with new seeds on 10 problems)" in markdown
-    assert "| yes (noise 30.0%: single, measured) |" in markdown
-    assert "| no (noise 30.0%: single, measured) |" in markdown
+    assert "| yes (±33.9% from noise 30.0%: single, measured) |" in markdown
+    assert "| no (±33.9% from noise 30.0%: single, measured) |" in markdown
     assert (
         "Run-to-run noise (problems two runs of an arm grade differently): single 30.0% "
         "(measured: 2 runs with new seeds on 10 problems); debate 20.0% (measured: 2 runs "
@@ -117,7 +124,7 @@ async def test_each_arm_shows_its_noise_measured_or_borrowed(
     assert (
         "<td>20.0% (borrowed from debate&#x27;s 2 runs with new seeds on 10 problems)</td>" in page
     )
-    assert "<td>yes (noise 30.0%: single, measured)</td>" in page
+    assert "<td>yes (±33.9% from noise 30.0%: single, measured)</td>" in page
     data = json.loads((tmp_path / "out" / "report.json").read_text())
     by_name = {arm["name"]: arm["noise"] for arm in data["arms"]}
     assert by_name["sc-3"] == {
@@ -259,3 +266,17 @@ async def test_a_sampled_arm_does_not_borrow_a_greedy_arms_noise(
     )
     assert (noise["sc-3"].how, noise["sc-3"].rate) == ("not measured", None)
     assert noise["sc-3"].words() == "not measured (no sampled arm was repeated)"
+
+
+def test_the_rerun_spread_shrinks_with_problems_and_covers_chance() -> None:
+    # an arm whose two runs disagree on a third of problems: on 300 problems they disagree
+    # on 100, each favouring either run with probability 1/2 (X ~ Binomial(100, 1/2)), so
+    # their accuracy difference is (2X - 100) / 300
+    spread = rerun_spread(1 / 3, 300)
+    assert abs(spread - 1.959964 * math.sqrt(1 / 900)) < 1e-9  # 0.06533
+    within = sum(math.comb(100, x) for x in range(101) if abs(2 * x - 100) / 300 <= spread)
+    assert 0.93 < within / 2**100 < 0.97  # exact: P(41 <= X <= 59) = 0.943
+    # a 10-point difference is beyond it on 300 problems (the rate itself, 33%, would have
+    # called it noise), but within it on 30, where two runs differ by up to ±20.7%
+    assert spread < 0.10 and 0.10 < rerun_spread(1 / 3, 30) < 0.21
+    assert rerun_spread(0.0, 30) == 0.0 and rerun_spread(0.5, 0) == 0.0
