@@ -46,7 +46,9 @@ def register(subparsers: Any) -> None:
     run.add_argument("--no-report", action="store_true", help="do not write the report at the end")
     run.set_defaults(handler=run_study)
     plan = commands.add_parser(
-        "plan", help="show how each arm will run (its own run, or read from a pool); no calls"
+        "plan",
+        help="check the file, the data and every gold, and show how each arm will run (its "
+        "own run, or read from a pool); no calls, writes nothing",
     )
     plan.add_argument("file", type=Path, help="the study file (YAML)")
     plan.add_argument("--out", type=Path, default=None, help="study directory (default: out:)")
@@ -151,13 +153,27 @@ def report_study(args: argparse.Namespace) -> int:
 
 
 def plan_study_cmd(args: argparse.Namespace) -> int:
+    """Everything `run` checks before its first call, so a mistake shows before hours are
+    committed: the file, the data and its split (against a recorded one), the grader on
+    every gold; then how each arm will run. Writes nothing."""
+    from council.bench.grading import Grader
+    from council.errors import ConfigError
+    from council.studies.grader_check import check_golds, refuse_failures
     from council.studies.plan import plan_study
-    from council.studies.runner import study_directory
+    from council.studies.runner import study_directory, study_problems
     from council.studies.study_file import load_study
 
     study = load_study(args.file)
     directory = study_directory(study, args.file, args.out)
-    plan = plan_study(study, directory, args.file.parent.resolve())
+    base = args.file.parent.resolve()
+    plan = plan_study(study, directory, base)
+    _, problems = study_problems(study, base, directory, record=False)
+    if not problems:
+        raise ConfigError("the study's data selects no problems")
+    with Grader() as grader:
+        refuse_failures(asyncio.run(check_golds(problems, grader, study.data.exclude)))
+    excluded = f", {len(study.data.exclude)} excluded" if study.data.exclude else ""
+    print(f"data: {len(problems)} problems{excluded}; every gold grades equal to itself")
     for arm in plan.arms:
         if arm.cascade is not None:
             how = (

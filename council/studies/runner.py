@@ -57,17 +57,21 @@ def study_directory(study: StudyFile, study_path: Path, out: Path | None) -> Pat
 
 
 def study_problems(
-    study: StudyFile, base: Path, directory: Path
+    study: StudyFile, base: Path, directory: Path, *, record: bool = True
 ) -> tuple[DatasetSpec, list[Problem]]:
     """The data every arm reads and the study's problems (excluded ones left out). With a
     `split:`, the split is drawn from every row, recorded in `directory` (or checked
-    against the record), and the arms read the recorded rows (`limit` then caps them)."""
+    against the record), and the arms read the recorded rows (`limit` then caps them).
+    `record=False` (a plan) checks against a record but writes none; its spec is then the
+    source's, and the problems are the ones the recorded rows would hold."""
     spec = study.data.spec(base)
     excluded = set(study.data.exclude)
     if study.data.split is not None:
         every = list(ProblemSet(spec.model_copy(update={"limit": None})))
         chosen = select(study.data.split, every)
-        record_or_check(directory, study.data.split, spec, len(every), chosen)
+        record_or_check(directory, study.data.split, spec, len(every), chosen, write=record)
+        if not record:
+            return spec, [p for p in chosen[: study.data.limit] if p.id not in excluded]
         spec = rows_spec(directory).model_copy(update={"limit": study.data.limit})
     return spec, [p for p in ProblemSet(spec) if p.id not in excluded]
 

@@ -99,10 +99,17 @@ def file_digest(source: str) -> str:
 
 
 def record_or_check(
-    directory: Path, split: SplitSection, spec: DatasetSpec, rows: int, chosen: list[Problem]
+    directory: Path,
+    split: SplitSection,
+    spec: DatasetSpec,
+    rows: int,
+    chosen: list[Problem],
+    *,
+    write: bool = True,
 ) -> SplitRecord:
-    """Write `split.json` and `split.jsonl` the first time; afterwards refuse a selection
-    that differs from the recorded one (a changed file or rule), in one line."""
+    """Write `split.json` and `split.jsonl` the first time (unless `write` is False: a
+    plan writes nothing); afterwards refuse a selection that differs from the recorded one
+    (a changed file or rule), in one line."""
     record = SplitRecord(
         split=split,
         source=spec.source,
@@ -128,6 +135,8 @@ def record_or_check(
                 f"from); restore the data or use a new study directory"
             )
         return kept
+    if not write:
+        return record
     directory.mkdir(parents=True, exist_ok=True)
     rows_path = directory / SPLIT_ROWS
     lines = "".join(

@@ -354,11 +354,26 @@ def test_study_plan_shows_how_each_arm_runs_without_calls(
     path = write(tmp_path, body)
     assert main(["study", "plan", str(path), "--out", str(tmp_path / "out")]) == 0
     shown = capsys.readouterr().out.splitlines()
-    assert shown[0] == f"single: runs: {tmp_path / 'out' / 'arms' / 'single'}"
-    assert shown[2] == "sc-4: read from pool self-consistency: its first 4 samples"
-    assert shown[3].startswith("pool self-consistency: self-consistency in ")
+    assert shown[0] == "data: 6 problems; every gold grades equal to itself"
+    assert shown[1] == f"single: runs: {tmp_path / 'out' / 'arms' / 'single'}"
+    assert shown[3] == "sc-4: read from pool self-consistency: its first 4 samples"
+    assert shown[4].startswith("pool self-consistency: self-consistency in ")
     assert not (tmp_path / "out").exists()
     assert main(["study", "plan", str(tmp_path / "missing.yaml")]) == 1
+
+
+def test_study_plan_checks_the_golds_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from council.main import main
+
+    path = write(tmp_path, BASIC, golds={2: "x^2+1"})
+    assert main(["study", "plan", str(path), "--out", str(tmp_path / "out")]) == 1
+    assert "p2 (gold 'x^2+1')" in capsys.readouterr().err
+    path.write_text(BASIC.replace("id_field: id}", "id_field: id, exclude: [p2]}"))
+    assert main(["study", "plan", str(path), "--out", str(tmp_path / "out")]) == 0
+    assert "data: 5 problems, 1 excluded;" in capsys.readouterr().out
+    assert not (tmp_path / "out").exists()
 
 
 async def test_problems_without_an_answer_are_counted_apart_from_wrong_answers(

@@ -135,6 +135,36 @@ async def test_a_changed_data_file_or_rule_is_refused_on_resume(
     assert ids == [f"q{n}" for n in range(1, 11)]  # the record is left as it was
 
 
+def test_plan_draws_the_split_writes_nothing_and_checks_a_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from council.main import main
+
+    study = write(tmp_path, "http://127.0.0.1:9", "{name: search, count: 6, seed: 1}")
+    out = tmp_path / "out"
+    study.write_text(study.read_text().replace("split:", "limit: 4, split:"))
+    assert main(["study", "plan", str(study), "--out", str(out)]) == 0
+    assert capsys.readouterr().out.startswith("data: 4 problems; every gold grades equal")
+    assert not out.exists()
+    # a record from an earlier start: the plan holds the data to it, as a resume would
+    out.mkdir()
+    (out / "split.json").write_text(
+        json.dumps(
+            {
+                "split": {"name": "search", "count": 6, "seed": 1},
+                "source": str(tmp_path / "data.jsonl"),
+                "source_sha256": "0" * 64,
+                "rows": 20,
+                "ids": ["q1", "q2", "q3", "q4", "q5", "q6"],
+                "problems_sha256": "0" * 64,
+            }
+        )
+    )
+    assert main(["study", "plan", str(study), "--out", str(out)]) == 1
+    assert "the split's rows changed since the study started" in capsys.readouterr().err
+    assert sorted(path.name for path in out.iterdir()) == ["split.json"]
+
+
 @pytest.mark.parametrize(
     ("split", "message"),
     [
