@@ -455,9 +455,9 @@ def _words(c: Comparison, alpha: float) -> str:
         verdict = f"the difference is not established at α = {alpha:g} after Holm's correction"
     if c.within_noise and c.noise is not None and c.noise_spread is not None:
         verdict += (
-            f"; it is no larger than ±{c.noise_spread:.1%}, how far two runs could differ on "
-            f"these problems by chance alone at the run-to-run noise ({c.noise:.1%}, "
-            f"{c.noise_source}), so it may be noise whatever the test says"
+            f"; it is within run-to-run noise (two runs could differ by ±{c.noise_spread:.1%} "
+            f"on these problems from a noise of {c.noise:.1%}: {c.noise_source}), so it may "
+            "be noise whatever the test says"
         )
     elif c.noise is None:
         verdict += "; run-to-run noise was not measured"

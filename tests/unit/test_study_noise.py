@@ -99,8 +99,8 @@ async def test_each_arm_shows_its_noise_measured_or_borrowed(
     # by hand: 1.96 × √(0.3 / 10) = 1.96 × 0.17321 = 0.33948, and 0.3 is no larger
     assert debate.noise_spread is not None and abs(debate.noise_spread - 0.33948) < 1e-4
     assert (
-        "it is no larger than ±33.9%, how far two runs could differ on these problems by "
-        "chance alone at the run-to-run noise (30.0%, single, measured)" in debate.words
+        "it is within run-to-run noise (two runs could differ by ±33.9% on these problems "
+        "from a noise of 30.0%: single, measured), so it may be noise" in debate.words
     )
     # sc-3 (every sample right: 10 of 10) vs single: +40%, above ±33.9%: not flagged
     sc3 = comparisons["sc-3"]
