@@ -12,6 +12,7 @@ from council.bench.grading import Grader
 from council.calls import CallCost
 from council.run_log.results import ResultHead, ResultsFile, ResultTurns
 from council.stats import wilson_interval
+from council.usage import Usage
 
 
 class ProblemResult(BaseModel):
@@ -27,6 +28,30 @@ class ProblemResult(BaseModel):
     spent: list[CallCost] = Field(default=[], exclude=True)
     """The recorded calls it is made of (an arm read from other runs' calls: the share of
     them it would have made), for attribution; not written to the report."""
+
+    @classmethod
+    def read_from_calls(
+        cls,
+        problem_id: str,
+        correct: bool,
+        answer: str | None,
+        calls: list[CallCost],
+        usage: Usage | None = None,
+    ) -> ProblemResult:
+        """A problem of an arm read from other runs' recorded calls (a pool's samples, a
+        cascade's ballots, a longer debate's rounds): it costs what those calls cost, or
+        `usage` where a stage's totals are recorded apart from its calls."""
+        cost = Usage.total(call.usage for call in calls) if usage is None else usage
+        return cls(
+            problem_id=problem_id,
+            correct=correct,
+            answer=answer,
+            tokens=cost.total_tokens,
+            calls=len(calls),
+            cost_usd=cost.cost_usd,
+            seconds=cost.seconds,
+            spent=calls,
+        )
 
 
 class AnswerGrades:

@@ -118,16 +118,8 @@ class PoolReader:
                 continue
             answer = self._answer(line, slice(start, start + k), pick)
             calls = calls_of_window(line, start, k, pick)
-            usage = Usage.total(call.usage for call in calls)
-            results[problem_id] = ProblemResult(
-                problem_id=problem_id,
-                correct=await self.correct(line, answer),
-                answer=answer,
-                tokens=usage.total_tokens,
-                calls=len(calls),
-                cost_usd=usage.cost_usd,
-                seconds=usage.seconds,
-                spent=calls,
+            results[problem_id] = ProblemResult.read_from_calls(
+                problem_id, await self.correct(line, answer), answer, calls
             )
         return results
 
@@ -209,14 +201,7 @@ class PoolReader:
                         seconds=final.seconds,
                     )
                     spent += final.calls
-            results[problem_id] = ProblemResult(
-                problem_id=problem_id,
-                correct=await self.correct(line, answer),
-                answer=answer,
-                tokens=usage.total_tokens,
-                calls=len(spent),
-                cost_usd=usage.cost_usd,
-                seconds=usage.seconds,
-                spent=spent,
+            results[problem_id] = ProblemResult.read_from_calls(
+                problem_id, await self.correct(line, answer), answer, spent, usage
             )
         return results

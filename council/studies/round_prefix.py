@@ -19,7 +19,6 @@ from collections.abc import Awaitable, Callable
 from council.bench.revote import answer_rounds, ballots
 from council.run_log.results import ResultTurns
 from council.studies.outcomes import ProblemResult
-from council.usage import Usage
 from council.voting import Equivalence, tally
 
 
@@ -48,15 +47,7 @@ async def first_rounds(
             last = answered[-1]
             answer = tally(ballots(line.turns, last), equivalent, last).winner
         calls = [call for call in line.calls if call.round <= rounds]
-        usage = Usage.total(call.usage for call in calls)
-        results[problem_id] = ProblemResult(
-            problem_id=problem_id,
-            correct=await correct(line, answer),
-            answer=answer,
-            tokens=usage.total_tokens,
-            calls=len(calls),
-            cost_usd=usage.cost_usd,
-            seconds=usage.seconds,
-            spent=calls,
+        results[problem_id] = ProblemResult.read_from_calls(
+            problem_id, await correct(line, answer), answer, calls
         )
     return results
